@@ -195,10 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const credentials: MomoSettings['credentials'] = {};
   const problems: { variable: string; message: string }[] = [];
   for (const product of PRODUCTS) {
-    const prefix = product.toUpperCase();
-    const key = e[`${prefix}_PRIMARY_KEY` as const];
-    const user = e[`${prefix}_USER_ID` as const];
-    const secret = e[`${prefix}_API_SECRET` as const];
+    const prefix = product.toUpperCase() as Uppercase<MomoProduct>;
+    const key = e[`${prefix}_PRIMARY_KEY`];
+    const user = e[`${prefix}_USER_ID`];
+    const secret = e[`${prefix}_API_SECRET`];
     const given = [key, user, secret].filter((v) => v !== null).length;
     if (given === 3) credentials[product] = { subscriptionKey: key!, apiUser: user!, apiKey: secret! };
     else if (given > 0) {

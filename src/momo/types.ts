@@ -143,3 +143,10 @@ export interface Provisioning {
   getApiUser(apiUser: string): Promise<{ providerCallbackHost: string; targetEnvironment: string }>;
   createApiKey(apiUser: string): Promise<string>;
 }
+
+export interface MomoClient {
+  collection: Collections;
+  disbursement: Disbursements;
+  remittance: Remittances;
+  provisioning(subscriptionKey: string): Provisioning;
+}
