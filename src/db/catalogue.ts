@@ -1,0 +1,185 @@
+// Sellers and products. Callers validate fields first (src/web/fields); the table CHECKs are
+// the last line of defence, not the validation.
+import { randomUUID } from 'node:crypto';
+import type { Database } from './connection';
+import { statement } from './statements';
+
+export interface Seller {
+  id: string;
+  name: string;
+  msisdn: string;
+  shareBps: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SellerInput {
+  name: string;
+  msisdn: string;
+  shareBps: number;
+}
+
+export interface Product {
+  id: string;
+  sellerId: string;
+  sellerName: string;
+  name: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ProductInput {
+  sellerId: string;
+  name: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  active: boolean;
+}
+
+/** A product named a seller that does not exist. */
+export class UnknownSellerError extends Error {
+  override name = 'UnknownSellerError';
+  constructor(readonly sellerId: string) {
+    super(`no seller ${sellerId}`);
+  }
+}
+
+interface SellerRow {
+  id: string;
+  name: string;
+  msisdn: string;
+  share_bps: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface ProductRow {
+  id: string;
+  seller_id: string;
+  seller_name: string;
+  name: string;
+  description: string;
+  price_minor: number;
+  currency: string;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toSeller = (r: SellerRow): Seller => ({
+  id: r.id,
+  name: r.name,
+  msisdn: r.msisdn,
+  shareBps: r.share_bps,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toProduct = (r: ProductRow): Product => ({
+  id: r.id,
+  sellerId: r.seller_id,
+  sellerName: r.seller_name,
+  name: r.name,
+  description: r.description,
+  priceMinor: r.price_minor,
+  currency: r.currency,
+  active: r.active === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function listSellers(db: Database): Seller[] {
+  return (statement(db, 'SELECT * FROM sellers ORDER BY name, id').all() as SellerRow[]).map(toSeller);
+}
+
+export function countSellers(db: Database): number {
+  return statement(db, 'SELECT count(*) FROM sellers').pluck().get() as number;
+}
+
+export function getSeller(db: Database, id: string): Seller | undefined {
+  const row = statement(db, 'SELECT * FROM sellers WHERE id = ?').get(id) as SellerRow | undefined;
+  return row && toSeller(row);
+}
+
+export function createSeller(db: Database, input: SellerInput): Seller {
+  return upsertSeller(db, randomUUID(), input);
+}
+
+/** Inserts the seller with this id, or updates it (keeping its created time); the seed relies on it. */
+export function upsertSeller(db: Database, id: string, input: SellerInput): Seller {
+  const now = Date.now();
+  statement(
+    db,
+    `INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, msisdn = excluded.msisdn,
+       share_bps = excluded.share_bps, updated_at = excluded.updated_at`,
+  ).run(id, input.name, input.msisdn, input.shareBps, now, now);
+  return getSeller(db, id)!;
+}
+
+/** Changes the given fields; undefined when there is no such seller. */
+export function updateSeller(db: Database, id: string, changes: Partial<SellerInput>): Seller | undefined {
+  return db.transaction(() => {
+    const current = getSeller(db, id);
+    if (!current) return undefined;
+    return upsertSeller(db, id, { ...pick(current, ['name', 'msisdn', 'shareBps']), ...defined(changes) });
+  })();
+}
+
+const PRODUCT_SELECT = `SELECT p.*, s.name AS seller_name FROM products p JOIN sellers s ON s.id = p.seller_id`;
+
+export function listProducts(db: Database, options: { activeOnly?: boolean } = {}): Product[] {
+  const sql = `${PRODUCT_SELECT} ${options.activeOnly ? 'WHERE p.active = 1' : ''} ORDER BY p.name, p.id`;
+  return (statement(db, sql).all() as ProductRow[]).map(toProduct);
+}
+
+export function getProduct(db: Database, id: string): Product | undefined {
+  const row = statement(db, `${PRODUCT_SELECT} WHERE p.id = ?`).get(id) as ProductRow | undefined;
+  return row && toProduct(row);
+}
+
+/** Throws UnknownSellerError when input.sellerId names no seller. */
+export function createProduct(db: Database, input: ProductInput): Product {
+  return upsertProduct(db, randomUUID(), input);
+}
+
+/** Inserts the product with this id, or updates it; throws UnknownSellerError for a missing seller. */
+export function upsertProduct(db: Database, id: string, input: ProductInput): Product {
+  return db.transaction(() => {
+    if (!getSeller(db, input.sellerId)) throw new UnknownSellerError(input.sellerId);
+    const now = Date.now();
+    statement(
+      db,
+      `INSERT INTO products (id, seller_id, name, description, price_minor, currency, active, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name,
+         description = excluded.description, price_minor = excluded.price_minor,
+         currency = excluded.currency, active = excluded.active, updated_at = excluded.updated_at`,
+    ).run(id, input.sellerId, input.name, input.description, input.priceMinor, input.currency, input.active ? 1 : 0, now, now);
+    return getProduct(db, id)!;
+  })();
+}
+
+/** Changes the given fields; undefined when there is no such product. */
+export function updateProduct(db: Database, id: string, changes: Partial<ProductInput>): Product | undefined {
+  return db.transaction(() => {
+    const current = getProduct(db, id);
+    if (!current) return undefined;
+    const base = pick(current, ['sellerId', 'name', 'description', 'priceMinor', 'currency', 'active']);
+    return upsertProduct(db, id, { ...base, ...defined(changes) });
+  })();
+}
+
+function pick<T, K extends keyof T>(value: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Pick<T, K>;
+}
+
+// A PATCH body parsed by zod has absent fields as undefined; they must not erase values.
+function defined<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

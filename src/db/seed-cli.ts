@@ -1,0 +1,25 @@
+// npm run seed: loads the demo catalogue again (migrating first, so it works on a new file).
+import 'dotenv/config';
+import { loadConfig } from '../config';
+import { openDatabase } from './connection';
+import { applyMigrations } from './migrate';
+import { demoSeedOptions, seedDemoCatalogue } from './seed';
+
+try {
+  const config = loadConfig();
+  const options = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
+  if (!options) {
+    throw new Error(`No demo catalogue for ${config.momo.targetEnvironment}: its sellers' numbers are made up, and payouts there are real money. Add sellers and products through the admin API.`);
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    applyMigrations(db);
+    const { sellers, products } = seedDemoCatalogue(db, options);
+    console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${config.databasePath}`);
+  } finally {
+    db.close();
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,127 @@
+// The demo catalogue: a few Kampala market stalls, so a fresh install has something to buy.
+// Fixed ids make seeding again update the same rows instead of adding copies.
+import { findCurrency } from '../money';
+import { countSellers, upsertProduct, upsertSeller } from './catalogue';
+import type { Database } from './connection';
+
+export interface SeedOptions {
+  currency: string;
+  shareBps: number;
+}
+
+export const DEMO_SELLER_IDS = {
+  nakato: '5e11e700-0000-4000-8000-000000000001',
+  ssemwanga: '5e11e700-0000-4000-8000-000000000002',
+  achieng: '5e11e700-0000-4000-8000-000000000003',
+} as const;
+
+type SellerKey = keyof typeof DEMO_SELLER_IDS;
+
+// Numbers outside the sandbox's test table, which the sandbox treats as succeeding accounts.
+const SELLERS: { key: SellerKey; name: string; msisdn: string }[] = [
+  { key: 'nakato', name: 'Nakato Crafts', msisdn: '256772000001' },
+  { key: 'ssemwanga', name: 'Ssemwanga Fresh Produce', msisdn: '256772000002' },
+  { key: 'achieng', name: "Achieng's Kitenge House", msisdn: '256772000003' },
+];
+
+// Prices are given in UGX and in euro cents; other currencies take the euro figure in their
+// own major units, kept inside the currency's limits.
+const PRODUCTS: { id: string; seller: SellerKey; name: string; description: string; ugx: number; eurCents: number }[] = [
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000001',
+    seller: 'nakato',
+    name: 'Woven papyrus basket',
+    description: 'Hand-woven in Mukono from papyrus and raffia, with a lid. About 30 cm across.',
+    ugx: 45_000,
+    eurCents: 12_50,
+  },
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000002',
+    seller: 'nakato',
+    name: 'Barkcloth table runner',
+    description: 'Traditional Buganda barkcloth from the mutuba tree, 1.5 m long.',
+    ugx: 60_000,
+    eurCents: 16_00,
+  },
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000003',
+    seller: 'ssemwanga',
+    name: 'Matooke bunch',
+    description: 'A fresh bunch of green cooking bananas from Masaka, picked this week.',
+    ugx: 25_000,
+    eurCents: 6_00,
+  },
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000004',
+    seller: 'ssemwanga',
+    name: 'Roasted groundnuts, 1 kg',
+    description: 'Red groundnuts roasted in the shell the morning they go on sale.',
+    ugx: 12_000,
+    eurCents: 3_20,
+  },
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000005',
+    seller: 'achieng',
+    name: 'Kitenge fabric, 6 yards',
+    description: 'Bright wax-print cotton, enough for a gomesi or two shirts.',
+    ugx: 55_000,
+    eurCents: 14_00,
+  },
+  {
+    id: '9a0d0c70-0000-4000-8000-000000000006',
+    seller: 'achieng',
+    name: 'Beaded sandals',
+    description: 'Leather sandals with Maasai-style beadwork, made to order in sizes 36 to 44.',
+    ugx: 35_000,
+    eurCents: 9_50,
+  },
+];
+
+export const DEMO_PRODUCT_IDS: readonly string[] = PRODUCTS.map((p) => p.id);
+
+function demoPrice(product: (typeof PRODUCTS)[number], currencyCode: string): number {
+  if (currencyCode === 'UGX') return product.ugx;
+  if (currencyCode === 'EUR') return product.eurCents;
+  const currency = findCurrency(currencyCode);
+  if (!currency) throw new Error(`unsupported currency ${currencyCode}`);
+  const minor = Math.round((product.eurCents * 10 ** currency.exponent) / 100);
+  return Math.min(Math.max(minor, currency.minMinor), currency.maxMinor);
+}
+
+/** Inserts or refreshes the demo sellers and products, all in one transaction. */
+export function seedDemoCatalogue(db: Database, options: SeedOptions): { sellers: number; products: number } {
+  db.transaction(() => {
+    for (const seller of SELLERS) {
+      upsertSeller(db, DEMO_SELLER_IDS[seller.key], { name: seller.name, msisdn: seller.msisdn, shareBps: options.shareBps });
+    }
+    for (const product of PRODUCTS) {
+      upsertProduct(db, product.id, {
+        sellerId: DEMO_SELLER_IDS[product.seller],
+        name: product.name,
+        description: product.description,
+        priceMinor: demoPrice(product, options.currency),
+        currency: options.currency,
+        active: true,
+      });
+    }
+  })();
+  return { sellers: SELLERS.length, products: PRODUCTS.length };
+}
+
+/** Seeds only a database with no sellers yet; true when it did. */
+export function ensureDemoCatalogue(db: Database, options: SeedOptions): boolean {
+  return db.transaction(() => {
+    if (countSellers(db) > 0) return false;
+    seedDemoCatalogue(db, options);
+    return true;
+  })();
+}
+
+/**
+ * The seed options for this deployment, or null when there should be no demo catalogue:
+ * the demo sellers' numbers are made up, and outside the sandbox a payout to them would send
+ * real money to whoever owns them. The sandbox only takes EUR.
+ */
+export function demoSeedOptions(targetEnvironment: string, shareBps: number): SeedOptions | null {
+  return targetEnvironment === 'sandbox' ? { currency: 'EUR', shareBps } : null;
+}

@@ -1,0 +1,78 @@
+// The Express app: security headers, body limits, logs, views, then the routers. It does not
+// listen; main.ts and the tests decide where it runs.
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import cors from 'cors';
+import express from 'express';
+import helmet from 'helmet';
+import morgan from 'morgan';
+import type { Config } from '../config';
+import type { Database } from '../db';
+import { accessLogFormat } from './access-log';
+import { createCatalogueRouter } from './catalogue-routes';
+import { errorHandler, notFound, type HtmlErrorRenderer } from './errors';
+
+export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
+export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
+
+/** Request bodies are small forms and JSON objects; anything bigger is refused with 413. */
+export const BODY_LIMIT = '16kb';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  /** Mounted after the catalogue API, before the 404 handler. */
+  routers?: express.Router[];
+  /** Mounted before the body parsers, for routes that read their own bodies (e.g. /callback). */
+  rawRouters?: express.Router[];
+  /** Where access-log lines go; stdout by default. */
+  accessLogStream?: Pick<Writable, 'write'>;
+  /** Where unexpected errors are reported; console.error by default. */
+  logError?: (error: unknown, req: express.Request) => void;
+  /** Renders error pages for browsers; the plain views/error.ejs by default. */
+  renderErrorPage?: HtmlErrorRenderer;
+}
+
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  objectSrc: ["'none'"],
+};
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  // Off unless a deployment knows its proxy: otherwise X-Forwarded-For would let anyone
+  // choose the client address that logs and rate limits see.
+  app.set('trust proxy', false);
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } }));
+  // With no configured origins the middleware is not mounted at all, so browsers on other
+  // origins get no Access-Control-* header and cannot read any answer.
+  if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
+  if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream as Writable } : {}));
+
+  for (const router of deps.rawRouters ?? []) app.use(router);
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
+  app.use(express.static(PUBLIC_DIR, { index: false }));
+
+  app.use(createCatalogueRouter({ db: deps.db, config }));
+  for (const router of deps.routers ?? []) app.use(router);
+
+  app.use(notFound);
+  app.use(errorHandler({
+    ...(deps.logError ? { log: deps.logError } : {}),
+    ...(deps.renderErrorPage ? { html: deps.renderErrorPage } : {}),
+  }));
+  return app;
+}
