@@ -25,8 +25,9 @@ export function pendingMigrations(db: Database, dir: string = MIGRATIONS_DIR): s
 /** Returns the names of the files applied now (empty when the database was up to date). */
 export function applyMigrations(db: Database, dir: string = MIGRATIONS_DIR): string[] {
   const applied: string[] = [];
+  const pending = pendingMigrations(db, dir);
   const record = db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)');
-  for (const name of pendingMigrations(db, dir)) {
+  for (const name of pending) {
     const sql = fs.readFileSync(path.join(dir, name), 'utf8');
     try {
       db.transaction(() => {
