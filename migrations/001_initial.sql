@@ -57,7 +57,8 @@ CREATE TABLE payments (
   status                    TEXT NOT NULL CHECK (status IN ('sending', 'pending', 'successful', 'failed')),
   reason                    TEXT,
   financial_transaction_id  TEXT,
-  attempts                  INTEGER NOT NULL DEFAULT 0,
+  attempts                  INTEGER NOT NULL DEFAULT 0,  -- create calls sent for this reference
+  checks                    INTEGER NOT NULL DEFAULT 0,  -- status reads so far (drives the backoff)
   next_check_at             INTEGER,
   created_at                INTEGER NOT NULL,
   updated_at                INTEGER NOT NULL
@@ -77,7 +78,8 @@ CREATE TABLE payouts (
   status                    TEXT NOT NULL CHECK (status IN ('sending', 'pending', 'successful', 'failed', 'retry_wait')),
   reason                    TEXT,
   financial_transaction_id  TEXT,
-  attempts                  INTEGER NOT NULL DEFAULT 1,
+  attempts                  INTEGER NOT NULL DEFAULT 1,  -- references tried (rows in payout_attempts)
+  checks                    INTEGER NOT NULL DEFAULT 0,  -- status reads of the current attempt
   next_check_at             INTEGER,
   created_at                INTEGER NOT NULL,
   updated_at                INTEGER NOT NULL

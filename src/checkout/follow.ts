@@ -1,0 +1,272 @@
+// Following payments and payouts until they are final. The rules that keep money safe:
+// - only a status read decides anything; a callback merely makes the read happen sooner;
+// - a payout is created only when a read says SUCCESSFUL for exactly the amount and currency
+//   asked for, in the same transaction that marks the order paid;
+// - a create whose answer was lost is settled by reading its reference: not found → send it
+//   again with the same reference; found → follow it;
+// - a new payout attempt (new reference) starts only once the previous one is known FAILED.
+import { randomUUID } from 'node:crypto';
+import type { OrderRow, PaymentRow, PayoutRow } from '../db/orders';
+import type { CheckoutContext } from './context';
+import { collectMessages } from './place-order';
+import { ProviderError, type ProviderTransaction } from './provider';
+import { isTemporaryPayoutFailure, momoText } from './reasons';
+import { isStuck, nextCheckDelay } from './schedule';
+import { assertTransition, type OrderStatus, type PaymentStatus, type PayoutStatus } from './states';
+
+/** After this many failed attempts a payout stops and waits for a person. */
+export const maxPayoutAttempts = 5;
+
+const amountMismatch = 'AMOUNT_MISMATCH';
+
+function asProviderError(error: unknown): ProviderError {
+  return error instanceof ProviderError ? error : new ProviderError('unknown', 'UNEXPECTED', String(error));
+}
+
+function matches(tx: ProviderTransaction, row: { amountMinor: number; currency: string }): boolean {
+  return tx.amountMinor === row.amountMinor && tx.currency === row.currency;
+}
+
+function moveOrder(ctx: CheckoutContext, orderId: string, from: OrderStatus, to: OrderStatus, detail: string | null = null): void {
+  assertTransition('order', from, to);
+  ctx.store.moveOrder(orderId, from, to, ctx.clock(), detail);
+}
+
+interface Move<S> {
+  to: S;
+  reason?: string | null;
+  financialTransactionId?: string | null;
+  nextCheckAt?: number | null;
+  detail?: string | null;
+}
+
+/** Moves a payment (and, in the same transaction, its order); false if someone moved it first. */
+function movePayment(ctx: CheckoutContext, row: PaymentRow, move: Move<PaymentStatus>, order?: [OrderStatus, OrderStatus]): boolean {
+  assertTransition('payment', row.status, move.to);
+  const moved = ctx.store.transaction(() => {
+    const ok = ctx.store.movePayment(row, { from: row.status, nextCheckAt: null, ...move }, ctx.clock());
+    if (ok && order) moveOrder(ctx, row.orderId, order[0], order[1], move.reason ?? null);
+    return ok;
+  });
+  if (moved) ctx.events.emit('order', row.orderId);
+  return moved;
+}
+
+function movePayout(ctx: CheckoutContext, row: PayoutRow, move: Move<PayoutStatus>, order?: [OrderStatus, OrderStatus]): boolean {
+  assertTransition('payout', row.status, move.to);
+  const moved = ctx.store.transaction(() => {
+    const ok = ctx.store.movePayout(row, { from: row.status, nextCheckAt: null, ...move }, ctx.clock());
+    if (ok && order) moveOrder(ctx, row.orderId, order[0], order[1], move.reason ?? null);
+    return ok;
+  });
+  if (moved) ctx.events.emit('order', row.orderId);
+  return moved;
+}
+
+function nextCheckAt(ctx: CheckoutContext, row: { checks: number; createdAt: number }): number {
+  const now = ctx.clock();
+  return now + nextCheckDelay(ctx.settings, row.checks, now - row.createdAt);
+}
+
+function reschedulePayment(ctx: CheckoutContext, row: PaymentRow): void {
+  ctx.store.schedulePayment(row, nextCheckAt(ctx, row), true, ctx.clock());
+}
+
+function reschedulePayout(ctx: CheckoutContext, row: PayoutRow): void {
+  ctx.store.schedulePayout(row, nextCheckAt(ctx, row), true, ctx.clock());
+}
+
+function warnIfStuck(ctx: CheckoutContext, orderId: string, createdAt: number, what: string): void {
+  if (isStuck(ctx.settings, createdAt, ctx.clock())) {
+    ctx.log.warn('order.stuck', { orderId, what, ageS: Math.round((ctx.clock() - createdAt) / 1000) });
+  }
+}
+
+// ---- collections ----------------------------------------------------------------------
+
+export async function sendCollect(ctx: CheckoutContext, payment: PaymentRow, order: OrderRow): Promise<void> {
+  const productName = ctx.store.productForOrder(order.productId)?.name ?? 'order';
+  ctx.store.countPaymentSend(payment);
+  try {
+    await ctx.provider.collect({
+      referenceId: payment.referenceId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      payerMsisdn: order.payerMsisdn,
+      externalId: order.id,
+      ...collectMessages(productName, order.qty),
+      callbackUrl: ctx.callbackUrl(payment.referenceId),
+    });
+  } catch (caught) {
+    const error = asProviderError(caught);
+    if (error.kind === 'rejected') {
+      ctx.log.info('payment.rejected', { orderId: order.id, code: error.code, status: error.status });
+      movePayment(ctx, payment, { to: 'failed', reason: error.code }, ['pending', 'failed']);
+      return;
+    }
+    if (error.kind === 'unknown') {
+      ctx.log.warn('payment.send_unconfirmed', { orderId: order.id, code: error.code });
+      reschedulePayment(ctx, payment);
+      return;
+    }
+    // duplicate: an earlier send of this very reference arrived, which is what we wanted.
+  }
+  movePayment(ctx, payment, { to: 'pending', nextCheckAt: ctx.clock() + ctx.settings.firstCheckMs });
+}
+
+export async function checkPayment(ctx: CheckoutContext, payment: PaymentRow): Promise<void> {
+  const order = ctx.store.order(payment.orderId)!;
+  let tx: ProviderTransaction | null;
+  try {
+    tx = await ctx.provider.getCollection(payment.referenceId);
+  } catch (error) {
+    ctx.log.warn('payment.check_failed', { orderId: order.id, error });
+    reschedulePayment(ctx, payment);
+    return;
+  }
+
+  if (tx === null) {
+    if (payment.status === 'sending') return sendCollect(ctx, payment, order);
+    // MoMo accepted it before, so it must exist: keep reading rather than sending again.
+    ctx.log.warn('payment.not_found_after_accept', { orderId: order.id });
+    reschedulePayment(ctx, payment);
+    return;
+  }
+
+  switch (tx.status) {
+    case 'PENDING':
+      warnIfStuck(ctx, order.id, order.createdAt, 'payment');
+      if (payment.status === 'sending') {
+        movePayment(ctx, payment, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payment) });
+      } else {
+        reschedulePayment(ctx, payment);
+      }
+      return;
+    case 'FAILED':
+      movePayment(ctx, payment, { to: 'failed', reason: tx.reason ?? 'FAILED' }, ['pending', 'failed']);
+      return;
+    case 'SUCCESSFUL':
+      if (!matches(tx, payment)) {
+        ctx.log.error('payment.amount_mismatch', {
+          orderId: order.id, expected: `${payment.amountMinor} ${payment.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
+        });
+        movePayment(ctx, payment, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['pending', 'failed']);
+        return;
+      }
+      return paid(ctx, payment, order, tx);
+  }
+}
+
+/** The payment is SUCCESSFUL for the right amount: in one transaction mark it, mark the order paid and create the payout. */
+async function paid(ctx: CheckoutContext, payment: PaymentRow, order: OrderRow, tx: ProviderTransaction): Promise<void> {
+  const payeeMsisdn = ctx.store.sellerMsisdn(order.sellerId)!;
+  const now = ctx.clock();
+  const reference = randomUUID();
+  assertTransition('payment', payment.status, 'successful');
+  assertTransition('order', 'pending', 'paid');
+  const created = ctx.store.transaction(() => {
+    const moved = ctx.store.movePayment(payment, {
+      from: payment.status, to: 'successful', financialTransactionId: tx.financialTransactionId, nextCheckAt: null,
+    }, now);
+    if (!moved) return false;
+    ctx.store.moveOrder(order.id, 'pending', 'paid', now);
+    // A zero share (0 bps, or a tiny amount) leaves nothing to send: the order is settled.
+    if (order.sellerAmountMinor === 0) {
+      assertTransition('order', 'paid', 'settled');
+      ctx.store.moveOrder(order.id, 'paid', 'settled', now, 'nothing to pay out');
+      return false;
+    }
+    ctx.store.insertPayout(order, payeeMsisdn, reference, now, now + ctx.sendGraceMs);
+    return true;
+  });
+  ctx.events.emit('order', order.id);
+  if (created) await sendPayout(ctx, ctx.store.payoutOf(order.id)!);
+}
+
+// ---- payouts --------------------------------------------------------------------------
+
+export async function sendPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {
+  try {
+    await ctx.provider.payout({
+      referenceId: payout.referenceId,
+      amountMinor: payout.amountMinor,
+      currency: payout.currency,
+      payeeMsisdn: payout.payeeMsisdn,
+      externalId: payout.orderId,
+      payerMessage: momoText(`Sokoni payout for order ${payout.orderId.slice(0, 8)}`),
+      payeeNote: momoText(`Your share of Sokoni order ${payout.orderId.slice(0, 8)}`),
+      callbackUrl: ctx.callbackUrl(payout.referenceId),
+    });
+  } catch (caught) {
+    const error = asProviderError(caught);
+    if (error.kind === 'rejected') return payoutFailed(ctx, payout, error.code);
+    if (error.kind === 'unknown') {
+      ctx.log.warn('payout.send_unconfirmed', { orderId: payout.orderId, code: error.code });
+      reschedulePayout(ctx, payout);
+      return;
+    }
+  }
+  movePayout(ctx, payout, { to: 'pending', nextCheckAt: ctx.clock() + ctx.settings.firstCheckMs });
+}
+
+/** The current attempt is known FAILED: retry later with a new reference, or stop for a person. */
+function payoutFailed(ctx: CheckoutContext, payout: PayoutRow, reason: string): void {
+  const retry = isTemporaryPayoutFailure(reason) && payout.attempts < maxPayoutAttempts;
+  ctx.log.warn('payout.failed', { orderId: payout.orderId, reason, attempt: payout.attempts, retry });
+  if (retry) {
+    movePayout(ctx, payout, { to: 'retry_wait', reason, nextCheckAt: nextCheckAt(ctx, payout) });
+  } else {
+    movePayout(ctx, payout, { to: 'failed', reason }, ['paid', 'payout_failed']);
+  }
+}
+
+async function retryPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {
+  const now = ctx.clock();
+  const reference = randomUUID();
+  assertTransition('payout', 'retry_wait', 'sending');
+  if (!ctx.store.restartPayout(payout, reference, now, now + ctx.sendGraceMs)) return;
+  ctx.events.emit('order', payout.orderId);
+  await sendPayout(ctx, ctx.store.payoutOf(payout.orderId)!);
+}
+
+export async function checkPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {
+  if (payout.status === 'retry_wait') return retryPayout(ctx, payout);
+
+  let tx: ProviderTransaction | null;
+  try {
+    tx = await ctx.provider.getPayout(payout.referenceId);
+  } catch (error) {
+    ctx.log.warn('payout.check_failed', { orderId: payout.orderId, error });
+    reschedulePayout(ctx, payout);
+    return;
+  }
+
+  if (tx === null) {
+    if (payout.status === 'sending') return sendPayout(ctx, payout);
+    ctx.log.warn('payout.not_found_after_accept', { orderId: payout.orderId });
+    reschedulePayout(ctx, payout);
+    return;
+  }
+
+  switch (tx.status) {
+    case 'PENDING':
+      warnIfStuck(ctx, payout.orderId, payout.createdAt, 'payout');
+      if (payout.status === 'sending') {
+        movePayout(ctx, payout, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payout) });
+      } else {
+        reschedulePayout(ctx, payout);
+      }
+      return;
+    case 'FAILED':
+      return payoutFailed(ctx, payout, tx.reason ?? 'FAILED');
+    case 'SUCCESSFUL':
+      if (!matches(tx, payout)) {
+        ctx.log.error('payout.amount_mismatch', {
+          orderId: payout.orderId, expected: `${payout.amountMinor} ${payout.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
+        });
+        movePayout(ctx, payout, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['paid', 'payout_failed']);
+        return;
+      }
+      movePayout(ctx, payout, { to: 'successful', financialTransactionId: tx.financialTransactionId }, ['paid', 'settled']);
+  }
+}

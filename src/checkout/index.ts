@@ -1,0 +1,133 @@
+// The checkout room's door: place orders, follow them to final, pay sellers, answer callbacks.
+import { EventEmitter } from 'node:events';
+import type { Database } from 'better-sqlite3';
+import type { WorkerSettings } from '../config';
+import { OrderStore, type OrderRow, type PaymentRow, type PayoutRow } from '../db/orders';
+import type { Logger } from '../log';
+import type { CheckoutContext } from './context';
+import { sendCollect } from './follow';
+import { createOrder, type PlaceOrderInput } from './place-order';
+import type { PaymentProvider } from './provider';
+import { isStuck } from './schedule';
+import { isFinalOrder, type OrderStatus } from './states';
+import { Worker } from './worker';
+
+export { CheckoutError, type PlaceOrderInput } from './place-order';
+export { momoProvider } from './momo-provider';
+export { ProviderError, type PaymentProvider, type ProviderTransaction } from './provider';
+export { isFinalOrder, type OrderStatus } from './states';
+
+export interface OrderSnapshot {
+  order: OrderRow & { status: OrderStatus };
+  payment: PaymentRow;
+  payout: PayoutRow | null;
+  productName: string;
+  sellerName: string;
+  stuck: boolean;
+  /** When MoMo gives up on an unapproved payment. */
+  approvalDeadline: number;
+}
+
+export interface CheckoutOptions {
+  db: Database;
+  provider: PaymentProvider;
+  settings: WorkerSettings;
+  log: Logger;
+  callbackUrl: (referenceId: string) => string | null;
+  clock?: () => number;
+  /** How long POST /pay waits for MoMo's answer before replying; the send goes on regardless. */
+  answerWithinMs?: number;
+  sendGraceMs?: number;
+}
+
+export interface Checkout {
+  placeOrder(input: PlaceOrderInput): Promise<{ snapshot: OrderSnapshot; created: boolean }>;
+  snapshot(orderId: string): OrderSnapshot | undefined;
+  /** Resolves when the order changes, or after `timeoutMs`. */
+  nextChange(orderId: string, timeoutMs: number): Promise<void>;
+  /** A callback named this reference: read its status now. False when nothing open matched. */
+  noteCallback(referenceId: string): boolean;
+  balances: PaymentProvider['balances'];
+  /** Subscribes to changes of one order; returns the unsubscribe function. */
+  watch(orderId: string, listener: () => void): () => void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createCheckout(options: CheckoutOptions): Checkout {
+  const events = new EventEmitter();
+  // Each order page and each waiting request listens; there is no fixed bound on them.
+  events.setMaxListeners(0);
+  const ctx: CheckoutContext = {
+    store: new OrderStore(options.db),
+    provider: options.provider,
+    settings: options.settings,
+    log: options.log,
+    events,
+    clock: options.clock ?? Date.now,
+    callbackUrl: options.callbackUrl,
+    sendGraceMs: options.sendGraceMs ?? 30_000,
+  };
+  const worker = new Worker(ctx);
+  const answerWithinMs = options.answerWithinMs ?? 3_000;
+
+  const snapshot = (orderId: string): OrderSnapshot | undefined => {
+    const order = ctx.store.order(orderId);
+    if (!order) return undefined;
+    const product = ctx.store.productForOrder(order.productId);
+    const status = order.status as OrderStatus;
+    return {
+      order: { ...order, status },
+      payment: ctx.store.paymentOf(orderId)!,
+      payout: ctx.store.payoutOf(orderId) ?? null,
+      productName: product?.name ?? '',
+      sellerName: product?.sellerName ?? '',
+      stuck: !isFinalOrder(status) && isStuck(ctx.settings, order.createdAt, ctx.clock()),
+      approvalDeadline: order.createdAt + ctx.settings.approvalWindowS * 1000,
+    };
+  };
+
+  const watch = (orderId: string, listener: () => void) => {
+    const filtered = (id: string) => {
+      if (id === orderId) listener();
+    };
+    events.on('order', filtered);
+    return () => void events.off('order', filtered);
+  };
+
+  return {
+    async placeOrder(input) {
+      const { order, created } = createOrder(ctx, input);
+      if (created) {
+        const sending = sendCollect(ctx, ctx.store.paymentOf(order.id)!, order).catch((error) =>
+          ctx.log.error('payment.send_crashed', { orderId: order.id, error }),
+        );
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([sending, new Promise((resolve) => (timer = setTimeout(resolve, answerWithinMs)))]);
+        clearTimeout(timer);
+      }
+      return { snapshot: snapshot(order.id)!, created };
+    },
+    snapshot,
+    nextChange(orderId, timeoutMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const unwatch = watch(orderId, done);
+        function done() {
+          clearTimeout(timer);
+          unwatch();
+          resolve();
+        }
+      });
+    },
+    noteCallback(referenceId) {
+      const matched = ctx.store.markDueNow(referenceId, ctx.clock());
+      if (matched) worker.poke();
+      return matched;
+    },
+    balances: () => ctx.provider.balances(),
+    watch,
+    start: () => worker.start(),
+    stop: () => worker.stop(),
+  };
+}

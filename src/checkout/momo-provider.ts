@@ -1,0 +1,102 @@
+// MoMo behind the checkout's provider port: requesttopay to collect, Disbursements transfer
+// to pay out, and MoMo's errors sorted into what the workflow can act on.
+import type { MomoClient, TransactionResult } from '../momo/types';
+import { ProviderError, type PaymentProvider, type ProviderTransaction } from './provider';
+
+interface MomoErrorLike {
+  status: number | null;
+  code: string;
+  message: string;
+}
+
+// Codes with which MoMo refuses a create outright: nothing was created, a resend cannot help.
+const refusalCodes = new Set([
+  'VALIDATION_ERROR',
+  'NOT_ALLOWED',
+  'NOT_ALLOWED_TARGET_ENVIRONMENT',
+  'INVALID_CALLBACK_URL_HOST',
+  'INVALID_CURRENCY',
+  'PAYER_NOT_FOUND',
+  'PAYEE_NOT_FOUND',
+  'PAYEE_NOT_ALLOWED_TO_RECEIVE',
+  'NOT_ENOUGH_FUNDS',
+  'PAYER_LIMIT_REACHED',
+]);
+
+function isMomoError(error: unknown): error is MomoErrorLike {
+  return error instanceof Error && typeof (error as Partial<MomoErrorLike>).code === 'string' && 'status' in error;
+}
+
+export function classifyCreateError(error: unknown): ProviderError {
+  if (!isMomoError(error)) return new ProviderError('unknown', 'UNEXPECTED', String(error));
+  const { status, code, message } = error;
+  if (status === 409 || code === 'RESOURCE_ALREADY_EXIST') return new ProviderError('duplicate', code, message, status);
+  const clientError = status !== null && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+  if (clientError || refusalCodes.has(code)) return new ProviderError('rejected', code, message, status);
+  return new ProviderError('unknown', code, message, status);
+}
+
+function toTransaction(result: TransactionResult): ProviderTransaction {
+  return {
+    status: result.status,
+    amountMinor: result.amountMinor,
+    currency: result.currency,
+    financialTransactionId: result.financialTransactionId,
+    reason: result.reason?.code ?? null,
+  };
+}
+
+async function readOrNull(read: () => Promise<TransactionResult>): Promise<ProviderTransaction | null> {
+  try {
+    return toTransaction(await read());
+  } catch (error) {
+    if (isMomoError(error) && error.status === 404) return null;
+    throw error;
+  }
+}
+
+async function create(send: () => Promise<string>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    throw classifyCreateError(error);
+  }
+}
+
+export function momoProvider(client: MomoClient): PaymentProvider {
+  return {
+    name: 'momo',
+    collect: (r) =>
+      create(() =>
+        client.collection.requestToPay({
+          referenceId: r.referenceId,
+          amountMinor: r.amountMinor,
+          currency: r.currency,
+          externalId: r.externalId,
+          payer: { partyIdType: 'MSISDN', partyId: r.payerMsisdn },
+          payerMessage: r.payerMessage,
+          payeeNote: r.payeeNote,
+          ...(r.callbackUrl ? { callbackUrl: r.callbackUrl } : {}),
+        }),
+      ),
+    getCollection: (referenceId) => readOrNull(() => client.collection.getRequestToPay(referenceId)),
+    payout: (r) =>
+      create(() =>
+        client.disbursement.transfer({
+          referenceId: r.referenceId,
+          amountMinor: r.amountMinor,
+          currency: r.currency,
+          externalId: r.externalId,
+          payee: { partyIdType: 'MSISDN', partyId: r.payeeMsisdn },
+          payerMessage: r.payerMessage,
+          payeeNote: r.payeeNote,
+          ...(r.callbackUrl ? { callbackUrl: r.callbackUrl } : {}),
+        }),
+      ),
+    getPayout: (referenceId) => readOrNull(() => client.disbursement.getTransfer(referenceId)),
+    async balances() {
+      const [collection, disbursement] = await Promise.all([client.collection.getBalance(), client.disbursement.getBalance()]);
+      return { collection, disbursement };
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// The in-process worker that reads due payments and payouts. All of its state that matters is
+// in the database (next_check_at), so a killed process resumes where it stopped; what lives
+// here is only which rows this process is reading right now.
+import type { DueItem } from '../db/orders';
+import type { CheckoutContext } from './context';
+import { checkPayment, checkPayout } from './follow';
+
+/** How long a row picked for a check is hidden from the next pick, in case the check dies. */
+const leaseMs = 60_000;
+/** The longest the worker sleeps, so rows written by another process are noticed too. */
+const idleWakeMs = 1_000;
+
+export class Worker {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: CheckoutContext) {}
+
+  start(): void {
+    this.stopped = false;
+    this.ctx.store.resumeUnconfirmed(this.ctx.clock());
+    this.poke();
+  }
+
+  /** Something may be due now (a callback arrived, or an order was placed): look at once. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), 0);
+  }
+
+  /** Stops picking new work and waits for the reads in flight to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle;
+  }
+
+  private async run(): Promise<void> {
+    this.timer = null;
+    this.running = true;
+    let finish!: () => void;
+    this.idle = new Promise((resolve) => (finish = resolve));
+    try {
+      do {
+        this.again = false;
+        await this.drain();
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.ctx.log.error('worker.failed', { error });
+    } finally {
+      this.running = false;
+      finish();
+      this.sleep();
+    }
+  }
+
+  /** Reads due rows, at most `concurrency` at a time, until none is due. */
+  private async drain(): Promise<void> {
+    const { concurrency } = this.ctx.settings;
+    const active = new Set<Promise<void>>();
+    for (;;) {
+      if (this.stopped) break;
+      const batch = this.pick(concurrency * 4);
+      if (batch.length === 0) break;
+      for (const item of batch) {
+        if (this.stopped) break;
+        const task = this.check(item).finally(() => active.delete(task));
+        active.add(task);
+        if (active.size >= concurrency) await Promise.race(active);
+      }
+    }
+    await Promise.all(active);
+  }
+
+  private pick(limit: number): DueItem[] {
+    const now = this.ctx.clock();
+    const { store } = this.ctx;
+    const items = store.due(now, limit).filter((item) => !this.inFlight.has(item.row.referenceId));
+    store.transaction(() => {
+      for (const item of items) {
+        if (item.kind === 'payment') store.schedulePayment(item.row, now + leaseMs, false, now);
+        else store.schedulePayout(item.row, now + leaseMs, false, now);
+      }
+    });
+    return items;
+  }
+
+  private async check(item: DueItem): Promise<void> {
+    const key = item.row.referenceId;
+    this.inFlight.add(key);
+    try {
+      if (item.kind === 'payment') await checkPayment(this.ctx, item.row);
+      else await checkPayout(this.ctx, item.row);
+    } catch (error) {
+      this.ctx.log.error('worker.check_failed', { kind: item.kind, orderId: item.row.orderId, error });
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private sleep(): void {
+    if (this.stopped) return;
+    const next = this.ctx.store.nextDueAt();
+    const wait = next === null ? idleWakeMs : Math.max(0, Math.min(next - this.ctx.clock(), idleWakeMs));
+    this.timer = setTimeout(() => void this.run(), wait);
+  }
+}
