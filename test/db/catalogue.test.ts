@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createProduct,
+  createSeller,
+  getProduct,
+  getSeller,
+  listProducts,
+  listSellers,
+  UnknownSellerError,
+  updateProduct,
+  updateSeller,
+} from '../../src/db';
+import { tempDatabase, type TempDatabase } from './helpers';
+
+let t: TempDatabase;
+beforeEach(() => {
+  t = tempDatabase();
+});
+afterEach(() => t.close());
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('sellers', () => {
+  it('creates, reads, lists and updates', () => {
+    const created = createSeller(t.db, { name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 8000 });
+    expect(created).toMatchObject({ name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 8000 });
+    expect(created.id).toMatch(UUID);
+    expect(created.createdAt).toBe(created.updatedAt);
+    expect(getSeller(t.db, created.id)).toEqual(created);
+    expect(listSellers(t.db)).toEqual([created]);
+
+    const updated = updateSeller(t.db, created.id, { shareBps: 9000, name: undefined })!;
+    expect(updated).toMatchObject({ id: created.id, name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 9000, createdAt: created.createdAt });
+    expect(updated.updatedAt).toBeGreaterThanOrEqual(created.updatedAt);
+  });
+
+  it('answers undefined for unknown ids', () => {
+    expect(getSeller(t.db, crypto.randomUUID())).toBeUndefined();
+    expect(updateSeller(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
+    expect(t.count('sellers')).toBe(0);
+  });
+});
+
+describe('products', () => {
+  it('creates with the seller name, lists active ones, updates given fields only', () => {
+    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: 'Forged', priceMinor: 1500, currency: 'EUR', active: true });
+    const axe = createProduct(t.db, { sellerId: seller.id, name: 'Axe', description: '', priceMinor: 2500, currency: 'EUR', active: false });
+    expect(hoe).toMatchObject({ sellerId: seller.id, sellerName: 'Kato Hardware', name: 'Hoe', priceMinor: 1500, currency: 'EUR', active: true });
+    expect(hoe.id).toMatch(UUID);
+    expect(listProducts(t.db).map((p) => p.name)).toEqual(['Axe', 'Hoe']);
+    expect(listProducts(t.db, { activeOnly: true }).map((p) => p.id)).toEqual([hoe.id]);
+
+    const updated = updateProduct(t.db, axe.id, { active: true, priceMinor: 2600 })!;
+    expect(updated).toMatchObject({ name: 'Axe', priceMinor: 2600, active: true, createdAt: axe.createdAt });
+    expect(getProduct(t.db, axe.id)).toEqual(updated);
+  });
+
+  it('refuses an unknown seller and writes nothing', () => {
+    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+    const ghost = crypto.randomUUID();
+    expect(() => createProduct(t.db, { sellerId: ghost, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true })).toThrow(UnknownSellerError);
+    expect(t.count('products')).toBe(0);
+    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
+    expect(() => updateProduct(t.db, hoe.id, { sellerId: ghost })).toThrow(UnknownSellerError);
+    expect(getProduct(t.db, hoe.id)!.sellerId).toBe(seller.id);
+  });
+
+  it('answers undefined for unknown ids', () => {
+    expect(getProduct(t.db, crypto.randomUUID())).toBeUndefined();
+    expect(updateProduct(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createSeller,
+  DEMO_PRODUCT_IDS,
+  DEMO_SELLER_IDS,
+  demoSeedOptions,
+  ensureDemoCatalogue,
+  getProduct,
+  listProducts,
+  listSellers,
+  seedDemoCatalogue,
+  updateProduct,
+} from '../../src/db';
+import { currencyCodes, findCurrency } from '../../src/money';
+import { tempDatabase, type TempDatabase } from './helpers';
+
+let t: TempDatabase;
+afterEach(() => t.close());
+
+describe('demo catalogue', () => {
+  it('seeds three sellers and six products in the given currency and share', () => {
+    t = tempDatabase();
+    expect(seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toEqual({ sellers: 3, products: 6 });
+    const sellers = listSellers(t.db);
+    expect(sellers.map((s) => s.id).sort()).toEqual(Object.values(DEMO_SELLER_IDS).sort());
+    expect(sellers.every((s) => s.shareBps === 8000 && /^2567720000\d\d$/.test(s.msisdn))).toBe(true);
+    const products = listProducts(t.db);
+    expect(products.map((p) => p.id).sort()).toEqual([...DEMO_PRODUCT_IDS].sort());
+    expect(products.every((p) => p.currency === 'EUR' && p.active && Number.isInteger(p.priceMinor) && p.priceMinor > 0)).toBe(true);
+  });
+
+  it('updates instead of duplicating when seeded again', () => {
+    t = tempDatabase();
+    seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 });
+    const id = DEMO_PRODUCT_IDS[0]!;
+    const original = getProduct(t.db, id)!;
+    updateProduct(t.db, id, { name: 'Renamed', active: false });
+    seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 7500 });
+    expect(t.count('sellers')).toBe(3);
+    expect(t.count('products')).toBe(6);
+    const again = getProduct(t.db, id)!;
+    expect(again.name).toBe(original.name);
+    expect(again.active).toBe(true);
+    expect(again.createdAt).toBe(original.createdAt);
+    expect(listSellers(t.db).every((s) => s.shareBps === 7500)).toBe(true);
+  });
+
+  it('prices every demo product inside each currency\'s limits', () => {
+    t = tempDatabase();
+    for (const code of currencyCodes()) {
+      seedDemoCatalogue(t.db, { currency: code, shareBps: 8000 });
+      const { minMinor, maxMinor } = findCurrency(code)!;
+      for (const p of listProducts(t.db)) {
+        expect(p.currency).toBe(code);
+        expect(p.priceMinor).toBeGreaterThanOrEqual(minMinor);
+        expect(p.priceMinor).toBeLessThanOrEqual(maxMinor);
+      }
+    }
+  });
+
+  it('ensureDemoCatalogue seeds only a database without sellers', () => {
+    t = tempDatabase();
+    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(true);
+    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
+    expect(t.count('products')).toBe(6);
+  });
+
+  it('ensureDemoCatalogue leaves a merchant\'s own catalogue alone', () => {
+    t = tempDatabase();
+    createSeller(t.db, { name: 'Real shop', msisdn: '256772999999', shareBps: 9000 });
+    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
+    expect(t.count('sellers')).toBe(1);
+    expect(t.count('products')).toBe(0);
+  });
+
+  it('is EUR in the sandbox and not offered on a live market', () => {
+    t = tempDatabase();
+    expect(demoSeedOptions('sandbox', 8000)).toEqual({ currency: 'EUR', shareBps: 8000 });
+    expect(demoSeedOptions('mtnuganda', 8000)).toBeNull();
+  });
+});
