@@ -91,6 +91,12 @@ export interface MomoClientOptions {
   circuitCooldownMs?: number;
   /** Told about every HTTP exchange; never given secrets or tokens. */
   onRequest?: (event: MomoRequestEvent) => void;
+  /** First retry waits up to this long (full jitter, doubling each retry). Default 200. */
+  retryBaseDelayMs?: number;
+  /** No retry waits longer than this. Default 5000. */
+  retryMaxDelayMs?: number;
+  /** Clock for token expiry, in epoch milliseconds; tests move it forward. Default Date.now. */
+  clock?: () => number;
 }
 
 export interface MomoRequestEvent {
@@ -104,6 +110,8 @@ export interface MomoRequestEvent {
   attempt: number;
   outcome: 'ok' | 'error';
   errorCode: string | null;
+  /** When the exchange began, epoch milliseconds. */
+  startedAt?: number;
 }
 
 export interface Collections {

@@ -1,0 +1,131 @@
+// Everything one call to one product goes through: circuit, access token, rate limit, the
+// exchange itself, one token renewal on 401, and retries with the same reference id.
+import { CircuitBreaker } from './circuit';
+import { errorFromAnswer, isNoAnswer, isOutage, isOutageAnswer, MomoError, rewrap, type HttpAnswer } from './errors';
+import type { Transport } from './http';
+import type { RateLimiter } from './rate-limit';
+import { withRetries, type RetryPolicy } from './retry';
+import type { TokenCache } from './tokens';
+import type { MomoProduct } from './types';
+
+export interface CallSpec {
+  /** e.g. `collection.requestToPay`; reported to onRequest and carried by errors. */
+  operation: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** The transaction this call is about; sent as X-Reference-Id when `create` is set. */
+  referenceId: string | null;
+  create?: boolean;
+  callbackUrl?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Statuses that mean success, e.g. [202] for a creating POST. */
+  expect: number[];
+  /**
+   * The status MoMo gives when this call was already carried out (409 for a reused reference
+   * id). After an attempt that may have reached MoMo unanswered, it means that attempt
+   * arrived, so the call succeeded; it is never retried.
+   */
+  alreadyDoneStatus?: number;
+}
+
+export interface ChannelDeps {
+  transport: Transport;
+  limiter: RateLimiter;
+  retry: RetryPolicy;
+  circuitThreshold: number;
+  circuitCooldownMs: number;
+  now: () => number;
+}
+
+/** How a channel proves who it is: a product's Bearer token, or only a subscription key. */
+export interface ChannelAuth {
+  subscriptionKey: string;
+  targetEnvironment: string | null;
+  tokens: TokenCache | null;
+}
+
+/** What the product files need from a channel. */
+export interface CallChannel {
+  call(spec: CallSpec): Promise<HttpAnswer>;
+}
+
+export class Channel implements CallChannel {
+  private readonly breaker: CircuitBreaker;
+
+  constructor(
+    private readonly name: MomoProduct | 'provisioning',
+    private readonly deps: ChannelDeps,
+    private readonly auth: ChannelAuth,
+  ) {
+    this.breaker = new CircuitBreaker(name, { threshold: deps.circuitThreshold, cooldownMs: deps.circuitCooldownMs, now: deps.now });
+  }
+
+  async call(spec: CallSpec): Promise<HttpAnswer> {
+    // Set once an attempt may have reached MoMo without us learning the outcome.
+    const fate = { unknown: false };
+    const shouldRetry = (error: unknown): boolean =>
+      error instanceof MomoError && error.retryable && error.code !== 'CIRCUIT_OPEN' && error.status !== spec.alreadyDoneStatus;
+    return withRetries(this.deps.retry, shouldRetry, (attempt) => this.attempt(spec, attempt, fate));
+  }
+
+  private async attempt(spec: CallSpec, attempt: number, fate: { unknown: boolean }): Promise<HttpAnswer> {
+    const permit = this.breaker.enter(spec.operation, spec.referenceId);
+    let outage = false;
+    try {
+      let token = await this.token(spec, attempt);
+      let answer = await this.send(spec, attempt, token, fate);
+      if (answer.status === 401 && token !== null) {
+        // Expired or revoked early: renew once and send once more; a second 401 stands.
+        this.auth.tokens?.invalidate(token);
+        token = await this.token(spec, attempt);
+        answer = await this.send(spec, attempt, token, fate);
+      }
+      outage = isOutageAnswer(answer);
+      if (spec.expect.includes(answer.status)) return answer;
+      if (fate.unknown && answer.status === spec.alreadyDoneStatus) return answer;
+      if (answer.status >= 500) fate.unknown = true;
+      throw errorFromAnswer(answer, spec.operation, spec.referenceId);
+    } catch (error) {
+      if (error instanceof MomoError && isOutage(error.status, error.code)) outage = true;
+      throw error;
+    } finally {
+      this.breaker.leave(permit, outage);
+    }
+  }
+
+  private async token(spec: CallSpec, attempt: number): Promise<string | null> {
+    if (!this.auth.tokens) return null;
+    try {
+      return await this.auth.tokens.get(attempt);
+    } catch (error) {
+      // The token request is shared by every waiting call; each reports its own operation.
+      if (error instanceof MomoError) throw rewrap(error, { operation: spec.operation, referenceId: spec.referenceId });
+      throw error;
+    }
+  }
+
+  private async send(spec: CallSpec, attempt: number, token: string | null, fate: { unknown: boolean }): Promise<HttpAnswer> {
+    const headers: Record<string, string> = { 'Ocp-Apim-Subscription-Key': this.auth.subscriptionKey, ...spec.headers };
+    if (token !== null) headers.Authorization = `Bearer ${token}`;
+    if (this.auth.targetEnvironment !== null) headers['X-Target-Environment'] = this.auth.targetEnvironment;
+    if (spec.create && spec.referenceId !== null) headers['X-Reference-Id'] = spec.referenceId;
+    if (spec.callbackUrl !== undefined) headers['X-Callback-Url'] = spec.callbackUrl;
+    await this.deps.limiter.acquire(this.name);
+    try {
+      return await this.deps.transport.send({
+        product: this.name,
+        operation: spec.operation,
+        method: spec.method,
+        path: spec.path,
+        headers,
+        ...(spec.body !== undefined ? { body: spec.body } : {}),
+        referenceId: spec.referenceId,
+        attempt,
+      });
+    } catch (error) {
+      if (isNoAnswer(error)) fate.unknown = true;
+      throw error;
+    }
+  }
+}

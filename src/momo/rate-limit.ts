@@ -1,0 +1,69 @@
+// Requests per second per product, shared by every call of one client. MoMo limits status
+// reads to 10 per second (momo-api.md §9) and answers 429 beyond that.
+//
+// This is a token bucket in which each spent token comes back exactly one window after it
+// was spent, rather than trickling back continuously: a classic bucket refilled at N/s lets
+// 2N requests through in some one-second window (a full bucket, then the refill), this one
+// never more than N. Waiters are served strictly in arrival order per product.
+
+export interface RateLimiterOptions {
+  perSecond: number;
+  now: () => number;
+  /**
+   * Added to the one-second window. Requests leave a few milliseconds after they are let
+   * through and arrive after network jitter, so a little slack keeps MoMo's own one-second
+   * count, taken on arrival, within the limit as well.
+   */
+  guardMs?: number;
+}
+
+interface Lane {
+  /** When each token spent in the current window was spent, oldest first. */
+  spent: number[];
+  waiting: (() => void)[];
+  timer: NodeJS.Timeout | null;
+}
+
+export class RateLimiter {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly windowMs: number;
+
+  constructor(private readonly options: RateLimiterOptions) {
+    if (!Number.isFinite(options.perSecond) || options.perSecond < 1) throw new RangeError('rateLimitPerSecond must be at least 1');
+    this.windowMs = 1000 + (options.guardMs ?? 50);
+  }
+
+  /** Resolves when one more request for `key` may be sent. */
+  acquire(key: string): Promise<void> {
+    const lane = this.lane(key);
+    return new Promise((resolve) => {
+      lane.waiting.push(resolve);
+      this.drain(lane);
+    });
+  }
+
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { spent: [], waiting: [], timer: null };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private drain(lane: Lane): void {
+    const now = this.options.now();
+    while (lane.spent.length > 0 && lane.spent[0]! <= now - this.windowMs) lane.spent.shift();
+    while (lane.waiting.length > 0 && lane.spent.length < this.options.perSecond) {
+      lane.spent.push(now);
+      lane.waiting.shift()!();
+    }
+    if (lane.waiting.length > 0 && lane.timer === null) {
+      const wait = Math.max(1, lane.spent[0]! + this.windowMs - now);
+      lane.timer = setTimeout(() => {
+        lane.timer = null;
+        this.drain(lane);
+      }, wait);
+    }
+  }
+}
