@@ -1,0 +1,30 @@
+// The real app over a real SQLite file, with its access log captured.
+import type { Express } from 'express';
+import { loadConfig } from '../../src/config';
+import { createApp, type AppDeps } from '../../src/web/app';
+import { tempDatabase, type TempDatabase } from '../db/helpers';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export interface TestApp {
+  app: Express;
+  t: TempDatabase;
+  logLines: string[];
+  errors: unknown[];
+}
+
+export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): TestApp {
+  const t = tempDatabase();
+  const config = loadConfig({ ADMIN_TOKEN, ACCESS_LOG: 'false', DATABASE_PATH: t.file, ...env });
+  const logLines: string[] = [];
+  const errors: unknown[] = [];
+  const app = createApp({
+    config,
+    db: t.db,
+    accessLogStream: { write: (line: string) => logLines.push(line) > 0 },
+    logError: (error) => errors.push(error),
+    ...deps,
+  });
+  return { app, t, logLines, errors };
+}
