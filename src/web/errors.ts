@@ -30,6 +30,18 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'request.size.invalid': { status: 400, code: 'invalid_body', message: 'The body length does not match Content-Length' },
 };
 
+// For 4xx errors raised by middleware (CSRF, routing) that carry only a status.
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+};
+
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -40,8 +52,8 @@ export function toApiError(error: unknown): ApiError {
   // status and say whether their message is safe to show.
   const status = typeof fields.status === 'number' ? fields.status : 0;
   if (status >= 400 && status < 500) {
-    const message = fields.expose === true && typeof fields.message === 'string' ? fields.message : 'Bad request';
-    return new ApiError(status, 'bad_request', message);
+    const message = fields.expose === true && typeof fields.message === 'string' ? fields.message : 'The request was refused';
+    return new ApiError(status, STATUS_CODES[status] ?? 'client_error', message);
   }
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
 }

@@ -19,7 +19,7 @@ describe('security headers', () => {
     const res = await request(h.app).get('/api/products');
     expect(res.status).toBe(200);
     expect(res.headers['x-powered-by']).toBeUndefined();
-    const csp = directives(res.headers['content-security-policy']);
+    const csp = directives(res.headers['content-security-policy'] ?? '');
     expect(Object.fromEntries(csp)).toEqual({
       'default-src': "'self'",
       'script-src': "'self'",
@@ -181,5 +181,17 @@ describe('access log', () => {
     h = testApp({ ACCESS_LOG: 'false' });
     await request(h.app).get('/api/products');
     expect(h.logLines).toEqual([]);
+  });
+});
+
+describe('errors from other middleware', () => {
+  it('keeps their 4xx status with a code for it', async () => {
+    const router = express.Router().post('/api/guarded', () => {
+      throw Object.assign(new Error('invalid csrf token'), { status: 403, expose: true });
+    });
+    h = testApp({}, { routers: [router] });
+    const res = await request(h.app).post('/api/guarded');
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ error: { code: 'forbidden', message: 'invalid csrf token' } });
   });
 });

@@ -92,10 +92,10 @@ describe('sellers API', () => {
     expect(created.headers.location).toBe(`/api/sellers/${created.body.id}`);
     expect(created.body).toMatchObject({ name: 'Nalubega Textiles', msisdn: '256772000050', shareBps: 8250 });
 
-    const fetched = await request(h.app).get(created.headers.location).set(auth);
+    const fetched = await request(h.app).get(created.headers.location!).set(auth);
     expect(fetched.body).toEqual(created.body);
 
-    const patched = await request(h.app).patch(created.headers.location).set(auth).send({ shareBps: 9000 });
+    const patched = await request(h.app).patch(created.headers.location!).set(auth).send({ shareBps: 9000 });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id: created.body.id, name: 'Nalubega Textiles', msisdn: '256772000050', shareBps: 9000 });
 
@@ -181,9 +181,9 @@ describe('products API', () => {
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`/api/products/${created.body.id}`);
     expect(created.body).toMatchObject({ ...productBody(sellerId), sellerName: 'Nalubega Textiles', price: '45.00', active: true });
-    expect((await request(h.app).get(created.headers.location)).body.name).toBe('Gomesi');
+    expect((await request(h.app).get(created.headers.location!)).body.name).toBe('Gomesi');
 
-    const patched = await request(h.app).patch(created.headers.location).set(auth).send({ priceMinor: '4750', active: false });
+    const patched = await request(h.app).patch(created.headers.location!).set(auth).send({ priceMinor: '4750', active: false });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Gomesi', description: 'Silk, made to measure', priceMinor: 4750, price: '47.50', active: false });
     expect((await request(h.app).get('/api/products')).body.products).toEqual([]);
