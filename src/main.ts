@@ -1,0 +1,44 @@
+// `npm start`: Sokoni on PORT, on the embedded MoMo sandbox unless MOMO_BASE_URL says otherwise.
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './log';
+import { startSokoni } from './server';
+
+dotenv.config({ quiet: true });
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const log = createLogger();
+const sokoni = await startSokoni(config, { log });
+
+const lines = [
+  `Sokoni store      ${sokoni.url}/`,
+  sokoni.sandbox
+    ? `MoMo              embedded sandbox at ${sokoni.momoBaseUrl} (payments are simulated, approval: ${config.sandbox.approval})`
+    : `MoMo              ${sokoni.momoBaseUrl} (target environment ${config.momo.targetEnvironment})`,
+  ...(sokoni.sandbox ? [`Handset           ${sokoni.momoBaseUrl}/handset`] : []),
+  sokoni.callbackUrl
+    ? `Callback URL      ${sokoni.callbackUrl}`
+    : 'Callback URL      none: set PUBLIC_URL (e.g. your ngrok https URL) to receive MoMo callbacks; polling meanwhile',
+  `Admin API         ${config.adminToken ? 'on (Authorization: Bearer $ADMIN_TOKEN)' : 'off: set ADMIN_TOKEN to enable /balance and /api/sellers'}`,
+];
+console.log(lines.join('\n'));
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    sokoni.close().then(() => process.exit(0), (error) => {
+      log.error('shutdown.failed', { error });
+      process.exit(1);
+    });
+  });
+}

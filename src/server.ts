@@ -1,0 +1,123 @@
+// Sokoni assembled: database, MoMo (the embedded sandbox or a real one), checkout, web app,
+// one HTTP server. main.ts runs it for people; tests and the benchmark run it on port 0.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createCheckout, momoProvider, type Checkout } from './checkout';
+import type { Config, MomoSettings } from './config';
+import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
+import { createLogger, type Logger } from './log';
+import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
+import { createSandbox, type Sandbox } from './sandbox';
+import { createApp } from './web/app';
+import { createCallbackRouter, createCheckoutRouter } from './web/checkout-routes';
+
+export interface SokoniOptions {
+  log?: Logger;
+  /** Where access-log lines go (tests capture them). */
+  accessLogStream?: { write(line: string): boolean };
+}
+
+export interface Sokoni {
+  /** Where this process answers, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** The MoMo base URL in use (the embedded sandbox's, or the configured one). */
+  momoBaseUrl: string;
+  /** Where MoMo's callbacks are sent, or null when PUBLIC_URL is unset (polling only). */
+  callbackUrl: string | null;
+  db: Database;
+  checkout: Checkout;
+  sandbox: Sandbox | null;
+  close(): Promise<void>;
+}
+
+// The embedded sandbox accepts any subscription key; this one only names who is calling.
+const embeddedSubscriptionKey = 'sokoni-embedded-sandbox';
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Creates an API user and key per product in the embedded sandbox, as a developer would in MTN's. */
+async function provisionEmbedded(baseUrl: string, config: Config): Promise<MomoSettings['credentials']> {
+  const subscriptionKey = config.sandbox.subscriptionKeys?.[0] ?? embeddedSubscriptionKey;
+  const provisioning = createMomoClient({ baseUrl, targetEnvironment: config.momo.targetEnvironment, credentials: {} }).provisioning(subscriptionKey);
+  const providerCallbackHost = config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost';
+  const credentials: Partial<Record<MomoProduct, ProductCredentials>> = {};
+  for (const product of ['collection', 'disbursement'] as const) {
+    const apiUser = await provisioning.createApiUser({ referenceId: newReferenceId(), providerCallbackHost });
+    credentials[product] = { subscriptionKey, apiUser, apiKey: await provisioning.createApiKey(apiUser) };
+  }
+  return credentials;
+}
+
+export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
+  const log = options.log ?? createLogger();
+  const db = openDatabase(config.databasePath);
+  applyMigrations(db);
+  const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
+  if (seed) ensureDemoCatalogue(db, seed);
+
+  // The server listens before the app is complete, because the embedded sandbox must answer
+  // the provisioning calls that the app's MoMo credentials come from.
+  const server = http.createServer();
+  let handle: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'retry-after': '1' }).end();
+  };
+  server.on('request', (req, res) => handle(req, res));
+  const port = await listen(server, config.port, config.host);
+  const selfHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}`;
+
+  let sandbox: Sandbox | null = null;
+  const sandboxMount = express.Router();
+  let momoBaseUrl = config.momo.baseUrl ?? '';
+  let credentials = config.momo.credentials;
+  if (config.momo.mode === 'embedded') {
+    sandbox = createSandbox(config.sandbox);
+    sandboxMount.use('/sandbox', sandbox.router);
+    handle = express().use(sandboxMount);
+    momoBaseUrl = `${url}/sandbox`;
+    credentials = await provisionEmbedded(momoBaseUrl, config);
+  }
+
+  const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
+  const callbackUrl = config.publicUrl ? `${config.publicUrl}/callback` : null;
+  const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
+  const checkout = createCheckout({
+    db,
+    provider: momoProvider(client),
+    settings: config.worker,
+    log,
+    callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
+  });
+  const routeDeps = { config, checkout, log };
+  handle = createApp({
+    config,
+    db,
+    rawRouters: [sandboxMount, createCallbackRouter(routeDeps)],
+    routers: [createCheckoutRouter(routeDeps)],
+    logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
+    ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
+  });
+  checkout.start();
+
+  return {
+    url,
+    momoBaseUrl,
+    callbackUrl,
+    db,
+    checkout,
+    sandbox,
+    async close() {
+      await checkout.stop();
+      sandbox?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
+}
