@@ -29,13 +29,24 @@ export function applyMigrations(db: Database, dir: string = MIGRATIONS_DIR): str
   const record = db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)');
   for (const name of pending) {
     const sql = fs.readFileSync(path.join(dir, name), 'utf8');
+    // SQLite's recipe for schema changes: foreign keys off (only possible outside a
+    // transaction) so a referenced table can be rebuilt, then foreign_key_check before commit
+    // so a migration still cannot leave a dangling reference.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true });
+    db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
         db.exec(sql);
+        const dangling = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+        if (dangling.length) {
+          throw new Error(`${dangling.length} row(s) would reference missing rows (first: ${dangling[0]!.table} → ${dangling[0]!.parent})`);
+        }
         record.run(name, Date.now());
       })();
     } catch (error) {
       throw new MigrationError(name, error);
+    } finally {
+      db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
     applied.push(name);
   }

@@ -16,5 +16,8 @@ export function statement(db: Database, sql: string): BetterSqlite3.Statement {
     prepared = db.prepare(sql);
     cache.set(sql, prepared);
   }
+  // A cached statement is shared, so a caller's .pluck() or .raw() must not carry over to the
+  // next caller of the same SQL: every caller starts from plain row objects.
+  if (prepared.reader) prepared.raw(false).pluck(false).expand(false);
   return prepared;
 }

@@ -71,3 +71,12 @@ describe('products', () => {
     expect(updateProduct(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
   });
 });
+
+describe('statement cache', () => {
+  it('does not leak one caller\'s pluck into the next', async () => {
+    const { statement } = await import('../../src/db');
+    const sql = 'SELECT count(*) AS n FROM sellers';
+    expect(statement(t.db, sql).pluck().get()).toBe(0);
+    expect(statement(t.db, sql).get()).toEqual({ n: 0 });
+  });
+});

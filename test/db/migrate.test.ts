@@ -104,3 +104,18 @@ describe('applyMigrations', () => {
     expect(() => applyMigrations(t.db, migrationsDir({ '001_a.sql': 'SELECT 1;', '001_b.sql': 'SELECT 1;' }))).toThrow(/share number 001/);
   });
 });
+
+describe('foreign keys in migrations', () => {
+  it('lets a migration rebuild a referenced table, and still refuses dangling references', () => {
+    const t = fresh({ migrate: false });
+    const dir = migrationsDir({
+      '001_tables.sql': 'CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES parent(id)); INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1);',
+      '002_rebuild.sql': 'CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT); INSERT INTO parent_new (id) SELECT id FROM parent; DROP TABLE parent; ALTER TABLE parent_new RENAME TO parent;',
+    });
+    expect(applyMigrations(t.db, dir)).toEqual(['001_tables.sql', '002_rebuild.sql']);
+    fs.writeFileSync(path.join(dir, '003_dangling.sql'), 'INSERT INTO child VALUES (99);');
+    expect(() => applyMigrations(t.db, dir)).toThrow(/003_dangling\.sql/);
+    expect(t.db.prepare('SELECT count(*) FROM child').pluck().get()).toBe(1);
+    expect(t.db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});
