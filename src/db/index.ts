@@ -4,3 +4,4 @@ export { applyMigrations, pendingMigrations, MigrationError, MIGRATIONS_DIR } fr
 export { statement } from './statements';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
+export * from './orders';
