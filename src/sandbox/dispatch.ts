@@ -1,0 +1,132 @@
+// Every MoMo API route goes through here: count the call, apply faults, check the subscription
+// key, the bearer token and the target environment, read the body, run the handler, and write
+// (or lose) its answer. Handlers return a Reply and never touch the response.
+import type { Request, Response, Router } from 'express';
+import type { SandboxCore } from './core';
+import type { ApiUser } from './identity';
+import { badRequest, gatewayError, internalError, serviceUnavailable, wrongEnvironment, type Reply } from './reply';
+
+export interface Ctx {
+  req: Request;
+  params: Record<string, string>;
+  body: unknown;
+  /** The token's API user (bearer routes only). */
+  apiUser: ApiUser;
+  /** The X-Target-Environment value (bearer routes only). */
+  environment: string;
+  core: SandboxCore;
+}
+
+export interface Route {
+  method: 'get' | 'post';
+  path: string;
+  /** Names the operation for call counts and fault rules, e.g. "collection.requestToPay". */
+  operation: string;
+  /** `key`: subscription key only (provisioning, token); `bearer`: product calls. */
+  auth: 'key' | 'bearer';
+  body?: boolean;
+  handle(ctx: Ctx): Reply | Promise<Reply>;
+}
+
+const MISSING_KEY = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
+const INVALID_KEY = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
+// MTN does not document the body of a bearer-token 401 (§5.2); this follows the gateway's shape.
+const INVALID_TOKEN = 'Access denied due to invalid or expired access token. Make sure to provide a valid access token.';
+
+const BODY_LIMIT = 64 * 1024;
+
+function subscriptionKey(req: Request, core: SandboxCore): Reply | null {
+  // The spec also accepts the key as a `subscription-key` query parameter (§2.1).
+  const key = req.get('ocp-apim-subscription-key') ?? (typeof req.query['subscription-key'] === 'string' ? req.query['subscription-key'] : undefined);
+  if (!key) return gatewayError(401, MISSING_KEY);
+  const allowed = core.settings.subscriptionKeys;
+  if (allowed && !allowed.includes(key)) return gatewayError(401, INVALID_KEY);
+  return null;
+}
+
+/** Reads a JSON body, whatever the Content-Type; a parser mounted before the sandbox may have read it already. */
+function readBody(req: Request): Promise<unknown> {
+  if (req.body !== undefined) return Promise.resolve(req.body);
+  if (req.readableEnded) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT) reject(new SyntaxError('body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (text === '') return resolve(undefined);
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+async function process(route: Route, req: Request, core: SandboxCore): Promise<Reply> {
+  const keyProblem = subscriptionKey(req, core);
+  if (keyProblem) return keyProblem;
+  const ctx = { req, params: req.params as Record<string, string>, body: undefined, core } as Ctx;
+  if (route.auth === 'bearer') {
+    const check = core.identity.checkBearer(req.get('authorization'));
+    if ('problem' in check) return gatewayError(401, INVALID_TOKEN);
+    ctx.apiUser = check.apiUser;
+    const environment = req.get('x-target-environment');
+    if (!environment || !Object.hasOwn(core.settings.currencies, environment)) return wrongEnvironment();
+    ctx.environment = environment;
+  }
+  if (route.body) {
+    try {
+      ctx.body = await readBody(req);
+    } catch {
+      return badRequest('The request body is not valid JSON.');
+    }
+  }
+  return route.handle(ctx);
+}
+
+function write(res: Response, reply: Reply): void {
+  if (reply.body === undefined) res.status(reply.status).end();
+  else res.status(reply.status).json(reply.body);
+}
+
+export function register(router: Router, core: SandboxCore, route: Route): void {
+  core.calls.register(route.operation, `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+  const rates = !route.operation.startsWith('provisioning.');
+  router[route.method](route.path, (req: Request, res: Response) => {
+    core.calls.hit(route.operation);
+    const { latencyMs, fault } = core.faults.forRequest(route.operation, rates);
+    const run = async () => {
+      if (fault?.kind === 'error') {
+        core.calls.answered(route.operation, fault.status);
+        return write(res, fault.status === 503 ? serviceUnavailable() : internalError());
+      }
+      if (fault?.kind === 'timeout') {
+        // Held with nothing done, then the connection is cut, as a gateway that gave up would.
+        core.timers.after(fault.holdMs, () => req.socket.destroy());
+        return;
+      }
+      let reply: Reply;
+      try {
+        reply = await process(route, req, core);
+      } catch {
+        reply = internalError();
+      }
+      if (fault?.kind === 'lostAnswer') {
+        // The state has changed; the client only sees an error or a dropped connection.
+        if (fault.as === 'drop') return void req.socket.destroy();
+        reply = internalError();
+      }
+      core.calls.answered(route.operation, reply.status);
+      write(res, reply);
+    };
+    if (latencyMs > 0) core.timers.after(latencyMs, () => void run());
+    else void run();
+  });
+}

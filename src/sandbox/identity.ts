@@ -1,0 +1,96 @@
+// API users, API keys and access tokens. Tokens are self-verifying (HMAC with a per-instance
+// secret) so issuing thousands costs no memory; a token from another sandbox, a forged one or one
+// past its expiry by the sandbox clock is refused.
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Clock } from './clock';
+
+export interface ApiUser {
+  id: string;
+  providerCallbackHost: string;
+  /** Every key issued stays valid: MTN does not say a new key revokes the old one (§2.4). */
+  keys: Set<string>;
+}
+
+export const TOKEN_LIFETIME_S = 3600;
+
+const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+// The header MTN's tokens carry, typo included (§3.1).
+const TOKEN_HEADER = b64url(JSON.stringify({ typ: 'JWT', alg: 'R256' }));
+
+export type TokenCheck = { apiUser: ApiUser } | { problem: 'missing' | 'invalid' | 'expired' };
+
+export class Identity {
+  private readonly users = new Map<string, ApiUser>();
+  private readonly secret = randomBytes(32);
+
+  constructor(private readonly clock: Clock) {}
+
+  has(id: string): boolean {
+    return this.users.has(id);
+  }
+
+  get(id: string): ApiUser | undefined {
+    return this.users.get(id);
+  }
+
+  createUser(id: string, providerCallbackHost: string): void {
+    this.users.set(id, { id, providerCallbackHost, keys: new Set() });
+  }
+
+  createKey(user: ApiUser): string {
+    const key = randomBytes(16).toString('hex');
+    user.keys.add(key);
+    return key;
+  }
+
+  /** Checks an `Authorization: Basic` header; null on any failure, as MoMo gives one answer for all. */
+  login(authorization: string | undefined): ApiUser | null {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+    if (!match) return null;
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const cut = decoded.indexOf(':');
+    if (cut < 0) return null;
+    const user = this.users.get(decoded.slice(0, cut));
+    return user && user.keys.has(decoded.slice(cut + 1)) ? user : null;
+  }
+
+  issueToken(user: ApiUser): string {
+    // MTN's payload: clientId, an ISO time without zone, a session id (§3.1).
+    const expires = new Date(this.clock.now() + TOKEN_LIFETIME_S * 1000).toISOString().replace('Z', '');
+    const payload = b64url(JSON.stringify({ clientId: user.id, expires, sessionId: randomUUID() }));
+    return `${TOKEN_HEADER}.${payload}.${this.sign(payload)}`;
+  }
+
+  checkBearer(authorization: string | undefined): TokenCheck {
+    if (!authorization) return { problem: 'missing' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const parts = match ? match[1]!.split('.') : [];
+    if (parts.length !== 3) return { problem: 'invalid' };
+    const [, payload, signature] = parts as [string, string, string];
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'invalid' };
+    let claims: { clientId?: unknown; expires?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { problem: 'invalid' };
+    }
+    const user = typeof claims.clientId === 'string' ? this.users.get(claims.clientId) : undefined;
+    if (!user) return { problem: 'invalid' };
+    if (Date.parse(`${String(claims.expires)}Z`) <= this.clock.now()) return { problem: 'expired' };
+    return { apiUser: user };
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  }
+
+  clear(): void {
+    this.users.clear();
+  }
+
+  list(): { id: string; providerCallbackHost: string; keys: number }[] {
+    return [...this.users.values()].map((u) => ({ id: u.id, providerCallbackHost: u.providerCallbackHost, keys: u.keys.size }));
+  }
+}

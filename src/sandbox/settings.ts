@@ -1,0 +1,81 @@
+// The sandbox's settings: the defaults (the same as src/config.ts's, so `createSandbox()` with no
+// options behaves like `npm run sandbox` with an empty environment), merged with what the caller
+// gives at creation and with patches sent to the control API at run time.
+import type { SandboxSettings } from '../config';
+import { findCurrency, parseDecimal } from '../money';
+
+export type { SandboxSettings };
+
+export const DEFAULT_SETTINGS: SandboxSettings = {
+  port: 8089,
+  approval: 'handset',
+  approvalDelayMs: 2000,
+  approvalTimeoutS: 300,
+  subscriptionKeys: null,
+  callbackMethod: 'auto',
+  callbackHostCheck: true,
+  callbackRetries: false,
+  tokenFailureStatus: 401,
+  reasonShape: 'string',
+  strictIdTypeCase: false,
+  currencies: { sandbox: ['EUR'] },
+  balances: { collection: '0', disbursement: '1000000', remittance: '1000000', payer: '100000' },
+  faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0, lostAnswerRate: 0, dropCallbackRate: 0 },
+};
+
+export type SettingsPatch = Partial<Omit<SandboxSettings, 'balances' | 'faults'>> & {
+  balances?: Partial<SandboxSettings['balances']>;
+  faults?: Partial<SandboxSettings['faults']>;
+};
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Returns a new, checked settings object; throws SettingsError naming the bad field. */
+export function mergeSettings(base: SandboxSettings, patch: SettingsPatch): SandboxSettings {
+  const merged: SandboxSettings = {
+    ...base,
+    ...patch,
+    balances: { ...base.balances, ...patch.balances },
+    faults: { ...base.faults, ...patch.faults },
+  };
+  check(merged);
+  return merged;
+}
+
+function check(s: SandboxSettings): void {
+  const fail = (field: string, message: string): never => {
+    throw new SettingsError(`${field}: ${message}`);
+  };
+  if (!['instant', 'delay', 'handset'].includes(s.approval)) fail('approval', 'must be instant, delay or handset');
+  if (!['auto', 'POST', 'PUT'].includes(s.callbackMethod)) fail('callbackMethod', 'must be auto, POST or PUT');
+  if (s.tokenFailureStatus !== 401 && s.tokenFailureStatus !== 500) fail('tokenFailureStatus', 'must be 401 or 500');
+  if (s.reasonShape !== 'string' && s.reasonShape !== 'object') fail('reasonShape', 'must be string or object');
+  if (!Number.isInteger(s.approvalDelayMs) || s.approvalDelayMs < 0) fail('approvalDelayMs', 'must be a non-negative integer');
+  if (!Number.isInteger(s.approvalTimeoutS) || s.approvalTimeoutS < 1) fail('approvalTimeoutS', 'must be a positive integer');
+  if (s.subscriptionKeys !== null && (!Array.isArray(s.subscriptionKeys) || s.subscriptionKeys.some((k) => typeof k !== 'string' || !k))) {
+    fail('subscriptionKeys', 'must be null or a list of non-empty strings');
+  }
+  const envs = Object.entries(s.currencies ?? {});
+  if (envs.length === 0) fail('currencies', 'must name at least one target environment');
+  for (const [env, codes] of envs) {
+    if (!Array.isArray(codes) || codes.length === 0) fail(`currencies.${env}`, 'must list at least one currency');
+    // Wallets keep integer minor units, so every currency needs a known exponent.
+    for (const code of codes) if (!findCurrency(code)) fail(`currencies.${env}`, `${code} is not a currency src/money knows`);
+  }
+  for (const [name, value] of Object.entries(s.balances)) {
+    if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value)) fail(`balances.${name}`, 'must be a decimal string such as 1000 or 12.50');
+    for (const codes of Object.values(s.currencies)) for (const code of codes) {
+      try {
+        parseDecimal(value, code);
+      } catch (e) {
+        fail(`balances.${name}`, (e as Error).message);
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(s.faults)) {
+    const ok = name === 'latencyMs' ? Number.isInteger(value) && value >= 0 : typeof value === 'number' && value >= 0 && value <= 1;
+    if (!ok) fail(`faults.${name}`, name === 'latencyMs' ? 'must be a non-negative integer' : 'must be a probability from 0 to 1');
+  }
+}

@@ -1,0 +1,82 @@
+// Simulated money in integer minor units (src/money). The three product accounts (what
+// `/account/balance` reports) and one wallet per customer, each per currency, opened lazily at
+// the opening balance the settings give.
+import type { MomoProduct } from '../config';
+import { parseDecimal, toDecimalString } from '../money';
+import type { SandboxSettings } from './settings';
+
+export class Wallets {
+  private readonly accounts = new Map<string, number>();
+  private readonly customers = new Map<string, number>();
+
+  constructor(private readonly settings: () => SandboxSettings) {}
+
+  private opening(kind: keyof SandboxSettings['balances'], currency: string): number {
+    return parseDecimal(this.settings().balances[kind], currency);
+  }
+
+  account(product: MomoProduct, currency: string): number {
+    const key = `${product}:${currency}`;
+    let balance = this.accounts.get(key);
+    if (balance === undefined) this.accounts.set(key, (balance = this.opening(product, currency)));
+    return balance;
+  }
+
+  customer(id: string, currency: string): number {
+    const key = `${id}:${currency}`;
+    let balance = this.customers.get(key);
+    if (balance === undefined) this.customers.set(key, (balance = this.opening('payer', currency)));
+    return balance;
+  }
+
+  setAccount(product: MomoProduct, currency: string, minor: number): void {
+    this.accounts.set(`${product}:${currency}`, minor);
+  }
+
+  setCustomer(id: string, currency: string, minor: number): void {
+    this.customers.set(`${id}:${currency}`, minor);
+  }
+
+  /** Customer → product account (collections). False when the customer cannot cover it. */
+  collect(customer: string, product: MomoProduct, currency: string, minor: number): boolean {
+    const from = this.customer(customer, currency);
+    if (from < minor) return false;
+    this.setCustomer(customer, currency, from - minor);
+    this.setAccount(product, currency, this.account(product, currency) + minor);
+    return true;
+  }
+
+  /** Product account → customer (transfers, deposits, refunds). False when the account cannot cover it. */
+  pay(product: MomoProduct, customer: string, currency: string, minor: number): boolean {
+    const from = this.account(product, currency);
+    if (from < minor) return false;
+    this.setAccount(product, currency, from - minor);
+    this.setCustomer(customer, currency, this.customer(customer, currency) + minor);
+    return true;
+  }
+
+  snapshot(): { accounts: Record<string, Record<string, string>>; customers: Record<string, Record<string, string>> } {
+    const group = (map: Map<string, number>) => {
+      const out: Record<string, Record<string, string>> = {};
+      for (const [key, minor] of map) {
+        const cut = key.lastIndexOf(':');
+        const owner = key.slice(0, cut);
+        const currency = key.slice(cut + 1);
+        (out[owner] ??= {})[currency] = toDecimalString(minor, currency);
+      }
+      return out;
+    };
+    return { accounts: group(this.accounts), customers: group(this.customers) };
+  }
+
+  clear(): void {
+    this.accounts.clear();
+    this.customers.clear();
+  }
+}
+
+/** MoMo prints balances without trailing fractional zeros ("1000", "12.5"), as its docs show. */
+export function balanceString(minor: number, currency: string): string {
+  const text = toDecimalString(minor, currency);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
