@@ -1,0 +1,99 @@
+// Shared set-up for the client tests: a sandbox on a real port, credentials provisioned over
+// HTTP by the client itself, and a client that records every exchange it reports.
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox';
+import { createMomoClient, MomoError, newReferenceId, type MomoClient, type MomoClientOptions, type MomoProduct, type MomoRequestEvent, type ProductCredentials } from '../../src/momo';
+
+export const PAYER = '256772123456';
+export const SUBSCRIPTION_KEY = 'test-subscription-key';
+
+export interface Harness {
+  running: RunningSandbox;
+  url: string;
+  credentials: Record<MomoProduct, ProductCredentials>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: SandboxOptions = {}): Promise<Harness> {
+  const running = await startSandbox({ approval: 'instant', ...options }, { port: 0 });
+  const provisioner = createMomoClient({ baseUrl: running.url, targetEnvironment: 'sandbox', credentials: {} }).provisioning(SUBSCRIPTION_KEY);
+  const credentials = {} as Record<MomoProduct, ProductCredentials>;
+  for (const product of ['collection', 'disbursement', 'remittance'] as const) {
+    const apiUser = await provisioner.createApiUser({ referenceId: newReferenceId(), providerCallbackHost: 'shop.example' });
+    credentials[product] = { subscriptionKey: `${SUBSCRIPTION_KEY}-${product}`, apiUser, apiKey: await provisioner.createApiKey(apiUser) };
+  }
+  // Counts start from zero for each test's own calls.
+  running.sandbox.control.resetCalls();
+  return { running, url: running.url, credentials, close: () => running.close() };
+}
+
+export interface RecordingClient {
+  client: MomoClient;
+  events: MomoRequestEvent[];
+}
+
+export function clientFor(harness: Harness, overrides: Partial<MomoClientOptions> = {}): RecordingClient {
+  const events: MomoRequestEvent[] = [];
+  const client = createMomoClient({
+    baseUrl: harness.url,
+    targetEnvironment: 'sandbox',
+    credentials: harness.credentials,
+    timeoutMs: 2000,
+    retryBaseDelayMs: 5,
+    retryMaxDelayMs: 20,
+    rateLimitPerSecond: 1000,
+    onRequest: (event) => events.push(event),
+    ...overrides,
+  });
+  return { client, events };
+}
+
+/** Calls the sandbox saw for one operation (e.g. `collection.token`). */
+export function calls(harness: Harness, operation: string): number {
+  return harness.running.sandbox.control.calls().byOperation[operation] ?? 0;
+}
+
+export function totalCalls(harness: Harness): number {
+  return harness.running.sandbox.control.calls().total;
+}
+
+/** Statuses the sandbox answered one operation with, e.g. {"202": 1, "409": 1}. */
+export function statuses(harness: Harness, operation: string): Record<string, number> {
+  return Object.values(harness.running.sandbox.control.calls().byEndpoint).find((e) => e.operation === operation)?.statuses ?? {};
+}
+
+export function payment(overrides: Record<string, unknown> = {}) {
+  return {
+    referenceId: newReferenceId(),
+    amountMinor: 1250,
+    currency: 'EUR',
+    externalId: 'order-1',
+    payer: { partyIdType: 'MSISDN' as const, partyId: PAYER },
+    payerMessage: 'Sokoni order',
+    payeeNote: 'Order 1',
+    ...overrides,
+  };
+}
+
+export function payout(overrides: Record<string, unknown> = {}) {
+  return {
+    referenceId: newReferenceId(),
+    amountMinor: 1000,
+    currency: 'EUR',
+    externalId: 'payout-1',
+    payee: { partyIdType: 'MSISDN' as const, partyId: '256772000111' },
+    payerMessage: 'Sokoni payout',
+    payeeNote: 'Your share',
+    ...overrides,
+  };
+}
+
+/** Resolves with the MomoError `promise` rejects with, failing the test otherwise. */
+export async function rejection(promise: Promise<unknown>): Promise<MomoError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof MomoError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection, but the call succeeded');
+}
