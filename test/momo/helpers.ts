@@ -97,3 +97,54 @@ export async function rejection(promise: Promise<unknown>): Promise<MomoError> {
   }
   throw new Error('expected a rejection, but the call succeeded');
 }
+
+export interface RawAnswer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A bare HTTP server for answers the sandbox never gives (empty bodies, HTML pages, codes
+ * nobody has seen): `answer` is asked for each request, by method and path.
+ */
+export async function startRawServer(answer: (method: string, path: string) => RawAnswer): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url}`);
+      const reply = answer(req.method ?? 'GET', req.url ?? '/');
+      res.writeHead(reply.status, reply.headers ?? (reply.body ? { 'Content-Type': 'application/json' } : {}));
+      res.end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export const TOKEN_ANSWER: RawAnswer = { status: 200, body: JSON.stringify({ access_token: 'raw-token', token_type: 'access_token', expires_in: 3600 }) };
+
+/** A port nothing listens on, for connection failures. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const RAW_CREDENTIALS = {
+  collection: { subscriptionKey: 'raw-key', apiUser: '6f0a5d0e-3b1c-4d2e-9f3a-1b2c3d4e5f60', apiKey: 'raw-secret' },
+};
