@@ -16,6 +16,8 @@ export interface CheckoutContext {
   clock: () => number;
   /** The X-Callback-Url for a reference, or null to rely on polling alone. */
   callbackUrl: (referenceId: string) => string | null;
+  /** Tells the worker a check is due at `at`, in case it planned to sleep past it. */
+  wake: (at: number) => void;
   /** How long a create call may take before the worker reads its reference itself. */
   sendGraceMs: number;
 }

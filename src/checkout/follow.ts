@@ -48,8 +48,13 @@ function movePayment(ctx: CheckoutContext, row: PaymentRow, move: Move<PaymentSt
     if (ok && order) moveOrder(ctx, row.orderId, order[0], order[1], move.reason ?? null);
     return ok;
   });
-  if (moved) ctx.events.emit('order', row.orderId);
+  if (moved) announce(ctx, row.orderId, move.nextCheckAt);
   return moved;
+}
+
+function announce(ctx: CheckoutContext, orderId: string, nextCheckAt: number | null | undefined): void {
+  ctx.events.emit('order', orderId);
+  if (nextCheckAt) ctx.wake(nextCheckAt);
 }
 
 function movePayout(ctx: CheckoutContext, row: PayoutRow, move: Move<PayoutStatus>, order?: [OrderStatus, OrderStatus]): boolean {
@@ -59,7 +64,7 @@ function movePayout(ctx: CheckoutContext, row: PayoutRow, move: Move<PayoutStatu
     if (ok && order) moveOrder(ctx, row.orderId, order[0], order[1], move.reason ?? null);
     return ok;
   });
-  if (moved) ctx.events.emit('order', row.orderId);
+  if (moved) announce(ctx, row.orderId, move.nextCheckAt);
   return moved;
 }
 
@@ -69,11 +74,15 @@ function nextCheckAt(ctx: CheckoutContext, row: { checks: number; createdAt: num
 }
 
 function reschedulePayment(ctx: CheckoutContext, row: PaymentRow): void {
-  ctx.store.schedulePayment(row, nextCheckAt(ctx, row), true, ctx.clock());
+  const at = nextCheckAt(ctx, row);
+  ctx.store.schedulePayment(row, at, true, ctx.clock());
+  ctx.wake(at);
 }
 
 function reschedulePayout(ctx: CheckoutContext, row: PayoutRow): void {
-  ctx.store.schedulePayout(row, nextCheckAt(ctx, row), true, ctx.clock());
+  const at = nextCheckAt(ctx, row);
+  ctx.store.schedulePayout(row, at, true, ctx.clock());
+  ctx.wake(at);
 }
 
 function warnIfStuck(ctx: CheckoutContext, orderId: string, createdAt: number, what: string): void {
@@ -218,6 +227,14 @@ function payoutFailed(ctx: CheckoutContext, payout: PayoutRow, reason: string): 
   } else {
     movePayout(ctx, payout, { to: 'failed', reason }, ['paid', 'payout_failed']);
   }
+}
+
+/** An operator asks for a failed payout to be tried again (e.g. after topping up the account). */
+export function reopenPayout(ctx: CheckoutContext, orderId: string): boolean {
+  const payout = ctx.store.payoutOf(orderId);
+  const order = ctx.store.order(orderId);
+  if (!payout || !order || payout.status !== 'failed' || order.status !== 'payout_failed') return false;
+  return movePayout(ctx, payout, { to: 'retry_wait', nextCheckAt: ctx.clock(), detail: 'reopened by an operator' }, ['payout_failed', 'paid']);
 }
 
 async function retryPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {

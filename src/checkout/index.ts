@@ -5,7 +5,7 @@ import type { WorkerSettings } from '../config';
 import { OrderStore, type OrderRow, type PaymentRow, type PayoutRow } from '../db/orders';
 import type { Logger } from '../log';
 import type { CheckoutContext } from './context';
-import { sendCollect } from './follow';
+import { reopenPayout, sendCollect } from './follow';
 import { createOrder, type PlaceOrderInput } from './place-order';
 import type { PaymentProvider } from './provider';
 import { isStuck } from './schedule';
@@ -48,6 +48,8 @@ export interface Checkout {
   /** A callback named this reference: read its status now. False when nothing open matched. */
   noteCallback(referenceId: string): boolean;
   balances: PaymentProvider['balances'];
+  /** Sends a failed payout again with a new reference; false unless the order is payout_failed. */
+  retryPayout(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
   start(): void;
@@ -67,8 +69,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     clock: options.clock ?? Date.now,
     callbackUrl: options.callbackUrl,
     sendGraceMs: options.sendGraceMs ?? 30_000,
+    wake: () => {},
   };
   const worker = new Worker(ctx);
+  ctx.wake = (at) => worker.wakeBy(at);
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
   const snapshot = (orderId: string): OrderSnapshot | undefined => {
@@ -126,6 +130,11 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return matched;
     },
     balances: () => ctx.provider.balances(),
+    retryPayout(orderId) {
+      const reopened = reopenPayout(ctx, orderId);
+      if (reopened) worker.poke();
+      return reopened;
+    },
     watch,
     start: () => worker.start(),
     stop: () => worker.stop(),

@@ -13,6 +13,8 @@ const idleWakeMs = 1_000;
 export class Worker {
   private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** When the sleeping worker will look next; null while it runs or is stopped. */
+  private wakeAt: number | null = null;
   private running = false;
   private again = false;
   private stopped = true;
@@ -33,8 +35,17 @@ export class Worker {
       this.again = true;
       return;
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), 0);
+    this.arm(this.ctx.clock());
+  }
+
+  /**
+   * A check was scheduled for `at`. While draining, the worker reads the next due time from the
+   * database when it finishes, so only a sleeping worker may need to wake earlier.
+   */
+  wakeBy(at: number): void {
+    if (this.stopped || this.running) return;
+    if (this.wakeAt !== null && this.wakeAt <= at) return;
+    this.arm(at);
   }
 
   /** Stops picking new work and waits for the reads in flight to finish. */
@@ -42,11 +53,19 @@ export class Worker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.wakeAt = null;
     await this.idle;
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = setTimeout(() => void this.run(), Math.max(0, at - this.ctx.clock()));
   }
 
   private async run(): Promise<void> {
     this.timer = null;
+    this.wakeAt = null;
     this.running = true;
     let finish!: () => void;
     this.idle = new Promise((resolve) => (finish = resolve));
@@ -110,8 +129,8 @@ export class Worker {
 
   private sleep(): void {
     if (this.stopped) return;
+    const now = this.ctx.clock();
     const next = this.ctx.store.nextDueAt();
-    const wait = next === null ? idleWakeMs : Math.max(0, Math.min(next - this.ctx.clock(), idleWakeMs));
-    this.timer = setTimeout(() => void this.run(), wait);
+    this.arm(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
   }
 }
