@@ -75,6 +75,10 @@ export interface Config {
   corsOrigins: string[];
   sellerShareBps: number;
   accessLog: boolean;
+  /** Requests per minute per client address on POST /pay (and the order page's retry). */
+  payRateLimitPerMin: number;
+  /** Requests per minute per client address on /callback. */
+  callbackRateLimitPerMin: number;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -124,6 +128,8 @@ const schema = z.object({
       return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
     }),
   ACCESS_LOG: flag.default(true),
+  PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
+  CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
 
   MOMO_BASE_URL: z.union([z.literal('embedded'), httpUrl]).default('embedded'),
   MOMO_TARGET_ENVIRONMENT: z.string().regex(/^(sandbox|mtn[a-z]+)$/, 'must be sandbox or mtn<country>').default('sandbox'),
@@ -226,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     sellerShareBps: e.SELLER_SHARE_PERCENT,
     accessLog: e.ACCESS_LOG,
+    payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
+    callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
     momo: {
       mode,
       baseUrl: mode === 'remote' ? e.MOMO_BASE_URL : null,
