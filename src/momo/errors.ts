@@ -125,7 +125,7 @@ function retryAfterMs(headers: Record<string, string>): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-export function isRetryableAnswer(status: number, code: string): boolean {
+function isRetryableAnswer(status: number, code: string): boolean {
   return RETRYABLE_STATUSES.has(status) || code === 'SERVICE_UNAVAILABLE';
 }
 

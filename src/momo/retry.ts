@@ -9,7 +9,7 @@ export interface RetryPolicy {
   random: () => number;
 }
 
-export function backoffMs(policy: RetryPolicy, retry: number, error: unknown): number {
+function backoffMs(policy: RetryPolicy, retry: number, error: unknown): number {
   const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   const jittered = policy.random() * bound;
   // A Retry-After from MoMo is a floor, still capped so one header cannot stall a checkout.
