@@ -25,7 +25,7 @@ const lines = [
     : `MoMo              ${sokoni.momoBaseUrl} (target environment ${config.momo.targetEnvironment})`,
   ...(sokoni.sandbox ? [`Handset           ${sokoni.momoBaseUrl}/handset`] : []),
   sokoni.callbackUrl
-    ? `Callback URL      ${sokoni.callbackUrl}`
+    ? `Callback URL      ${sokoni.callbackUrl}${config.publicUrl ? '' : ' (embedded sandbox; set PUBLIC_URL, e.g. an ngrok https URL, for a real MoMo)'}`
     : 'Callback URL      none: set PUBLIC_URL (e.g. your ngrok https URL) to receive MoMo callbacks; polling meanwhile',
   `Admin API         ${config.adminToken ? 'on (Authorization: Bearer $ADMIN_TOKEN)' : 'off: set ADMIN_TOKEN to enable /balance and /api/sellers'}`,
 ];

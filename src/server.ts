@@ -23,7 +23,7 @@ export interface Sokoni {
   url: string;
   /** The MoMo base URL in use (the embedded sandbox's, or the configured one). */
   momoBaseUrl: string;
-  /** Where MoMo's callbacks are sent, or null when PUBLIC_URL is unset (polling only). */
+  /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
   db: Database;
   checkout: Checkout;
@@ -42,10 +42,9 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 }
 
 /** Creates an API user and key per product in the embedded sandbox, as a developer would in MTN's. */
-async function provisionEmbedded(baseUrl: string, config: Config): Promise<MomoSettings['credentials']> {
+async function provisionEmbedded(baseUrl: string, config: Config, providerCallbackHost: string): Promise<MomoSettings['credentials']> {
   const subscriptionKey = config.sandbox.subscriptionKeys?.[0] ?? embeddedSubscriptionKey;
   const provisioning = createMomoClient({ baseUrl, targetEnvironment: config.momo.targetEnvironment, credentials: {} }).provisioning(subscriptionKey);
-  const providerCallbackHost = config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost';
   const credentials: Partial<Record<MomoProduct, ProductCredentials>> = {};
   for (const product of ['collection', 'disbursement'] as const) {
     const apiUser = await provisioning.createApiUser({ referenceId: newReferenceId(), providerCallbackHost });
@@ -72,20 +71,26 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const selfHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}`;
 
+  // A real MoMo can only call back to a public URL. The embedded sandbox lives in this process
+  // and can always reach the store, so it calls back to it directly: a shopper's approval on
+  // the handset shows at once instead of at the next backed-off poll.
+  const embedded = config.momo.mode === 'embedded';
+  const callbackBase = config.publicUrl ?? (embedded ? url : null);
+  const callbackUrl = callbackBase ? `${callbackBase}/callback` : null;
+
   let sandbox: Sandbox | null = null;
   const sandboxMount = express.Router();
   let momoBaseUrl = config.momo.baseUrl ?? '';
   let credentials = config.momo.credentials;
-  if (config.momo.mode === 'embedded') {
+  if (embedded) {
     sandbox = createSandbox(config.sandbox);
     sandboxMount.use('/sandbox', sandbox.router);
     handle = express().use(sandboxMount);
     momoBaseUrl = `${url}/sandbox`;
-    credentials = await provisionEmbedded(momoBaseUrl, config);
+    credentials = await provisionEmbedded(momoBaseUrl, config, new URL(callbackBase!).hostname);
   }
 
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
-  const callbackUrl = config.publicUrl ? `${config.publicUrl}/callback` : null;
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const checkout = createCheckout({
     db,

@@ -43,18 +43,25 @@ async function buyAndSettle(s: Store) {
 }
 
 describe('a paid order settles with the seller paid exactly their share', () => {
-  it('by polling alone', async () => {
-    store = await startStore();
-    expect(store.sokoni.callbackUrl).toBeNull();
+  it('by polling alone, every callback lost', async () => {
+    store = await startStore({ SANDBOX_FAULT_DROP_CALLBACK_RATE: '1' });
     await buyAndSettle(store);
-    expect(store.control.transactions().every((tx) => tx.callback === null)).toBe(true);
+    const callbacks = store.control.transactions().map((tx) => tx.callback);
+    expect(callbacks).toHaveLength(2);
+    expect(callbacks.every((c) => c?.dropped === true && !c.delivered)).toBe(true);
   });
 
   it('by callbacks, with polling too slow to matter', async () => {
     store = await startStore({ CHECK_FIRST_MS: '60000', CHECK_MAX_MS: '60000' }, { callbacks: true });
     const order = await buyAndSettle(store);
     const tx = store.control.transaction(order.payment.referenceId)!;
-    expect(tx.callback).not.toBeNull();
+    expect(tx.callback).toMatchObject({ delivered: true, url: expect.stringContaining(`${store.sokoni.url}/callback?ref=`) });
+  });
+
+  it('on the embedded sandbox, callbacks go to the store itself when PUBLIC_URL is unset', async () => {
+    store = await startStore({ CHECK_FIRST_MS: '60000', CHECK_MAX_MS: '60000' });
+    expect(store.sokoni.callbackUrl).toBe(`${store.sokoni.url}/callback`);
+    await buyAndSettle(store);
   });
 
   it('keeps the order pending while the payer has not approved, and settles after approval', async () => {
