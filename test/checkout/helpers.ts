@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
-import { silentLogger } from '../../src/log';
+import { silentLogger, type Logger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -50,7 +50,7 @@ export interface Store {
 }
 
 /** `callbacks: true` sets PUBLIC_URL to the store itself, so MoMo's callbacks arrive. */
-export async function startStore(env: Record<string, string> = {}, options: { callbacks?: boolean } = {}): Promise<Store> {
+export async function startStore(env: Record<string, string> = {}, options: { callbacks?: boolean; log?: Logger } = {}): Promise<Store> {
   const temp = tempDir();
   const port = options.callbacks ? await freePort() : 0;
   const config = loadConfig({
@@ -61,7 +61,7 @@ export async function startStore(env: Record<string, string> = {}, options: { ca
     ...(options.callbacks ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     ...env,
   });
-  const sokoni = await startSokoni(config, { log: silentLogger });
+  const sokoni = await startSokoni(config, { log: options.log ?? silentLogger });
   return {
     sokoni,
     config,
