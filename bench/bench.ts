@@ -1,0 +1,224 @@
+// `npm run bench`: Sokoni and the standalone MoMo sandbox as separate processes on loopback, a
+// fresh database per scenario, orders through POST /pay followed until settled. Every scenario
+// runs with callbacks and with polling only; `--pending P` adds the many-unanswered-payments one.
+// Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
+//        --limit L --new-rate R --only NAME --json FILE --cpu-prof --no-record --notes TEXT
+import { parseArgs } from 'node:util';
+import { JsonClient } from './http';
+import { runLoad, shopper, type LoadRun, type Pace } from './load';
+import { ProcWatcher } from './proc-stats';
+import { appendResults, commitOf, details, machineOf, percentile, table, writeJson, type Report, type Scenario } from './report';
+import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SandboxProcess } from './stack';
+import type { Child } from './procs';
+
+const { values: flags } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '5000' },
+    concurrency: { type: 'string', default: '64' },
+    'polling-concurrency': { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '8' },
+    pending: { type: 'string' },
+    limit: { type: 'string', default: '10' },
+    'new-rate': { type: 'string', default: '2' },
+    only: { type: 'string' },
+    json: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'no-record': { type: 'boolean', default: false },
+    notes: { type: 'string', default: '' },
+  },
+});
+
+const num = (name: keyof typeof flags): number => {
+  const value = Number(flags[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+};
+
+/**
+ * Sokoni's defaults except: no per-client limits (set in stack.ts) and no access log (a line to
+ * stdout per request measures the pipe, not Sokoni), and MoMo's rate limit out of the way
+ * (the sandbox has none; Sokoni's default 10/s per product would cap every figure at 5 orders/s).
+ */
+const BENCH_SETTINGS = { ACCESS_LOG: 'false', MOMO_RATE_LIMIT_PER_S: '100000' };
+
+interface Stack {
+  dir: string;
+  sandbox: SandboxProcess;
+  sokoni: Child;
+  client: JsonClient;
+  stop(): Promise<void>;
+}
+
+async function startStack(label: string, callbacks: boolean, settings: Record<string, string>): Promise<Stack> {
+  const dir = runDir(label);
+  const sandbox = await startSandboxProcess(dir);
+  const nodeArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  let sokoni: Child;
+  try {
+    sokoni = await startSokoniProcess(await sokoniLaunch(dir, sandbox, callbacks, { ...BENCH_SETTINGS, ...settings }, nodeArgs));
+  } catch (error) {
+    await sandbox.child.kill('SIGKILL');
+    throw error;
+  }
+  const client = new JsonClient(sokoni.url, 4096);
+  return {
+    dir,
+    sandbox,
+    sokoni,
+    client,
+    async stop() {
+      client.close();
+      // SIGTERM lets Sokoni write its CPU profile when --cpu-prof is on.
+      await sokoni.kill('SIGTERM');
+      await sandbox.child.kill('SIGTERM');
+    },
+  };
+}
+
+/** A few orders first: JIT, SQLite's page cache and the first access tokens are not what we measure. */
+async function warmUp(stack: Stack): Promise<void> {
+  const run = await runLoad({ client: stack.client, orders: 200, pace: { kind: 'closed', concurrency: 16 }, payer: (i) => shopper(i + 4000) });
+  const failed = run.results.filter((r) => r.error);
+  if (failed.length) throw new Error(`warm-up failed: ${failed[0]!.error}`);
+}
+
+function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, calls: Record<string, number>, proc: { peakRssMb: number; cpuSeconds: number }): Scenario {
+  const settled = run.results.filter((r) => r.status === 'settled' && r.finalMs !== null);
+  const errors = run.results.filter((r) => r.error);
+  const perOrder = (n: number) => (settled.length ? n / settled.length : NaN);
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  const pays = run.results.flatMap((r) => (r.payMs === null ? [] : [r.payMs]));
+  const finals = settled.map((r) => r.finalMs!);
+  return {
+    name,
+    callbacks,
+    orders: run.results.length,
+    concurrency: pace.kind === 'closed' ? pace.concurrency : null,
+    offeredPerSecond: pace.kind === 'open' ? pace.perSecond : null,
+    settledPerSecond: settled.length / (run.elapsedMs / 1000),
+    latencyMs: { p50: percentile(finals, 50), p95: percentile(finals, 95), p99: percentile(finals, 99) },
+    payLatencyMs: { p50: percentile(pays, 50), p99: percentile(pays, 99) },
+    momoCallsPerOrder: perOrder(total),
+    momoCallsByEndpoint: Object.fromEntries(Object.entries(calls).map(([op, n]) => [op, perOrder(n)])),
+    peakRssMb: proc.peakRssMb,
+    cpuSeconds: proc.cpuSeconds,
+    errors: errors.length + run.notOffered,
+    errorSamples: [...new Set(errors.map((e) => e.error!))].slice(0, 3).concat(run.notOffered ? [`${run.notOffered} orders not offered: too many in flight`] : []),
+  };
+}
+
+async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
+  await stack.sandbox.control.resetCalls();
+  const watcher = new ProcWatcher(stack.sokoni.pid);
+  const run = await runLoad({ client: stack.client, orders, pace });
+  const proc = watcher.stop();
+  const calls = (await stack.sandbox.control.calls()).byOperation;
+  return summarise(name, callbacks, pace, run, calls, proc);
+}
+
+async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
+  process.stderr.write(`· ${name} …\n`);
+  const stack = await startStack(name, callbacks, {});
+  try {
+    await warmUp(stack);
+    return await measured(stack, name, callbacks, pace, orders);
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Samples the sandbox's count of collection calls once a second: the limiter's lane is per product. */
+function watchCollectionRate(stack: Stack): { stop(): Promise<{ max: number; mean: number }> } {
+  const rates: number[] = [];
+  let last: { at: number; n: number } | null = null;
+  const collectionCalls = async () => {
+    const { byOperation } = await stack.sandbox.control.calls();
+    return Object.entries(byOperation).filter(([op]) => op.startsWith('collection.')).reduce((a, [, n]) => a + n, 0);
+  };
+  const tick = async () => {
+    const n = await collectionCalls();
+    const at = performance.now();
+    if (last) rates.push(((n - last.n) * 1000) / (at - last.at));
+    last = { at, n };
+  };
+  const timer = setInterval(() => void tick(), 1000);
+  void tick();
+  return {
+    async stop() {
+      clearInterval(timer);
+      return { max: Math.max(...rates), mean: rates.reduce((a, b) => a + b, 0) / rates.length };
+    },
+  };
+}
+
+/**
+ * P payments that stay PENDING (the sandbox's PayerOngoing number, a payer who never answers the
+ * handset), then new orders at a steady rate while Sokoni keeps reading the P. The P are placed
+ * with MoMo's rate limit out of the way, then Sokoni restarts on the same database with the
+ * configured limit, as after a deploy, and the measured phase begins.
+ */
+async function pendingScenario(pending: number): Promise<Scenario> {
+  const limit = num('limit');
+  const name = `pending-${pending}`;
+  process.stderr.write(`· ${name} …\n`);
+  const dir = runDir(name);
+  const sandbox = await startSandboxProcess(dir);
+  const launch = await sokoniLaunch(dir, sandbox, true, BENCH_SETTINGS);
+  let sokoni = await startSokoniProcess(launch);
+  let client = new JsonClient(sokoni.url, 1024);
+  try {
+    const placed = await runLoad({ client, orders: pending, pace: { kind: 'closed', concurrency: 32 }, payer: () => '46733123453', placeOnly: true });
+    const failed = placed.results.filter((r) => r.error);
+    if (failed.length) throw new Error(`placing pending orders failed: ${failed[0]!.error}`);
+    client.close();
+    await sokoni.kill('SIGTERM');
+    launch.env.MOMO_RATE_LIMIT_PER_S = String(limit);
+    sokoni = await startSokoniProcess(launch);
+    client = new JsonClient(sokoni.url, 1024);
+    const stack: Stack = { dir, sandbox, sokoni, client, stop: async () => {} };
+    const reads = watchCollectionRate(stack);
+    const rate = num('new-rate');
+    const pace: Pace = { kind: 'open', perSecond: rate };
+    const result = await measured(stack, name, true, pace, Math.round(rate * num('duration') * 4));
+    const statusReadsPerSecond = await reads.stop();
+    return { ...result, pending: { orders: pending, limitPerSecond: limit, statusReadsPerSecond } };
+  } finally {
+    client.close();
+    await sokoni.kill('SIGTERM');
+    await sandbox.child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  const orders = num('orders');
+  const rate = num('rate');
+  const openOrders = Math.round(rate * num('duration'));
+  const scenarios: Scenario[] = [];
+  const wanted = (name: string) => !flags.only || name.includes(flags.only);
+
+  if (wanted('callbacks-peak')) scenarios.push(await scenario('callbacks-peak', true, { kind: 'closed', concurrency: num('concurrency') }, orders));
+  const peak = scenarios[0]?.settledPerSecond;
+  if (peak && wanted('callbacks-half-peak')) {
+    const half = Math.round(peak / 2);
+    scenarios.push(await scenario('callbacks-half-peak', true, { kind: 'open', perSecond: half }, Math.round(half * num('duration'))));
+  }
+  if (wanted(`callbacks-${rate}`)) scenarios.push(await scenario(`callbacks-${rate}/s`, true, { kind: 'open', perSecond: rate }, openOrders));
+  if (wanted('polling-peak')) scenarios.push(await scenario('polling-peak', false, { kind: 'closed', concurrency: num('polling-concurrency') }, orders));
+  if (wanted(`polling-${rate}`)) scenarios.push(await scenario(`polling-${rate}/s`, false, { kind: 'open', perSecond: rate }, openOrders));
+  if (flags.pending) scenarios.push(await pendingScenario(num('pending')));
+
+  const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), scenarios };
+  console.log(table(scenarios));
+  console.log(details(scenarios));
+  if (flags.json) writeJson(flags.json, report);
+  if (!flags['no-record']) console.log(`recorded in ${appendResults(report, flags.notes)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : String(error));
+    process.exit(1);
+  },
+);
