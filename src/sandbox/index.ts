@@ -13,7 +13,7 @@ import { collectionRoutes } from './routes/collection';
 import { disbursementRoutes } from './routes/disbursement';
 import { provisioningRoutes } from './routes/provisioning';
 import { remittanceRoutes } from './routes/remittance';
-import type { SandboxSettings, SettingsPatch } from './settings';
+import type { SettingsPatch } from './settings';
 
 export type { SandboxControl, TransactionView, BalancesView, CallsView, BalanceTarget } from './control';
 export type { FaultRule, FaultRuleInput, FaultKind } from './faults';
@@ -27,7 +27,8 @@ export interface Sandbox {
   close(): void;
 }
 
-export type SandboxOptions = Partial<SandboxSettings> & SettingsPatch & { now?: () => number };
+/** Any subset of the settings (nested `balances`/`faults` may be partial too), and a base clock for tests. */
+export type SandboxOptions = SettingsPatch & { now?: () => number };
 
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const { now, ...settings } = options;

@@ -3,14 +3,13 @@
 // in one heap behind one timer, and a status read past a deadline settles it first, so results
 // never depend on timer jitter and a clock advance takes effect at once.
 import type { MomoProduct } from '../config';
-import { Clock, Timers } from './clock';
+import type { Clock, Timers } from './clock';
 import type { Callbacks, CallbackState } from './callbacks';
 import { DeadlineHeap } from './heap';
 import { formatReason } from './reasons';
 import type { SandboxSettings } from './settings';
 import { plannedOutcome, type PlannedOutcome } from './testNumbers';
-import type { CreateBody, Party } from './validation';
-import { walletKey } from './validation';
+import { walletKey, type CreateBody, type Party } from './validation';
 import type { Wallets } from './wallets';
 
 export type Kind = 'requesttopay' | 'requesttowithdraw' | 'transfer' | 'deposit' | 'refund';

@@ -34,6 +34,8 @@ export class SettingsError extends Error {
 
 /** Returns a new, checked settings object; throws SettingsError naming the bad field. */
 export function mergeSettings(base: SandboxSettings, patch: SettingsPatch): SandboxSettings {
+  // A misspelt setting sent to the control API should fail loudly, not be ignored.
+  for (const key of Object.keys(patch ?? {})) if (!Object.hasOwn(DEFAULT_SETTINGS, key)) throw new SettingsError(`${key}: no such setting`);
   const merged: SandboxSettings = {
     ...base,
     ...patch,

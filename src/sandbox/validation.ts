@@ -33,7 +33,6 @@ export function callbackUrlHeader(value: string | undefined): URL | null | Reply
   }
 }
 
-export type PartyIdType = 'MSISDN' | 'EMAIL' | 'PARTY_CODE' | 'ALIAS';
 export interface Party {
   partyIdType: string;
   partyId: string;

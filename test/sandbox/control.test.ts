@@ -126,3 +126,18 @@ describe('control API access', () => {
     }
   });
 });
+
+describe('settings given in code', () => {
+  it('refuses unknown settings and unknown currencies when the sandbox is created', async () => {
+    await expect(startSandbox({ approvel: 'instant' } as never)).rejects.toThrow(/approvel: no such setting/);
+    await expect(startSandbox({ currencies: { sandbox: ['XYZ'] } })).rejects.toThrow(/XYZ/);
+    const partial = await startSandbox({ balances: { disbursement: '7' } });
+    try {
+      const c2 = await client(partial.url);
+      expect((await c2.get('disbursement', '/v1_0/account/balance')).body.availableBalance).toBe('7');
+      expect((await c2.get('remittance', '/v1_0/account/balance')).body.availableBalance).toBe('1000000');
+    } finally {
+      await partial.close();
+    }
+  });
+});

@@ -1,11 +1,10 @@
 // Routes every product has: the token, the account balance and the account-holder checks.
 import type { MomoProduct } from '../../config';
-import type { Route } from '../dispatch';
+import type { Ctx, Route } from '../dispatch';
 import { TOKEN_LIFETIME_S } from '../identity';
 import { invalidCurrency, momoError, noSuchOperation, ok, type Reply } from '../reply';
 import { holderOutcome } from '../testNumbers';
 import { balanceString } from '../wallets';
-import type { Ctx } from '../dispatch';
 
 const HOLDER_TYPES = new Set(['msisdn', 'email', 'party_code']);
 

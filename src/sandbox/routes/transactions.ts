@@ -15,7 +15,7 @@ function hostMatches(url: URL, registered: string): boolean {
       return false;
     }
   }
-  return url.hostname.toLowerCase() === host.replace(/:\d+$/, '').replace(/\/.*$/, '');
+  return url.hostname.toLowerCase() === host.replace(/\/.*$/, '').replace(/:\d+$/, '');
 }
 
 interface CreateSpec {
