@@ -2,7 +2,7 @@
 // real database and a real provider, and nothing hides in module state.
 import type { EventEmitter } from 'node:events';
 import type { WorkerSettings } from '../config';
-import type { OrderStore } from '../db/orders';
+import type { OrderStore } from '../db';
 import type { Logger } from '../log';
 import type { PaymentProvider } from './provider';
 

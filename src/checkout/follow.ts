@@ -6,7 +6,7 @@
 //   again with the same reference; found → follow it;
 // - a new payout attempt (new reference) starts only once the previous one is known FAILED.
 import { randomUUID } from 'node:crypto';
-import type { OrderRow, PaymentRow, PayoutRow } from '../db/orders';
+import type { OrderRow, PaymentRow, PayoutRow } from '../db';
 import type { CheckoutContext } from './context';
 import { collectMessages } from './place-order';
 import { ProviderError, type ProviderTransaction } from './provider';

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { WorkerSettings } from '../config';
-import { OrderStore, type OrderRow, type PaymentRow, type PayoutRow } from '../db/orders';
+import { OrderStore, type OrderRow, type PaymentRow, type PayoutRow } from '../db';
 import type { Logger } from '../log';
 import type { CheckoutContext } from './context';
 import { reopenPayout, sendCollect } from './follow';

@@ -1,39 +1,20 @@
 // MoMo behind the checkout's provider port: requesttopay to collect, Disbursements transfer
 // to pay out, and MoMo's errors sorted into what the workflow can act on.
-import type { MomoClient, TransactionResult } from '../momo/types';
+import { isRequestSpecificCode, MomoError, type MomoClient, type TransactionResult } from '../momo';
 import { ProviderError, type PaymentProvider, type ProviderTransaction } from './provider';
 
-interface MomoErrorLike {
-  status: number | null;
-  code: string;
-  message: string;
-}
-
-// Codes with which MoMo refuses a create outright: nothing was created, a resend cannot help.
-const refusalCodes = new Set([
-  'VALIDATION_ERROR',
-  'NOT_ALLOWED',
-  'NOT_ALLOWED_TARGET_ENVIRONMENT',
-  'INVALID_CALLBACK_URL_HOST',
-  'INVALID_CURRENCY',
-  'PAYER_NOT_FOUND',
-  'PAYEE_NOT_FOUND',
-  'PAYEE_NOT_ALLOWED_TO_RECEIVE',
-  'NOT_ENOUGH_FUNDS',
-  'PAYER_LIMIT_REACHED',
-]);
-
-function isMomoError(error: unknown): error is MomoErrorLike {
-  return error instanceof Error && typeof (error as Partial<MomoErrorLike>).code === 'string' && 'status' in error;
-}
-
+/**
+ * A create that MoMo refused outright created nothing, so the workflow may fail it; any other
+ * failure (no answer, a timeout, a 5xx about MoMo itself) leaves the outcome unknown until the
+ * reference is read.
+ */
 export function classifyCreateError(error: unknown): ProviderError {
-  if (!isMomoError(error)) return new ProviderError('unknown', 'UNEXPECTED', String(error));
+  if (!(error instanceof MomoError)) return new ProviderError('unknown', 'UNEXPECTED', String(error));
   const { status, code, message } = error;
   if (status === 409 || code === 'RESOURCE_ALREADY_EXIST') return new ProviderError('duplicate', code, message, status);
   const clientError = status !== null && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
-  if (clientError || refusalCodes.has(code)) return new ProviderError('rejected', code, message, status);
-  return new ProviderError('unknown', code, message, status);
+  const refused = clientError || code === 'VALIDATION_ERROR' || (status !== null && isRequestSpecificCode(code));
+  return new ProviderError(refused ? 'rejected' : 'unknown', code, message, status);
 }
 
 function toTransaction(result: TransactionResult): ProviderTransaction {
@@ -50,7 +31,7 @@ async function readOrNull(read: () => Promise<TransactionResult>): Promise<Provi
   try {
     return toTransaction(await read());
   } catch (error) {
-    if (isMomoError(error) && error.status === 404) return null;
+    if (error instanceof MomoError && error.status === 404) return null;
     throw error;
   }
 }

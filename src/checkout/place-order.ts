@@ -2,7 +2,7 @@
 // MoMo reference) in one transaction, and only then ask the provider to collect.
 import { randomUUID } from 'node:crypto';
 import { currencyOf, splitShare, formatMoney } from '../money';
-import type { OrderRow } from '../db/orders';
+import type { OrderRow } from '../db';
 import type { CheckoutContext } from './context';
 import { momoText } from './reasons';
 

@@ -1,7 +1,7 @@
 // The in-process worker that reads due payments and payouts. All of its state that matters is
 // in the database (next_check_at), so a killed process resumes where it stopped; what lives
 // here is only which rows this process is reading right now.
-import type { DueItem } from '../db/orders';
+import type { DueItem } from '../db';
 import type { CheckoutContext } from './context';
 import { checkPayment, checkPayout } from './follow';
 

@@ -21,10 +21,10 @@ export interface OrderRow {
   updatedAt: number;
 }
 
-export interface PaymentRow {
+/** What payments (collections) and payouts (transfers) both record about a MoMo transaction. */
+interface TransactionRow {
   id: number;
   orderId: string;
-  provider: string;
   referenceId: string;
   amountMinor: number;
   currency: string;
@@ -38,38 +38,16 @@ export interface PaymentRow {
   updatedAt: number;
 }
 
-export interface PayoutRow {
-  id: number;
-  orderId: string;
+export interface PaymentRow extends TransactionRow {
+  provider: string;
+}
+
+export interface PayoutRow extends TransactionRow {
   sellerId: string;
   payeeMsisdn: string;
-  amountMinor: number;
-  currency: string;
-  referenceId: string;
-  status: string;
-  reason: string | null;
-  financialTransactionId: string | null;
-  attempts: number;
-  checks: number;
-  nextCheckAt: number | null;
-  createdAt: number;
-  updatedAt: number;
 }
 
-export interface NewOrder {
-  id: string;
-  idempotencyKey: string | null;
-  productId: string;
-  sellerId: string;
-  qty: number;
-  unitPriceMinor: number;
-  amountMinor: number;
-  currency: string;
-  sellerShareBps: number;
-  sellerAmountMinor: number;
-  platformAmountMinor: number;
-  payerMsisdn: string;
-}
+export type NewOrder = Omit<OrderRow, 'status' | 'createdAt' | 'updatedAt'>;
 
 export interface StateChange {
   from: string;

@@ -129,13 +129,18 @@ function isRetryableAnswer(status: number, code: string): boolean {
   return RETRYABLE_STATUSES.has(status) || code === 'SERVICE_UNAVAILABLE';
 }
 
+/** Whether MoMo's code is an answer about this request (wrong currency, unknown payee...), not an outage. */
+export function isRequestSpecificCode(code: string): boolean {
+  return REQUEST_SPECIFIC_CODES.has(code);
+}
+
 /**
  * Whether a failure says the service itself is failing, which is what the circuit counts: no
  * answer at all, or a 5xx that is not about the request.
  */
 export function isOutage(status: number | null, code: string): boolean {
   if (status === null) return code === 'NETWORK_ERROR' || code === 'TIMEOUT';
-  return status >= 500 && !REQUEST_SPECIFIC_CODES.has(code);
+  return status >= 500 && !isRequestSpecificCode(code);
 }
 
 export function isOutageAnswer(answer: HttpAnswer): boolean {

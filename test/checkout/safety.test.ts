@@ -2,7 +2,7 @@
 // a payment whose request never left before a crash, and bad input that writes nothing.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OrderStore } from '../../src/db/orders';
+import { OrderStore } from '../../src/db';
 import { ADMIN_TOKEN, count, demoProductId, isFinal, pay, sellerWithProduct, startStore, waitForOrder, type Store } from './helpers';
 
 let store: Store | undefined;
