@@ -11,6 +11,9 @@ import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProdu
 import { createSandbox, type Sandbox } from './sandbox';
 import { createApp } from './web/app';
 import { createCallbackRouter, createCheckoutRouter } from './web/checkout-routes';
+import { createCsrf } from './web/csrf';
+import { createRateLimitRouter } from './web/rate-limits';
+import { createStorefront } from './web/storefront-routes';
 
 export interface SokoniOptions {
   log?: Logger;
@@ -100,11 +103,14 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
   const routeDeps = { config, checkout, log };
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
+  const storefront = createStorefront({ config, db, checkout, csrf });
   handle = createApp({
     config,
     db,
-    rawRouters: [sandboxMount, createCallbackRouter(routeDeps)],
-    routers: [createCheckoutRouter(routeDeps)],
+    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter(routeDeps)],
+    routers: [csrf.router, storefront.router, createCheckoutRouter(routeDeps, storefront.pages)],
+    renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });

@@ -1,9 +1,9 @@
 // /pay, /orders/:id, /callback and /balance: the checkout over HTTP.
 import { timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { CheckoutError, isFinalOrder, type Checkout } from '../checkout';
+import { CheckoutError, isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
 import type { Logger } from '../log';
 import { requireAdmin } from './admin-auth';
 import { ApiError } from './errors';
@@ -47,8 +47,15 @@ export interface CheckoutRouteDeps {
   log: Logger;
 }
 
+/** The HTML side of /pay and /orders/:id, drawn by the storefront. */
+export interface CheckoutPages {
+  order(snapshot: OrderSnapshot, req: Request, res: Response): void;
+  /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
+  payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction): void;
+}
+
 /** The routes that read parsed bodies: /pay, /orders/:id, /balance. */
-export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps): express.Router {
+export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps, pages: CheckoutPages): express.Router {
   const router = express.Router();
   const schema = paySchema(config.momo.targetEnvironment);
 
@@ -62,13 +69,12 @@ export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps): e
     return snapshot;
   }
 
-  router.post('/pay', async (req: Request, res: Response) => {
+  async function place(req: Request) {
     const body = { ...req.body, idempotencyKey: req.body?.idempotencyKey ?? req.get('idempotency-key') };
     if (body.idempotencyKey === undefined) delete body.idempotencyKey;
     const input = parseBody(schema, body);
-    let placed;
     try {
-      placed = await checkout.placeOrder({
+      return await checkout.placeOrder({
         productId: input.productId,
         qty: input.qty,
         msisdn: input.phone,
@@ -76,6 +82,16 @@ export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps): e
       });
     } catch (error) {
       if (error instanceof CheckoutError) throw new ApiError(error.status, error.code, error.message, error.field);
+      throw error;
+    }
+  }
+
+  router.post('/pay', async (req: Request, res: Response, next: NextFunction) => {
+    let placed;
+    try {
+      placed = await place(req);
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500 && !wantsJson(req)) return pages.payFormRefused(error, req, res, next);
       throw error;
     }
     const orderId = placed.snapshot.order.id;
@@ -96,7 +112,7 @@ export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps): e
       res.json(orderJson(await untilFinalOrTimeout(snapshot.order.id, preferredWaitMs(req))));
       return;
     }
-    res.render('order', { order: orderJson(snapshot) });
+    pages.order(snapshot, req, res);
   });
 
   router.get('/balance', requireAdmin(config.adminToken), async (_req: Request, res: Response) => {

@@ -219,7 +219,11 @@ describe('/balance and order lookups', () => {
 
   it('a form post answers 303 to the order page', async () => {
     store = await startStore({ SANDBOX_APPROVAL: 'handset' });
-    const answer = await store.http.post('/pay').type('form').set('accept', 'text/html').send({ productId: demoProductId, qty: '1', phone: shopper });
+    // Form posts carry the CSRF token of the product page's form, with its cookie.
+    const form = await store.http.get(`/products/${demoProductId}`).expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+    const answer = await store.http.post('/pay').set('cookie', form.headers['set-cookie']!).type('form').set('accept', 'text/html')
+      .send({ _csrf: csrf, productId: demoProductId, qty: '1', phone: shopper });
     expect(answer.status).toBe(303);
     expect(answer.headers.location).toMatch(/^\/orders\/[0-9a-f-]{36}$/);
   });

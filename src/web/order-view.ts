@@ -1,0 +1,100 @@
+// What the order page says in each state, in words a shopper understands. The page and the
+// fragment its script fetches on each change both render from this, so they never disagree.
+import type { OrderSnapshot } from '../checkout';
+import { collectMessages } from '../checkout/place-order';
+import { formatMoney } from '../money';
+
+export type OrderStage = 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
+
+export interface Failure {
+  /** What happened. */
+  what: string;
+  /** What the shopper can do about it. */
+  next: string;
+  /** Trying the same number again can work; false when the number itself is the problem. */
+  sameNumberCanWork: boolean;
+}
+
+const temporary: Failure = {
+  what: 'MTN MoMo could not process the payment just now.',
+  next: 'No money was taken. Wait a minute, then try again.',
+  sameNumberCanWork: true,
+};
+
+const FAILURES: Record<string, Failure> = {
+  APPROVAL_REJECTED: {
+    what: 'The payment was declined on the phone.',
+    next: 'No money was taken. If that was a mistake, try again and approve it with your MoMo PIN.',
+    sameNumberCanWork: true,
+  },
+  EXPIRED: {
+    what: 'The payment was not approved in time.',
+    next: 'No money was taken. Try again, and approve the prompt on your phone within the time shown.',
+    sameNumberCanWork: true,
+  },
+  NOT_ENOUGH_FUNDS: {
+    what: 'There was not enough money in the MoMo wallet.',
+    next: 'No money was taken. Top up your MoMo wallet, then try again.',
+    sameNumberCanWork: true,
+  },
+  PAYER_LIMIT_REACHED: {
+    what: 'This MoMo wallet has reached its spending limit.',
+    next: 'No money was taken. Try again later, or pay with another MoMo number.',
+    sameNumberCanWork: true,
+  },
+  PAYER_NOT_FOUND: {
+    what: 'This phone number is not registered for MTN MoMo.',
+    next: 'No money was taken. Check the number, or pay with another number that has MoMo.',
+    sameNumberCanWork: false,
+  },
+  SERVICE_UNAVAILABLE: temporary,
+  INTERNAL_PROCESSING_ERROR: temporary,
+  COULD_NOT_PERFORM_TRANSACTION: temporary,
+};
+
+const refused: Failure = {
+  what: 'MTN MoMo refused the payment.',
+  next: 'No money was taken. Try again, or pay with another MoMo number.',
+  sameNumberCanWork: true,
+};
+
+export function failureFor(reason: string | null): Failure {
+  return (reason && FAILURES[reason]) || refused;
+}
+
+export interface OrderView {
+  id: string;
+  shortId: string;
+  stage: OrderStage;
+  final: boolean;
+  productId: string;
+  productName: string;
+  sellerName: string;
+  qty: number;
+  total: string;
+  payeeNote: string;
+  maskedPhone: string;
+  secondsLeft: number;
+  failure: Failure | null;
+}
+
+export function orderView(s: OrderSnapshot, maskedPhone: string, now: number): OrderView {
+  const { order } = s;
+  const stage: OrderStage = order.status === 'pending' ? 'waiting' : order.status;
+  return {
+    id: order.id,
+    shortId: order.id.slice(0, 8),
+    stage,
+    final: stage === 'settled' || stage === 'failed' || stage === 'payout_failed',
+    productId: order.productId,
+    productName: s.productName,
+    sellerName: s.sellerName,
+    qty: order.qty,
+    total: formatMoney(order.amountMinor, order.currency),
+    // The same note the payment request carries, so the shopper recognises it on the phone.
+    payeeNote: collectMessages(s.productName, order.qty).payeeNote,
+    maskedPhone,
+    secondsLeft: Math.max(0, Math.ceil((s.approvalDeadline - now) / 1000)),
+    failure: stage === 'failed' ? failureFor(s.payment.reason) : null,
+  };
+}
