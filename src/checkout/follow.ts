@@ -91,6 +91,46 @@ function warnIfStuck(ctx: CheckoutContext, orderId: string, createdAt: number, w
   }
 }
 
+/** What reading a payment or a payout has in common, told apart by these few calls. */
+interface Followed {
+  what: 'payment' | 'payout';
+  orderId: string;
+  createdAt: number;
+  status: string;
+  read(): Promise<ProviderTransaction | null>;
+  /** The create's answer was lost and MoMo has no such reference: send it again, same reference. */
+  resend(): Promise<void>;
+  reschedule(): void;
+  /** MoMo has it and it is still PENDING: what was `sending` is known to have arrived. */
+  arrived(): void;
+}
+
+/** Reads the status; returns it once final, or null when the read settled nothing. */
+async function readFinal(ctx: CheckoutContext, f: Followed): Promise<ProviderTransaction | null> {
+  let tx: ProviderTransaction | null;
+  try {
+    tx = await f.read();
+  } catch (error) {
+    ctx.log.warn(`${f.what}.check_failed`, { orderId: f.orderId, error });
+    f.reschedule();
+    return null;
+  }
+  if (tx === null) {
+    if (f.status === 'sending') await f.resend();
+    else {
+      // MoMo accepted it before, so it must exist: keep reading rather than sending again.
+      ctx.log.warn(`${f.what}.not_found_after_accept`, { orderId: f.orderId });
+      f.reschedule();
+    }
+    return null;
+  }
+  if (tx.status !== 'PENDING') return tx;
+  warnIfStuck(ctx, f.orderId, f.createdAt, f.what);
+  if (f.status === 'sending') f.arrived();
+  else f.reschedule();
+  return null;
+}
+
 // ---- collections ----------------------------------------------------------------------
 
 export async function sendCollect(ctx: CheckoutContext, payment: PaymentRow, order: OrderRow): Promise<void> {
@@ -125,45 +165,29 @@ export async function sendCollect(ctx: CheckoutContext, payment: PaymentRow, ord
 
 export async function checkPayment(ctx: CheckoutContext, payment: PaymentRow): Promise<void> {
   const order = ctx.store.order(payment.orderId)!;
-  let tx: ProviderTransaction | null;
-  try {
-    tx = await ctx.provider.getCollection(payment.referenceId);
-  } catch (error) {
-    ctx.log.warn('payment.check_failed', { orderId: order.id, error });
-    reschedulePayment(ctx, payment);
+  const tx = await readFinal(ctx, {
+    what: 'payment',
+    orderId: order.id,
+    createdAt: order.createdAt,
+    status: payment.status,
+    read: () => ctx.provider.getCollection(payment.referenceId),
+    resend: () => sendCollect(ctx, payment, order),
+    reschedule: () => reschedulePayment(ctx, payment),
+    arrived: () => movePayment(ctx, payment, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payment) }),
+  });
+  if (tx === null) return;
+  if (tx.status === 'FAILED') {
+    movePayment(ctx, payment, { to: 'failed', reason: tx.reason ?? 'FAILED' }, ['pending', 'failed']);
     return;
   }
-
-  if (tx === null) {
-    if (payment.status === 'sending') return sendCollect(ctx, payment, order);
-    // MoMo accepted it before, so it must exist: keep reading rather than sending again.
-    ctx.log.warn('payment.not_found_after_accept', { orderId: order.id });
-    reschedulePayment(ctx, payment);
+  if (!matches(tx, payment)) {
+    ctx.log.error('payment.amount_mismatch', {
+      orderId: order.id, expected: `${payment.amountMinor} ${payment.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
+    });
+    movePayment(ctx, payment, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['pending', 'failed']);
     return;
   }
-
-  switch (tx.status) {
-    case 'PENDING':
-      warnIfStuck(ctx, order.id, order.createdAt, 'payment');
-      if (payment.status === 'sending') {
-        movePayment(ctx, payment, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payment) });
-      } else {
-        reschedulePayment(ctx, payment);
-      }
-      return;
-    case 'FAILED':
-      movePayment(ctx, payment, { to: 'failed', reason: tx.reason ?? 'FAILED' }, ['pending', 'failed']);
-      return;
-    case 'SUCCESSFUL':
-      if (!matches(tx, payment)) {
-        ctx.log.error('payment.amount_mismatch', {
-          orderId: order.id, expected: `${payment.amountMinor} ${payment.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
-        });
-        movePayment(ctx, payment, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['pending', 'failed']);
-        return;
-      }
-      return paid(ctx, payment, order, tx);
-  }
+  await paid(ctx, payment, order, tx);
 }
 
 /** The payment is SUCCESSFUL for the right amount: in one transaction mark it, mark the order paid and create the payout. */
@@ -248,42 +272,24 @@ async function retryPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<voi
 
 export async function checkPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {
   if (payout.status === 'retry_wait') return retryPayout(ctx, payout);
-
-  let tx: ProviderTransaction | null;
-  try {
-    tx = await ctx.provider.getPayout(payout.referenceId);
-  } catch (error) {
-    ctx.log.warn('payout.check_failed', { orderId: payout.orderId, error });
-    reschedulePayout(ctx, payout);
+  const tx = await readFinal(ctx, {
+    what: 'payout',
+    orderId: payout.orderId,
+    createdAt: payout.createdAt,
+    status: payout.status,
+    read: () => ctx.provider.getPayout(payout.referenceId),
+    resend: () => sendPayout(ctx, payout),
+    reschedule: () => reschedulePayout(ctx, payout),
+    arrived: () => movePayout(ctx, payout, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payout) }),
+  });
+  if (tx === null) return;
+  if (tx.status === 'FAILED') return payoutFailed(ctx, payout, tx.reason ?? 'FAILED');
+  if (!matches(tx, payout)) {
+    ctx.log.error('payout.amount_mismatch', {
+      orderId: payout.orderId, expected: `${payout.amountMinor} ${payout.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
+    });
+    movePayout(ctx, payout, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['paid', 'payout_failed']);
     return;
   }
-
-  if (tx === null) {
-    if (payout.status === 'sending') return sendPayout(ctx, payout);
-    ctx.log.warn('payout.not_found_after_accept', { orderId: payout.orderId });
-    reschedulePayout(ctx, payout);
-    return;
-  }
-
-  switch (tx.status) {
-    case 'PENDING':
-      warnIfStuck(ctx, payout.orderId, payout.createdAt, 'payout');
-      if (payout.status === 'sending') {
-        movePayout(ctx, payout, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payout) });
-      } else {
-        reschedulePayout(ctx, payout);
-      }
-      return;
-    case 'FAILED':
-      return payoutFailed(ctx, payout, tx.reason ?? 'FAILED');
-    case 'SUCCESSFUL':
-      if (!matches(tx, payout)) {
-        ctx.log.error('payout.amount_mismatch', {
-          orderId: payout.orderId, expected: `${payout.amountMinor} ${payout.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
-        });
-        movePayout(ctx, payout, { to: 'failed', reason: amountMismatch, financialTransactionId: tx.financialTransactionId }, ['paid', 'payout_failed']);
-        return;
-      }
-      movePayout(ctx, payout, { to: 'successful', financialTransactionId: tx.financialTransactionId }, ['paid', 'settled']);
-  }
+  movePayout(ctx, payout, { to: 'successful', financialTransactionId: tx.financialTransactionId }, ['paid', 'settled']);
 }
