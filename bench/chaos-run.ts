@@ -1,0 +1,181 @@
+// One chaos run: orders through POST /pay while the sandbox injects faults (5xx answers,
+// answers lost after the state changed, dropped callbacks, latency, hung requests) and Sokoni
+// is SIGKILLed at random moments and restarted on the same database. When everything is
+// quiet, the invariants module compares Sokoni's database with the sandbox's record.
+// Used by `npm run chaos` and by test/chaos.
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { DEMO_PRODUCT_IDS } from '../src/db';
+import type { FaultRuleInput } from '../src/sandbox';
+import { JsonClient } from './http';
+import { checkInvariants, isQuiet, type InvariantReport } from './invariants';
+import type { Child } from './procs';
+import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SokoniLaunch } from './stack';
+
+export interface ChaosOptions {
+  orders: number;
+  kills: number;
+  concurrency?: number;
+  /** How long to wait for everything to become final after the last order. */
+  quietWithinMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult extends InvariantReport {
+  dir: string;
+  kills: number;
+  /** Orders whose POST /pay was answered with an order. */
+  placed: number;
+  /** Orders POST /pay refused for good (a 4xx), which is not a violation. */
+  refused: number;
+  elapsedS: number;
+}
+
+const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
+
+/** Every kind of fault, each often enough to meet many orders and rare enough to let most finish. */
+export const CHAOS_FAULTS: FaultRuleInput[] = [
+  { kind: 'error', probability: 0.04, status: 500 },
+  { kind: 'error', probability: 0.03, status: 503 },
+  { kind: 'lostAnswer', probability: 0.04, as: 'drop' },
+  { kind: 'lostAnswer', probability: 0.03, as: 'error' },
+  { kind: 'timeout', probability: 0.01, holdMs: 1500 },
+  { kind: 'latency', probability: 0.2, latencyMs: 150 },
+  { kind: 'dropCallback', probability: 0.3 },
+];
+
+/** Quick reads and short timeouts, so the run converges in seconds; everything else is Sokoni's default. */
+const CHAOS_SETTINGS = {
+  ACCESS_LOG: 'false',
+  ADMIN_TOKEN,
+  CHECK_FIRST_MS: '100',
+  CHECK_MAX_MS: '400',
+  MOMO_TIMEOUT_MS: '1000',
+  MOMO_RATE_LIMIT_PER_S: '100000',
+  MOMO_CIRCUIT_COOLDOWN_MS: '300',
+};
+
+// Payers: ordinary shoppers, plus the sandbox numbers that reject or fail a collection.
+const FAILING_PAYERS = ['46733123451', '46733123452'];
+// Sellers whose transfers fail: for good (PAYEE_NOT_FOUND), or temporarily until attempts run out.
+const FAILING_SELLERS = ['46733123457', '46733123450'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function addFailingSellers(client: JsonClient): Promise<string[]> {
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const products: string[] = [];
+  for (const msisdn of FAILING_SELLERS) {
+    const seller = await client.request('POST', '/api/sellers', auth, { name: `Chaos seller ${msisdn}`, msisdn });
+    if (seller.status !== 201) throw new Error(`creating a seller: ${seller.status} ${JSON.stringify(seller.body)}`);
+    const product = await client.request('POST', '/api/products', auth, {
+      sellerId: (seller.body as { id: string }).id, name: `Chaos goods ${msisdn}`, priceMinor: 1234, currency: 'EUR',
+    });
+    if (product.status !== 201) throw new Error(`creating a product: ${product.status} ${JSON.stringify(product.body)}`);
+    products.push((product.body as { id: string }).id);
+  }
+  return products;
+}
+
+/**
+ * Places order i as a shopper whose connection may break would: the same idempotency key
+ * until an answer comes. Returns whether it was placed, or refused for good.
+ */
+async function placeOrder(client: () => JsonClient, i: number, productIds: string[], deadline: number): Promise<'placed' | 'refused'> {
+  const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `2567${String(10_000_000 + i).slice(1)}`;
+  const body = { productId: productIds[i % productIds.length], qty: 1 + (i % 3), phone: payer, idempotencyKey: `chaos-${i}` };
+  for (;;) {
+    try {
+      const answer = await client().request('POST', '/pay', {}, body, 5000);
+      if (answer.status === 200 || answer.status === 202) return 'placed';
+      if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) return 'refused';
+    } catch {
+      // Sokoni is down or the connection broke: the order may or may not exist; ask again.
+    }
+    if (performance.now() > deadline) throw new Error(`order ${i} could not be placed before the deadline`);
+    await sleep(50);
+  }
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const dir = runDir('chaos');
+  const sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100' });
+  let sokoni: Child | null = null;
+  let client: JsonClient | null = null;
+  try {
+    const launch: SokoniLaunch = await sokoniLaunch(dir, sandbox, true, CHAOS_SETTINGS);
+    sokoni = await startSokoniProcess(launch);
+    client = new JsonClient(launch.url, 256);
+    const productIds = [...DEMO_PRODUCT_IDS, ...(await addFailingSellers(client))];
+    for (const rule of CHAOS_FAULTS) await sandbox.control.addFault(rule);
+    log(`sandbox ${sandbox.url}, Sokoni ${launch.url}, logs in ${dir}`);
+
+    // Kill points: random moments, expressed as how many orders have been placed by then.
+    const killAt = Array.from({ length: options.kills }, () => Math.floor(options.orders * (0.05 + Math.random() * 0.85))).sort((a, b) => a - b);
+    let done = 0;
+    let kills = 0;
+    let placed = 0;
+    let refused = 0;
+    const deadline = performance.now() + 10 * 60_000;
+    let finished = false;
+    const killer = async () => {
+      while (kills < killAt.length && !finished) {
+        if (done >= killAt[kills]!) {
+          await sleep(Math.random() * 100);
+          await sokoni!.kill('SIGKILL');
+          kills++;
+          log(`kill ${kills}/${killAt.length} after ${done} orders; restarting on the same database`);
+          sokoni = await startSokoniProcess(launch);
+        }
+        await sleep(10);
+      }
+    };
+    let next = 0;
+    const shopper = async () => {
+      while (next < options.orders) {
+        const outcome = await placeOrder(() => client!, next++, productIds, deadline);
+        if (outcome === 'placed') placed++;
+        else refused++;
+        done++;
+      }
+    };
+    const killing = killer();
+    try {
+      await Promise.all(Array.from({ length: options.concurrency ?? 16 }, shopper));
+    } finally {
+      finished = true;
+      await killing;
+    }
+    log(`${placed} orders placed (${refused} refused); waiting for every order to be final`);
+
+    const dbPath = launch.env.DATABASE_PATH!;
+    const quietBy = performance.now() + (options.quietWithinMs ?? 120_000);
+    while (!isQuiet(dbPath) && performance.now() < quietBy) await sleep(250);
+    // Stop Sokoni first, so nothing moves while the two records are read.
+    await sokoni.kill('SIGTERM');
+    const [transactions, balances, settings] = await Promise.all([sandbox.control.transactions(), sandbox.control.balances(), sandbox.control.settings()]);
+    const report = checkInvariants(dbPath, { transactions, balances, settings });
+    // Each idempotency key that was answered is exactly one order, however often it was sent.
+    if (report.orders !== placed) report.violations.push(`${placed} orders were answered as placed, Sokoni has ${report.orders}`);
+    return { ...report, dir, kills, placed, refused, elapsedS: (performance.now() - started) / 1000 };
+  } finally {
+    client?.close();
+    await (sokoni as Child | null)?.kill('SIGKILL');
+    await sandbox.child.kill('SIGTERM');
+  }
+}
+
+export function formatChaos(result: ChaosResult): string {
+  const lines = [
+    `Chaos run: ${result.placed} orders placed (${result.refused} refused), ${result.kills} SIGKILLs, ${result.elapsedS.toFixed(1)} s (${join(result.dir)})`,
+    `Orders: ${Object.entries(result.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+    `Sandbox collections: ${result.collections.successful} successful, ${result.collections.failed} failed, ${result.collections.pending} pending`,
+    `Sandbox transfers:   ${result.transfers.successful} successful, ${result.transfers.failed} failed, ${result.transfers.pending} pending`,
+    result.violations.length === 0 ? 'Invariants: all hold.' : `Invariants: ${result.violations.length} VIOLATED`,
+    ...result.violations.slice(0, 50).map((v) => `  ✗ ${v}`),
+  ];
+  if (result.violations.length > 50) lines.push(`  … and ${result.violations.length - 50} more`);
+  return lines.join('\n');
+}

@@ -1,0 +1,204 @@
+// The money invariants, checked once everything is quiet: Sokoni's database (opened read-only)
+// against the sandbox's own record of transactions and balances. Each broken rule is reported
+// as one line naming the order; an empty list means no money was lost, doubled or misrouted.
+import BetterSqlite3 from 'better-sqlite3';
+import type { BalancesView, SandboxSettings, TransactionView } from '../src/sandbox';
+import { parseDecimal } from '../src/money';
+
+export interface SandboxRecord {
+  transactions: TransactionView[];
+  balances: BalancesView;
+  settings: SandboxSettings;
+}
+
+interface DbOrder {
+  id: string;
+  status: string;
+  amountMinor: number;
+  sellerAmountMinor: number;
+  currency: string;
+  payerMsisdn: string;
+  sellerMsisdn: string;
+  paymentRef: string;
+  paymentStatus: string;
+  payoutRef: string | null;
+  payoutStatus: string | null;
+  payoutReason: string | null;
+  payoutAmountMinor: number | null;
+  payeeMsisdn: string | null;
+}
+
+export interface InvariantReport {
+  orders: number;
+  byStatus: Record<string, number>;
+  collections: { successful: number; failed: number; pending: number };
+  transfers: { successful: number; failed: number; pending: number };
+  violations: string[];
+}
+
+function readOrders(dbPath: string): DbOrder[] {
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare(
+        `SELECT o.id, o.status, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor, o.currency,
+          o.payer_msisdn AS payerMsisdn, s.msisdn AS sellerMsisdn, pm.reference_id AS paymentRef, pm.status AS paymentStatus,
+          po.reference_id AS payoutRef, po.status AS payoutStatus, po.reason AS payoutReason, po.amount_minor AS payoutAmountMinor,
+          po.payee_msisdn AS payeeMsisdn
+        FROM orders o JOIN sellers s ON s.id = o.seller_id JOIN payments pm ON pm.order_id = o.id
+        LEFT JOIN payouts po ON po.order_id = o.id`,
+      )
+      .all() as DbOrder[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether every order and every payout has reached a final state. */
+export function isQuiet(dbPath: string): boolean {
+  return readOrders(dbPath).every(
+    (o) => ['settled', 'failed', 'payout_failed'].includes(o.status) && (o.payoutStatus === null || ['successful', 'failed'].includes(o.payoutStatus)),
+  );
+}
+
+const minor = (tx: TransactionView) => parseDecimal(tx.amount, tx.currency);
+const externalId = (tx: TransactionView) => (typeof tx.body.externalId === 'string' ? tx.body.externalId : '');
+
+function tally(txs: TransactionView[]) {
+  return {
+    successful: txs.filter((t) => t.status === 'SUCCESSFUL').length,
+    failed: txs.filter((t) => t.status === 'FAILED').length,
+    pending: txs.filter((t) => t.status === 'PENDING').length,
+  };
+}
+
+function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+function add(map: Map<string, number>, key: string, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+export function checkInvariants(dbPath: string, sandbox: SandboxRecord): InvariantReport {
+  const orders = readOrders(dbPath);
+  const violations: string[] = [];
+  const fail = (message: string) => violations.push(message);
+
+  const collections = sandbox.transactions.filter((t) => t.kind === 'requesttopay');
+  const transfers = sandbox.transactions.filter((t) => t.kind === 'transfer');
+  const collectionsByOrder = group(collections, externalId);
+  const transfersByOrder = group(transfers, externalId);
+  const orderById = new Map(orders.map((o) => [o.id, o]));
+
+  // What the sandbox did, order by order: nothing for an order Sokoni does not know, one
+  // collection per order, a transfer only after a successful collection, and never two
+  // transfers for one order that are not known to have failed.
+  for (const [id, txs] of collectionsByOrder) {
+    if (!orderById.has(id)) fail(`collection ${txs[0]!.referenceId} names order ${id}, which Sokoni does not have`);
+    if (txs.length > 1) fail(`order ${id}: ${txs.length} collections at the sandbox (duplicate requesttopay)`);
+  }
+  for (const [id, txs] of transfersByOrder) {
+    if (!collectionsByOrder.get(id)?.some((t) => t.status === 'SUCCESSFUL')) fail(`order ${id}: transfer without a successful collection`);
+    const open = txs.filter((t) => t.status !== 'FAILED');
+    if (open.length > 1) fail(`order ${id}: ${open.length} transfers not failed (${open.map((t) => t.status).join(', ')})`);
+  }
+
+  for (const o of orders) {
+    const collection = (collectionsByOrder.get(o.id) ?? []).find((t) => t.referenceId === o.paymentRef);
+    const collected = collection?.status === 'SUCCESSFUL';
+    const paidOut = (transfersByOrder.get(o.id) ?? []).filter((t) => t.status === 'SUCCESSFUL');
+    if (o.paymentStatus === 'successful' && !collected) fail(`order ${o.id}: Sokoni says paid, the sandbox has no successful collection ${o.paymentRef}`);
+    if (collected && o.paymentStatus !== 'successful') fail(`order ${o.id}: collected at the sandbox, Sokoni's payment is ${o.paymentStatus}`);
+    if (collection && (minor(collection) !== o.amountMinor || collection.currency !== o.currency || collection.party.partyId !== o.payerMsisdn)) {
+      fail(`order ${o.id}: collection of ${collection.amount} ${collection.currency} from ${collection.party.partyId}, order is ${o.amountMinor} minor ${o.currency} from ${o.payerMsisdn}`);
+    }
+    switch (o.status) {
+      case 'settled': {
+        if (paidOut.length !== 1) {
+          fail(`order ${o.id}: settled with ${paidOut.length} successful transfers`);
+          break;
+        }
+        const t = paidOut[0]!;
+        if (o.payoutStatus !== 'successful' || t.referenceId !== o.payoutRef) fail(`order ${o.id}: settled but payout ${o.payoutRef} is ${o.payoutStatus}, sandbox paid ${t.referenceId}`);
+        if (minor(t) !== o.sellerAmountMinor || t.currency !== o.currency) fail(`order ${o.id}: paid out ${t.amount} ${t.currency}, seller's share is ${o.sellerAmountMinor} minor ${o.currency}`);
+        if (t.party.partyId !== o.sellerMsisdn || o.payeeMsisdn !== o.sellerMsisdn) fail(`order ${o.id}: paid out to ${t.party.partyId}, the seller is ${o.sellerMsisdn}`);
+        break;
+      }
+      case 'payout_failed':
+        if (!collected) fail(`order ${o.id}: payout_failed without a successful collection`);
+        if (paidOut.length > 0) fail(`order ${o.id}: payout_failed but the sandbox paid ${paidOut.length} transfer(s)`);
+        if (o.payoutStatus !== 'failed' || !o.payoutReason) fail(`order ${o.id}: payout_failed with payout ${o.payoutStatus}, reason ${o.payoutReason ?? 'none'}`);
+        break;
+      case 'failed':
+        if (collected) fail(`order ${o.id}: failed, but the sandbox collected ${o.paymentRef}`);
+        if ((transfersByOrder.get(o.id) ?? []).length > 0) fail(`order ${o.id}: failed, but a transfer was sent`);
+        break;
+      default:
+        fail(`order ${o.id}: still ${o.status} (payment ${o.paymentStatus}, payout ${o.payoutStatus ?? 'none'}) when quiet`);
+    }
+  }
+
+  checkSums(orders, collections, transfers, sandbox, fail);
+
+  return {
+    orders: orders.length,
+    byStatus: Object.fromEntries([...group(orders, (o) => o.status)].map(([s, list]) => [s, list.length])),
+    collections: tally(collections),
+    transfers: tally(transfers),
+    violations,
+  };
+}
+
+/** Every balance the sandbox holds agrees, to the minor unit, with what Sokoni's records say moved. */
+function checkSums(orders: DbOrder[], collections: TransactionView[], transfers: TransactionView[], sandbox: SandboxRecord, fail: (m: string) => void): void {
+  const { balances, settings } = sandbox;
+  const expected = { collection: new Map<string, number>(), disbursement: new Map<string, number>() };
+  const wallets = new Map<string, number>();
+  for (const o of orders) {
+    if (o.paymentStatus === 'successful') {
+      add(expected.collection, o.currency, o.amountMinor);
+      add(wallets, `${o.payerMsisdn}:${o.currency}`, -o.amountMinor);
+    }
+    if (o.payoutStatus === 'successful') {
+      add(expected.disbursement, o.currency, o.payoutAmountMinor!);
+      add(wallets, `${o.payeeMsisdn}:${o.currency}`, o.payoutAmountMinor!);
+    }
+  }
+  for (const [currency, sum] of expected.collection) {
+    const atSandbox = collections.filter((t) => t.status === 'SUCCESSFUL' && t.currency === currency).reduce((a, t) => a + minor(t), 0);
+    if (atSandbox !== sum) fail(`${currency}: Sokoni collected ${sum} minor, the sandbox's successful collections sum to ${atSandbox}`);
+    const balance = parseDecimal(balances.accounts.collection?.[currency] ?? settings.balances.collection, currency);
+    const delta = balance - parseDecimal(settings.balances.collection, currency);
+    if (delta !== sum) fail(`${currency}: the collection account grew by ${delta} minor, Sokoni collected ${sum}`);
+  }
+  for (const [currency, sum] of expected.disbursement) {
+    const atSandbox = transfers.filter((t) => t.status === 'SUCCESSFUL' && t.currency === currency).reduce((a, t) => a + minor(t), 0);
+    if (atSandbox !== sum) fail(`${currency}: Sokoni paid out ${sum} minor, the sandbox's successful transfers sum to ${atSandbox}`);
+    const balance = parseDecimal(balances.accounts.disbursement?.[currency] ?? settings.balances.disbursement, currency);
+    const delta = parseDecimal(settings.balances.disbursement, currency) - balance;
+    if (delta !== sum) fail(`${currency}: the disbursement account shrank by ${delta} minor, Sokoni paid out ${sum}`);
+  }
+  // Customer wallets open at the payer balance; each one must have moved by exactly what Sokoni
+  // collected from it (payers) or paid into it (sellers).
+  for (const [key, change] of wallets) {
+    const cut = key.lastIndexOf(':');
+    const [who, currency] = [key.slice(0, cut), key.slice(cut + 1)];
+    const opening = parseDecimal(settings.balances.payer, currency);
+    const balance = parseDecimal(balances.customers[who]?.[currency] ?? settings.balances.payer, currency);
+    if (balance - opening !== change) fail(`wallet ${who}: moved by ${balance - opening} minor ${currency}, Sokoni's records say ${change}`);
+  }
+  for (const [who, byCurrency] of Object.entries(balances.customers)) {
+    for (const [currency, amount] of Object.entries(byCurrency)) {
+      const moved = parseDecimal(amount, currency) - parseDecimal(settings.balances.payer, currency);
+      if (moved !== 0 && !wallets.has(`${who}:${currency}`)) fail(`wallet ${who}: moved by ${moved} minor ${currency}, Sokoni has no record of it`);
+    }
+  }
+}
