@@ -189,7 +189,7 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
   };
 
   const renderErrorPage: HtmlErrorRenderer = (error, _req, res, fallback) => {
-    res.set('Cache-Control', 'no-store').render('error', { shop, title: `${error.status}`, status: error.status, message: error.message }, (renderError, page) => {
+    res.set('Cache-Control', 'no-store').render('error', { shop, status: error.status, message: error.message }, (renderError, page) => {
       if (renderError) fallback(renderError);
       else res.type('html').send(page);
     });
