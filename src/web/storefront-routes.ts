@@ -35,7 +35,7 @@ interface PayForm {
   errors: { qty?: string; phone?: string; form?: string };
 }
 
-const FIELD_LABELS: Record<string, string> = { qty: 'Quantity', phone: 'Phone number' };
+const FIELD_LABELS = { qty: 'Quantity', phone: 'Phone number' } as const;
 
 // Readable examples for the markets most shoppers come from; others get the country code only.
 const PHONE_EXAMPLES: Record<string, string> = {
@@ -51,9 +51,12 @@ function phoneHint(targetEnvironment: string): string {
   return `Your MoMo number starting with the country code ${code}, without + or a leading 0${example ? `, e.g. ${example}` : ''}.`;
 }
 
+const EMPTY_FIELD: Record<string, string> = { qty: 'Enter how many you want', phone: 'Enter your MoMo phone number' };
+
 /** "phone must start with the country code, not 0" → "Phone number must start with ...". */
-function fieldMessage(field: string, message: string): string {
-  return message.startsWith(`${field} `) ? `${FIELD_LABELS[field] ?? field} ${message.slice(field.length + 1)}` : message;
+function fieldMessage(field: 'qty' | 'phone', given: string, message: string): string {
+  if (given.trim() === '') return EMPTY_FIELD[field]!;
+  return message.startsWith(`${field} `) ? `${FIELD_LABELS[field]} ${message.slice(field.length + 1)}` : message;
 }
 
 function priceData(product: Product) {
@@ -180,11 +183,13 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
         next(error);
         return;
       }
+      const qty = text(body.qty, 10);
+      const phone = text(body.phone, 40);
       const field = error.field === 'qty' || error.field === 'phone' ? error.field : undefined;
-      const errors: PayForm['errors'] = field ? { [field]: fieldMessage(field, error.message) } : { form: error.message };
+      const errors: PayForm['errors'] = field ? { [field]: fieldMessage(field, field === 'qty' ? qty : phone, error.message) } : { form: error.message };
       // A refused key is spent on another basket; the next attempt needs a fresh one.
       const idempotencyKey = error.field === 'idempotencyKey' ? randomUUID() : text(body.idempotencyKey, 255) || randomUUID();
-      renderPayForm(req, res, product, { qty: text(body.qty, 10), phone: text(body.phone, 40), idempotencyKey, errors }, error.status);
+      renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors }, error.status);
     },
   };
 
