@@ -253,7 +253,7 @@ describe('error pages', () => {
   it('an unknown page is a 404 page in the shop style; API clients still get JSON', async () => {
     shop = await startShop();
     const page = await shop.http.get('/no/such/page').set('accept', 'text/html').expect(404);
-    expect(page.text).toContain('We could not find that');
+    expect(page.text).toContain('Page not found');
     expect(page.text).toContain('href="/"');
     const json = await shop.http.get('/no/such/page').set('accept', 'application/json').expect(404);
     expect(json.body).toEqual({ error: { code: 'not_found', message: 'Nothing here' } });
