@@ -123,7 +123,7 @@ describe('order page', () => {
     expect(page.text).toContain('Approve the payment on your phone');
     expect(page.text).toContain('€25.00');
     expect(page.text).toContain('2 x Woven papyrus basket');
-    expect(page.text).toMatch(/class="countdown" data-seconds-left="(29\d|300)"/);
+    expect(page.text).toMatch(/class="countdown" role="timer" data-seconds-left="(29\d|300)"/);
     expect(page.text).toMatch(/Time left to approve: <strong class="countdown-time">[45]:\d\d<\/strong>/);
     expect(page.text).toContain(`href="/sandbox/handset?msisdn=${shopper}"`);
     expect(page.text).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
