@@ -17,8 +17,8 @@ export interface Journey {
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-export async function journey(browser: Browser, name: string, run: (j: Journey) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+export async function journey(browser: Browser, name: string, run: (j: Journey) => Promise<void>, options: { javaScript?: boolean } = {}): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: options.javaScript ?? true });
   const page = await context.newPage();
   const shots: { file: string; png: Buffer }[] = [];
   const snapshot = async (label: string) => {

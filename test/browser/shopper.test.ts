@@ -163,4 +163,23 @@ describe.skipIf(!executablePath)('a shopper in Chromium', () => {
       });
     });
   });
+
+  it('buys with JavaScript off: the form posts, and the order page refreshes itself until paid', async () => {
+    const phone = '256772100400';
+    await journey(browser, 'no-javascript', async ({ page, step }) => {
+      await step('order page waiting', async () => {
+        await buyFromStorefront(page, store, 'Roasted groundnuts, 1 kg', 3, phone);
+        await page.getByRole('button', { name: /^Pay .* with MoMo$/ }).click();
+        await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+        expect(await page.locator('[data-stage="waiting"]').innerText()).toContain('€9.60');
+      });
+
+      await step('refreshed to settled', async () => {
+        const [request] = store.control.pending(phone);
+        store.control.approve(request!.referenceId, '1234');
+        // The <noscript> refresh comes every 5 s.
+        await page.locator('[data-stage="settled"]').waitFor({ timeout: 15_000 });
+      });
+    }, { javaScript: false });
+  });
 });
