@@ -94,13 +94,12 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
   }
 
   function renderPayForm(req: Request, res: Response, product: Product, form: PayForm, status = 200): void {
-    const unitPriceMinor = product.priceMinor;
     const qty = /^\d+$/.test(form.qty) && Number(form.qty) >= 1 && Number(form.qty) <= 100 ? Number(form.qty) : 1;
     render(res, 'checkout', {
       title: `Pay for ${product.name}`,
       product: { ...product, ...priceData(product) },
       form,
-      total: formatMoney(unitPriceMinor * qty, product.currency),
+      total: formatMoney(product.priceMinor * qty, product.currency),
       phoneHint: phoneHint(config.momo.targetEnvironment),
       csrfField: CSRF_FIELD,
       csrfToken: csrf.token(req, res),
@@ -112,6 +111,7 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
     return {
       order: view,
       stuck: snapshot.stuck,
+      // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
       signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}`,
       transactionId: snapshot.payment.financialTransactionId,
       // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
