@@ -123,6 +123,16 @@ export function createCheckoutRouter({ config, checkout }: CheckoutRouteDeps, pa
     }
   });
 
+  router.post('/api/orders/:id/payout/retry', requireAdmin(config.adminToken), (req: Request, res: Response) => {
+    const id = uuid.safeParse(req.params.id);
+    const snapshot = id.success ? checkout.snapshot(id.data) : undefined;
+    if (!snapshot) throw new ApiError(404, 'order_not_found', 'No order with this id');
+    if (!checkout.retryPayout(snapshot.order.id)) {
+      throw new ApiError(409, 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${snapshot.order.status}`);
+    }
+    res.status(202).json(orderJson(checkout.snapshot(snapshot.order.id)!));
+  });
+
   return router;
 }
 
