@@ -96,8 +96,15 @@ interface Followed {
   what: 'payment' | 'payout';
   orderId: string;
   createdAt: number;
-  status: string;
+  /** The row's status now (it may change while the read is out). */
+  readonly status: string;
   read(): Promise<ProviderTransaction | null>;
+  /**
+   * Re-reads the row once MoMo has answered: the create's own answer may have moved it from
+   * `sending` to `pending` meanwhile, and a move guarded by the old status would then be lost
+   * (and the answer with it, until the next scheduled read). False when nothing open is left.
+   */
+  refresh(): boolean;
   /** The create's answer was lost and MoMo has no such reference: send it again, same reference. */
   resend(): Promise<void>;
   reschedule(): void;
@@ -115,6 +122,7 @@ async function readFinal(ctx: CheckoutContext, f: Followed): Promise<ProviderTra
     f.reschedule();
     return null;
   }
+  if (!f.refresh()) return null;
   if (tx === null) {
     if (f.status === 'sending') await f.resend();
     else {
@@ -163,14 +171,21 @@ export async function sendCollect(ctx: CheckoutContext, payment: PaymentRow, ord
   movePayment(ctx, payment, { to: 'pending', nextCheckAt: ctx.clock() + ctx.settings.firstCheckMs });
 }
 
-export async function checkPayment(ctx: CheckoutContext, payment: PaymentRow): Promise<void> {
-  const order = ctx.store.order(payment.orderId)!;
+export async function checkPayment(ctx: CheckoutContext, picked: PaymentRow): Promise<void> {
+  const order = ctx.store.order(picked.orderId)!;
+  let payment = picked;
   const tx = await readFinal(ctx, {
     what: 'payment',
     orderId: order.id,
     createdAt: order.createdAt,
-    status: payment.status,
+    get status() {
+      return payment.status;
+    },
     read: () => ctx.provider.getCollection(payment.referenceId),
+    refresh: () => {
+      payment = ctx.store.paymentOf(order.id) ?? payment;
+      return payment.status === 'sending' || payment.status === 'pending';
+    },
     resend: () => sendCollect(ctx, payment, order),
     reschedule: () => reschedulePayment(ctx, payment),
     arrived: () => movePayment(ctx, payment, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payment) }),
@@ -270,14 +285,22 @@ async function retryPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<voi
   await sendPayout(ctx, ctx.store.payoutOf(payout.orderId)!);
 }
 
-export async function checkPayout(ctx: CheckoutContext, payout: PayoutRow): Promise<void> {
-  if (payout.status === 'retry_wait') return retryPayout(ctx, payout);
+export async function checkPayout(ctx: CheckoutContext, picked: PayoutRow): Promise<void> {
+  if (picked.status === 'retry_wait') return retryPayout(ctx, picked);
+  let payout = picked;
   const tx = await readFinal(ctx, {
     what: 'payout',
     orderId: payout.orderId,
     createdAt: payout.createdAt,
-    status: payout.status,
+    get status() {
+      return payout.status;
+    },
     read: () => ctx.provider.getPayout(payout.referenceId),
+    refresh: () => {
+      payout = ctx.store.payoutOf(picked.orderId) ?? payout;
+      // Only this attempt's answer counts: a new reference means the row has moved on.
+      return payout.referenceId === picked.referenceId && (payout.status === 'sending' || payout.status === 'pending');
+    },
     resend: () => sendPayout(ctx, payout),
     reschedule: () => reschedulePayout(ctx, payout),
     arrived: () => movePayout(ctx, payout, { to: 'pending', nextCheckAt: nextCheckAt(ctx, payout) }),

@@ -24,7 +24,7 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
-    this.ctx.store.resumeUnconfirmed(this.ctx.clock());
+    this.ctx.store.resumeUnconfirmed(this.ctx.clock(), leaseMs);
     this.poke();
   }
 

@@ -83,6 +83,15 @@ const payoutColumns = `id, order_id AS orderId, seller_id AS sellerId, payee_msi
   currency, reference_id AS referenceId, status, reason, financial_transaction_id AS financialTransactionId, attempts,
   checks, next_check_at AS nextCheckAt, created_at AS createdAt, updated_at AS updatedAt`;
 
+/**
+ * `next_check_at` when a create or a read has finished: a row already due stays due, because a
+ * callback asked for a read while the call was out (the lease and the send grace are always in
+ * the future), and its news must not wait for the backoff. NULL clears it, for final states.
+ * Bound with `dueStaysDue(at, now)`.
+ */
+const nextCheckSql = 'CASE WHEN ? IS NULL THEN NULL WHEN next_check_at <= ? THEN next_check_at ELSE ? END';
+const dueStaysDue = (at: number | null, now: number) => [at, now, at] as const;
+
 export class OrderStore {
   private readonly s: Record<string, Statement>;
 
@@ -108,19 +117,23 @@ export class OrderStore {
         WHERE id = (SELECT payout_id FROM payout_attempts WHERE reference_id = ?)`),
       moveOrder: p(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
       movePayment: p(`UPDATE payments SET status = ?, reason = coalesce(?, reason),
-        financial_transaction_id = coalesce(?, financial_transaction_id), next_check_at = ?, updated_at = ?
+        financial_transaction_id = coalesce(?, financial_transaction_id), next_check_at = ${nextCheckSql}, updated_at = ?
         WHERE id = ? AND status = ?`),
       movePayout: p(`UPDATE payouts SET status = ?, reason = coalesce(?, reason),
-        financial_transaction_id = coalesce(?, financial_transaction_id), next_check_at = ?, updated_at = ?
+        financial_transaction_id = coalesce(?, financial_transaction_id), next_check_at = ${nextCheckSql}, updated_at = ?
         WHERE id = ? AND status = ?`),
       moveAttempt: p(`UPDATE payout_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`),
       restartPayout: p(`UPDATE payouts SET status = 'sending', reference_id = ?, attempts = attempts + 1, checks = 0, reason = NULL,
         next_check_at = ?, updated_at = ? WHERE id = ? AND status = 'retry_wait'`),
-      schedulePayment: p(`UPDATE payments SET next_check_at = ?, checks = checks + ?, updated_at = ? WHERE id = ? AND status = ?`),
-      schedulePayout: p(`UPDATE payouts SET next_check_at = ?, checks = checks + ?, updated_at = ? WHERE id = ? AND status = ?`),
+      leasePayment: p(`UPDATE payments SET next_check_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
+      leasePayout: p(`UPDATE payouts SET next_check_at = ?, updated_at = ? WHERE id = ? AND status = ?`),
+      schedulePayment: p(`UPDATE payments SET next_check_at = ${nextCheckSql}, checks = checks + 1, updated_at = ? WHERE id = ? AND status = ?`),
+      schedulePayout: p(`UPDATE payouts SET next_check_at = ${nextCheckSql}, checks = checks + 1, updated_at = ? WHERE id = ? AND status = ?`),
       countPaymentSend: p(`UPDATE payments SET attempts = attempts + 1 WHERE id = ?`),
       resumeSendingPayments: p(`UPDATE payments SET next_check_at = ? WHERE status = 'sending'`),
       resumeSendingPayouts: p(`UPDATE payouts SET next_check_at = ? WHERE status IN ('sending', 'retry_wait')`),
+      releasePaymentLeases: p(`UPDATE payments SET next_check_at = ? WHERE status = 'pending' AND next_check_at = updated_at + ?`),
+      releasePayoutLeases: p(`UPDATE payouts SET next_check_at = ? WHERE status = 'pending' AND next_check_at = updated_at + ?`),
       duePayments: p(`SELECT ${paymentColumns} FROM payments WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
       duePayouts: p(`SELECT ${payoutColumns} FROM payouts WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
       nextDue: p(`SELECT min(t) AS t FROM (SELECT min(next_check_at) AS t FROM payments UNION ALL SELECT min(next_check_at) FROM payouts)`),
@@ -198,7 +211,7 @@ export class OrderStore {
 
   movePayment(row: PaymentRow, change: StateChange, now: number): boolean {
     const result = this.s.movePayment!.run(change.to, change.reason ?? null, change.financialTransactionId ?? null,
-      change.nextCheckAt, now, row.id, change.from);
+      ...dueStaysDue(change.nextCheckAt, now), now, row.id, change.from);
     if (result.changes !== 1) return false;
     this.s.insertEvent!.run(row.orderId, 'payment', change.from, change.to, change.detail ?? change.reason ?? null, now);
     return true;
@@ -206,7 +219,7 @@ export class OrderStore {
 
   movePayout(row: PayoutRow, change: StateChange, now: number): boolean {
     const result = this.s.movePayout!.run(change.to, change.reason ?? null, change.financialTransactionId ?? null,
-      change.nextCheckAt, now, row.id, change.from);
+      ...dueStaysDue(change.nextCheckAt, now), now, row.id, change.from);
     if (result.changes !== 1) return false;
     // The payout waits for a retry only once its current attempt is known to have failed.
     const attemptStatus = change.to === 'retry_wait' ? 'failed' : change.to;
@@ -230,23 +243,36 @@ export class OrderStore {
     return true;
   }
 
-  /** Sets the next status read; `countCheck` when this follows a read (it drives the backoff). */
+  /**
+   * Sets the next status read; `countCheck` when this follows a read (it drives the backoff).
+   * Without it this is the worker's lease, written as given; after a read, a row that a callback
+   * made due meanwhile stays due.
+   */
   schedulePayment(row: PaymentRow, nextCheckAt: number, countCheck: boolean, now: number): void {
-    this.s.schedulePayment!.run(nextCheckAt, countCheck ? 1 : 0, now, row.id, row.status);
+    if (countCheck) this.s.schedulePayment!.run(...dueStaysDue(nextCheckAt, now), now, row.id, row.status);
+    else this.s.leasePayment!.run(nextCheckAt, now, row.id, row.status);
   }
 
   schedulePayout(row: PayoutRow, nextCheckAt: number, countCheck: boolean, now: number): void {
-    this.s.schedulePayout!.run(nextCheckAt, countCheck ? 1 : 0, now, row.id, row.status);
+    if (countCheck) this.s.schedulePayout!.run(...dueStaysDue(nextCheckAt, now), now, row.id, row.status);
+    else this.s.leasePayout!.run(nextCheckAt, now, row.id, row.status);
   }
 
   countPaymentSend(row: PaymentRow): void {
     this.s.countPaymentSend!.run(row.id);
   }
 
-  /** After a restart nothing is in flight: every unconfirmed send is read at once. */
-  resumeUnconfirmed(now: number): void {
+  /**
+   * After a restart nothing is in flight: every unconfirmed send is read at once, and so is every
+   * row whose read died with the process. Those still hold the worker's lease, which is the one
+   * schedule written as exactly `leaseMs` after its own updated_at; without this they would wait
+   * out the lease (a minute) after every crash.
+   */
+  resumeUnconfirmed(now: number, leaseMs: number): void {
     this.s.resumeSendingPayments!.run(now);
     this.s.resumeSendingPayouts!.run(now);
+    this.s.releasePaymentLeases!.run(now, leaseMs);
+    this.s.releasePayoutLeases!.run(now, leaseMs);
   }
 
   due(now: number, limit: number): DueItem[] {
