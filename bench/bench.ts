@@ -3,6 +3,7 @@
 // runs with callbacks and with polling only; `--pending P` adds the many-unanswered-payments one.
 // Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
 //        --limit L --new-rate R --only NAME --json FILE --cpu-prof --no-record --notes TEXT
+//        --set NAME=VALUE (any Sokoni setting, repeatable; recorded with the figures)
 import { parseArgs } from 'node:util';
 import { JsonClient } from './http';
 import { runLoad, shopper, type LoadRun, type Pace } from './load';
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
     notes: { type: 'string', default: '' },
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -40,7 +42,15 @@ const num = (name: keyof typeof flags): number => {
  * stdout per request measures the pipe, not Sokoni), and MoMo's rate limit out of the way
  * (the sandbox has none; Sokoni's default 10/s per product would cap every figure at 5 orders/s).
  */
-const BENCH_SETTINGS = { ACCESS_LOG: 'false', MOMO_RATE_LIMIT_PER_S: '100000' };
+const BENCH_SETTINGS: Record<string, string> = {
+  ACCESS_LOG: 'false',
+  MOMO_RATE_LIMIT_PER_S: '100000',
+  ...Object.fromEntries(flags.set.map((pair) => {
+    const cut = pair.indexOf('=');
+    if (cut < 1) throw new Error(`--set wants NAME=VALUE, got ${pair}`);
+    return [pair.slice(0, cut), pair.slice(cut + 1)];
+  })),
+};
 
 interface Stack {
   dir: string;
@@ -83,7 +93,14 @@ async function warmUp(stack: Stack): Promise<void> {
   if (failed.length) throw new Error(`warm-up failed: ${failed[0]!.error}`);
 }
 
-function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, calls: Record<string, number>, proc: { peakRssMb: number; cpuSeconds: number }): Scenario {
+interface ProcFigures {
+  peakRssMb: number;
+  cpuSeconds: number;
+  sandboxCpuSeconds: number;
+  loadGeneratorCpuSeconds: number;
+}
+
+function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, calls: Record<string, number>, proc: ProcFigures): Scenario {
   const settled = run.results.filter((r) => r.status === 'settled' && r.finalMs !== null);
   const errors = run.results.filter((r) => r.error);
   const perOrder = (n: number) => (settled.length ? n / settled.length : NaN);
@@ -101,8 +118,7 @@ function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, c
     payLatencyMs: { p50: percentile(pays, 50), p99: percentile(pays, 99) },
     momoCallsPerOrder: perOrder(total),
     momoCallsByEndpoint: Object.fromEntries(Object.entries(calls).map(([op, n]) => [op, perOrder(n)])),
-    peakRssMb: proc.peakRssMb,
-    cpuSeconds: proc.cpuSeconds,
+    ...proc,
     errors: errors.length + run.notOffered,
     errorSamples: [...new Set(errors.map((e) => e.error!))].slice(0, 3).concat(run.notOffered ? [`${run.notOffered} orders not offered: too many in flight`] : []),
   };
@@ -111,10 +127,15 @@ function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, c
 async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
   await stack.sandbox.control.resetCalls();
   const watcher = new ProcWatcher(stack.sokoni.pid);
+  const sandboxWatcher = new ProcWatcher(stack.sandbox.child.pid, 1000);
+  const ownCpu = process.cpuUsage();
   const run = await runLoad({ client: stack.client, orders, pace });
-  const proc = watcher.stop();
+  const own = process.cpuUsage(ownCpu);
+  const { peakRssMb, cpuSeconds } = watcher.stop();
+  const sandboxCpuSeconds = sandboxWatcher.stop().cpuSeconds;
   const calls = (await stack.sandbox.control.calls()).byOperation;
-  return summarise(name, callbacks, pace, run, calls, proc);
+  const loadGeneratorCpuSeconds = (own.user + own.system) / 1e6;
+  return summarise(name, callbacks, pace, run, calls, { peakRssMb, cpuSeconds, sandboxCpuSeconds, loadGeneratorCpuSeconds });
 }
 
 async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
@@ -122,7 +143,9 @@ async function scenario(name: string, callbacks: boolean, pace: Pace, orders: nu
   const stack = await startStack(name, callbacks, {});
   try {
     await warmUp(stack);
-    return await measured(stack, name, callbacks, pace, orders);
+    const result = await measured(stack, name, callbacks, pace, orders);
+    process.stderr.write(`${table([result])}\n`);
+    return result;
   } finally {
     await stack.stop();
   }
@@ -208,7 +231,7 @@ async function main(): Promise<void> {
   if (wanted(`polling-${rate}`)) scenarios.push(await scenario(`polling-${rate}/s`, false, { kind: 'open', perSecond: rate }, openOrders));
   if (flags.pending) scenarios.push(await pendingScenario(num('pending')));
 
-  const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), scenarios };
+  const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), settings: BENCH_SETTINGS, scenarios };
   console.log(table(scenarios));
   console.log(details(scenarios));
   if (flags.json) writeJson(flags.json, report);

@@ -18,6 +18,8 @@ export interface ChaosOptions {
   concurrency?: number;
   /** How long to wait for everything to become final after the last order. */
   quietWithinMs?: number;
+  /** Where the database and the logs go; a new folder under bench/out by default. */
+  dir?: string;
   log?: (line: string) => void;
 }
 
@@ -100,7 +102,7 @@ async function placeOrder(client: () => JsonClient, i: number, productIds: strin
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const dir = runDir('chaos');
+  const dir = options.dir ?? runDir('chaos');
   const sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100' });
   let sokoni: Child | null = null;
   let client: JsonClient | null = null;

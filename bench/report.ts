@@ -22,6 +22,9 @@ export interface Scenario {
   momoCallsByEndpoint: Record<string, number>;
   peakRssMb: number;
   cpuSeconds: number;
+  /** The other two processes on the same two cores, for what bounds the figures. */
+  sandboxCpuSeconds: number;
+  loadGeneratorCpuSeconds: number;
   errors: number;
   /** A few distinct error messages, to say what went wrong. */
   errorSamples: string[];
@@ -33,6 +36,8 @@ export interface Report {
   commit: string;
   machine: string;
   date: string;
+  /** Sokoni's settings that differ from its defaults (per-client rate limits aside). */
+  settings: Record<string, string>;
   scenarios: Scenario[];
 }
 
@@ -59,14 +64,14 @@ export function machineOf(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.versions.node}`;
 }
 
-const HEAD = ['scenario', 'orders', 'load', 'settled/s', 'p50 ms', 'p95 ms', 'p99 ms', 'pay p50', 'pay p99', 'MoMo/order', 'peak RSS MB', 'CPU s', 'errors'];
+const HEAD = ['scenario', 'orders', 'load', 'settled/s', 'p50 ms', 'p95 ms', 'p99 ms', 'pay p50', 'pay p99', 'MoMo/order', 'peak RSS MB', 'CPU s', 'sandbox CPU s', 'loadgen CPU s', 'errors'];
 
 function row(s: Scenario): string[] {
   const load = s.concurrency !== null ? `C=${s.concurrency}` : `${s.offeredPerSecond}/s`;
   return [
     s.name, String(s.orders), load, String(round(s.settledPerSecond)), String(round(s.latencyMs.p50)), String(round(s.latencyMs.p95)),
     String(round(s.latencyMs.p99)), String(round(s.payLatencyMs.p50)), String(round(s.payLatencyMs.p99)), String(round(s.momoCallsPerOrder, 2)),
-    String(round(s.peakRssMb)), String(round(s.cpuSeconds)), String(s.errors),
+    String(round(s.peakRssMb)), String(round(s.cpuSeconds)), String(round(s.sandboxCpuSeconds)), String(round(s.loadGeneratorCpuSeconds)), String(s.errors),
   ];
 }
 
@@ -96,6 +101,7 @@ export function markdown(report: Report, notes: string): string {
     `## ${report.date} · ${report.commit}`,
     '',
     `Machine: ${report.machine}`,
+    `Sokoni settings beyond its defaults: ${Object.entries(report.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`,
     ...(notes ? ['', notes] : []),
     '',
     ...rows.map((r) => `| ${r.join(' | ')} |`),

@@ -12,7 +12,7 @@ const SUBSCRIPTION_KEY = 'sokoni-bench';
 export function runDir(label: string): string {
   const base = join(ROOT, 'bench', 'out');
   mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, `${label}-`));
+  return mkdtempSync(join(base, `${label.replace(/[^A-Za-z0-9-]/g, '-')}-`));
 }
 
 /** The sandbox's loopback-only control API. */
