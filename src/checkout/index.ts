@@ -58,8 +58,14 @@ export interface Checkout {
 
 export function createCheckout(options: CheckoutOptions): Checkout {
   const events = new EventEmitter();
-  // Each order page and each waiting request listens; there is no fixed bound on them.
-  events.setMaxListeners(0);
+  // Watchers are kept per order and reached through one listener: with a listener per watcher
+  // every change ran through all of them, and a long-polling client per open order made that
+  // quadratic under load (issue #6's benchmark).
+  const watchers = new Map<string, Set<() => void>>();
+  events.on('order', (orderId: string) => {
+    const listeners = watchers.get(orderId);
+    if (listeners) for (const listener of [...listeners]) listener();
+  });
   const ctx: CheckoutContext = {
     store: new OrderStore(options.db),
     provider: options.provider,
@@ -92,11 +98,15 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   };
 
   const watch = (orderId: string, listener: () => void) => {
-    const filtered = (id: string) => {
-      if (id === orderId) listener();
+    let listeners = watchers.get(orderId);
+    if (!listeners) watchers.set(orderId, (listeners = new Set()));
+    // Each watch is its own entry, so one listener watching twice is also removed twice.
+    const entry = () => listener();
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+      if (listeners.size === 0 && watchers.get(orderId) === listeners) watchers.delete(orderId);
     };
-    events.on('order', filtered);
-    return () => void events.off('order', filtered);
   };
 
   return {
