@@ -26,7 +26,9 @@ describe('npm run sandbox', () => {
   it('prints the base and handset URLs and answers a MoMo client', async () => {
     const proc = run({ SANDBOX_PORT: '0', SANDBOX_APPROVAL: 'instant' });
     const url = await eventually(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.output())?.[1], 20_000);
-    expect(proc.output()).toContain(`${url}/handset`);
+    // The lines after the first may arrive in a later chunk of stdout.
+    const handset = await eventually(() => /handset: (\S+)/.exec(proc.output())?.[1], 5_000);
+    expect(handset).toBe(`${url}/handset`);
     const answer = await eventually(() => call(url, 'POST', '/collection/token/').then((a) => a, () => undefined), 5_000);
     expect(answer.status).toBe(401);
     const { apiUser, apiKey } = await provision(url);
