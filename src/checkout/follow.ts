@@ -11,7 +11,7 @@ import type { CheckoutContext } from './context';
 import { collectMessages } from './place-order';
 import { ProviderError, type ProviderTransaction } from './provider';
 import { isTemporaryPayoutFailure, momoText } from './reasons';
-import { isStuck, nextCheckDelay } from './schedule';
+import { firstPayoutCheckMs, isStuck, nextCheckDelay } from './schedule';
 import { assertTransition, type OrderStatus, type PaymentStatus, type PayoutStatus } from './states';
 
 /** After this many failed attempts a payout stops and waits for a person. */
@@ -254,7 +254,7 @@ export async function sendPayout(ctx: CheckoutContext, payout: PayoutRow): Promi
       return;
     }
   }
-  movePayout(ctx, payout, { to: 'pending', nextCheckAt: ctx.clock() + ctx.settings.firstCheckMs });
+  movePayout(ctx, payout, { to: 'pending', nextCheckAt: ctx.clock() + firstPayoutCheckMs(ctx.settings) });
 }
 
 /** The current attempt is known FAILED: retry later with a new reference, or stop for a person. */
