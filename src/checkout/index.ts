@@ -135,7 +135,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       });
     },
     noteCallback(referenceId) {
-      const matched = ctx.store.markDueNow(referenceId, ctx.clock());
+      const matched = ctx.store.markDueNow(referenceId);
       if (matched) worker.poke();
       return matched;
     },

@@ -87,16 +87,17 @@ export class Worker {
   private async drain(): Promise<void> {
     const { concurrency } = this.ctx.settings;
     const active = new Set<Promise<void>>();
-    for (;;) {
-      if (this.stopped) break;
-      const batch = this.pick(concurrency * 4);
-      if (batch.length === 0) break;
+    while (!this.stopped) {
+      // Only as many as there are free slots, picked afresh each time one frees: a row that
+      // becomes due meanwhile (a callback, a new order) then waits for one read to finish, not
+      // for a whole batch picked before it, which under MoMo's rate limit took seconds.
+      const batch = this.pick(concurrency - active.size);
+      if (batch.length === 0 && active.size === 0) break;
       for (const item of batch) {
-        if (this.stopped) break;
         const task = this.check(item).finally(() => active.delete(task));
         active.add(task);
-        if (active.size >= concurrency) await Promise.race(active);
       }
+      if (active.size > 0 && (batch.length === 0 || active.size >= concurrency)) await Promise.race(active);
     }
     await Promise.all(active);
   }

@@ -137,8 +137,11 @@ export class OrderStore {
       duePayments: p(`SELECT ${paymentColumns} FROM payments WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
       duePayouts: p(`SELECT ${payoutColumns} FROM payouts WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
       nextDue: p(`SELECT min(t) AS t FROM (SELECT min(next_check_at) AS t FROM payments UNION ALL SELECT min(next_check_at) FROM payouts)`),
-      paymentDueNow: p(`UPDATE payments SET next_check_at = min(coalesce(next_check_at, ?), ?) WHERE reference_id = ? AND status IN ('sending', 'pending')`),
-      payoutDueNow: p(`UPDATE payouts SET next_check_at = min(coalesce(next_check_at, ?), ?)
+      // 0, due since ever: a read that MoMo's callback asked for goes before every read that is
+      // merely on schedule (the worker picks by next_check_at), so a backlog of long-pending
+      // payments queued at MoMo's rate limit cannot hold back the orders that just moved.
+      paymentDueNow: p(`UPDATE payments SET next_check_at = 0 WHERE reference_id = ? AND status IN ('sending', 'pending')`),
+      payoutDueNow: p(`UPDATE payouts SET next_check_at = 0
         WHERE status IN ('sending', 'pending') AND id = (SELECT payout_id FROM payout_attempts WHERE reference_id = ?)`),
       productForOrder: p(`SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
         s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
@@ -275,21 +278,22 @@ export class OrderStore {
     this.s.releasePayoutLeases!.run(now, leaseMs);
   }
 
+  /** Up to `limit` due payments and payouts together, soonest due first. */
   due(now: number, limit: number): DueItem[] {
     const payments = (this.s.duePayments!.all(now, limit) as PaymentRow[]).map((row) => ({ kind: 'payment' as const, row }));
     const payouts = (this.s.duePayouts!.all(now, limit) as PayoutRow[]).map((row) => ({ kind: 'payout' as const, row }));
-    return [...payments, ...payouts];
+    return [...payments, ...payouts].sort((a, b) => a.row.nextCheckAt! - b.row.nextCheckAt!).slice(0, limit);
   }
 
   nextDueAt(): number | null {
     return (this.s.nextDue!.get() as { t: number | null }).t;
   }
 
-  /** A callback for this reference: check it now. Returns whether anything still open matched. */
-  markDueNow(referenceId: string, now: number): boolean {
-    const payment = this.s.paymentDueNow!.run(now, now, referenceId).changes;
+  /** A callback for this reference: check it before anything else. Returns whether anything still open matched. */
+  markDueNow(referenceId: string): boolean {
+    const payment = this.s.paymentDueNow!.run(referenceId).changes;
     if (payment > 0) return true;
-    return this.s.payoutDueNow!.run(now, now, referenceId).changes > 0;
+    return this.s.payoutDueNow!.run(referenceId).changes > 0;
   }
 }
 

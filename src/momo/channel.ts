@@ -111,7 +111,9 @@ export class Channel implements CallChannel {
     if (this.auth.targetEnvironment !== null) headers['X-Target-Environment'] = this.auth.targetEnvironment;
     if (spec.create && spec.referenceId !== null) headers['X-Reference-Id'] = spec.referenceId;
     if (spec.callbackUrl !== undefined) headers['X-Callback-Url'] = spec.callbackUrl;
-    await this.deps.limiter.acquire(this.name);
+    // Creates first: each one has a shopper (or a seller's payout) waiting on it, while reads
+    // can be of payments that have been pending for hours.
+    await this.deps.limiter.acquire(this.name, spec.create ? 'first' : 'normal');
     try {
       return await this.deps.transport.send({
         product: this.name,

@@ -4,7 +4,9 @@
 // This is a token bucket in which each spent token comes back exactly one window after it
 // was spent, rather than trickling back continuously: a classic bucket refilled at N/s lets
 // 2N requests through in some one-second window (a full bucket, then the refill), this one
-// never more than N. Waiters are served strictly in arrival order per product.
+// never more than N. Waiters are served in arrival order per product, except that `first`
+// waiters (creates: a shopper is waiting on POST /pay) go before the others (status reads,
+// which a backlog of long-pending payments can keep queued at the limit all day).
 
 export interface RateLimiterOptions {
   perSecond: number;
@@ -20,6 +22,7 @@ export interface RateLimiterOptions {
 interface Lane {
   /** When each token spent in the current window was spent, oldest first. */
   spent: number[];
+  first: (() => void)[];
   waiting: (() => void)[];
   timer: NodeJS.Timeout | null;
 }
@@ -33,11 +36,11 @@ export class RateLimiter {
     this.windowMs = 1000 + (options.guardMs ?? 50);
   }
 
-  /** Resolves when one more request for `key` may be sent. */
-  acquire(key: string): Promise<void> {
+  /** Resolves when one more request for `key` may be sent; `first` jumps the queue of the others. */
+  acquire(key: string, priority: 'first' | 'normal' = 'normal'): Promise<void> {
     const lane = this.lane(key);
     return new Promise((resolve) => {
-      lane.waiting.push(resolve);
+      (priority === 'first' ? lane.first : lane.waiting).push(resolve);
       this.drain(lane);
     });
   }
@@ -45,7 +48,7 @@ export class RateLimiter {
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { spent: [], waiting: [], timer: null };
+      lane = { spent: [], first: [], waiting: [], timer: null };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -54,11 +57,11 @@ export class RateLimiter {
   private drain(lane: Lane): void {
     const now = this.options.now();
     while (lane.spent.length > 0 && lane.spent[0]! <= now - this.windowMs) lane.spent.shift();
-    while (lane.waiting.length > 0 && lane.spent.length < this.options.perSecond) {
+    while (lane.first.length + lane.waiting.length > 0 && lane.spent.length < this.options.perSecond) {
       lane.spent.push(now);
-      lane.waiting.shift()!();
+      (lane.first.length > 0 ? lane.first : lane.waiting).shift()!();
     }
-    if (lane.waiting.length > 0 && lane.timer === null) {
+    if (lane.first.length + lane.waiting.length > 0 && lane.timer === null) {
       const wait = Math.max(1, lane.spent[0]! + this.windowMs - now);
       lane.timer = setTimeout(() => {
         lane.timer = null;
