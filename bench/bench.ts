@@ -124,8 +124,8 @@ function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, c
   };
 }
 
-async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
-  await stack.sandbox.control.resetCalls();
+async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pace, orders: number, resetCalls = true): Promise<Scenario> {
+  if (resetCalls) await stack.sandbox.control.resetCalls();
   const watcher = new ProcWatcher(stack.sokoni.pid);
   const sandboxWatcher = new ProcWatcher(stack.sandbox.child.pid, 1000);
   const ownCpu = process.cpuUsage();
@@ -200,10 +200,11 @@ async function pendingScenario(pending: number): Promise<Scenario> {
     sokoni = await startSokoniProcess(launch);
     client = new JsonClient(sokoni.url, 1024);
     const stack: Stack = { dir, sandbox, sokoni, client, stop: async () => {} };
+    await sandbox.control.resetCalls();
     const reads = watchCollectionRate(stack);
     const rate = num('new-rate');
     const pace: Pace = { kind: 'open', perSecond: rate };
-    const result = await measured(stack, name, true, pace, Math.round(rate * num('duration') * 4));
+    const result = await measured(stack, name, true, pace, Math.round(rate * num('duration') * 4), false);
     const statusReadsPerSecond = await reads.stop();
     return { ...result, pending: { orders: pending, limitPerSecond: limit, statusReadsPerSecond } };
   } finally {
@@ -220,15 +221,20 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [];
   const wanted = (name: string) => !flags.only || name.includes(flags.only);
 
-  if (wanted('callbacks-peak')) scenarios.push(await scenario('callbacks-peak', true, { kind: 'closed', concurrency: num('concurrency') }, orders));
-  const peak = scenarios[0]?.settledPerSecond;
-  if (peak && wanted('callbacks-half-peak')) {
-    const half = Math.round(peak / 2);
-    scenarios.push(await scenario('callbacks-half-peak', true, { kind: 'open', perSecond: half }, Math.round(half * num('duration'))));
+  // Per mode: the peak (closed loop), then latency at half of that peak and at `rate` offered.
+  for (const [mode, callbacks, concurrency] of [['callbacks', true, num('concurrency')], ['polling', false, num('polling-concurrency')]] as const) {
+    let peak: number | undefined;
+    if (wanted(`${mode}-peak`)) {
+      const result = await scenario(`${mode}-peak`, callbacks, { kind: 'closed', concurrency }, orders);
+      scenarios.push(result);
+      peak = result.settledPerSecond;
+    }
+    if (peak && wanted(`${mode}-half-peak`)) {
+      const half = Math.round(peak / 2);
+      scenarios.push(await scenario(`${mode}-half-peak`, callbacks, { kind: 'open', perSecond: half }, Math.round(half * num('duration'))));
+    }
+    if (wanted(`${mode}-${rate}`)) scenarios.push(await scenario(`${mode}-${rate}/s`, callbacks, { kind: 'open', perSecond: rate }, openOrders));
   }
-  if (wanted(`callbacks-${rate}`)) scenarios.push(await scenario(`callbacks-${rate}/s`, true, { kind: 'open', perSecond: rate }, openOrders));
-  if (wanted('polling-peak')) scenarios.push(await scenario('polling-peak', false, { kind: 'closed', concurrency: num('polling-concurrency') }, orders));
-  if (wanted(`polling-${rate}`)) scenarios.push(await scenario(`polling-${rate}/s`, false, { kind: 'open', perSecond: rate }, openOrders));
   if (flags.pending) scenarios.push(await pendingScenario(num('pending')));
 
   const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), settings: BENCH_SETTINGS, scenarios };
