@@ -297,15 +297,3 @@ export class OrderStore {
   }
 }
 
-export interface ProductForOrder {
-  id: string;
-  name: string;
-  priceMinor: number;
-  currency: string;
-  active: boolean;
-  sellerId: string;
-  sellerName: string;
-  sellerMsisdn: string;
-  sellerShareBps: number;
-}
-
