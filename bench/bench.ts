@@ -14,11 +14,11 @@ import type { Child } from './procs';
 
 const { values: flags } = parseArgs({
   options: {
-    orders: { type: 'string', default: '5000' },
+    orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
     'polling-concurrency': { type: 'string', default: '1000' },
     rate: { type: 'string', default: '200' },
-    duration: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '5' },
     pending: { type: 'string' },
     limit: { type: 'string', default: '10' },
     'new-rate': { type: 'string', default: '2' },
