@@ -53,27 +53,25 @@ const BENCH_SETTINGS: Record<string, string> = {
 };
 
 interface Stack {
-  dir: string;
   sandbox: SandboxProcess;
   sokoni: Child;
   client: JsonClient;
   stop(): Promise<void>;
 }
 
-async function startStack(label: string, callbacks: boolean, settings: Record<string, string>): Promise<Stack> {
+async function startStack(label: string, callbacks: boolean): Promise<Stack> {
   const dir = runDir(label);
   const sandbox = await startSandboxProcess(dir);
   const nodeArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
   let sokoni: Child;
   try {
-    sokoni = await startSokoniProcess(await sokoniLaunch(dir, sandbox, callbacks, { ...BENCH_SETTINGS, ...settings }, nodeArgs));
+    sokoni = await startSokoniProcess(await sokoniLaunch(dir, sandbox, callbacks, BENCH_SETTINGS, nodeArgs));
   } catch (error) {
     await sandbox.child.kill('SIGKILL');
     throw error;
   }
   const client = new JsonClient(sokoni.url, 4096);
   return {
-    dir,
     sandbox,
     sokoni,
     client,
@@ -140,7 +138,7 @@ async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pa
 
 async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
   process.stderr.write(`· ${name} …\n`);
-  const stack = await startStack(name, callbacks, {});
+  const stack = await startStack(name, callbacks);
   try {
     await warmUp(stack);
     const result = await measured(stack, name, callbacks, pace, orders);
@@ -199,7 +197,8 @@ async function pendingScenario(pending: number): Promise<Scenario> {
     launch.env.MOMO_RATE_LIMIT_PER_S = String(limit);
     sokoni = await startSokoniProcess(launch);
     client = new JsonClient(sokoni.url, 1024);
-    const stack: Stack = { dir, sandbox, sokoni, client, stop: async () => {} };
+    // Stopped in the finally below, which also covers the first Sokoni.
+    const stack: Stack = { sandbox, sokoni, client, stop: async () => {} };
     await sandbox.control.resetCalls();
     const reads = watchCollectionRate(stack);
     const rate = num('new-rate');

@@ -56,13 +56,12 @@ export class ProcWatcher {
   }
 
   /** Stops sampling; CPU seconds are those spent since the watcher started. */
-  stop(): { peakRssMb: number; cpuSeconds: number; rssMb: number } {
+  stop(): { peakRssMb: number; cpuSeconds: number } {
     this.sample();
     clearInterval(this.timer);
     return {
       peakRssMb: this.peakRssMb,
       cpuSeconds: this.last && this.first ? this.last.cpuSeconds - this.first.cpuSeconds : 0,
-      rssMb: this.last?.rssMb ?? 0,
     };
   }
 }
