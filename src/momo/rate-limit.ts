@@ -7,6 +7,11 @@
 // never more than N. Waiters are served in arrival order per product, except that `first`
 // waiters (creates: a shopper is waiting on POST /pay) go before the others (status reads,
 // which a backlog of long-pending payments can keep queued at the limit all day).
+//
+// Tokens are also paced: at most `burstMs` ahead of an even spacing of window/N. Without it a
+// saturated lane hands out its N tokens in one burst per window (they were all spent together,
+// so they all come back together), and a create that just misses a burst waits a whole window;
+// paced, it waits one spacing (105 ms at 10/s).
 
 export interface RateLimiterOptions {
   perSecond: number;
@@ -22,6 +27,8 @@ export interface RateLimiterOptions {
 interface Lane {
   /** When each token spent in the current window was spent, oldest first. */
   spent: number[];
+  /** The even pace's next slot; tokens go out while it is at most `burstMs` away. */
+  paceAt: number;
   first: (() => void)[];
   waiting: (() => void)[];
   timer: NodeJS.Timeout | null;
@@ -30,10 +37,13 @@ interface Lane {
 export class RateLimiter {
   private readonly lanes = new Map<string, Lane>();
   private readonly windowMs: number;
+  private readonly spacingMs: number;
+  private readonly burstMs = 100;
 
   constructor(private readonly options: RateLimiterOptions) {
     if (!Number.isFinite(options.perSecond) || options.perSecond < 1) throw new RangeError('rateLimitPerSecond must be at least 1');
     this.windowMs = 1000 + (options.guardMs ?? 50);
+    this.spacingMs = this.windowMs / options.perSecond;
   }
 
   /** Resolves when one more request for `key` may be sent; `first` jumps the queue of the others. */
@@ -48,7 +58,7 @@ export class RateLimiter {
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { spent: [], first: [], waiting: [], timer: null };
+      lane = { spent: [], paceAt: 0, first: [], waiting: [], timer: null };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -57,12 +67,14 @@ export class RateLimiter {
   private drain(lane: Lane): void {
     const now = this.options.now();
     while (lane.spent.length > 0 && lane.spent[0]! <= now - this.windowMs) lane.spent.shift();
-    while (lane.first.length + lane.waiting.length > 0 && lane.spent.length < this.options.perSecond) {
+    while (lane.first.length + lane.waiting.length > 0 && lane.spent.length < this.options.perSecond && lane.paceAt <= now + this.burstMs) {
       lane.spent.push(now);
+      lane.paceAt = Math.max(lane.paceAt, now) + this.spacingMs;
       (lane.first.length > 0 ? lane.first : lane.waiting).shift()!();
     }
     if (lane.first.length + lane.waiting.length > 0 && lane.timer === null) {
-      const wait = Math.max(1, lane.spent[0]! + this.windowMs - now);
+      const windowWait = lane.spent.length >= this.options.perSecond ? lane.spent[0]! + this.windowMs - now : 0;
+      const wait = Math.max(1, windowWait, lane.paceAt - this.burstMs - now);
       lane.timer = setTimeout(() => {
         lane.timer = null;
         this.drain(lane);
