@@ -15,6 +15,9 @@ import { errorHandler, notFound, type HtmlErrorRenderer } from './errors';
 export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
 
+/** Everything under public/: its folders and the favicon. */
+const ASSET_PATH = /^\/(?:css|js)\/|^\/favicon\.svg$/;
+
 /** Request bodies are small forms and JSON objects; anything bigger is refused with 413. */
 export const BODY_LIMIT = '16kb';
 
@@ -64,7 +67,9 @@ export function createApp(deps: AppDeps): express.Express {
   for (const router of deps.rawRouters ?? []) app.use(router);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
-  app.use(express.static(PUBLIC_DIR, { index: false }));
+  // Only asset paths go to the disk: the API and the long-polled order pages skip a file lookup.
+  const assets = express.static(PUBLIC_DIR, { index: false });
+  app.use((req, res, next) => (ASSET_PATH.test(req.path) ? assets(req, res, next) : next()));
 
   app.use(createCatalogueRouter({ db: deps.db, config }));
   for (const router of deps.routers ?? []) app.use(router);

@@ -46,6 +46,8 @@ describe('storefront and checkout form', () => {
     expect(page.text).toContain('<link rel="stylesheet" href="/css/sokoni.css">');
     expect(inlineCode(page.text)).toEqual([]);
     await shop.http.get('/css/sokoni.css').expect(200).expect('content-type', /css/);
+    await shop.http.get('/js/order.js').expect(200).expect('content-type', /javascript/);
+    await shop.http.get('/favicon.svg').expect(200).expect('content-type', /svg/);
   });
 
   it('shows the form with a country hint, an example, the total and a CSRF token in an HttpOnly cookie', async () => {
