@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BalancesView, CallsView, FaultRuleInput, SandboxSettings, SettingsPatch, TransactionView } from '../src/sandbox';
-import { freePort, ROOT, spawnNode, type Child } from './procs';
+import { freePort } from './ports';
+import { ROOT, spawnNode, type Child } from './procs';
 
 /** Subscription key for both products; the sandbox accepts any unless told otherwise. */
 const SUBSCRIPTION_KEY = 'sokoni-bench';

@@ -1,7 +1,6 @@
 // Starts the real Sokoni (embedded sandbox, real SQLite file in a temp folder, real port) and
 // gives tests what they need to drive it and to look behind it.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
@@ -9,20 +8,12 @@ import { loadConfig, type Config } from '../../src/config';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { silentLogger, type Logger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
+import { freePort } from '../../bench/ports';
+
+export { freePort };
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const demoProductId = DEMO_PRODUCT_IDS[0]!;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function tempDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sokoni-test-'));
