@@ -223,7 +223,8 @@ async function main(): Promise<void> {
   // Per mode: the peak (closed loop), then latency at half of that peak and at `rate` offered.
   for (const [mode, callbacks, concurrency] of [['callbacks', true, num('concurrency')], ['polling', false, num('polling-concurrency')]] as const) {
     let peak: number | undefined;
-    if (wanted(`${mode}-peak`)) {
+    // Half-peak needs the peak's rate, so asking for it alone runs the peak too.
+    if (wanted(`${mode}-peak`) || wanted(`${mode}-half-peak`)) {
       const result = await scenario(`${mode}-peak`, callbacks, { kind: 'closed', concurrency }, orders);
       scenarios.push(result);
       peak = result.settledPerSecond;
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
     if (wanted(`${mode}-${rate}`)) scenarios.push(await scenario(`${mode}-${rate}/s`, callbacks, { kind: 'open', perSecond: rate }, openOrders));
   }
   if (flags.pending) scenarios.push(await pendingScenario(num('pending')));
+  if (scenarios.length === 0) throw new Error(`--only ${flags.only}: no scenario has that in its name`);
 
   const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), settings: BENCH_SETTINGS, scenarios };
   console.log(table(scenarios));
