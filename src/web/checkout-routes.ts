@@ -1,11 +1,10 @@
 // /pay, /orders/:id, /callback and /balance: the checkout over HTTP.
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { CheckoutError, isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
 import type { Logger } from '../log';
-import { requireAdmin } from './admin-auth';
+import { requireAdmin, sameSecret } from './admin-auth';
 import { ApiError } from './errors';
 import { msisdn, parseBody, qty, uuid } from './fields';
 import { orderJson } from './order-json';
@@ -32,13 +31,6 @@ function preferredWaitMs(req: Request): number {
 
 function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json' || req.is('application/json') === 'application/json';
-}
-
-function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export interface CheckoutRouteDeps {
