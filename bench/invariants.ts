@@ -44,9 +44,9 @@ function readOrders(dbPath: string): DbOrder[] {
         `SELECT o.id, o.status, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor, o.currency,
           o.payer_msisdn AS payerMsisdn, s.msisdn AS sellerMsisdn, pm.reference_id AS paymentRef, pm.status AS paymentStatus,
           po.reference_id AS payoutRef, po.status AS payoutStatus, po.reason AS payoutReason, po.amount_minor AS payoutAmountMinor,
-          po.payee_msisdn AS payeeMsisdn
-        FROM orders o JOIN sellers s ON s.id = o.seller_id JOIN payments pm ON pm.order_id = o.id
-        LEFT JOIN payouts po ON po.order_id = o.id`,
+          po.party_msisdn AS payeeMsisdn
+        FROM orders o JOIN sellers s ON s.id = o.seller_id JOIN movements pm ON pm.order_id = o.id AND pm.kind = 'collection'
+        LEFT JOIN movements po ON po.order_id = o.id AND po.kind = 'payout'`,
       )
       .all() as DbOrder[];
   } finally {

@@ -3,15 +3,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createCheckout, momoProvider, type Checkout } from './checkout';
+import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './log';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
+import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
+import { createAdminRouter } from './web/admin-routes';
 import { createApp } from './web/app';
-import { createCallbackRouter, createCheckoutRouter } from './web/checkout-routes';
+import { createCallbackRouter } from './web/callback-routes';
 import { createCsrf } from './web/csrf';
+import { createOrderRouter } from './web/order-routes';
+import { createPages } from './web/pages';
+import { createPayRouter } from './web/pay-routes';
 import { createRateLimitRouter } from './web/rate-limits';
 import { createStorefront } from './web/storefront-routes';
 
@@ -97,19 +102,25 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const checkout = createCheckout({
     db,
-    provider: momoProvider(client),
+    providers: [createMomoProvider(client)],
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
-  const routeDeps = { config, checkout, log };
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
-  const storefront = createStorefront({ config, db, checkout, csrf });
+  const pages = createPages(config);
+  const storefront = createStorefront({ config, db, csrf, pages });
   handle = createApp({
     config,
     db,
-    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter(routeDeps)],
-    routers: [csrf.router, storefront.router, createCheckoutRouter(routeDeps, storefront.pages)],
+    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log })],
+    routers: [
+      csrf.router,
+      storefront.router,
+      createOrderRouter({ checkout, csrf, pages }),
+      createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
+      createAdminRouter({ config, checkout }),
+    ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),

@@ -1,41 +1,45 @@
-// The checkout room's door: place orders, follow them to final, pay sellers, answer callbacks.
+// The checkout room's door: place orders, follow them to final through the movement engine,
+// pay sellers, answer callbacks, and show an order as it is.
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { WorkerSettings } from '../config';
-import { OrderStore, type OrderRow, type PaymentRow, type PayoutRow } from '../db';
+import { OrderStore, type MovementOf, type OrderRow } from '../db';
 import type { Logger } from '../log';
+import { isStuck, MovementEngine, Worker } from '../movements';
+import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
 import type { CheckoutContext } from './context';
-import { reopenPayout, sendCollect } from './follow';
+import { orderHandlers } from './handlers';
 import { createOrder, type PlaceOrderInput } from './place-order';
-import type { PaymentProvider } from './provider';
-import { isStuck } from './schedule';
-import { isFinalOrder, type OrderStatus } from './states';
-import { Worker } from './worker';
+import { assertOrderMove, isFinalOrder } from './states';
 
-export { CheckoutError, type PlaceOrderInput } from './place-order';
-export { momoProvider } from './momo-provider';
-export { ProviderError, type PaymentProvider, type ProviderTransaction } from './provider';
-export { isFinalOrder, type OrderStatus } from './states';
+export type { PlaceOrderInput } from './place-order';
+export { collectMessages } from './handlers';
+export { isFinalOrder, orderMachine, type OrderStatus } from './states';
 
 export interface OrderSnapshot {
-  order: OrderRow & { status: OrderStatus };
-  payment: PaymentRow;
-  payout: PayoutRow | null;
+  order: OrderRow;
+  payment: MovementOf<'collection'>;
+  payout: MovementOf<'payout'> | null;
+  /** What Sokoni makes of the payment's failure reason, when it failed. */
+  paymentFailure: ReasonKind | null;
   productName: string;
   sellerName: string;
   stuck: boolean;
-  /** When MoMo gives up on an unapproved payment. */
+  /** When the provider gives up on an unapproved payment. */
   approvalDeadline: number;
 }
 
 export interface CheckoutOptions {
   db: Database;
-  provider: PaymentProvider;
+  /** The providers that hold movements; new orders go to the first. */
+  providers: readonly PaymentProvider[];
   settings: WorkerSettings;
   log: Logger;
   callbackUrl: (referenceId: string) => string | null;
   clock?: () => number;
-  /** How long POST /pay waits for MoMo's answer before replying; the send goes on regardless. */
+  /** How long POST /pay waits for the provider's answer before replying; the send goes on regardless. */
   answerWithinMs?: number;
   sendGraceMs?: number;
 }
@@ -45,8 +49,8 @@ export interface Checkout {
   snapshot(orderId: string): OrderSnapshot | undefined;
   /** Resolves when the order changes, or after `timeoutMs`. */
   nextChange(orderId: string, timeoutMs: number): Promise<void>;
-  /** A callback named this reference: read its status now. False when nothing open matched. */
-  noteCallback(referenceId: string): boolean;
+  /** A provider's callback arrived: read the status of the reference it names now. False when nothing open matched. */
+  noteCallback(callback: IncomingCallback): { reference: string | null; matched: boolean };
   balances: PaymentProvider['balances'];
   /** Sends a failed payout again with a new reference; false unless the order is payout_failed. */
   retryPayout(orderId: string): boolean;
@@ -57,6 +61,9 @@ export interface Checkout {
 }
 
 export function createCheckout(options: CheckoutOptions): Checkout {
+  const [first, ...others] = options.providers;
+  if (!first) throw new Error('createCheckout needs at least one provider');
+  const providers = new ProviderRegistry([first, ...others], first.name);
   const events = new EventEmitter();
   // Watchers are kept per order and reached through one listener: with a listener per watcher
   // every change ran through all of them, and a long-polling client per open order made that
@@ -66,34 +73,41 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     const listeners = watchers.get(orderId);
     if (listeners) for (const listener of [...listeners]) listener();
   });
-  const ctx: CheckoutContext = {
-    store: new OrderStore(options.db),
-    provider: options.provider,
+  const orders = new OrderStore(options.db);
+  const clock = options.clock ?? Date.now;
+  // Names this process on the leases it takes, so a row held by a dead process is recognisable.
+  const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const engine = new MovementEngine({
+    store: orders.movements,
+    providers,
+    handlers: orderHandlers(orders),
     settings: options.settings,
     log: options.log,
-    events,
-    clock: options.clock ?? Date.now,
+    clock,
     callbackUrl: options.callbackUrl,
     sendGraceMs: options.sendGraceMs ?? 30_000,
-    wake: () => {},
-  };
-  const worker = new Worker(ctx);
-  ctx.wake = (at) => worker.wakeBy(at);
+    holder,
+    changed: (orderId) => events.emit('order', orderId),
+    wake: (at) => worker.wakeBy(at),
+  });
+  const worker = new Worker({ engine, store: orders.movements, settings: options.settings, log: options.log, clock, holder });
+  const ctx: CheckoutContext = { orders, engine, providers, settings: options.settings, log: options.log, clock };
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
   const snapshot = (orderId: string): OrderSnapshot | undefined => {
-    const order = ctx.store.order(orderId);
+    const order = orders.order(orderId);
     if (!order) return undefined;
-    const product = ctx.store.productForOrder(order.productId);
-    const status = order.status as OrderStatus;
+    const product = orders.productForOrder(order.productId);
+    const payment = orders.movements.of(orderId, 'collection')!;
     return {
-      order: { ...order, status },
-      payment: ctx.store.paymentOf(orderId)!,
-      payout: ctx.store.payoutOf(orderId) ?? null,
+      order,
+      payment,
+      payout: orders.movements.of(orderId, 'payout') ?? null,
+      paymentFailure: payment.status === 'failed' && payment.reason ? engine.reasonOf(payment, payment.reason).kind : null,
       productName: product?.name ?? '',
       sellerName: product?.sellerName ?? '',
-      stuck: !isFinalOrder(status) && isStuck(ctx.settings, order.createdAt, ctx.clock()),
-      approvalDeadline: order.createdAt + ctx.settings.approvalWindowS * 1000,
+      stuck: !isFinalOrder(order.status) && isStuck(options.settings, order.createdAt, clock()),
+      approvalDeadline: order.createdAt + options.settings.approvalWindowS * 1000,
     };
   };
 
@@ -109,12 +123,22 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     };
   };
 
+  const reopenPayout = (orderId: string): boolean => {
+    const payout = orders.movements.of(orderId, 'payout');
+    const order = orders.order(orderId);
+    if (!payout || !order || payout.status !== 'failed' || order.status !== 'payout_failed') return false;
+    return engine.move(payout, { to: 'retry_wait', nextCheckAt: clock(), detail: 'reopened by an operator' }, () => {
+      assertOrderMove('payout_failed', 'paid');
+      orders.moveOrder(orderId, 'payout_failed', 'paid', clock());
+    });
+  };
+
   return {
     async placeOrder(input) {
       const { order, created } = createOrder(ctx, input);
       if (created) {
-        const sending = sendCollect(ctx, ctx.store.paymentOf(order.id)!, order).catch((error) =>
-          ctx.log.error('payment.send_crashed', { orderId: order.id, error }),
+        const sending = engine.send(orders.movements.of(order.id, 'collection')!).catch((error: unknown) =>
+          options.log.error('payment.send_crashed', { orderId: order.id, error }),
         );
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([sending, new Promise((resolve) => (timer = setTimeout(resolve, answerWithinMs)))]);
@@ -134,14 +158,16 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         }
       });
     },
-    noteCallback(referenceId) {
-      const matched = ctx.store.markDueNow(referenceId);
+    noteCallback(callback) {
+      // A callback is only a hint: it names a reference, which the worker then reads.
+      const reference = providers.default.parseCallback(callback);
+      const matched = reference !== null && orders.movements.markDueNow(reference, clock());
       if (matched) worker.poke();
-      return matched;
+      return { reference, matched };
     },
-    balances: () => ctx.provider.balances(),
+    balances: () => providers.default.balances(),
     retryPayout(orderId) {
-      const reopened = reopenPayout(ctx, orderId);
+      const reopened = reopenPayout(orderId);
       if (reopened) worker.poke();
       return reopened;
     },

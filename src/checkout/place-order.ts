@@ -1,10 +1,10 @@
-// Placing an order: validate against the catalogue, write the order and its payment (with the
-// MoMo reference) in one transaction, and only then ask the provider to collect.
+// Placing an order: validate against the catalogue, write the order and its collection (with
+// the provider's reference) in one transaction, and only then ask the provider to collect.
 import { randomUUID } from 'node:crypto';
-import { currencyOf, splitShare, formatMoney } from '../money';
 import type { OrderRow } from '../db';
+import { DomainError } from '../domain-error';
+import { currencyOf, splitShare, formatMoney } from '../money';
 import type { CheckoutContext } from './context';
-import { momoText } from './reasons';
 
 export interface PlaceOrderInput {
   productId: string;
@@ -14,27 +14,15 @@ export interface PlaceOrderInput {
   idempotencyKey: string | null;
 }
 
-export class CheckoutError extends Error {
-  override name = 'CheckoutError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly field: string,
-    readonly status: 404 | 409 | 422,
-  ) {
-    super(message);
-  }
-}
-
 function sameRequest(order: OrderRow, input: PlaceOrderInput): boolean {
   return order.productId === input.productId && order.qty === input.qty && order.payerMsisdn === input.msisdn;
 }
 
 function existingFor(ctx: CheckoutContext, input: PlaceOrderInput): OrderRow | undefined {
   if (!input.idempotencyKey) return undefined;
-  const order = ctx.store.orderByIdempotencyKey(input.idempotencyKey);
+  const order = ctx.orders.orderByIdempotencyKey(input.idempotencyKey);
   if (order && !sameRequest(order, input)) {
-    throw new CheckoutError('idempotency_key_reused', 'This idempotencyKey was already used for a different order', 'idempotencyKey', 409);
+    throw new DomainError('conflict', 'idempotency_key_reused', 'This idempotencyKey was already used for a different order', 'idempotencyKey');
   }
   return order;
 }
@@ -48,15 +36,15 @@ export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { ord
   const existing = existingFor(ctx, input);
   if (existing) return { order: existing, created: false };
 
-  const product = ctx.store.productForOrder(input.productId);
-  if (!product) throw new CheckoutError('product_not_found', 'No product with this id', 'productId', 422);
-  if (!product.active) throw new CheckoutError('product_inactive', 'This product is not for sale at the moment', 'productId', 422);
+  const product = ctx.orders.productForOrder(input.productId);
+  if (!product) throw new DomainError('refused', 'product_not_found', 'No product with this id', 'productId');
+  if (!product.active) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
 
   const currency = currencyOf(product.currency);
   const amountMinor = product.priceMinor * input.qty;
   if (amountMinor < currency.minMinor || amountMinor > currency.maxMinor) {
     const range = `${formatMoney(currency.minMinor, currency.code)} to ${formatMoney(currency.maxMinor, currency.code)}`;
-    throw new CheckoutError('amount_out_of_range', `A MoMo payment must be from ${range}; change the quantity`, 'qty', 422);
+    throw new DomainError('refused', 'amount_out_of_range', `A MoMo payment must be from ${range}; change the quantity`, 'qty');
   }
 
   const split = splitShare(amountMinor, product.sellerShareBps);
@@ -76,21 +64,14 @@ export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { ord
     payerMsisdn: input.msisdn,
   };
   try {
-    // Until the send below settles, the worker leaves the payment alone; if this process dies
-    // first, the worker finds it due after the grace period (or at once on restart).
-    ctx.store.createOrderWithPayment(order, randomUUID(), now, now + ctx.sendGraceMs);
+    // Until the send settles, the collection is held by this process's lease; if the process
+    // dies first, the worker finds it due when the lease runs out (or at once on restart).
+    ctx.orders.createOrderWithPayment(order, randomUUID(), now, ctx.engine.sendLease(now), ctx.providers.default.name);
   } catch (error) {
     if (input.idempotencyKey && isIdempotencyCollision(error)) {
       return { order: existingFor(ctx, input)!, created: false };
     }
     throw error;
   }
-  return { order: ctx.store.order(order.id)!, created: true };
-}
-
-export function collectMessages(productName: string, qty: number): { payerMessage: string; payeeNote: string } {
-  return {
-    payerMessage: momoText(`Sokoni: ${qty} x ${productName}`),
-    payeeNote: momoText(`${qty} x ${productName}`),
-  };
+  return { order: ctx.orders.order(order.id)!, created: true };
 }

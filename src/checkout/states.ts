@@ -1,14 +1,9 @@
-// The checkout's state machines, written down as data: for each entity, the moves that are
-// legal from each state. Every change of state in the workflow is checked against these
-// tables before it is written, so this file is the one place that says what may happen.
+// The order's state machine, as data. Its movements' machines are in src/movements; every
+// change of an order's state is checked against this table before it is written.
+import type { OrderStatus } from '../db';
+import { assertMove, type Machine } from '../movements';
 
-export type OrderStatus = 'pending' | 'paid' | 'settled' | 'failed' | 'payout_failed';
-/** `sending`: the row is written and the create call may or may not have reached the provider. */
-export type PaymentStatus = 'sending' | 'pending' | 'successful' | 'failed';
-/** `retry_wait`: the last attempt is known FAILED for a temporary reason; a new one is due. */
-export type PayoutStatus = 'sending' | 'pending' | 'successful' | 'failed' | 'retry_wait';
-
-type Machine<S extends string> = { readonly [From in S]: readonly S[] };
+export type { OrderStatus };
 
 export const orderMachine: Machine<OrderStatus> = {
   pending: ['paid', 'failed'],
@@ -19,34 +14,8 @@ export const orderMachine: Machine<OrderStatus> = {
   failed: [],
 };
 
-export const paymentMachine: Machine<PaymentStatus> = {
-  sending: ['pending', 'successful', 'failed'],
-  pending: ['successful', 'failed'],
-  successful: [],
-  failed: [],
-};
-
-export const payoutMachine: Machine<PayoutStatus> = {
-  sending: ['pending', 'successful', 'failed', 'retry_wait'],
-  pending: ['successful', 'failed', 'retry_wait'],
-  retry_wait: ['sending'],
-  failed: ['retry_wait'],
-  successful: [],
-};
-
-export const machines = { order: orderMachine, payment: paymentMachine, payout: payoutMachine } as const;
-export type Entity = keyof typeof machines;
-
-export class IllegalTransition extends Error {
-  override name = 'IllegalTransition';
-  constructor(readonly entity: Entity, readonly from: string, readonly to: string) {
-    super(`illegal ${entity} transition ${from} → ${to}`);
-  }
-}
-
-export function assertTransition<E extends Entity>(entity: E, from: string, to: string): void {
-  const allowed = (machines[entity] as Machine<string>)[from];
-  if (!allowed || !allowed.includes(to)) throw new IllegalTransition(entity, from, to);
+export function assertOrderMove(from: OrderStatus, to: OrderStatus): void {
+  assertMove('order', orderMachine, from, to);
 }
 
 export const finalOrderStatuses: readonly OrderStatus[] = ['settled', 'failed', 'payout_failed'];

@@ -5,3 +5,4 @@ export { statement } from './statements';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
 export * from './orders';
+export * from './movements';

@@ -7,6 +7,7 @@
 // 422 issue with `unacceptable(...)`; every other issue is a 400.
 import { z } from 'zod';
 import { currencyCodes, findCurrency } from '../money';
+import { ANY_UUID } from '../uuid';
 import { ApiError } from './errors';
 
 const UNACCEPTABLE = 422;
@@ -79,7 +80,7 @@ export const description = z
 
 export const uuid = z
   .string({ error: 'must be an id' })
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a UUID' })
+  .regex(ANY_UUID, { error: 'must be a UUID' })
   .transform((v) => v.toLowerCase());
 
 export const active = z.preprocess(

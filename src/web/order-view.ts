@@ -1,8 +1,8 @@
 // What the order page says in each state, in words a shopper understands. The page and the
 // fragment its script fetches on each change both render from this, so they never disagree.
-import type { OrderSnapshot } from '../checkout';
-import { collectMessages } from '../checkout/place-order';
+import { collectMessages, type OrderSnapshot } from '../checkout';
 import { formatMoney } from '../money';
+import type { ReasonKind } from '../providers';
 
 export type OrderStage = 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
 
@@ -15,51 +15,54 @@ export interface Failure {
   sameNumberCanWork: boolean;
 }
 
-const temporary: Failure = {
-  what: 'MTN MoMo could not process the payment just now.',
-  next: 'No money was taken. Wait a minute, then try again.',
-  sameNumberCanWork: true,
-};
-
-const FAILURES: Record<string, Failure> = {
-  APPROVAL_REJECTED: {
+// Keyed by Sokoni's reason kinds, never a provider's codes: each provider's adapter maps its
+// codes to these kinds, so a new provider needs no new wording.
+const FAILURES: Record<ReasonKind, Failure> = {
+  declined: {
     what: 'The payment was declined on the phone.',
     next: 'No money was taken. If that was a mistake, try again and approve it with your MoMo PIN.',
     sameNumberCanWork: true,
   },
-  EXPIRED: {
+  not_approved_in_time: {
     what: 'The payment was not approved in time.',
     next: 'No money was taken. Try again, and approve the prompt on your phone within the time shown.',
     sameNumberCanWork: true,
   },
-  NOT_ENOUGH_FUNDS: {
+  not_enough_funds: {
     what: 'There was not enough money in the MoMo wallet.',
     next: 'No money was taken. Top up your MoMo wallet, then try again.',
     sameNumberCanWork: true,
   },
-  PAYER_LIMIT_REACHED: {
+  limit_reached: {
     what: 'This MoMo wallet has reached its spending limit.',
     next: 'No money was taken. Try again later, or pay with another MoMo number.',
     sameNumberCanWork: true,
   },
-  PAYER_NOT_FOUND: {
+  party_unknown: {
     what: 'This phone number is not registered for MTN MoMo.',
     next: 'No money was taken. Check the number, or pay with another number that has MoMo.',
     sameNumberCanWork: false,
   },
-  SERVICE_UNAVAILABLE: temporary,
-  INTERNAL_PROCESSING_ERROR: temporary,
-  COULD_NOT_PERFORM_TRANSACTION: temporary,
+  provider_unavailable: {
+    what: 'MTN MoMo could not process the payment just now.',
+    next: 'No money was taken. Wait a minute, then try again.',
+    sameNumberCanWork: true,
+  },
+  // MoMo said SUCCESSFUL for another amount or currency: money may have moved, so never say it did not.
+  amount_mismatch: {
+    what: 'MTN MoMo reported a different amount than the one asked for, so the order was stopped.',
+    next: 'If money left your wallet, the shop will return it: contact the shop with this order number.',
+    sameNumberCanWork: true,
+  },
+  refused: {
+    what: 'MTN MoMo refused the payment.',
+    next: 'No money was taken. Try again, or pay with another MoMo number.',
+    sameNumberCanWork: true,
+  },
 };
 
-const refused: Failure = {
-  what: 'MTN MoMo refused the payment.',
-  next: 'No money was taken. Try again, or pay with another MoMo number.',
-  sameNumberCanWork: true,
-};
-
-export function failureFor(reason: string | null): Failure {
-  return (reason && FAILURES[reason]) || refused;
+export function failureFor(kind: ReasonKind | null): Failure {
+  return FAILURES[kind ?? 'refused'];
 }
 
 export interface OrderView {
@@ -95,6 +98,6 @@ export function orderView(s: OrderSnapshot, maskedPhone: string, now: number): O
     payeeNote: collectMessages(s.productName, order.qty).payeeNote,
     maskedPhone,
     secondsLeft: Math.max(0, Math.ceil((s.approvalDeadline - now) / 1000)),
-    failure: stage === 'failed' ? failureFor(s.payment.reason) : null,
+    failure: stage === 'failed' ? failureFor(s.paymentFailure) : null,
   };
 }

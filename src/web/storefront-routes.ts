@@ -1,29 +1,26 @@
-// The shopper's pages: the storefront, a product's checkout form, the order page and its live
-// fragment, "try again" after a failed payment, and the error pages in the same style.
+// The shopper's pages before an order: the storefront, a product's checkout form (shown again
+// with the reason by the field after a refused /pay), and the error pages in the same style.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CheckoutError, type Checkout, type OrderSnapshot } from '../checkout';
 import type { Config } from '../config';
 import { getProduct, listProducts, type Database, type Product } from '../db';
 import { currencyOf, formatMoney } from '../money';
-import type { CheckoutPages } from './checkout-routes';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, type HtmlErrorRenderer } from './errors';
-import { MARKET_COUNTRY_CODES, maskMsisdn, uuid } from './fields';
-import { createOrderEventsRouter } from './order-events';
-import { orderView } from './order-view';
+import { MARKET_COUNTRY_CODES, uuid } from './fields';
+import type { Pages } from './pages';
 
 export interface StorefrontDeps {
   config: Config;
   db: Database;
-  checkout: Checkout;
   csrf: Csrf;
+  pages: Pages;
 }
 
 export interface Storefront {
   router: express.Router;
-  /** Handed to the checkout router: the order page, and the form shown again after a refusal. */
-  pages: CheckoutPages;
+  /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
+  payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction): void;
   renderErrorPage: HtmlErrorRenderer;
 }
 
@@ -74,17 +71,8 @@ function text(value: unknown, max: number): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps): Storefront {
-  const embedded = config.momo.mode === 'embedded';
-  const shop = {
-    sandbox: embedded,
-    handset: embedded && config.sandbox.approval === 'handset',
-  };
-
-  function render(res: Response, view: string, locals: Record<string, unknown>, status = 200): void {
-    // Pages hold a CSRF token and order details: never from a shared cache, nor a stale copy.
-    res.status(status).set('Cache-Control', 'no-store').render(view, { shop, ...locals });
-  }
+export function createStorefront({ config, db, csrf, pages }: StorefrontDeps): Storefront {
+  const { shop, render } = pages;
 
   function activeProduct(id: unknown): Product {
     const parsed = uuid.safeParse(id);
@@ -106,30 +94,7 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
     }, status);
   }
 
-  function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
-    const view = orderView(snapshot, maskMsisdn(snapshot.order.payerMsisdn), Date.now());
-    return {
-      order: view,
-      stuck: snapshot.stuck,
-      // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
-      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}`,
-      transactionId: snapshot.payment.financialTransactionId,
-      // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
-      handsetUrl: shop.handset ? `/sandbox/handset?msisdn=${encodeURIComponent(snapshot.order.payerMsisdn)}` : null,
-      csrfField: CSRF_FIELD,
-      csrfToken: view.stage === 'failed' ? csrf.token(req, res) : '',
-    };
-  }
-
-  function orderSnapshot(id: unknown): OrderSnapshot {
-    const parsed = uuid.safeParse(id);
-    const snapshot = parsed.success ? checkout.snapshot(parsed.data) : undefined;
-    if (!snapshot) throw new ApiError(404, 'order_not_found', 'We have no order with this number.');
-    return snapshot;
-  }
-
   const router = express.Router();
-  router.use(createOrderEventsRouter(checkout));
 
   router.get('/', (_req, res) => {
     const products = listProducts(db, { activeOnly: true }).map((p) => ({ ...p, ...priceData(p) }));
@@ -142,55 +107,22 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
     renderPayForm(req, res, product, { qty, phone: '', idempotencyKey: randomUUID(), errors: {} });
   });
 
-  // The live part of the order page, fetched by public/js/order.js when the order changes.
-  router.get('/orders/:id/status', (req, res) => {
-    const snapshot = orderSnapshot(req.params.id);
-    res.set('Cache-Control', 'no-store').render('partials/order-status', { shop, ...orderLocals(req, res, snapshot) });
-  });
-
-  router.post('/orders/:id/retry', async (req, res) => {
-    const snapshot = orderSnapshot(req.params.id);
-    const { order } = snapshot;
-    if (order.status !== 'failed') {
-      res.redirect(303, `/orders/${order.id}`);
+  const payFormRefused = (error: ApiError, req: Request, res: Response, next: NextFunction): void => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = uuid.safeParse(body.productId);
+    const product = parsed.success ? getProduct(db, parsed.data) : undefined;
+    // Without a product there is no form to show again; the error page says what went wrong.
+    if (!product) {
+      next(error);
       return;
     }
-    try {
-      const placed = await checkout.placeOrder({
-        productId: order.productId,
-        qty: order.qty,
-        msisdn: order.payerMsisdn,
-        // Pressing "try again" twice must not ask for two payments.
-        idempotencyKey: `retry:${order.id}`,
-      });
-      res.redirect(303, `/orders/${placed.snapshot.order.id}`);
-    } catch (error) {
-      if (error instanceof CheckoutError) throw new ApiError(error.status, error.code, error.message, error.field);
-      throw error;
-    }
-  });
-
-  const pages: CheckoutPages = {
-    order(snapshot, req, res) {
-      render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...orderLocals(req, res, snapshot) });
-    },
-    payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction) {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = uuid.safeParse(body.productId);
-      const product = parsed.success ? getProduct(db, parsed.data) : undefined;
-      // Without a product there is no form to show again; the error page says what went wrong.
-      if (!product) {
-        next(error);
-        return;
-      }
-      const qty = text(body.qty, 10);
-      const phone = text(body.phone, 40);
-      const field = error.field === 'qty' || error.field === 'phone' ? error.field : undefined;
-      const errors: PayForm['errors'] = field ? { [field]: fieldMessage(field, field === 'qty' ? qty : phone, error.message) } : { form: error.message };
-      // A refused key is spent on another basket; the next attempt needs a fresh one.
-      const idempotencyKey = error.field === 'idempotencyKey' ? randomUUID() : text(body.idempotencyKey, 255) || randomUUID();
-      renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors }, error.status);
-    },
+    const qty = text(body.qty, 10);
+    const phone = text(body.phone, 40);
+    const field = error.field === 'qty' || error.field === 'phone' ? error.field : undefined;
+    const errors: PayForm['errors'] = field ? { [field]: fieldMessage(field, field === 'qty' ? qty : phone, error.message) } : { form: error.message };
+    // A refused key is spent on another basket; the next attempt needs a fresh one.
+    const idempotencyKey = error.field === 'idempotencyKey' ? randomUUID() : text(body.idempotencyKey, 255) || randomUUID();
+    renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors }, error.status);
   };
 
   const renderErrorPage: HtmlErrorRenderer = (error, _req, res, fallback) => {
@@ -200,5 +132,5 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
     });
   };
 
-  return { router, pages, renderErrorPage };
+  return { router, payFormRefused, renderErrorPage };
 }

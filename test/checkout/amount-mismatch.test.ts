@@ -3,11 +3,12 @@
 // real sandbox, is wrapped to alter what its status reads say.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCheckout, momoProvider, type PaymentProvider, type ProviderTransaction } from '../../src/checkout';
+import { createCheckout } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
 import { applyMigrations, DEMO_PRODUCT_IDS, demoSeedOptions, ensureDemoCatalogue, openDatabase } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { createMomoClient } from '../../src/momo';
+import { createMomoProvider, type PaymentProvider, type ProviderTransaction } from '../../src/providers';
 import { startSandbox } from '../../src/sandbox';
 import { tempDir } from './helpers';
 
@@ -28,16 +29,16 @@ async function checkoutWith(alter: (tx: ProviderTransaction) => ProviderTransact
   const user = sandbox.sandbox.control.provision('localhost');
   const credentials = { subscriptionKey: 'k', apiUser: user.apiUser, apiKey: user.apiKey };
   const client = createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } });
-  const real = momoProvider(client);
+  const real = createMomoProvider(client);
   const altered: PaymentProvider = {
     ...real,
-    getCollection: async (reference) => {
-      const tx = await real.getCollection(reference);
-      return tx && alter(tx);
+    read: async (kind, reference) => {
+      const tx = await real.read(kind, reference);
+      return tx && kind === 'collection' ? alter(tx) : tx;
     },
   };
   const checkout = createCheckout({
-    db, provider: altered, settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
+    db, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
     log: silentLogger, callbackUrl: () => null,
   });
   checkout.start();

@@ -44,7 +44,7 @@ describe('callbacks are hints, never proof', () => {
     await store.http.post(`/callback?ref=${randomUUID()}`).send({ status: 'SUCCESSFUL' }).expect(200);
     await store.http.post('/callback').set('content-type', 'application/xml').send('<not-json/>').expect(200);
     await store.http.put('/callback').send('').expect(200);
-    expect(count(store, 'payments')).toBe(0);
+    expect(count(store, 'movements')).toBe(0);
   });
 
   it('with CALLBACK_TOKEN set, refuses callbacks without it and puts it in the callback URL', async () => {
@@ -134,7 +134,7 @@ describe('lost answers and unsent requests', () => {
       unitPriceMinor: product.priceMinor, amountMinor: product.priceMinor, currency: product.currency,
       sellerShareBps: 8000, sellerAmountMinor: Math.floor(product.priceMinor * 0.8), platformAmountMinor: product.priceMinor - Math.floor(product.priceMinor * 0.8),
       payerMsisdn: shopper,
-    }, reference, now, now + 60_000);
+    }, reference, now, { holder: 'a process that crashed', until: now + 60_000 }, 'momo');
     db.close();
 
     const { startSokoni } = await import('../../src/server');
@@ -166,12 +166,12 @@ describe('bad input gets a clear error and writes nothing', () => {
 
   it.each(cases)('%s', async (_name, body, status, code, field) => {
     store ??= await startStore();
-    const before = [count(store, 'orders'), count(store, 'payments')];
+    const before = [count(store, 'orders'), count(store, 'movements')];
     const answer = await pay(store, body);
     expect(answer.status).toBe(status);
     expect(answer.body.error).toMatchObject({ code, field });
     expect(answer.body.error.message).toEqual(expect.any(String));
-    expect([count(store, 'orders'), count(store, 'payments')]).toEqual(before);
+    expect([count(store, 'orders'), count(store, 'movements')]).toEqual(before);
     expect(store.control.calls().byOperation['collection.requestToPay'] ?? 0).toBe(0);
   });
 

@@ -39,10 +39,15 @@ describe('openDatabase', () => {
   it('opens an in-memory database', () => {
     const db = openDatabase(':memory:');
     cleanups.push(() => db.close());
-    expect(applyMigrations(db)).toEqual(['001_initial.sql']);
+    expect(applyMigrations(db)).toEqual(repositoryMigrations());
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 });
+
+/** Every migration in the repository, in the order they apply. */
+function repositoryMigrations(): string[] {
+  return fs.readdirSync(MIGRATIONS_DIR).filter((name) => name.endsWith('.sql')).sort();
+}
 
 describe('applyMigrations', () => {
   it('finds the repository migrations from its own location', () => {
@@ -53,12 +58,12 @@ describe('applyMigrations', () => {
   it('applies each migration once and records it', () => {
     const t = fresh({ migrate: false });
     const before = Date.now();
-    expect(applyMigrations(t.db)).toEqual(['001_initial.sql']);
+    expect(applyMigrations(t.db)).toEqual(repositoryMigrations());
     expect(applyMigrations(t.db)).toEqual([]);
     const rows = t.db.prepare('SELECT name, applied_at AS appliedAt FROM schema_migrations').all() as { name: string; appliedAt: number }[];
-    expect(rows.map((r) => r.name)).toEqual(['001_initial.sql']);
+    expect(rows.map((r) => r.name)).toEqual(repositoryMigrations());
     expect(rows[0]!.appliedAt).toBeGreaterThanOrEqual(before);
-    expect(tableNames(t)).toEqual(expect.arrayContaining(['sellers', 'products', 'orders', 'payments', 'payouts', 'payout_attempts', 'order_events']));
+    expect(tableNames(t)).toEqual(expect.arrayContaining(['sellers', 'products', 'orders', 'movements', 'movement_attempts', 'order_events']));
     expect(pendingMigrations(t.db)).toEqual([]);
   });
 

@@ -17,7 +17,7 @@ afterEach(async () => {
 const placedOk = (res: { status: number }) => expect([200, 202]).toContain(res.status);
 
 function written(s: Shop): number[] {
-  return [s.count('orders'), s.count('payments'), s.sokoni.sandbox!.control.calls().byOperation['collection.requestToPay'] ?? 0];
+  return [s.count('orders'), s.count("movements WHERE kind = 'collection'"), s.sokoni.sandbox!.control.calls().byOperation['collection.requestToPay'] ?? 0];
 }
 
 describe('headers', () => {

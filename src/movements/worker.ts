@@ -1,17 +1,26 @@
-// The in-process worker that reads due payments and payouts. All of its state that matters is
-// in the database (next_check_at), so a killed process resumes where it stopped; what lives
-// here is only which rows this process is reading right now.
-import type { DueItem } from '../db';
-import type { CheckoutContext } from './context';
-import { checkPayment, checkPayout } from './follow';
+// The in-process worker that sends and reads due movements. All of its state that matters is
+// in the database (next_check_at, and the lease it takes on each row it works on), so a killed
+// process resumes where it stopped; what lives here is only when to look next.
+import type { WorkerSettings } from '../config';
+import type { Movement, MovementStore } from '../db';
+import type { Logger } from '../log';
+import type { MovementEngine } from './engine';
 
-/** How long a row picked for a check is hidden from the next pick, in case the check dies. */
-const leaseMs = 60_000;
+/** How long a row taken for a step is hidden from the next pick, in case the step dies. */
+export const leaseMs = 60_000;
 /** The longest the worker sleeps, so rows written by another process are noticed too. */
 const idleWakeMs = 1_000;
 
+export interface WorkerDeps {
+  engine: MovementEngine;
+  store: MovementStore;
+  settings: WorkerSettings;
+  log: Logger;
+  clock: () => number;
+  holder: string;
+}
+
 export class Worker {
-  private readonly inFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   /** When the sleeping worker will look next; null while it runs or is stopped. */
   private wakeAt: number | null = null;
@@ -20,11 +29,11 @@ export class Worker {
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: CheckoutContext) {}
+  constructor(private readonly deps: WorkerDeps) {}
 
   start(): void {
     this.stopped = false;
-    this.ctx.store.resumeUnconfirmed(this.ctx.clock(), leaseMs);
+    this.deps.store.resume(this.deps.clock());
     this.poke();
   }
 
@@ -35,7 +44,7 @@ export class Worker {
       this.again = true;
       return;
     }
-    this.arm(this.ctx.clock());
+    this.arm(this.deps.clock());
   }
 
   /**
@@ -48,7 +57,7 @@ export class Worker {
     this.arm(at);
   }
 
-  /** Stops picking new work and waits for the reads in flight to finish. */
+  /** Stops picking new work and waits for the steps in flight to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -60,7 +69,7 @@ export class Worker {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.wakeAt = at;
-    this.timer = setTimeout(() => void this.run(), Math.max(0, at - this.ctx.clock()));
+    this.timer = setTimeout(() => void this.run(), Math.max(0, at - this.deps.clock()));
   }
 
   private async run(): Promise<void> {
@@ -75,7 +84,7 @@ export class Worker {
         await this.drain();
       } while (this.again && !this.stopped);
     } catch (error) {
-      this.ctx.log.error('worker.failed', { error });
+      this.deps.log.error('worker.failed', { error });
     } finally {
       this.running = false;
       finish();
@@ -83,18 +92,18 @@ export class Worker {
     }
   }
 
-  /** Reads due rows, at most `concurrency` at a time, until none is due. */
+  /** Works on due rows, at most `concurrency` at a time, until none is due. */
   private async drain(): Promise<void> {
-    const { concurrency } = this.ctx.settings;
+    const { concurrency } = this.deps.settings;
     const active = new Set<Promise<void>>();
     while (!this.stopped) {
       // Only as many as there are free slots, picked afresh each time one frees: a row that
-      // becomes due meanwhile (a callback, a new order) then waits for one read to finish, not
+      // becomes due meanwhile (a callback, a new order) then waits for one step to finish, not
       // for a whole batch picked before it, which under MoMo's rate limit took seconds.
       const batch = this.pick(concurrency - active.size);
       if (batch.length === 0 && active.size === 0) break;
-      for (const item of batch) {
-        const task = this.check(item).finally(() => active.delete(task));
+      for (const movement of batch) {
+        const task = this.check(movement).finally(() => active.delete(task));
         active.add(task);
       }
       if (active.size > 0 && (batch.length === 0 || active.size >= concurrency)) await Promise.race(active);
@@ -102,36 +111,25 @@ export class Worker {
     await Promise.all(active);
   }
 
-  private pick(limit: number): DueItem[] {
-    const now = this.ctx.clock();
-    const { store } = this.ctx;
-    const items = store.due(now, limit).filter((item) => !this.inFlight.has(item.row.referenceId));
-    store.transaction(() => {
-      for (const item of items) {
-        if (item.kind === 'payment') store.schedulePayment(item.row, now + leaseMs, false, now);
-        else store.schedulePayout(item.row, now + leaseMs, false, now);
-      }
-    });
-    return items;
+  private pick(limit: number): Movement[] {
+    if (limit <= 0) return [];
+    const { store, clock, holder } = this.deps;
+    const now = clock();
+    return store.lease(store.due(now, limit), { holder, until: now + leaseMs }, now);
   }
 
-  private async check(item: DueItem): Promise<void> {
-    const key = item.row.referenceId;
-    this.inFlight.add(key);
+  private async check(movement: Movement): Promise<void> {
     try {
-      if (item.kind === 'payment') await checkPayment(this.ctx, item.row);
-      else await checkPayout(this.ctx, item.row);
+      await this.deps.engine.check(movement);
     } catch (error) {
-      this.ctx.log.error('worker.check_failed', { kind: item.kind, orderId: item.row.orderId, error });
-    } finally {
-      this.inFlight.delete(key);
+      this.deps.log.error('worker.check_failed', { kind: movement.kind, orderId: movement.orderId, error });
     }
   }
 
   private sleep(): void {
     if (this.stopped) return;
-    const now = this.ctx.clock();
-    const next = this.ctx.store.nextDueAt();
+    const now = this.deps.clock();
+    const next = this.deps.store.nextDueAt();
     this.arm(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
   }
 }

@@ -1,5 +1,5 @@
-// When to read a transaction's status next. Quick at first, when an answer is most likely,
-// then backing off; past the approval window (when MoMo should have decided) a slow pace,
+// When to read a movement's status next. Quick at first, when an answer is most likely, then
+// backing off; past the approval window (when the provider should have decided) a slow pace,
 // because we never give up on money that may have moved.
 import type { WorkerSettings } from '../config';
 
@@ -8,15 +8,6 @@ export function nextCheckDelay(settings: WorkerSettings, checksSoFar: number, ag
   const backoff = Math.min(settings.firstCheckMs * 2 ** Math.min(checksSoFar, 20), settings.maxCheckMs);
   // ±20% jitter so a burst of orders does not come due in lock-step.
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
-}
-
-/**
- * The first read of a transfer. No person approves a transfer, so MoMo usually finishes it
- * within a fraction of a second: reading it at a quarter of CHECK_FIRST_MS saves most of a
- * second per order when polling (issue #6), and costs one extra read only for slow transfers.
- */
-export function firstPayoutCheckMs(settings: WorkerSettings): number {
-  return Math.max(10, Math.round(settings.firstCheckMs / 4));
 }
 
 export function isStuck(settings: WorkerSettings, createdAt: number, now: number): boolean {

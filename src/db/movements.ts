@@ -1,0 +1,203 @@
+// Every SQL statement the movement engine runs, for every kind of movement alike. The engine
+// decides which state changes are legal; this file only writes them, each guarded by the state
+// it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
+import type { Database, Statement } from 'better-sqlite3';
+
+export type MovementKind = 'collection' | 'payout';
+/** `sending`: the row is written and the create call may or may not have reached the provider. */
+export type CollectionStatus = 'sending' | 'pending' | 'successful' | 'failed';
+/** `retry_wait`: the last attempt is known FAILED for a reason worth a new attempt. */
+export type PayoutStatus = CollectionStatus | 'retry_wait';
+export interface StatusOfKind {
+  collection: CollectionStatus;
+  payout: PayoutStatus;
+}
+export type MovementStatus = StatusOfKind[MovementKind];
+
+interface MovementFields {
+  id: number;
+  orderId: string;
+  provider: string;
+  partyMsisdn: string;
+  amountMinor: number;
+  currency: string;
+  referenceId: string;
+  reason: string | null;
+  financialTransactionId: string | null;
+  attempts: number;
+  sends: number;
+  checks: number;
+  nextCheckAt: number | null;
+  leasedUntil: number | null;
+  leasedBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type MovementOf<K extends MovementKind> = MovementFields & { kind: K; status: StatusOfKind[K] };
+export type Movement = { [K in MovementKind]: MovementOf<K> }[MovementKind];
+
+export interface NewMovement {
+  orderId: string;
+  kind: MovementKind;
+  provider: string;
+  partyMsisdn: string;
+  amountMinor: number;
+  currency: string;
+  referenceId: string;
+}
+
+export interface MovementChange {
+  from: MovementStatus;
+  to: MovementStatus;
+  reason?: string | null;
+  financialTransactionId?: string | null;
+  /** null: nothing more to check (a final state). */
+  nextCheckAt: number | null;
+  detail?: string | null;
+}
+
+/** Who holds a row while it is being sent or read, and until when. */
+export interface Lease {
+  holder: string;
+  until: number;
+}
+
+const columns = `id, order_id AS orderId, kind, provider, party_msisdn AS partyMsisdn, amount_minor AS amountMinor, currency,
+  reference_id AS referenceId, status, reason, financial_transaction_id AS financialTransactionId, attempts, sends, checks,
+  next_check_at AS nextCheckAt, leased_until AS leasedUntil, leased_by AS leasedBy, created_at AS createdAt, updated_at AS updatedAt`;
+
+/**
+ * `next_check_at` when a step (a send or a read) has finished, and its lease is released. If a
+ * callback asked for a read while the step was out, the row is due at once: its news must not
+ * wait for the backoff. NULL clears it, for final states. Bound as (at, at).
+ */
+const afterStepSql = `next_check_at = CASE WHEN ? IS NULL THEN NULL WHEN read_requested = 1 THEN 0 ELSE ? END,
+  read_requested = 0, leased_until = NULL, leased_by = NULL`;
+
+export class MovementStore {
+  private readonly s: Record<
+    | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
+    | 'countSend' | 'resume' | 'due' | 'nextDue' | 'dueNow',
+    Statement
+  >;
+
+  constructor(private readonly db: Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insert: p(`INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status,
+        next_check_at, leased_until, leased_by, created_at, updated_at)
+        VALUES (@orderId, @kind, @provider, @partyMsisdn, @amountMinor, @currency, @referenceId, 'sending', @until, @until, @holder, @now, @now)`),
+      insertAttempt: p(`INSERT INTO movement_attempts (reference_id, movement_id, party_msisdn, status, created_at, updated_at)
+        VALUES (?, ?, ?, 'sending', ?, ?)`),
+      insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`),
+      byId: p(`SELECT ${columns} FROM movements WHERE id = ?`),
+      byOrder: p(`SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`),
+      move: p(`UPDATE movements SET status = ?, reason = coalesce(?, reason),
+        financial_transaction_id = coalesce(?, financial_transaction_id), ${afterStepSql}, updated_at = ?
+        WHERE id = ? AND status = ?`),
+      moveAttempt: p(`UPDATE movement_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`),
+      restart: p(`UPDATE movements SET status = 'sending', reference_id = ?, attempts = attempts + 1, sends = 0, checks = 0,
+        reason = NULL, next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
+        WHERE id = ? AND status = 'retry_wait'`),
+      lease: p(`UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
+        WHERE id = ? AND status = ? AND (leased_until IS NULL OR leased_until <= ?)`),
+      afterRead: p(`UPDATE movements SET ${afterStepSql}, checks = checks + 1, updated_at = ? WHERE id = ? AND status = ?`),
+      countSend: p(`UPDATE movements SET sends = sends + 1 WHERE id = ?`),
+      resume: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
+        WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`),
+      due: p(`SELECT ${columns} FROM movements WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
+      nextDue: p(`SELECT min(next_check_at) AS t FROM movements`),
+      // 0, due since ever: a read that a callback asked for goes before every read that is
+      // merely on schedule (the worker picks by next_check_at), so a backlog of long-pending
+      // payments queued at the provider's rate limit cannot hold back the orders that just moved.
+      // A leased row stays hidden until its step ends, which then makes it due at once.
+      dueNow: p(`UPDATE movements SET next_check_at = CASE WHEN leased_until > ? THEN next_check_at ELSE 0 END, read_requested = 1
+        WHERE status IN ('sending', 'pending') AND id = (SELECT movement_id FROM movement_attempts WHERE reference_id = ?)`),
+    };
+  }
+
+  /** Runs `fn` in one SQLite transaction: all of its writes land, or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /**
+   * Writes a movement and its first attempt, in `sending` and held by `lease` while its create
+   * call is out; if the holder dies, it is due when the lease runs out.
+   */
+  insert(movement: NewMovement, lease: Lease, now: number): void {
+    const info = this.s.insert.run({ ...movement, until: lease.until, holder: lease.holder, now });
+    this.s.insertAttempt.run(movement.referenceId, info.lastInsertRowid, movement.partyMsisdn, now, now);
+    this.s.insertEvent.run(movement.orderId, movement.kind, null, 'sending', movement.referenceId, now);
+  }
+
+  byId(id: number): Movement | undefined {
+    return this.s.byId.get(id) as Movement | undefined;
+  }
+
+  of<K extends MovementKind>(orderId: string, kind: K): MovementOf<K> | undefined {
+    return this.s.byOrder.get(orderId, kind) as MovementOf<K> | undefined;
+  }
+
+  /** Moves a movement and records it; false when it was no longer in `change.from`. */
+  move(row: Movement, change: MovementChange, now: number): boolean {
+    const result = this.s.move.run(change.to, change.reason ?? null, change.financialTransactionId ?? null,
+      change.nextCheckAt, change.nextCheckAt, now, row.id, change.from);
+    if (result.changes !== 1) return false;
+    // An attempt waits for a retry only once it is known to have failed.
+    const attemptStatus = change.to === 'retry_wait' ? 'failed' : change.to;
+    this.s.moveAttempt.run(attemptStatus, change.reason ?? null, now, row.referenceId);
+    this.s.insertEvent.run(row.orderId, row.kind, change.from, change.to, change.detail ?? change.reason ?? null, now);
+    return true;
+  }
+
+  /** A new attempt with a new reference; the partial unique index refuses it unless every earlier attempt failed. */
+  restart(row: Movement, referenceId: string, lease: Lease, now: number): boolean {
+    if (this.s.restart.run(referenceId, lease.until, lease.until, lease.holder, now, row.id).changes !== 1) return false;
+    this.s.insertAttempt.run(referenceId, row.id, row.partyMsisdn, now, now);
+    this.s.insertEvent.run(row.orderId, row.kind, 'retry_wait', 'sending', referenceId, now);
+    return true;
+  }
+
+  /**
+   * Takes rows for a step: hidden from every pick (next_check_at moves to the lease's end) until
+   * the step ends or the lease runs out. A row someone else holds, or that has moved on, is skipped.
+   */
+  lease(rows: readonly Movement[], lease: Lease, now: number): Movement[] {
+    return this.transaction(() =>
+      rows.filter((row) => this.s.lease.run(lease.until, lease.until, lease.holder, row.id, row.status, now).changes === 1),
+    );
+  }
+
+  /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
+  afterRead(row: Movement, nextCheckAt: number, now: number): void {
+    this.s.afterRead.run(nextCheckAt, nextCheckAt, now, row.id, row.status);
+  }
+
+  countSend(row: Movement): void {
+    this.s.countSend.run(row.id);
+  }
+
+  /**
+   * After a restart nothing is in flight: every unconfirmed send is read at once, and so is
+   * every row whose step died with the process (it still holds a lease).
+   */
+  resume(now: number): void {
+    this.s.resume.run(now);
+  }
+
+  /** Up to `limit` due movements, soonest due first. */
+  due(now: number, limit: number): Movement[] {
+    return this.s.due.all(now, limit) as Movement[];
+  }
+
+  nextDueAt(): number | null {
+    return (this.s.nextDue.get() as { t: number | null }).t;
+  }
+
+  /** A callback named this reference (of any attempt): read it before anything else. False when nothing open matched. */
+  markDueNow(referenceId: string, now: number): boolean {
+    return this.s.dueNow.run(now, referenceId).changes > 0;
+  }
+}

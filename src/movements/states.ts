@@ -1,0 +1,28 @@
+// The movements' state machines, one per kind, typed by that kind's states.
+import type { CollectionStatus, MovementKind, MovementStatus, PayoutStatus, StatusOfKind } from '../db';
+import { assertMove, type Machine } from './machine';
+
+export const collectionMachine: Machine<CollectionStatus> = {
+  sending: ['pending', 'successful', 'failed'],
+  pending: ['successful', 'failed'],
+  successful: [],
+  failed: [],
+};
+
+export const payoutMachine: Machine<PayoutStatus> = {
+  sending: ['pending', 'successful', 'failed', 'retry_wait'],
+  pending: ['successful', 'failed', 'retry_wait'],
+  retry_wait: ['sending'],
+  // An operator may send a failed payout again once the cause (e.g. funds) is fixed.
+  failed: ['retry_wait'],
+  successful: [],
+};
+
+export const movementMachines: { readonly [K in MovementKind]: Machine<StatusOfKind[K]> } = {
+  collection: collectionMachine,
+  payout: payoutMachine,
+};
+
+export function assertMovementMove<K extends MovementKind>(kind: K, from: StatusOfKind[K], to: StatusOfKind[K]): void {
+  assertMove<StatusOfKind[K]>(kind, movementMachines[kind], from, to);
+}

@@ -1,0 +1,77 @@
+// MoMo behind the provider port: requesttopay to collect, a Disbursements transfer to pay out,
+// MoMo's errors sorted into what the engine can act on, and MoMo's reason map.
+import { isRequestSpecificCode, MomoError, type MomoClient, type TransactionResult } from '../../momo';
+import { ProviderError, type MovementKind, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../port';
+import { momoCallbackReference } from './callback';
+import { momoReasonOf } from './reasons';
+import { momoText } from './text';
+
+/**
+ * A create that MoMo refused outright created nothing, so the engine may fail it; any other
+ * failure (no answer, a timeout, a 5xx about MoMo itself) leaves the outcome unknown until the
+ * reference is read.
+ */
+export function classifyCreateError(error: unknown): ProviderError {
+  if (!(error instanceof MomoError)) return new ProviderError('unknown', 'UNEXPECTED', String(error));
+  const { status, code, message } = error;
+  if (status === 409 || code === 'RESOURCE_ALREADY_EXIST') return new ProviderError('duplicate', code, message, status);
+  const clientError = status !== null && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+  const refused = clientError || code === 'VALIDATION_ERROR' || (status !== null && isRequestSpecificCode(code));
+  return new ProviderError(refused ? 'rejected' : 'unknown', code, message, status);
+}
+
+function toTransaction(result: TransactionResult): ProviderTransaction {
+  return {
+    status: result.status,
+    amountMinor: result.amountMinor,
+    currency: result.currency,
+    financialTransactionId: result.financialTransactionId,
+    reason: result.reason?.code ?? null,
+  };
+}
+
+async function readOrNull(read: () => Promise<TransactionResult>): Promise<ProviderTransaction | null> {
+  try {
+    return toTransaction(await read());
+  } catch (error) {
+    if (error instanceof MomoError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function sendOf(client: MomoClient, r: SendRequest): Promise<string> {
+  const party = { partyIdType: 'MSISDN' as const, partyId: r.partyMsisdn };
+  const common = {
+    referenceId: r.referenceId,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    externalId: r.externalId,
+    payerMessage: momoText(r.payerMessage),
+    payeeNote: momoText(r.payeeNote),
+    ...(r.callbackUrl ? { callbackUrl: r.callbackUrl } : {}),
+  };
+  return r.kind === 'collection'
+    ? client.collection.requestToPay({ ...common, payer: party })
+    : client.disbursement.transfer({ ...common, payee: party });
+}
+
+export function createMomoProvider(client: MomoClient): PaymentProvider {
+  return {
+    name: 'momo',
+    async send(request) {
+      try {
+        await sendOf(client, request);
+      } catch (error) {
+        throw classifyCreateError(error);
+      }
+    },
+    read: (kind: MovementKind, referenceId: string) =>
+      readOrNull(() => (kind === 'collection' ? client.collection.getRequestToPay(referenceId) : client.disbursement.getTransfer(referenceId))),
+    async balances() {
+      const [collection, disbursement] = await Promise.all([client.collection.getBalance(), client.disbursement.getBalance()]);
+      return { collection, disbursement };
+    },
+    parseCallback: momoCallbackReference,
+    reasonOf: momoReasonOf,
+  };
+}

@@ -1,0 +1,26 @@
+// MoMo's reason codes in Sokoni's kinds: one map, and whether a new attempt can help (the
+// model is Hyperswitch's per-connector error map). Codes never seen before are `refused` and
+// not retryable: a person must look, because a retry cannot fix what nobody understands.
+import type { ReasonInfo } from '../reasons';
+
+const reasons = new Map<string, ReasonInfo>([
+  ['APPROVAL_REJECTED', { kind: 'declined', retryable: false }],
+  ['EXPIRED', { kind: 'not_approved_in_time', retryable: true }],
+  // The platform's disbursement account is short, or a wallet is over a daily limit: both
+  // clear with time or a top-up.
+  ['NOT_ENOUGH_FUNDS', { kind: 'not_enough_funds', retryable: true }],
+  ['PAYER_LIMIT_REACHED', { kind: 'limit_reached', retryable: true }],
+  ['PAYEE_NOT_FOUND', { kind: 'party_unknown', retryable: false }],
+  ['PAYER_NOT_FOUND', { kind: 'party_unknown', retryable: false }],
+  ['INTERNAL_PROCESSING_ERROR', { kind: 'provider_unavailable', retryable: true }],
+  ['SERVICE_UNAVAILABLE', { kind: 'provider_unavailable', retryable: true }],
+  ['COULD_NOT_PERFORM_TRANSACTION', { kind: 'provider_unavailable', retryable: true }],
+  ['TRANSACTION_NOT_FOUND', { kind: 'provider_unavailable', retryable: true }],
+  ['AMOUNT_MISMATCH', { kind: 'amount_mismatch', retryable: false }],
+]);
+
+const unknownReason: ReasonInfo = { kind: 'refused', retryable: false };
+
+export function momoReasonOf(code: string): ReasonInfo {
+  return reasons.get(code) ?? unknownReason;
+}

@@ -1,0 +1,29 @@
+// Sokoni's own words for why money did not move. Each provider maps its codes to these kinds
+// (its reason map); shopper, seller and operator wording keys off the kind, once, so a second
+// provider needs no new wording.
+export type ReasonKind =
+  /** The payer said no on their phone. */
+  | 'declined'
+  /** The payer did not approve within the provider's window. */
+  | 'not_approved_in_time'
+  /** Not enough money in the wallet or account that pays. */
+  | 'not_enough_funds'
+  /** The wallet is over a spending or receiving limit. */
+  | 'limit_reached'
+  /** The number has no wallet with this provider. */
+  | 'party_unknown'
+  /** The provider could not process it just now. */
+  | 'provider_unavailable'
+  /** The provider said SUCCESSFUL for another amount or currency than was asked: Sokoni's own. */
+  | 'amount_mismatch'
+  /** Anything else the provider refused, including codes never seen before. */
+  | 'refused';
+
+export interface ReasonInfo {
+  kind: ReasonKind;
+  /** A new attempt (a new reference, later) can succeed without a person changing anything. */
+  retryable: boolean;
+}
+
+/** Sokoni's code for a SUCCESSFUL read whose amount or currency is not what was asked. */
+export const AMOUNT_MISMATCH = 'AMOUNT_MISMATCH';

@@ -1,0 +1,34 @@
+// The operator's routes over the checkout, each behind the admin token: MoMo balances and
+// sending a failed payout again.
+import express, { type Request, type Response } from 'express';
+import type { Checkout } from '../checkout';
+import type { Config } from '../config';
+import { requireAdmin } from './admin-auth';
+import { ApiError } from './errors';
+import { uuid } from './fields';
+import { orderJson } from './order-json';
+
+export function createAdminRouter({ config, checkout }: { config: Config; checkout: Checkout }): express.Router {
+  const router = express.Router();
+  const admin = requireAdmin(config.adminToken);
+
+  router.get('/balance', admin, async (_req: Request, res: Response) => {
+    try {
+      res.json(await checkout.balances());
+    } catch {
+      throw new ApiError(502, 'provider_unavailable', 'MoMo did not answer the balance request; try again shortly');
+    }
+  });
+
+  router.post('/api/orders/:id/payout/retry', admin, (req: Request, res: Response) => {
+    const id = uuid.safeParse(req.params.id);
+    const snapshot = id.success ? checkout.snapshot(id.data) : undefined;
+    if (!snapshot) throw new ApiError(404, 'order_not_found', 'No order with this id');
+    if (!checkout.retryPayout(snapshot.order.id)) {
+      throw new ApiError(409, 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${snapshot.order.status}`);
+    }
+    res.status(202).json(orderJson(checkout.snapshot(snapshot.order.id)!));
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+// POST|PUT /callback, mounted before the app's body parsers: providers call back with any
+// content type, and the body is never trusted anyway. The provider's adapter finds the
+// reference it names, whose status is then read; the answer is 200 at once, also for
+// references we do not know.
+import express, { type Request, type Response } from 'express';
+import type { Checkout } from '../checkout';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { sameSecret } from './admin-auth';
+import { ApiError } from './errors';
+
+export interface CallbackRouteDeps {
+  config: Config;
+  checkout: Checkout;
+  log: Logger;
+}
+
+export function createCallbackRouter({ config, checkout, log }: CallbackRouteDeps): express.Router {
+  const router = express.Router();
+  const body = express.text({ type: () => true, limit: '16kb' });
+
+  const handle = (req: Request, res: Response) => {
+    if (config.callbackToken && !sameSecret(req.query.token, config.callbackToken)) {
+      throw new ApiError(401, 'unauthorized', 'Callback token missing or wrong');
+    }
+    const { reference, matched } = checkout.noteCallback({ query: req.query, body: typeof req.body === 'string' ? req.body : '' });
+    if (!matched) log.info('callback.unmatched', { reference });
+    res.status(200).json({ received: true });
+  };
+  router.post('/callback', body, handle);
+  router.put('/callback', body, handle);
+  return router;
+}

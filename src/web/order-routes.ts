@@ -1,0 +1,124 @@
+// /orders/:id in all its forms: JSON (long-polled with `Prefer: wait`), the order page, its
+// live fragment, its event stream, and "try again" after a failed payment.
+import express, { type Request, type Response } from 'express';
+import { isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
+import { CSRF_FIELD, type Csrf } from './csrf';
+import { ApiError } from './errors';
+import { maskMsisdn, uuid } from './fields';
+import { orderJson } from './order-json';
+import { orderView } from './order-view';
+import type { Pages } from './pages';
+import { preferredWaitMs, wantsJson } from './wants';
+
+// A comment line now and then keeps proxies and phones from closing an idle event stream.
+const keepAliveMs = 20_000;
+
+export interface OrderRouteDeps {
+  checkout: Checkout;
+  csrf: Csrf;
+  pages: Pages;
+}
+
+/** Waits for the order to become final, at most `waitMs`; the snapshot as it is then. */
+export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, waitMs: number): Promise<OrderSnapshot> {
+  const deadline = Date.now() + waitMs;
+  let snapshot = checkout.snapshot(orderId)!;
+  while (!isFinalOrder(snapshot.order.status) && Date.now() < deadline) {
+    await checkout.nextChange(orderId, deadline - Date.now());
+    snapshot = checkout.snapshot(orderId)!;
+  }
+  return snapshot;
+}
+
+export function createOrderRouter({ checkout, csrf, pages }: OrderRouteDeps): express.Router {
+  const router = express.Router();
+
+  function orderSnapshot(id: unknown, message = 'No order with this id'): OrderSnapshot {
+    const parsed = uuid.safeParse(id);
+    const snapshot = parsed.success ? checkout.snapshot(parsed.data) : undefined;
+    if (!snapshot) throw new ApiError(404, 'order_not_found', message);
+    return snapshot;
+  }
+
+  function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
+    const view = orderView(snapshot, maskMsisdn(snapshot.order.payerMsisdn), Date.now());
+    return {
+      order: view,
+      stuck: snapshot.stuck,
+      // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
+      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}`,
+      transactionId: snapshot.payment.financialTransactionId,
+      // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
+      handsetUrl: pages.shop.handset ? `/sandbox/handset?msisdn=${encodeURIComponent(snapshot.order.payerMsisdn)}` : null,
+      csrfField: CSRF_FIELD,
+      csrfToken: view.stage === 'failed' ? csrf.token(req, res) : '',
+    };
+  }
+
+  router.get('/orders/:id', async (req: Request, res: Response) => {
+    const snapshot = orderSnapshot(req.params.id);
+    if (wantsJson(req)) {
+      res.json(orderJson(await untilFinalOrTimeout(checkout, snapshot.order.id, preferredWaitMs(req))));
+      return;
+    }
+    pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...orderLocals(req, res, snapshot) });
+  });
+
+  // The live part of the order page, fetched by public/js/order.js when the order changes.
+  router.get('/orders/:id/status', (req, res) => {
+    const snapshot = orderSnapshot(req.params.id, 'We have no order with this number.');
+    res.set('Cache-Control', 'no-store').render('partials/order-status', { shop: pages.shop, ...orderLocals(req, res, snapshot) });
+  });
+
+  // The order as Server-Sent Events: one `data:` message with the order JSON on connect and
+  // after each committed change; the stream ends once the order is final.
+  router.get('/orders/:id/events', (req: Request, res: Response) => {
+    const orderId = orderSnapshot(req.params.id).order.id;
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      // nginx would otherwise hold the events back in its buffer.
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+
+    let lastSent = '';
+    const send = () => {
+      const snapshot = checkout.snapshot(orderId)!;
+      const data = JSON.stringify(orderJson(snapshot));
+      // The watcher fires on every commit; the page only needs to hear about real changes.
+      if (data !== lastSent) {
+        lastSent = data;
+        res.write(`data: ${data}\n\n`);
+      }
+      if (isFinalOrder(snapshot.order.status)) stop(true);
+    };
+    const unwatch = checkout.watch(orderId, send);
+    const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);
+    function stop(end: boolean) {
+      unwatch();
+      clearInterval(keepAlive);
+      if (end && !res.writableEnded) res.end();
+    }
+    req.on('close', () => stop(false));
+    send();
+  });
+
+  router.post('/orders/:id/retry', async (req, res) => {
+    const { order } = orderSnapshot(req.params.id, 'We have no order with this number.');
+    if (order.status !== 'failed') {
+      res.redirect(303, `/orders/${order.id}`);
+      return;
+    }
+    const placed = await checkout.placeOrder({
+      productId: order.productId,
+      qty: order.qty,
+      msisdn: order.payerMsisdn,
+      // Pressing "try again" twice must not ask for two payments.
+      idempotencyKey: `retry:${order.id}`,
+    });
+    res.redirect(303, `/orders/${placed.snapshot.order.id}`);
+  });
+
+  return router;
+}
