@@ -16,7 +16,7 @@ import { assertOrderMove, isFinalOrder } from './states';
 
 export type { PlaceOrderInput } from './place-order';
 export { collectMessages } from './handlers';
-export { isFinalOrder, orderMachine, type OrderStatus } from './states';
+export { isFinalOrder, orderMachine, terminalOrderStatuses, type OrderStatus } from './states';
 
 export interface OrderSnapshot {
   order: OrderRow;

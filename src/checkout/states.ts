@@ -18,6 +18,10 @@ export function assertOrderMove(from: OrderStatus, to: OrderStatus): void {
   assertMove('order', orderMachine, from, to);
 }
 
+/** States nothing can leave. */
+export const terminalOrderStatuses: readonly OrderStatus[] = ['settled', 'failed'];
+
+/** States no further step will change on its own; payout_failed waits for a person. */
 export const finalOrderStatuses: readonly OrderStatus[] = ['settled', 'failed', 'payout_failed'];
 
 export function isFinalOrder(status: OrderStatus): boolean {

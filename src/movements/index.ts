@@ -3,5 +3,5 @@
 export { MovementEngine, type EngineDeps, type HandlerTable, type KindHandler } from './engine';
 export { Worker, leaseMs } from './worker';
 export { assertMove, IllegalTransition, reachableFrom, statesOf, type Machine } from './machine';
-export { collectionMachine, payoutMachine, movementMachines, assertMovementMove } from './states';
+export { collectionMachine, payoutMachine, movementMachines, terminalMovementStates, assertMovementMove } from './states';
 export { isStuck } from './schedule';

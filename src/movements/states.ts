@@ -18,6 +18,13 @@ export const payoutMachine: Machine<PayoutStatus> = {
   successful: [],
 };
 
+/** States nothing can leave: the money has moved, or never will on this movement. */
+export const terminalMovementStates: { readonly [K in MovementKind]: readonly StatusOfKind[K][] } = {
+  collection: ['successful', 'failed'],
+  // A failed payout is not terminal: an operator can send it again.
+  payout: ['successful'],
+};
+
 export const movementMachines: { readonly [K in MovementKind]: Machine<StatusOfKind[K]> } = {
   collection: collectionMachine,
   payout: payoutMachine,
