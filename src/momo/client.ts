@@ -1,6 +1,5 @@
 // Assembles a client: one transport, one rate limiter and one retry policy for everything,
 // and per product its own circuit and token cache.
-import type { MomoSettings } from '../config';
 import { Channel, type CallChannel, type ChannelDeps } from './channel';
 import { createCollections } from './collection';
 import { createDisbursements } from './disbursement';
@@ -9,15 +8,12 @@ import { createTransport } from './http';
 import { createProvisioning } from './provisioning';
 import { RateLimiter } from './rate-limit';
 import { createRemittances } from './remittance';
+import { MOMO_DEFAULTS, type MomoSettings } from './settings';
 import { TokenCache } from './tokens';
 import type { MomoClient, MomoClientOptions, MomoProduct, Provisioning } from './types';
 
 const DEFAULTS = {
-  timeoutMs: 10_000,
-  maxRetries: 3,
-  rateLimitPerSecond: 10,
-  circuitThreshold: 5,
-  circuitCooldownMs: 10_000,
+  ...MOMO_DEFAULTS,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
 };

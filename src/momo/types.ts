@@ -1,6 +1,6 @@
 // The public shapes of Sokoni's MoMo Open API client. Amounts enter as integer minor units
 // and leave on the wire as decimal strings (see src/money).
-import type { MomoProduct, ProductCredentials } from '../config';
+import type { MomoProduct, ProductCredentials } from './settings';
 
 export type { MomoProduct, ProductCredentials };
 
