@@ -15,6 +15,7 @@ export interface CallSpec {
   path: string;
   /** The transaction this call is about; sent as X-Reference-Id when `create` is set. */
   referenceId: string | null;
+  /** A POST that creates a transaction (or API user): sent in the creates lane, not the reads lane. */
   create?: boolean;
   callbackUrl?: string;
   headers?: Record<string, string>;
@@ -31,7 +32,10 @@ export interface CallSpec {
 
 export interface ChannelDeps {
   transport: Transport;
-  limiter: RateLimiter;
+  /** Status reads and every other call that creates nothing (balances, account holders, ...). */
+  reads: RateLimiter;
+  /** Creating POSTs and token requests: a shopper or a seller's payout waits on each. */
+  creates: RateLimiter;
   retry: RetryPolicy;
   circuitThreshold: number;
   circuitCooldownMs: number;
@@ -111,9 +115,9 @@ export class Channel implements CallChannel {
     if (this.auth.targetEnvironment !== null) headers['X-Target-Environment'] = this.auth.targetEnvironment;
     if (spec.create && spec.referenceId !== null) headers['X-Reference-Id'] = spec.referenceId;
     if (spec.callbackUrl !== undefined) headers['X-Callback-Url'] = spec.callbackUrl;
-    // Creates first: each one has a shopper (or a seller's payout) waiting on it, while reads
-    // can be of payments that have been pending for hours.
-    await this.deps.limiter.acquire(this.name, spec.create ? 'first' : 'normal');
+    // Two lanes, so a backlog of reads of payments pending for hours never holds up a create
+    // that a shopper is waiting on, and creates never eat into MoMo's status-read allowance.
+    await (spec.create ? this.deps.creates : this.deps.reads).acquire(this.name);
     try {
       return await this.deps.transport.send({
         product: this.name,

@@ -1,5 +1,5 @@
-// Assembles a client: one transport, one rate limiter and one retry policy for everything,
-// and per product its own circuit and token cache.
+// Assembles a client: one transport, two rate-limit lanes (status reads, creates) and one retry
+// policy for everything, and per product its own circuit and token cache.
 import { Channel, type CallChannel, type ChannelDeps } from './channel';
 import { createCollections } from './collection';
 import { createDisbursements } from './disbursement';
@@ -64,10 +64,12 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
   // Pacing and cool-downs use the monotonic clock: they are about real elapsed time, and
   // must not jump when the wall clock (or a test's token clock) does.
   const monotonic = () => performance.now();
-  const limiter = new RateLimiter({ perSecond: setting(options, 'rateLimitPerSecond', 1), now: monotonic });
+  const reads = new RateLimiter({ perSecond: setting(options, 'statusReadsPerSecond', 1), now: monotonic });
+  const creates = new RateLimiter({ perSecond: setting(options, 'createsPerSecond', 1), now: monotonic });
   const deps: ChannelDeps = {
     transport,
-    limiter,
+    reads,
+    creates,
     retry: {
       maxRetries: Math.floor(setting(options, 'maxRetries', 0)),
       baseDelayMs: setting(options, 'retryBaseDelayMs', 0),
@@ -82,7 +84,7 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
   const channel = (product: MomoProduct): CallChannel => {
     const credentials = options.credentials?.[product];
     if (!credentials) return unconfigured(product);
-    const tokens = new TokenCache(product, credentials, transport, limiter, clock);
+    const tokens = new TokenCache(product, credentials, transport, creates, clock);
     return new Channel(product, deps, { subscriptionKey: credentials.subscriptionKey, targetEnvironment: options.targetEnvironment, tokens });
   };
 
@@ -113,7 +115,8 @@ export function momoOptionsFromConfig(settings: MomoSettings, baseUrl: string): 
     credentials: settings.credentials,
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
-    rateLimitPerSecond: settings.rateLimitPerSecond,
+    statusReadsPerSecond: settings.statusReadsPerSecond,
+    createsPerSecond: settings.createsPerSecond,
     circuitThreshold: settings.circuitThreshold,
     circuitCooldownMs: settings.circuitCooldownMs,
   };

@@ -22,7 +22,10 @@ export interface MomoSettings {
   credentials: Partial<Record<MomoProduct, ProductCredentials>>;
   timeoutMs: number;
   maxRetries: number;
-  rateLimitPerSecond: number;
+  /** Status reads and other reads (balance, account holders) per second per product. */
+  statusReadsPerSecond: number;
+  /** Transaction-creating POSTs (and token requests) per second per product. */
+  createsPerSecond: number;
   circuitThreshold: number;
   circuitCooldownMs: number;
 }
@@ -39,7 +42,9 @@ export const MOMO_DEFAULTS = {
   timeoutMs: 10_000,
   maxRetries: 3,
   // MoMo allows about 10 status reads per second (momo-api.md §9).
-  rateLimitPerSecond: 10,
+  statusReadsPerSecond: 10,
+  // MoMo publishes no limit for creates; 50/s is ten times the rate a 10/s shared lane allowed.
+  createsPerSecond: 50,
   circuitThreshold: 5,
   circuitCooldownMs: 10_000,
 } as const;
@@ -96,13 +101,20 @@ const schema = z.object({
   REMITTANCE_API_SECRET: optionalText,
   MOMO_TIMEOUT_MS: wholeNumber(100, 120_000, 'milliseconds', MOMO_DEFAULTS.timeoutMs),
   MOMO_MAX_RETRIES: wholeNumber(0, 10, 'retries', MOMO_DEFAULTS.maxRetries),
-  MOMO_RATE_LIMIT_PER_S: wholeNumber(1, 100_000, 'requests per second', MOMO_DEFAULTS.rateLimitPerSecond),
+  MOMO_STATUS_READS_PER_S: wholeNumber(1, 100_000, 'requests per second', MOMO_DEFAULTS.statusReadsPerSecond),
+  MOMO_CREATES_PER_S: wholeNumber(1, 100_000, 'requests per second', MOMO_DEFAULTS.createsPerSecond),
   MOMO_CIRCUIT_THRESHOLD: wholeNumber(1, 1000, 'consecutive failures', MOMO_DEFAULTS.circuitThreshold),
   MOMO_CIRCUIT_COOLDOWN_MS: wholeNumber(100, 600_000, 'milliseconds', MOMO_DEFAULTS.circuitCooldownMs),
 });
 
 /** Every variable this module reads, for documentation checks. */
 export const MOMO_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+// Settings that no longer exist but may linger in someone's .env: ignoring them would quietly
+// change how Sokoni behaves, so they are refused with what replaced them.
+const REMOVED = new Map<string, string>([
+  ['MOMO_RATE_LIMIT_PER_S', 'no longer exists: set MOMO_STATUS_READS_PER_S (default 10) and MOMO_CREATES_PER_S (default 50) instead'],
+]);
 
 /** Reads the MoMo settings from `env`; an empty value means "not set". */
 export function readMomoSettings(env: Readonly<Record<string, string | undefined>>): MomoSettingsResult {
@@ -111,13 +123,18 @@ export function readMomoSettings(env: Readonly<Record<string, string | undefined
     const value = env[name];
     if (value !== undefined && value !== '') present[name] = value;
   }
+  const problems: SettingProblem[] = [];
+  for (const [name, message] of REMOVED) {
+    const value = env[name];
+    if (value !== undefined && value !== '') problems.push({ variable: name, message });
+  }
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })) };
+    problems.push(...parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+    return { ok: false, problems };
   }
   const e = parsed.data;
 
-  const problems: SettingProblem[] = [];
   const credentials: MomoSettings['credentials'] = {};
   for (const product of MOMO_PRODUCTS) {
     const prefix = product.toUpperCase() as Uppercase<MomoProduct>;
@@ -148,7 +165,8 @@ export function readMomoSettings(env: Readonly<Record<string, string | undefined
       credentials,
       timeoutMs: e.MOMO_TIMEOUT_MS,
       maxRetries: e.MOMO_MAX_RETRIES,
-      rateLimitPerSecond: e.MOMO_RATE_LIMIT_PER_S,
+      statusReadsPerSecond: e.MOMO_STATUS_READS_PER_S,
+      createsPerSecond: e.MOMO_CREATES_PER_S,
       circuitThreshold: e.MOMO_CIRCUIT_THRESHOLD,
       circuitCooldownMs: e.MOMO_CIRCUIT_COOLDOWN_MS,
     },

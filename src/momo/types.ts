@@ -85,8 +85,13 @@ export interface MomoClientOptions {
   credentials: Partial<Record<MomoProduct, ProductCredentials>>;
   timeoutMs?: number;
   maxRetries?: number;
-  /** Requests per second per product, shared by every call of this client. */
-  rateLimitPerSecond?: number;
+  /**
+   * Status reads (and other calls that create nothing: balances, account holders, delivery
+   * notifications) per second per product, shared by every call of this client. Default 10.
+   */
+  statusReadsPerSecond?: number;
+  /** Transaction-creating POSTs and token requests per second per product, a lane of their own. Default 50. */
+  createsPerSecond?: number;
   circuitThreshold?: number;
   circuitCooldownMs?: number;
   /** Told about every HTTP exchange; never given secrets or tokens. */

@@ -35,6 +35,8 @@ describe('MoMo settings', () => {
       DISBURSEMENT_API_SECRET: 'ds',
       REMITTANCE_PRIMARY_KEY: '',
       MOMO_TIMEOUT_MS: '2500',
+      MOMO_STATUS_READS_PER_S: '8',
+      MOMO_CREATES_PER_S: '120',
     });
     expect(result.ok && result.settings).toMatchObject({
       mode: 'remote',
@@ -42,6 +44,8 @@ describe('MoMo settings', () => {
       targetEnvironment: 'mtnuganda',
       credentials: { collection: { subscriptionKey: 'ck', apiUser: USER, apiKey: 'cs' }, disbursement: { subscriptionKey: 'dk' } },
       timeoutMs: 2500,
+      statusReadsPerSecond: 8,
+      createsPerSecond: 120,
     });
   });
 
@@ -54,6 +58,9 @@ describe('MoMo settings', () => {
     ['MOMO_TIMEOUT_MS', '50', 'must be a whole number of milliseconds from 100 to 120000'],
     ['MOMO_MAX_RETRIES', '2.5', 'must be a whole number of retries from 0 to 10'],
     ['MOMO_MAX_RETRIES', '-1', 'must be a whole number of retries from 0 to 10'],
+    ['MOMO_STATUS_READS_PER_S', '0', 'must be a whole number of requests per second from 1 to 100000'],
+    ['MOMO_CREATES_PER_S', 'fast', 'must be a whole number of requests per second from 1 to 100000'],
+    ['MOMO_RATE_LIMIT_PER_S', '10', 'no longer exists: set MOMO_STATUS_READS_PER_S (default 10) and MOMO_CREATES_PER_S (default 50) instead'],
     ['MOMO_CIRCUIT_THRESHOLD', '0', 'must be a whole number of consecutive failures from 1 to 1000'],
     ['MOMO_CIRCUIT_COOLDOWN_MS', '1e4', 'must be a whole number of milliseconds from 100 to 600000'],
   ])('%s=%s is refused with what it must be', (variable, value, message) => {
