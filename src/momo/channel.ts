@@ -6,7 +6,7 @@ import type { Transport } from './http';
 import type { RateLimiter } from './rate-limit';
 import { withRetries, type RetryPolicy } from './retry';
 import type { TokenCache } from './tokens';
-import type { MomoProduct } from './types';
+import type { CircuitHealth, MomoProduct } from './types';
 
 export interface CallSpec {
   /** e.g. `collection.requestToPay`; reported to onRequest and carried by errors. */
@@ -40,6 +40,8 @@ export interface ChannelDeps {
   circuitThreshold: number;
   circuitCooldownMs: number;
   now: () => number;
+  /** The clock CIRCUIT_OPEN's retryAt and health() are given in. */
+  wallClock: () => number;
 }
 
 /** How a channel proves who it is: a product's Bearer token, or only a subscription key. */
@@ -62,7 +64,11 @@ export class Channel implements CallChannel {
     private readonly deps: ChannelDeps,
     private readonly auth: ChannelAuth,
   ) {
-    this.breaker = new CircuitBreaker(name, { threshold: deps.circuitThreshold, cooldownMs: deps.circuitCooldownMs, now: deps.now });
+    this.breaker = new CircuitBreaker(name, { threshold: deps.circuitThreshold, cooldownMs: deps.circuitCooldownMs, now: deps.now, wallClock: deps.wallClock });
+  }
+
+  health(): CircuitHealth {
+    return this.breaker.health();
   }
 
   async call(spec: CallSpec): Promise<HttpAnswer> {

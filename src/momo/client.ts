@@ -10,7 +10,7 @@ import { RateLimiter } from './rate-limit';
 import { createRemittances } from './remittance';
 import { MOMO_DEFAULTS, type MomoSettings } from './settings';
 import { TokenCache } from './tokens';
-import type { MomoClient, MomoClientOptions, MomoProduct, Provisioning } from './types';
+import type { MomoClient, MomoClientOptions, MomoProduct, ProductHealth, Provisioning } from './types';
 
 const DEFAULTS = {
   ...MOMO_DEFAULTS,
@@ -28,9 +28,15 @@ function setting(options: MomoClientOptions, name: keyof typeof DEFAULTS, min: n
   return value;
 }
 
+/** A product's channel, and what health() reports of it. */
+interface ProductChannel extends CallChannel {
+  health(): ProductHealth;
+}
+
 /** Calls to a product without credentials fail after validation, with a code saying why. */
-function unconfigured(product: MomoProduct): CallChannel {
+function unconfigured(product: MomoProduct): ProductChannel {
   return {
+    health: () => ({ configured: false, state: 'closed', retryAt: null }),
     call: async (spec) => {
       throw new MomoError({
         status: null,
@@ -79,22 +85,28 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
     circuitThreshold: setting(options, 'circuitThreshold', 1),
     circuitCooldownMs: setting(options, 'circuitCooldownMs', 0),
     now: monotonic,
+    wallClock: clock,
   };
 
-  const channel = (product: MomoProduct): CallChannel => {
+  const channel = (product: MomoProduct): ProductChannel => {
     const credentials = options.credentials?.[product];
     if (!credentials) return unconfigured(product);
     const tokens = new TokenCache(product, credentials, transport, creates, clock);
-    return new Channel(product, deps, { subscriptionKey: credentials.subscriptionKey, targetEnvironment: options.targetEnvironment, tokens });
+    const open = new Channel(product, deps, { subscriptionKey: credentials.subscriptionKey, targetEnvironment: options.targetEnvironment, tokens });
+    return { call: (spec) => open.call(spec), health: () => ({ configured: true, ...open.health() }) };
   };
+  const collection = channel('collection');
+  const disbursement = channel('disbursement');
+  const remittance = channel('remittance');
 
   // One provisioning channel per subscription key, so its circuit outlives a single call.
   const provisioners = new Map<string, Provisioning>();
 
   return {
-    collection: createCollections(channel('collection')),
-    disbursement: createDisbursements(channel('disbursement')),
-    remittance: createRemittances(channel('remittance')),
+    collection: createCollections(collection),
+    disbursement: createDisbursements(disbursement),
+    remittance: createRemittances(remittance),
+    health: () => ({ collection: collection.health(), disbursement: disbursement.health(), remittance: remittance.health() }),
     provisioning(subscriptionKey) {
       if (typeof subscriptionKey !== 'string' || subscriptionKey.trim() === '') throw misconfigured('subscriptionKey', 'is required');
       let provisioning = provisioners.get(subscriptionKey);

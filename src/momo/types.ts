@@ -100,7 +100,11 @@ export interface MomoClientOptions {
   retryBaseDelayMs?: number;
   /** No retry waits longer than this. Default 5000. */
   retryMaxDelayMs?: number;
-  /** Clock for token expiry, in epoch milliseconds; tests move it forward. Default Date.now. */
+  /**
+   * Clock for token expiry and for the retryAt of health() and CIRCUIT_OPEN, in epoch
+   * milliseconds; tests move it forward. Default Date.now. (Cool-downs and pacing themselves run
+   * on the monotonic clock.)
+   */
   clock?: () => number;
 }
 
@@ -157,9 +161,25 @@ export interface Provisioning {
   createApiKey(apiUser: string): Promise<string>;
 }
 
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export interface CircuitHealth {
+  /** closed: calls go out; open: refused with CIRCUIT_OPEN until retryAt; half_open: one probe is out, others refused. */
+  state: CircuitState;
+  /** When a probe will be let through (epoch ms in the client's clock); null when closed. */
+  retryAt: number | null;
+}
+
+export interface ProductHealth extends CircuitHealth {
+  /** False when the product has no credentials: its calls fail with NOT_CONFIGURED. */
+  configured: boolean;
+}
+
 export interface MomoClient {
   collection: Collections;
   disbursement: Disbursements;
   remittance: Remittances;
   provisioning(subscriptionKey: string): Provisioning;
+  /** Each product's circuit, read without calling MoMo: cheap enough for every request to /readyz. */
+  health(): Record<MomoProduct, ProductHealth>;
 }
