@@ -44,7 +44,8 @@ const num = (name: keyof typeof flags): number => {
  */
 const BENCH_SETTINGS: Record<string, string> = {
   ACCESS_LOG: 'false',
-  MOMO_RATE_LIMIT_PER_S: '100000',
+  MOMO_STATUS_READS_PER_S: '100000',
+  MOMO_CREATES_PER_S: '100000',
   ...Object.fromEntries(flags.set.map((pair) => {
     const cut = pair.indexOf('=');
     if (cut < 1) throw new Error(`--set wants NAME=VALUE, got ${pair}`);
@@ -194,7 +195,7 @@ async function pendingScenario(pending: number): Promise<Scenario> {
     if (failed.length) throw new Error(`placing pending orders failed: ${failed[0]!.error}`);
     client.close();
     await sokoni.kill('SIGTERM');
-    launch.env.MOMO_RATE_LIMIT_PER_S = String(limit);
+    launch.env.MOMO_STATUS_READS_PER_S = String(limit);
     sokoni = await startSokoniProcess(launch);
     client = new JsonClient(sokoni.url, 1024);
     // Stopped in the finally below, which also covers the first Sokoni.

@@ -1,31 +1,13 @@
 // Every setting Sokoni reads, parsed once from the environment, validated and typed.
 // `.env.example` documents each variable; keep the two in step.
 import { z } from 'zod';
+import { readMomoSettings, type MomoSettings } from './momo/settings';
+
+// The MoMo client owns its settings; these names stay importable from here for the other rooms.
+export type { MomoProduct, MomoSettings, ProductCredentials } from './momo/settings';
 
 export type ApprovalMode = 'instant' | 'delay' | 'handset';
 export type CallbackMethod = 'auto' | 'POST' | 'PUT';
-
-export interface ProductCredentials {
-  subscriptionKey: string;
-  apiUser: string;
-  apiKey: string;
-}
-
-export type MomoProduct = 'collection' | 'disbursement' | 'remittance';
-
-export interface MomoSettings {
-  /** `embedded`: the sandbox mounted in this process at /sandbox, credentials provisioned at start. */
-  mode: 'embedded' | 'remote';
-  /** Only for `remote`; the embedded base URL is known once the server listens. */
-  baseUrl: string | null;
-  targetEnvironment: string;
-  credentials: Partial<Record<MomoProduct, ProductCredentials>>;
-  timeoutMs: number;
-  maxRetries: number;
-  rateLimitPerSecond: number;
-  circuitThreshold: number;
-  circuitCooldownMs: number;
-}
 
 export interface SandboxFaultSettings {
   latencyMs: number;
@@ -102,7 +84,6 @@ const list = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'must be a UUID v4');
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number such as 1000 or 12.50');
 const httpUrl = z
   .string()
@@ -130,23 +111,6 @@ const schema = z.object({
   ACCESS_LOG: flag.default(true),
   PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
-
-  MOMO_BASE_URL: z.union([z.literal('embedded'), httpUrl]).default('embedded'),
-  MOMO_TARGET_ENVIRONMENT: z.string().regex(/^(sandbox|mtn[a-z]+)$/, 'must be sandbox or mtn<country>').default('sandbox'),
-  COLLECTION_PRIMARY_KEY: optionalText,
-  COLLECTION_USER_ID: optionalText.pipe(uuid.nullable()),
-  COLLECTION_API_SECRET: optionalText,
-  DISBURSEMENT_PRIMARY_KEY: optionalText,
-  DISBURSEMENT_USER_ID: optionalText.pipe(uuid.nullable()),
-  DISBURSEMENT_API_SECRET: optionalText,
-  REMITTANCE_PRIMARY_KEY: optionalText,
-  REMITTANCE_USER_ID: optionalText.pipe(uuid.nullable()),
-  REMITTANCE_API_SECRET: optionalText,
-  MOMO_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  MOMO_MAX_RETRIES: int(0, 10).default(3),
-  MOMO_RATE_LIMIT_PER_S: int(1, 100_000).default(10),
-  MOMO_CIRCUIT_THRESHOLD: int(1, 1000).default(5),
-  MOMO_CIRCUIT_COOLDOWN_MS: int(100, 600_000).default(10_000),
 
   SANDBOX_PORT: int(0, 65535).default(8089),
   SANDBOX_APPROVAL: z.enum(['instant', 'delay', 'handset']).default('handset'),
@@ -187,39 +151,17 @@ const schema = z.object({
   STUCK_AFTER_S: int(1, 604_800).default(900),
 });
 
-const PRODUCTS: MomoProduct[] = ['collection', 'disbursement', 'remittance'];
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings in .env mean "not set", as most people read them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
-  }
+  const momo = readMomoSettings(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message }))),
+    ...(momo.ok ? [] : momo.problems),
+  ];
+  if (!parsed.success || !momo.ok) throw new ConfigError(problems);
   const e = parsed.data;
-
-  const credentials: MomoSettings['credentials'] = {};
-  const problems: { variable: string; message: string }[] = [];
-  for (const product of PRODUCTS) {
-    const prefix = product.toUpperCase() as Uppercase<MomoProduct>;
-    const key = e[`${prefix}_PRIMARY_KEY`];
-    const user = e[`${prefix}_USER_ID`];
-    const secret = e[`${prefix}_API_SECRET`];
-    const given = [key, user, secret].filter((v) => v !== null).length;
-    if (given === 3) credentials[product] = { subscriptionKey: key!, apiUser: user!, apiKey: secret! };
-    else if (given > 0) {
-      problems.push({ variable: `${prefix}_*`, message: `set all of ${prefix}_PRIMARY_KEY, ${prefix}_USER_ID and ${prefix}_API_SECRET, or none` });
-    }
-  }
-  const mode = e.MOMO_BASE_URL === 'embedded' ? 'embedded' : 'remote';
-  if (mode === 'remote') {
-    for (const product of ['collection', 'disbursement'] as const) {
-      if (!credentials[product]) {
-        problems.push({ variable: `${product.toUpperCase()}_PRIMARY_KEY`, message: `required when MOMO_BASE_URL points at a real MoMo (run npm run momo:provision)` });
-      }
-    }
-  }
-  if (problems.length) throw new ConfigError(problems);
 
   return {
     nodeEnv: e.NODE_ENV,
@@ -234,17 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessLog: e.ACCESS_LOG,
     payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
-    momo: {
-      mode,
-      baseUrl: mode === 'remote' ? e.MOMO_BASE_URL : null,
-      targetEnvironment: e.MOMO_TARGET_ENVIRONMENT,
-      credentials,
-      timeoutMs: e.MOMO_TIMEOUT_MS,
-      maxRetries: e.MOMO_MAX_RETRIES,
-      rateLimitPerSecond: e.MOMO_RATE_LIMIT_PER_S,
-      circuitThreshold: e.MOMO_CIRCUIT_THRESHOLD,
-      circuitCooldownMs: e.MOMO_CIRCUIT_COOLDOWN_MS,
-    },
+    momo: momo.settings,
     sandbox: {
       port: e.SANDBOX_PORT,
       approval: e.SANDBOX_APPROVAL,

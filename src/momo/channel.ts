@@ -6,7 +6,7 @@ import type { Transport } from './http';
 import type { RateLimiter } from './rate-limit';
 import { withRetries, type RetryPolicy } from './retry';
 import type { TokenCache } from './tokens';
-import type { MomoProduct } from './types';
+import type { CircuitHealth, MomoProduct } from './types';
 
 export interface CallSpec {
   /** e.g. `collection.requestToPay`; reported to onRequest and carried by errors. */
@@ -15,6 +15,7 @@ export interface CallSpec {
   path: string;
   /** The transaction this call is about; sent as X-Reference-Id when `create` is set. */
   referenceId: string | null;
+  /** A POST that creates a transaction (or API user): sent in the creates lane, not the reads lane. */
   create?: boolean;
   callbackUrl?: string;
   headers?: Record<string, string>;
@@ -31,11 +32,16 @@ export interface CallSpec {
 
 export interface ChannelDeps {
   transport: Transport;
-  limiter: RateLimiter;
+  /** Status reads and every other call that creates nothing (balances, account holders, ...). */
+  reads: RateLimiter;
+  /** Creating POSTs and token requests: a shopper or a seller's payout waits on each. */
+  creates: RateLimiter;
   retry: RetryPolicy;
   circuitThreshold: number;
   circuitCooldownMs: number;
   now: () => number;
+  /** The clock CIRCUIT_OPEN's retryAt and health() are given in. */
+  wallClock: () => number;
 }
 
 /** How a channel proves who it is: a product's Bearer token, or only a subscription key. */
@@ -58,7 +64,11 @@ export class Channel implements CallChannel {
     private readonly deps: ChannelDeps,
     private readonly auth: ChannelAuth,
   ) {
-    this.breaker = new CircuitBreaker(name, { threshold: deps.circuitThreshold, cooldownMs: deps.circuitCooldownMs, now: deps.now });
+    this.breaker = new CircuitBreaker(name, { threshold: deps.circuitThreshold, cooldownMs: deps.circuitCooldownMs, now: deps.now, wallClock: deps.wallClock });
+  }
+
+  health(): CircuitHealth {
+    return this.breaker.health();
   }
 
   async call(spec: CallSpec): Promise<HttpAnswer> {
@@ -111,9 +121,9 @@ export class Channel implements CallChannel {
     if (this.auth.targetEnvironment !== null) headers['X-Target-Environment'] = this.auth.targetEnvironment;
     if (spec.create && spec.referenceId !== null) headers['X-Reference-Id'] = spec.referenceId;
     if (spec.callbackUrl !== undefined) headers['X-Callback-Url'] = spec.callbackUrl;
-    // Creates first: each one has a shopper (or a seller's payout) waiting on it, while reads
-    // can be of payments that have been pending for hours.
-    await this.deps.limiter.acquire(this.name, spec.create ? 'first' : 'normal');
+    // Two lanes, so a backlog of reads of payments pending for hours never holds up a create
+    // that a shopper is waiting on, and creates never eat into MoMo's status-read allowance.
+    await (spec.create ? this.deps.creates : this.deps.reads).acquire(this.name);
     try {
       return await this.deps.transport.send({
         product: this.name,

@@ -1,6 +1,5 @@
-// Assembles a client: one transport, one rate limiter and one retry policy for everything,
-// and per product its own circuit and token cache.
-import type { MomoSettings } from '../config';
+// Assembles a client: one transport, two rate-limit lanes (status reads, creates) and one retry
+// policy for everything, and per product its own circuit and token cache.
 import { Channel, type CallChannel, type ChannelDeps } from './channel';
 import { createCollections } from './collection';
 import { createDisbursements } from './disbursement';
@@ -9,15 +8,12 @@ import { createTransport } from './http';
 import { createProvisioning } from './provisioning';
 import { RateLimiter } from './rate-limit';
 import { createRemittances } from './remittance';
+import { MOMO_DEFAULTS, type MomoSettings } from './settings';
 import { TokenCache } from './tokens';
-import type { MomoClient, MomoClientOptions, MomoProduct, Provisioning } from './types';
+import type { MomoClient, MomoClientOptions, MomoProduct, ProductHealth, Provisioning } from './types';
 
 const DEFAULTS = {
-  timeoutMs: 10_000,
-  maxRetries: 3,
-  rateLimitPerSecond: 10,
-  circuitThreshold: 5,
-  circuitCooldownMs: 10_000,
+  ...MOMO_DEFAULTS,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
 };
@@ -32,9 +28,15 @@ function setting(options: MomoClientOptions, name: keyof typeof DEFAULTS, min: n
   return value;
 }
 
+/** A product's channel, and what health() reports of it. */
+interface ProductChannel extends CallChannel {
+  health(): ProductHealth;
+}
+
 /** Calls to a product without credentials fail after validation, with a code saying why. */
-function unconfigured(product: MomoProduct): CallChannel {
+function unconfigured(product: MomoProduct): ProductChannel {
   return {
+    health: () => ({ configured: false, state: 'closed', retryAt: null }),
     call: async (spec) => {
       throw new MomoError({
         status: null,
@@ -68,10 +70,12 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
   // Pacing and cool-downs use the monotonic clock: they are about real elapsed time, and
   // must not jump when the wall clock (or a test's token clock) does.
   const monotonic = () => performance.now();
-  const limiter = new RateLimiter({ perSecond: setting(options, 'rateLimitPerSecond', 1), now: monotonic });
+  const reads = new RateLimiter({ perSecond: setting(options, 'statusReadsPerSecond', 1), now: monotonic });
+  const creates = new RateLimiter({ perSecond: setting(options, 'createsPerSecond', 1), now: monotonic });
   const deps: ChannelDeps = {
     transport,
-    limiter,
+    reads,
+    creates,
     retry: {
       maxRetries: Math.floor(setting(options, 'maxRetries', 0)),
       baseDelayMs: setting(options, 'retryBaseDelayMs', 0),
@@ -81,22 +85,28 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
     circuitThreshold: setting(options, 'circuitThreshold', 1),
     circuitCooldownMs: setting(options, 'circuitCooldownMs', 0),
     now: monotonic,
+    wallClock: clock,
   };
 
-  const channel = (product: MomoProduct): CallChannel => {
+  const channel = (product: MomoProduct): ProductChannel => {
     const credentials = options.credentials?.[product];
     if (!credentials) return unconfigured(product);
-    const tokens = new TokenCache(product, credentials, transport, limiter, clock);
-    return new Channel(product, deps, { subscriptionKey: credentials.subscriptionKey, targetEnvironment: options.targetEnvironment, tokens });
+    const tokens = new TokenCache(product, credentials, transport, creates, clock);
+    const open = new Channel(product, deps, { subscriptionKey: credentials.subscriptionKey, targetEnvironment: options.targetEnvironment, tokens });
+    return { call: (spec) => open.call(spec), health: () => ({ configured: true, ...open.health() }) };
   };
+  const collection = channel('collection');
+  const disbursement = channel('disbursement');
+  const remittance = channel('remittance');
 
   // One provisioning channel per subscription key, so its circuit outlives a single call.
   const provisioners = new Map<string, Provisioning>();
 
   return {
-    collection: createCollections(channel('collection')),
-    disbursement: createDisbursements(channel('disbursement')),
-    remittance: createRemittances(channel('remittance')),
+    collection: createCollections(collection),
+    disbursement: createDisbursements(disbursement),
+    remittance: createRemittances(remittance),
+    health: () => ({ collection: collection.health(), disbursement: disbursement.health(), remittance: remittance.health() }),
     provisioning(subscriptionKey) {
       if (typeof subscriptionKey !== 'string' || subscriptionKey.trim() === '') throw misconfigured('subscriptionKey', 'is required');
       let provisioning = provisioners.get(subscriptionKey);
@@ -117,7 +127,8 @@ export function momoOptionsFromConfig(settings: MomoSettings, baseUrl: string): 
     credentials: settings.credentials,
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
-    rateLimitPerSecond: settings.rateLimitPerSecond,
+    statusReadsPerSecond: settings.statusReadsPerSecond,
+    createsPerSecond: settings.createsPerSecond,
     circuitThreshold: settings.circuitThreshold,
     circuitCooldownMs: settings.circuitCooldownMs,
   };

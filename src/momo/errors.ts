@@ -15,6 +15,7 @@ export interface MomoErrorInit {
   retryable: boolean;
   field?: string;
   retryAfterMs?: number;
+  retryAt?: number;
 }
 
 export class MomoError extends Error {
@@ -32,6 +33,8 @@ export class MomoError extends Error {
   readonly field?: string;
   /** From a Retry-After header, when MoMo sent one. */
   readonly retryAfterMs?: number;
+  /** For CIRCUIT_OPEN: when the circuit will let a probe through, epoch ms in the client's clock. */
+  readonly retryAt?: number;
 
   constructor(init: MomoErrorInit) {
     super(init.message);
@@ -42,6 +45,7 @@ export class MomoError extends Error {
     this.retryable = init.retryable;
     if (init.field !== undefined) this.field = init.field;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.retryAt !== undefined) this.retryAt = init.retryAt;
   }
 }
 
@@ -172,6 +176,7 @@ export function rewrap(error: MomoError, changes: Partial<MomoErrorInit>): MomoE
     retryable: error.retryable,
     ...(error.field !== undefined ? { field: error.field } : {}),
     ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}),
     ...changes,
   });
 }

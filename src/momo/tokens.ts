@@ -27,6 +27,7 @@ export class TokenCache {
     private readonly product: MomoProduct,
     private readonly credentials: ProductCredentials,
     private readonly transport: Transport,
+    /** The creates lane: every call waits on a token, and a create must not wait behind reads. */
     private readonly limiter: RateLimiter,
     private readonly clock: () => number,
   ) {}

@@ -1,6 +1,6 @@
 // The public shapes of Sokoni's MoMo Open API client. Amounts enter as integer minor units
 // and leave on the wire as decimal strings (see src/money).
-import type { MomoProduct, ProductCredentials } from '../config';
+import type { MomoProduct, ProductCredentials } from './settings';
 
 export type { MomoProduct, ProductCredentials };
 
@@ -85,8 +85,13 @@ export interface MomoClientOptions {
   credentials: Partial<Record<MomoProduct, ProductCredentials>>;
   timeoutMs?: number;
   maxRetries?: number;
-  /** Requests per second per product, shared by every call of this client. */
-  rateLimitPerSecond?: number;
+  /**
+   * Status reads (and other calls that create nothing: balances, account holders, delivery
+   * notifications) per second per product, shared by every call of this client. Default 10.
+   */
+  statusReadsPerSecond?: number;
+  /** Transaction-creating POSTs and token requests per second per product, a lane of their own. Default 50. */
+  createsPerSecond?: number;
   circuitThreshold?: number;
   circuitCooldownMs?: number;
   /** Told about every HTTP exchange; never given secrets or tokens. */
@@ -95,7 +100,11 @@ export interface MomoClientOptions {
   retryBaseDelayMs?: number;
   /** No retry waits longer than this. Default 5000. */
   retryMaxDelayMs?: number;
-  /** Clock for token expiry, in epoch milliseconds; tests move it forward. Default Date.now. */
+  /**
+   * Clock for token expiry and for the retryAt of health() and CIRCUIT_OPEN, in epoch
+   * milliseconds; tests move it forward. Default Date.now. (Cool-downs and pacing themselves run
+   * on the monotonic clock.)
+   */
   clock?: () => number;
 }
 
@@ -152,9 +161,25 @@ export interface Provisioning {
   createApiKey(apiUser: string): Promise<string>;
 }
 
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+export interface CircuitHealth {
+  /** closed: calls go out; open: refused with CIRCUIT_OPEN until retryAt; half_open: one probe is out, others refused. */
+  state: CircuitState;
+  /** When a probe will be let through (epoch ms in the client's clock); null when closed. */
+  retryAt: number | null;
+}
+
+export interface ProductHealth extends CircuitHealth {
+  /** False when the product has no credentials: its calls fail with NOT_CONFIGURED. */
+  configured: boolean;
+}
+
 export interface MomoClient {
   collection: Collections;
   disbursement: Disbursements;
   remittance: Remittances;
   provisioning(subscriptionKey: string): Provisioning;
+  /** Each product's circuit, read without calling MoMo: cheap enough for every request to /readyz. */
+  health(): Record<MomoProduct, ProductHealth>;
 }

@@ -23,10 +23,11 @@ describe('momoOptionsFromConfig', () => {
       DISBURSEMENT_USER_ID: disbursement.apiUser,
       DISBURSEMENT_API_SECRET: disbursement.apiKey,
       MOMO_MAX_RETRIES: '1',
-      MOMO_RATE_LIMIT_PER_S: '7',
+      MOMO_STATUS_READS_PER_S: '7',
+      MOMO_CREATES_PER_S: '9',
     });
     const options = momoOptionsFromConfig(config.momo, config.momo.baseUrl!);
-    expect(options).toMatchObject({ baseUrl: harness.url, targetEnvironment: 'sandbox', maxRetries: 1, rateLimitPerSecond: 7, timeoutMs: 10_000 });
+    expect(options).toMatchObject({ baseUrl: harness.url, targetEnvironment: 'sandbox', maxRetries: 1, statusReadsPerSecond: 7, createsPerSecond: 9, timeoutMs: 10_000 });
     const client = createMomoClient(options);
     await expect(client.disbursement.getBalance()).resolves.toMatchObject({ currency: 'EUR' });
     await expect(client.remittance.getBalance()).rejects.toMatchObject({ code: 'NOT_CONFIGURED' });

@@ -40,7 +40,8 @@ export function clientFor(harness: Harness, overrides: Partial<MomoClientOptions
     timeoutMs: 2000,
     retryBaseDelayMs: 5,
     retryMaxDelayMs: 20,
-    rateLimitPerSecond: 1000,
+    statusReadsPerSecond: 1000,
+    createsPerSecond: 1000,
     onRequest: (event) => events.push(event),
     ...overrides,
   });
@@ -104,14 +105,25 @@ export interface RawAnswer {
   headers?: Record<string, string>;
 }
 
+export interface Arrival {
+  method: string;
+  path: string;
+  /** performance.now() when the request arrived, before its body was read. */
+  at: number;
+}
+
 /**
  * A bare HTTP server for answers the sandbox never gives (empty bodies, HTML pages, codes
  * nobody has seen): `answer` is asked for each request, by method and path.
  */
-export async function startRawServer(answer: (method: string, path: string) => RawAnswer): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+export async function startRawServer(
+  answer: (method: string, path: string) => RawAnswer,
+): Promise<{ url: string; seen: string[]; arrivals: Arrival[]; close(): Promise<void> }> {
   const { createServer } = await import('node:http');
   const seen: string[] = [];
+  const arrivals: Arrival[] = [];
   const server = createServer((req, res) => {
+    arrivals.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: performance.now() });
     req.resume();
     req.on('end', () => {
       seen.push(`${req.method} ${req.url}`);
@@ -125,6 +137,7 @@ export async function startRawServer(answer: (method: string, path: string) => R
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    arrivals,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
