@@ -44,6 +44,10 @@ export interface WorkerSettings {
   approvalWindowS: number;
   slowCheckS: number;
   stuckAfterS: number;
+  /** A payment not accepted by the provider this long after checkout is never sent again. */
+  paySendDeadlineS: number;
+  /** How often the disbursement balance is read while payouts wait for funds. */
+  fundsCheckS: number;
 }
 
 export interface Config {
@@ -57,6 +61,10 @@ export interface Config {
   corsOrigins: string[];
   sellerShareBps: number;
   accessLog: boolean;
+  /** IANA time zone for receipts and reports, e.g. Africa/Kampala. */
+  shopTimezone: string;
+  /** How shoppers reach the shop (a phone number, an e-mail), shown when an order needs a person; null: not shown. */
+  shopContact: string | null;
   /** Requests per minute per client address on POST /pay (and the order page's retry). */
   payRateLimitPerMin: number;
   /** Requests per minute per client address on /callback. */
@@ -109,6 +117,18 @@ const schema = z.object({
       return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
     }),
   ACCESS_LOG: flag.default(true),
+  SHOP_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Africa/Kampala or UTC'),
+  SHOP_CONTACT: optionalText.refine((v) => v === null || v.length <= 200, 'must be at most 200 characters'),
   PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
 
@@ -149,6 +169,8 @@ const schema = z.object({
   APPROVAL_WINDOW_S: int(1, 86_400).default(300),
   SLOW_CHECK_S: int(1, 86_400).default(300),
   STUCK_AFTER_S: int(1, 604_800).default(900),
+  PAY_SEND_DEADLINE_S: int(5, 3600).default(90),
+  FUNDS_CHECK_S: int(1, 86_400).default(60),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -174,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS,
     sellerShareBps: e.SELLER_SHARE_PERCENT,
     accessLog: e.ACCESS_LOG,
+    shopTimezone: e.SHOP_TIMEZONE,
+    shopContact: e.SHOP_CONTACT,
     payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
     momo: momo.settings,
@@ -211,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       approvalWindowS: e.APPROVAL_WINDOW_S,
       slowCheckS: e.SLOW_CHECK_S,
       stuckAfterS: e.STUCK_AFTER_S,
+      paySendDeadlineS: e.PAY_SEND_DEADLINE_S,
+      fundsCheckS: e.FUNDS_CHECK_S,
     },
   };
 }

@@ -102,12 +102,12 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const checkout = createCheckout({
     db,
-    providers: [createMomoProvider(client)],
+    providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })],
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, db, csrf, pages });
   handle = createApp({
@@ -117,7 +117,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     routers: [
       csrf.router,
       storefront.router,
-      createOrderRouter({ checkout, csrf, pages }),
+      createOrderRouter({ config, checkout, csrf, pages }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
     ],

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkerSettings } from '../config';
 import type { Lease, Movement, OrderStatus, OrderStore } from '../db';
 import type { HandlerTable } from '../movements';
+import { SEND_DEADLINE } from '../providers';
 import { assertOrderMove } from './states';
 
 /** After this many failed attempts a payout stops and waits for a person. */
@@ -56,6 +57,9 @@ export function orderHandlers(orders: OrderStore): HandlerTable {
       },
       succeeded: (movement, now, lease) => paid(movement.orderId, movement.provider, now, lease),
       failed: (movement, reason, now) => moveOrder(movement.orderId, 'pending', 'failed', now, reason),
+      // A shopper waits at the till: a payment MoMo has not accepted by then is never sent after.
+      sendDeadlineMs: (settings) => settings.paySendDeadlineS * 1000,
+      abandoned: (movement, now) => moveOrder(movement.orderId, 'pending', 'failed', now, SEND_DEADLINE),
     },
     payout: {
       label: 'payout',
@@ -70,6 +74,9 @@ export function orderHandlers(orders: OrderStore): HandlerTable {
         return [];
       },
       failed: (movement, reason, now) => moveOrder(movement.orderId, 'paid', 'payout_failed', now, reason),
+      waitsForFunds: true,
+      // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
+      partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,
     },
   };
 }

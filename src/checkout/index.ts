@@ -22,12 +22,14 @@ export interface OrderSnapshot {
   order: OrderRow;
   payment: MovementOf<'collection'>;
   payout: MovementOf<'payout'> | null;
-  /** What Sokoni makes of the payment's failure reason, when it failed. */
+  /** What Sokoni makes of the payment's failure reason, when the order failed. */
   paymentFailure: ReasonKind | null;
+  /** The order failed, yet the provider took the money (it arrived after Sokoni gave up on it): it is owed back. */
+  paidAfterFailure: boolean;
   productName: string;
   sellerName: string;
   stuck: boolean;
-  /** When the provider gives up on an unapproved payment. */
+  /** When the provider gives up on an unapproved payment: its window runs from when it accepted the request. */
   approvalDeadline: number;
 }
 
@@ -54,6 +56,8 @@ export interface Checkout {
   balances: PaymentProvider['balances'];
   /** Sends a failed payout again with a new reference; false unless the order is payout_failed. */
   retryPayout(orderId: string): boolean;
+  /** Reads the order's open movement now (a shopper pressed "Check again"); false when none is open. */
+  checkNow(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
   start(): void;
@@ -99,15 +103,17 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     if (!order) return undefined;
     const product = orders.productForOrder(order.productId);
     const payment = orders.movements.of(orderId, 'collection')!;
+    const failed = order.status === 'failed';
     return {
       order,
       payment,
       payout: orders.movements.of(orderId, 'payout') ?? null,
-      paymentFailure: payment.status === 'failed' && payment.reason ? engine.reasonOf(payment, payment.reason).kind : null,
+      paymentFailure: failed && payment.reason ? engine.reasonOf(payment, payment.reason).kind : null,
+      paidAfterFailure: failed && payment.status === 'successful',
       productName: product?.name ?? '',
       sellerName: product?.sellerName ?? '',
       stuck: !isFinalOrder(order.status) && isStuck(options.settings, order.createdAt, clock()),
-      approvalDeadline: order.createdAt + options.settings.approvalWindowS * 1000,
+      approvalDeadline: (payment.acceptedAt ?? order.createdAt) + options.settings.approvalWindowS * 1000,
     };
   };
 
@@ -166,6 +172,13 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return { reference, matched };
     },
     balances: () => providers.default.balances(),
+    checkNow(orderId) {
+      const open = [orders.movements.of(orderId, 'collection'), orders.movements.of(orderId, 'payout')]
+        .filter((m) => m !== undefined && (m.status === 'sending' || m.status === 'pending'));
+      const marked = open.filter((m) => orders.movements.markDueNow(m!.referenceId, clock())).length > 0;
+      if (marked) worker.poke();
+      return marked;
+    },
     retryPayout(orderId) {
       const reopened = reopenPayout(orderId);
       if (reopened) worker.poke();

@@ -4,10 +4,18 @@
 import type { Database, Statement } from 'better-sqlite3';
 
 export type MovementKind = 'collection' | 'payout';
-/** `sending`: the row is written and the create call may or may not have reached the provider. */
-export type CollectionStatus = 'sending' | 'pending' | 'successful' | 'failed';
-/** `retry_wait`: the last attempt is known FAILED for a reason worth a new attempt. */
-export type PayoutStatus = CollectionStatus | 'retry_wait';
+/** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
+type CommonStatus = 'sending' | 'pending' | 'successful' | 'failed';
+/**
+ * `abandoned`: never accepted by the provider before the send deadline; the order has failed,
+ * but the reference is still read for a while in case a lost create arrived after all.
+ */
+export type CollectionStatus = CommonStatus | 'abandoned';
+/**
+ * `retry_wait`: the last attempt is known FAILED for a reason worth a new attempt.
+ * `waiting_funds`: it failed for lack of funds; a new attempt goes once the balance covers it.
+ */
+export type PayoutStatus = CommonStatus | 'retry_wait' | 'waiting_funds';
 export interface StatusOfKind {
   collection: CollectionStatus;
   payout: PayoutStatus;
@@ -25,8 +33,10 @@ interface MovementFields {
   reason: string | null;
   financialTransactionId: string | null;
   attempts: number;
+  fundsWaits: number;
   sends: number;
   checks: number;
+  acceptedAt: number | null;
   nextCheckAt: number | null;
   leasedUntil: number | null;
   leasedBy: string | null;
@@ -64,21 +74,21 @@ export interface Lease {
 }
 
 const columns = `id, order_id AS orderId, kind, provider, party_msisdn AS partyMsisdn, amount_minor AS amountMinor, currency,
-  reference_id AS referenceId, status, reason, financial_transaction_id AS financialTransactionId, attempts, sends, checks,
-  next_check_at AS nextCheckAt, leased_until AS leasedUntil, leased_by AS leasedBy, created_at AS createdAt, updated_at AS updatedAt`;
+  reference_id AS referenceId, status, reason, financial_transaction_id AS financialTransactionId, attempts,
+  funds_waits AS fundsWaits, sends, checks, accepted_at AS acceptedAt, next_check_at AS nextCheckAt, leased_until AS leasedUntil, leased_by AS leasedBy, created_at AS createdAt, updated_at AS updatedAt`;
 
 /**
  * `next_check_at` when a step (a send or a read) has finished, and its lease is released. If a
  * callback asked for a read while the step was out, the row is due at once: its news must not
- * wait for the backoff. NULL clears it, for final states. Bound as (at, at).
+ * wait for the backoff. NULL clears it, for final states. `at` names the parameter bound to it.
  */
-const afterStepSql = `next_check_at = CASE WHEN ? IS NULL THEN NULL WHEN read_requested = 1 THEN 0 ELSE ? END,
+const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN NULL WHEN read_requested = 1 THEN 0 ELSE ${at} END,
   read_requested = 0, leased_until = NULL, leased_by = NULL`;
 
 export class MovementStore {
   private readonly s: Record<
     | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
-    | 'countSend' | 'resume' | 'due' | 'nextDue' | 'dueNow',
+    | 'countSend' | 'resume' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
     Statement
   >;
 
@@ -93,27 +103,31 @@ export class MovementStore {
       insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`),
       byId: p(`SELECT ${columns} FROM movements WHERE id = ?`),
       byOrder: p(`SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`),
-      move: p(`UPDATE movements SET status = ?, reason = coalesce(?, reason),
-        financial_transaction_id = coalesce(?, financial_transaction_id), ${afterStepSql}, updated_at = ?
-        WHERE id = ? AND status = ?`),
+      move: p(`UPDATE movements SET status = @to, reason = coalesce(@reason, reason),
+        accepted_at = coalesce(accepted_at, CASE WHEN @to IN ('pending', 'successful') THEN @now END),
+        financial_transaction_id = coalesce(@financialTransactionId, financial_transaction_id), ${afterStep('@nextCheckAt')},
+        updated_at = @now WHERE id = @id AND status = @from`),
       moveAttempt: p(`UPDATE movement_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`),
-      restart: p(`UPDATE movements SET status = 'sending', reference_id = ?, attempts = attempts + 1, sends = 0, checks = 0,
-        reason = NULL, next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
-        WHERE id = ? AND status = 'retry_wait'`),
+      restart: p(`UPDATE movements SET status = 'sending', reference_id = ?, party_msisdn = ?, attempts = attempts + 1,
+        funds_waits = funds_waits + (status = 'waiting_funds'), sends = 0, checks = 0, reason = NULL, accepted_at = NULL, next_check_at = ?,
+        leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
+        WHERE id = ? AND status IN ('retry_wait', 'waiting_funds')`),
       lease: p(`UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
         WHERE id = ? AND status = ? AND (leased_until IS NULL OR leased_until <= ?)`),
-      afterRead: p(`UPDATE movements SET ${afterStepSql}, checks = checks + 1, updated_at = ? WHERE id = ? AND status = ?`),
+      afterRead: p(`UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
+        WHERE id = @id AND status = @status`),
       countSend: p(`UPDATE movements SET sends = sends + 1 WHERE id = ?`),
       resume: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
         WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`),
-      due: p(`SELECT ${columns} FROM movements WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?`),
+      dueYoung: p(`SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at >= ? ORDER BY next_check_at LIMIT ?`),
+      dueOld: p(`SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at < ? ORDER BY next_check_at LIMIT ?`),
       nextDue: p(`SELECT min(next_check_at) AS t FROM movements`),
       // 0, due since ever: a read that a callback asked for goes before every read that is
       // merely on schedule (the worker picks by next_check_at), so a backlog of long-pending
       // payments queued at the provider's rate limit cannot hold back the orders that just moved.
       // A leased row stays hidden until its step ends, which then makes it due at once.
       dueNow: p(`UPDATE movements SET next_check_at = CASE WHEN leased_until > ? THEN next_check_at ELSE 0 END, read_requested = 1
-        WHERE status IN ('sending', 'pending') AND id = (SELECT movement_id FROM movement_attempts WHERE reference_id = ?)`),
+        WHERE status IN ('sending', 'pending', 'abandoned') AND id = (SELECT movement_id FROM movement_attempts WHERE reference_id = ?)`),
     };
   }
 
@@ -142,21 +156,27 @@ export class MovementStore {
 
   /** Moves a movement and records it; false when it was no longer in `change.from`. */
   move(row: Movement, change: MovementChange, now: number): boolean {
-    const result = this.s.move.run(change.to, change.reason ?? null, change.financialTransactionId ?? null,
-      change.nextCheckAt, change.nextCheckAt, now, row.id, change.from);
+    const result = this.s.move.run({
+      to: change.to, from: change.from, reason: change.reason ?? null, financialTransactionId: change.financialTransactionId ?? null,
+      nextCheckAt: change.nextCheckAt, now, id: row.id,
+    });
     if (result.changes !== 1) return false;
-    // An attempt waits for a retry only once it is known to have failed.
-    const attemptStatus = change.to === 'retry_wait' ? 'failed' : change.to;
+    // An attempt waits for a retry (or for funds) only once it is known to have failed; an
+    // abandoned one may still turn out to exist, so it stays open.
+    const attemptStatus = change.to === 'retry_wait' || change.to === 'waiting_funds' ? 'failed' : change.to === 'abandoned' ? 'pending' : change.to;
     this.s.moveAttempt.run(attemptStatus, change.reason ?? null, now, row.referenceId);
     this.s.insertEvent.run(row.orderId, row.kind, change.from, change.to, change.detail ?? change.reason ?? null, now);
     return true;
   }
 
-  /** A new attempt with a new reference; the partial unique index refuses it unless every earlier attempt failed. */
-  restart(row: Movement, referenceId: string, lease: Lease, now: number): boolean {
-    if (this.s.restart.run(referenceId, lease.until, lease.until, lease.holder, now, row.id).changes !== 1) return false;
-    this.s.insertAttempt.run(referenceId, row.id, row.partyMsisdn, now, now);
-    this.s.insertEvent.run(row.orderId, row.kind, 'retry_wait', 'sending', referenceId, now);
+  /**
+   * A new attempt with a new reference, to `partyMsisdn` (a payee's number may have changed since
+   * the last one); the partial unique index refuses it unless every earlier attempt failed.
+   */
+  restart(row: Movement, referenceId: string, partyMsisdn: string, lease: Lease, now: number): boolean {
+    if (this.s.restart.run(referenceId, partyMsisdn, lease.until, lease.until, lease.holder, now, row.id).changes !== 1) return false;
+    this.s.insertAttempt.run(referenceId, row.id, partyMsisdn, now, now);
+    this.s.insertEvent.run(row.orderId, row.kind, row.status, 'sending', referenceId, now);
     return true;
   }
 
@@ -172,7 +192,7 @@ export class MovementStore {
 
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
   afterRead(row: Movement, nextCheckAt: number, now: number): void {
-    this.s.afterRead.run(nextCheckAt, nextCheckAt, now, row.id, row.status);
+    this.s.afterRead.run({ nextCheckAt, now, id: row.id, status: row.status });
   }
 
   countSend(row: Movement): void {
@@ -187,9 +207,15 @@ export class MovementStore {
     this.s.resume.run(now);
   }
 
-  /** Up to `limit` due movements, soonest due first. */
-  due(now: number, limit: number): Movement[] {
-    return this.s.due.all(now, limit) as Movement[];
+  /**
+   * Up to `limit` due movements, soonest due first, those created since `youngSince` before any
+   * older one: after an outage, a shopper still waiting at the till goes before a backlog of
+   * payments nobody is waiting for.
+   */
+  due(now: number, limit: number, youngSince: number): Movement[] {
+    const young = this.s.dueYoung.all(now, youngSince, limit) as Movement[];
+    if (young.length >= limit) return young;
+    return [...young, ...(this.s.dueOld.all(now, youngSince, limit - young.length) as Movement[])];
   }
 
   nextDueAt(): number | null {

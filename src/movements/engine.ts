@@ -11,8 +11,11 @@ import { randomUUID } from 'node:crypto';
 import type { WorkerSettings } from '../config';
 import type { Lease, Movement, MovementChange, MovementKind, MovementOf, MovementStore } from '../db';
 import type { Logger } from '../log';
-import { AMOUNT_MISMATCH, ProviderError, type ProviderRegistry, type ProviderTransaction, type ReasonInfo } from '../providers';
-import { isStuck, nextCheckDelay } from './schedule';
+import { parseDecimal } from '../money';
+import {
+  AMOUNT_MISMATCH, ProviderError, SEND_DEADLINE, sokoniReasons, type ProviderRegistry, type ProviderTransaction, type ReasonInfo,
+} from '../providers';
+import { afterFailedReadDelay, isStuck, nextCheckDelay } from './schedule';
 import { assertMovementMove } from './states';
 
 /** What a kind of movement means to the business around it. */
@@ -32,6 +35,17 @@ export interface KindHandler<K extends MovementKind> {
   succeeded(movement: MovementOf<K>, now: number, lease: Lease): Movement[];
   /** Runs inside the transaction that marks the movement failed for good. */
   failed(movement: MovementOf<K>, reason: string, now: number): void;
+  /**
+   * How long after its creation the provider must have accepted the movement; past it, no create
+   * leaves for it again and it is abandoned (a payer has stopped waiting). Absent: no deadline.
+   */
+  sendDeadlineMs?(settings: WorkerSettings): number;
+  /** Runs inside the transaction that abandons the movement at its send deadline. */
+  abandoned?(movement: MovementOf<K>, now: number): void;
+  /** A lack of funds waits for the balance instead of spending attempts (payouts). */
+  waitsForFunds?: boolean;
+  /** The party a new attempt goes to: a payee's number may have changed since the last one. */
+  partyFor?(movement: MovementOf<K>): string;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -65,7 +79,18 @@ function matches(tx: ProviderTransaction, movement: Movement): boolean {
   return tx.amountMinor === movement.amountMinor && tx.currency === movement.currency;
 }
 
+/** The disbursement balance as last read, less what has been sent against it since. */
+interface FundsView {
+  readAt: number;
+  availableMinor: number;
+  currency: string;
+  /** The movements sent again on the strength of this reading. */
+  released: Set<number>;
+}
+
 export class MovementEngine {
+  private readonly funds = new Map<string, FundsView>();
+
   constructor(private readonly deps: EngineDeps) {}
 
   private handler(movement: Movement): KindHandler<MovementKind> {
@@ -77,9 +102,13 @@ export class MovementEngine {
     return { holder: this.deps.holder, until: now + this.deps.sendGraceMs };
   }
 
+  /** What a reason code means for this movement; a final movement is judged as of when it became final. */
   reasonOf(movement: Movement, code: string): ReasonInfo {
-    if (code === AMOUNT_MISMATCH) return { kind: 'amount_mismatch', retryable: false };
-    return this.deps.providers.get(movement.provider).reasonOf(code);
+    const ownReason = sokoniReasons.get(code);
+    if (ownReason) return ownReason;
+    const open = movement.status === 'sending' || movement.status === 'pending';
+    const pendingForMs = (open ? this.deps.clock() : movement.updatedAt) - (movement.acceptedAt ?? movement.createdAt);
+    return this.deps.providers.get(movement.provider).reasonOf(code, { pendingForMs });
   }
 
   /**
@@ -106,16 +135,26 @@ export class MovementEngine {
     return now + nextCheckDelay(this.deps.settings, movement.checks, now - movement.createdAt);
   }
 
-  private reschedule(movement: Movement): void {
-    const at = this.nextCheckAt(movement);
+  private reschedule(movement: Movement, at = this.nextCheckAt(movement)): void {
     this.deps.store.afterRead(movement, at, this.deps.clock());
     this.deps.wake(at);
   }
 
-  /** Sends the movement's create call with its stored reference. */
+  /** When the provider must have accepted this movement by, or null when it has no deadline. */
+  private sendDeadline(movement: Movement): number | null {
+    const deadlineMs = this.handler(movement).sendDeadlineMs?.(this.deps.settings);
+    return deadlineMs === undefined ? null : movement.createdAt + deadlineMs;
+  }
+
+  /** Sends the movement's create call with its stored reference, unless its send deadline has passed. */
   async send(movement: Movement): Promise<void> {
     const { providers, settings, log, clock } = this.deps;
     const handler = this.handler(movement);
+    const deadline = this.sendDeadline(movement);
+    if (deadline !== null && clock() > deadline) {
+      this.abandon(movement);
+      return;
+    }
     this.deps.store.countSend(movement);
     try {
       await providers.get(movement.provider).send({
@@ -145,12 +184,17 @@ export class MovementEngine {
     this.move(movement, { to: 'pending', nextCheckAt: clock() + handler.firstCheckMs(settings) });
   }
 
-  /** A due movement: a new attempt if it waits for one, else a status read. */
+  /** A due movement: a new attempt if it waits for one (or for funds that have come), else a status read. */
   async check(picked: Movement): Promise<void> {
     if (picked.status === 'retry_wait') return this.retry(picked);
+    if (picked.status === 'waiting_funds') return this.retryIfFunded(picked);
     const read = await this.readFinal(picked);
     if (read === null) return;
     const { movement, tx } = read;
+    if (movement.status === 'abandoned') {
+      this.settleAbandoned(movement, tx);
+      return;
+    }
     if (tx.status === 'FAILED') {
       this.failOrRetry(movement, tx.reason ?? 'FAILED');
       return;
@@ -173,15 +217,23 @@ export class MovementEngine {
     try {
       tx = await providers.get(picked.provider).read(picked.kind, picked.referenceId);
     } catch (error) {
-      log.warn(`${label}.check_failed`, { orderId: picked.orderId, error });
-      this.reschedule(picked);
+      const now = this.deps.clock();
+      const retryAt = error instanceof ProviderError ? error.retryAt : null;
+      log.warn(`${label}.check_failed`, { orderId: picked.orderId, code: error instanceof ProviderError ? error.code : String(error) });
+      this.reschedule(picked, now + afterFailedReadDelay(this.deps.settings, picked.checks, retryAt, now));
       return null;
     }
     // The row as it is now: a create whose answer outlived its lease may have moved it
     // meanwhile, and a move guarded by the old state would be lost. Only this attempt's answer
     // counts: a new reference means the row has moved on.
     const movement = store.byId(picked.id);
-    if (!movement || movement.referenceId !== picked.referenceId || (movement.status !== 'sending' && movement.status !== 'pending')) return null;
+    const open = movement?.status === 'sending' || movement?.status === 'pending' || movement?.status === 'abandoned';
+    if (!movement || movement.referenceId !== picked.referenceId || !open) return null;
+    if (movement.status === 'abandoned') {
+      if (tx !== null && tx.status !== 'PENDING') return { movement, tx };
+      this.keepWatching(movement);
+      return null;
+    }
     if (tx === null) {
       if (movement.status === 'sending') await this.send(movement);
       else {
@@ -199,9 +251,11 @@ export class MovementEngine {
     return null;
   }
 
+  /** Logged once, by the first read that finds the movement past STUCK_AFTER_S (the read before it was not). */
   private warnIfStuck(movement: Movement): void {
     const now = this.deps.clock();
-    if (isStuck(this.deps.settings, movement.createdAt, now)) {
+    const { settings } = this.deps;
+    if (isStuck(settings, movement.createdAt, now) && !isStuck(settings, movement.createdAt, movement.updatedAt)) {
       this.deps.log.warn('order.stuck', { orderId: movement.orderId, what: this.handler(movement).label, ageS: Math.round((now - movement.createdAt) / 1000) });
     }
   }
@@ -216,17 +270,110 @@ export class MovementEngine {
       return moved ? this.handler(movement).succeeded(movement, now, this.sendLease(now)) : null;
     });
     if (created === null) return;
+    this.deps.log.info(`${this.handler(movement).label}.successful`, {
+      orderId: movement.orderId, amount: `${movement.amountMinor} ${movement.currency}`, financialTransactionId: tx.financialTransactionId,
+    });
     this.deps.changed(movement.orderId);
     for (const next of created) await this.send(next);
   }
 
-  /** Known FAILED: a new attempt later if the reason allows one and attempts are left, else failed for good. */
+  /**
+   * Known FAILED: wait for funds if that is the reason and the kind waits for them; a new
+   * attempt later if the reason allows one and attempts are left (waits for funds do not count);
+   * else failed for good.
+   */
   private failOrRetry(movement: Movement, reason: string): void {
     const handler = this.handler(movement);
-    const retry = this.reasonOf(movement, reason).retryable && movement.attempts < handler.maxAttempts;
+    const info = this.reasonOf(movement, reason);
+    if (info.kind === 'not_enough_funds' && handler.waitsForFunds && !this.fundsLookedEnough(movement)) {
+      this.deps.log.info(`${handler.label}.waiting_funds`, { orderId: movement.orderId, reason, amountMinor: movement.amountMinor });
+      this.move(movement, { to: 'waiting_funds', reason, nextCheckAt: this.deps.clock() });
+      return;
+    }
+    const retry = info.retryable && movement.attempts - movement.fundsWaits < handler.maxAttempts;
     this.deps.log.info(`${handler.label}.failed`, { orderId: movement.orderId, reason, attempt: movement.attempts, retry });
     if (retry) this.move(movement, { to: 'retry_wait', reason, nextCheckAt: this.nextCheckAt(movement) });
     else this.fail(movement, reason, null);
+  }
+
+  /**
+   * The provider had not accepted it by the send deadline, and a read found nothing: no create
+   * leaves for it again, and its handler gives up on it (the order fails: nothing was taken).
+   * Its reference is still read until the approval window has surely passed.
+   */
+  private abandon(movement: Movement): void {
+    const now = this.deps.clock();
+    const handler = this.handler(movement);
+    this.deps.log.warn(`${handler.label}.abandoned`, { orderId: movement.orderId, ageS: Math.round((now - movement.createdAt) / 1000) });
+    this.move(movement, { to: 'abandoned', reason: SEND_DEADLINE, nextCheckAt: this.nextCheckAt(movement) }, () => handler.abandoned?.(movement, now));
+  }
+
+  /** An abandoned reference still unknown or PENDING: read again later, until its window has surely passed. */
+  private keepWatching(movement: Movement): void {
+    const { settings, clock } = this.deps;
+    // The last create can have arrived no later than the deadline; its approval window, and one
+    // slow read more, is when it has surely not happened.
+    const watchUntil = (this.sendDeadline(movement) ?? movement.createdAt) + (settings.approvalWindowS + settings.slowCheckS) * 1000;
+    if (clock() > watchUntil) this.move(movement, { to: 'failed', reason: SEND_DEADLINE });
+    else this.reschedule(movement);
+  }
+
+  /** An abandoned reference turned final: FAILED is the end; SUCCESSFUL is money that must not be lost. */
+  private settleAbandoned(movement: Movement, tx: ProviderTransaction): void {
+    if (tx.status !== 'SUCCESSFUL') {
+      this.move(movement, { to: 'failed', reason: tx.reason ?? SEND_DEADLINE });
+      return;
+    }
+    // Its order has failed and moves no further: the successful movement against it is what
+    // lists it for an operator to refund.
+    this.deps.log.error(`${this.handler(movement).label}.arrived_after_abandon`, {
+      orderId: movement.orderId, amount: `${tx.amountMinor} ${tx.currency}`, financialTransactionId: tx.financialTransactionId,
+    });
+    this.move(movement, { to: 'successful', financialTransactionId: tx.financialTransactionId });
+  }
+
+  /**
+   * Whether a fresh read of the balance said it covered this movement: then a lack of funds is
+   * not the balance's (a limit on the other side, say), and waiting for a top-up would wait
+   * forever, so it counts as an ordinary failed attempt.
+   */
+  private fundsLookedEnough(movement: Movement): boolean {
+    const view = this.funds.get(movement.provider);
+    if (!view || view.currency !== movement.currency || this.deps.clock() - view.readAt >= this.deps.settings.fundsCheckS * 1000) return false;
+    return view.released.has(movement.id) || view.availableMinor >= movement.amountMinor;
+  }
+
+  /**
+   * A payout waiting for funds goes again once the provider's balance covers it. The balance is
+   * read at most every FUNDS_CHECK_S per provider; what is sent against it meanwhile is taken
+   * off, so a balance that covers one waiting payout does not release ten.
+   */
+  private async retryIfFunded(movement: Movement): Promise<void> {
+    const { clock, settings } = this.deps;
+    const now = clock();
+    const later = now + settings.fundsCheckS * 1000;
+    let view = this.funds.get(movement.provider);
+    if (!view || now - view.readAt >= settings.fundsCheckS * 1000) {
+      try {
+        const { disbursement } = await this.deps.providers.get(movement.provider).balances();
+        view = {
+          readAt: now, availableMinor: parseDecimal(disbursement.availableBalance, disbursement.currency), currency: disbursement.currency,
+          released: new Set(),
+        };
+        this.funds.set(movement.provider, view);
+      } catch (error) {
+        this.deps.log.warn('funds.check_failed', { provider: movement.provider, code: error instanceof ProviderError ? error.code : String(error) });
+        this.reschedule(movement, later);
+        return;
+      }
+    }
+    if (view.currency !== movement.currency || view.availableMinor < movement.amountMinor) {
+      this.reschedule(movement, later);
+      return;
+    }
+    view.availableMinor -= movement.amountMinor;
+    view.released.add(movement.id);
+    await this.retry(movement);
   }
 
   private fail(movement: Movement, reason: string, financialTransactionId: string | null): void {
@@ -234,11 +381,12 @@ export class MovementEngine {
     this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now));
   }
 
-  /** A new attempt with a new reference, sent at once. */
+  /** A new attempt with a new reference, to the party as it is now, sent at once. */
   private async retry(movement: Movement): Promise<void> {
     const now = this.deps.clock();
     assertMovementMove(movement.kind, movement.status, 'sending');
-    if (!this.deps.store.restart(movement, randomUUID(), this.sendLease(now), now)) return;
+    const party = this.handler(movement).partyFor?.(movement) ?? movement.partyMsisdn;
+    if (!this.deps.store.restart(movement, randomUUID(), party, this.sendLease(now), now)) return;
     this.deps.changed(movement.orderId);
     const restarted = this.deps.store.byId(movement.id);
     if (restarted) await this.send(restarted);

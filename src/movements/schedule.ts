@@ -10,6 +10,17 @@ export function nextCheckDelay(settings: WorkerSettings, checksSoFar: number, ag
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
 }
 
+/**
+ * When to try a read again after it could not be made. Not the slow pace: the provider's client
+ * says when its breaker will let a probe through, and the read goes then (with up to a second of
+ * jitter, so a backlog does not come due in one instant); otherwise the young backoff.
+ */
+export function afterFailedReadDelay(settings: WorkerSettings, checksSoFar: number, retryAt: number | null, now: number): number {
+  const jitter = Math.random() * 1000;
+  if (retryAt !== null && retryAt > now) return retryAt - now + jitter;
+  return Math.min(settings.firstCheckMs * 2 ** Math.min(checksSoFar, 20), settings.maxCheckMs) * (0.8 + Math.random() * 0.4);
+}
+
 export function isStuck(settings: WorkerSettings, createdAt: number, now: number): boolean {
   return now - createdAt > settings.stuckAfterS * 1000;
 }

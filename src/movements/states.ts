@@ -3,16 +3,19 @@ import type { CollectionStatus, MovementKind, MovementStatus, PayoutStatus, Stat
 import { assertMove, type Machine } from './machine';
 
 export const collectionMachine: Machine<CollectionStatus> = {
-  sending: ['pending', 'successful', 'failed'],
+  sending: ['pending', 'successful', 'failed', 'abandoned'],
   pending: ['successful', 'failed'],
+  // Given up at the send deadline, still read: money that arrives after all is never lost.
+  abandoned: ['successful', 'failed'],
   successful: [],
   failed: [],
 };
 
 export const payoutMachine: Machine<PayoutStatus> = {
-  sending: ['pending', 'successful', 'failed', 'retry_wait'],
-  pending: ['successful', 'failed', 'retry_wait'],
+  sending: ['pending', 'successful', 'failed', 'retry_wait', 'waiting_funds'],
+  pending: ['successful', 'failed', 'retry_wait', 'waiting_funds'],
   retry_wait: ['sending'],
+  waiting_funds: ['sending'],
   // An operator may send a failed payout again once the cause (e.g. funds) is fixed.
   failed: ['retry_wait'],
   successful: [],

@@ -10,6 +10,16 @@ import type { MovementEngine } from './engine';
 export const leaseMs = 60_000;
 /** The longest the worker sleeps, so rows written by another process are noticed too. */
 const idleWakeMs = 1_000;
+/** While the database fails (disk full, locked by another process), the worker backs off to this. */
+const maxFailingBackoffMs = 30_000;
+
+export interface WorkerHealth {
+  state: 'ok' | 'failing';
+  /** Since when it has been failing, or null. */
+  failingSince: number | null;
+  /** How long the oldest due step has been waiting (0 when none is overdue). */
+  lagMs: number;
+}
 
 export interface WorkerDeps {
   engine: MovementEngine;
@@ -28,6 +38,9 @@ export class Worker {
   private again = false;
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
+  /** Runs in a row that failed on a local error (the database), for the backoff. */
+  private failures = 0;
+  private failingSince: number | null = null;
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -83,8 +96,18 @@ export class Worker {
         this.again = false;
         await this.drain();
       } while (this.again && !this.stopped);
+      if (this.failingSince !== null) {
+        this.deps.log.info('worker.recovered', { failedForS: Math.round((this.deps.clock() - this.failingSince) / 1000) });
+        this.failingSince = null;
+      }
+      this.failures = 0;
     } catch (error) {
-      this.deps.log.error('worker.failed', { error });
+      // Logged once when it starts failing, not on every try: a full disk must not flood the log.
+      if (this.failingSince === null) {
+        this.failingSince = this.deps.clock();
+        this.deps.log.error('worker.failing', { error });
+      }
+      this.failures++;
     } finally {
       this.running = false;
       finish();
@@ -115,7 +138,8 @@ export class Worker {
     if (limit <= 0) return [];
     const { store, clock, holder } = this.deps;
     const now = clock();
-    return store.lease(store.due(now, limit), { holder, until: now + leaseMs }, now);
+    const youngSince = now - this.deps.settings.approvalWindowS * 1000;
+    return store.lease(store.due(now, limit, youngSince), { holder, until: now + leaseMs }, now);
   }
 
   private async check(movement: Movement): Promise<void> {
@@ -129,7 +153,30 @@ export class Worker {
   private sleep(): void {
     if (this.stopped) return;
     const now = this.deps.clock();
-    const next = this.deps.store.nextDueAt();
+    if (this.failures > 0) {
+      // Back off exponentially while the database fails; a poke still looks at once.
+      this.arm(now + Math.min(idleWakeMs * 2 ** (this.failures - 1), maxFailingBackoffMs));
+      return;
+    }
+    let next: number | null;
+    try {
+      next = this.deps.store.nextDueAt();
+    } catch {
+      next = null;
+    }
     this.arm(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
+  }
+
+  /** For /readyz: whether the worker is failing, and how far behind it is. */
+  health(): WorkerHealth {
+    const now = this.deps.clock();
+    let lagMs = 0;
+    try {
+      const next = this.deps.store.nextDueAt();
+      if (next !== null && next > 0 && next < now) lagMs = now - next;
+    } catch {
+      // The database cannot be read: the state says so.
+    }
+    return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs };
   }
 }

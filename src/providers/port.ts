@@ -2,7 +2,7 @@
 // provider: building and sending requests (message cleaning included), reading status,
 // parsing its callbacks and mapping its reason codes to Sokoni's reason kinds. The core sees
 // references, amounts, statuses and kinds, never a provider's wire shapes.
-import type { ReasonInfo } from './reasons';
+import type { ReasonContext, ReasonInfo } from './reasons';
 
 /** What moves money: a collection from a payer, a payout to a payee (refunds come next). */
 export type MovementKind = 'collection' | 'payout';
@@ -57,6 +57,8 @@ export class ProviderError extends Error {
     readonly code: string,
     message: string,
     readonly status: number | null = null,
+    /** When the provider's client will let a call through again (its circuit breaker is open). */
+    readonly retryAt: number | null = null,
   ) {
     super(message);
   }
@@ -66,11 +68,11 @@ export interface PaymentProvider {
   readonly name: string;
   /** Resolves once the provider accepted the request; throws a ProviderError otherwise. */
   send(request: SendRequest): Promise<void>;
-  /** null when the provider has no transaction with this reference. */
+  /** null when the provider has no transaction with this reference; a ProviderError when it could not be asked. */
   read(kind: MovementKind, referenceId: string): Promise<ProviderTransaction | null>;
   balances(): Promise<{ collection: ProviderBalance; disbursement: ProviderBalance }>;
   /** The reference a callback names, or null when it names none we could have sent. */
   parseCallback(callback: IncomingCallback): string | null;
   /** What a reason code means to Sokoni, and whether a new attempt can help. */
-  reasonOf(code: string): ReasonInfo;
+  reasonOf(code: string, context: ReasonContext): ReasonInfo;
 }

@@ -14,10 +14,18 @@ export type ReasonKind =
   | 'party_unknown'
   /** The provider could not process it just now. */
   | 'provider_unavailable'
+  /** The provider could not be reached before the send deadline: nothing was sent that it accepted. */
+  | 'provider_unreachable'
   /** The provider said SUCCESSFUL for another amount or currency than was asked: Sokoni's own. */
   | 'amount_mismatch'
   /** Anything else the provider refused, including codes never seen before. */
   | 'refused';
+
+/** What a provider may need besides the code to tell what it means. */
+export interface ReasonContext {
+  /** How long the transaction waited at the provider (since it accepted it) before it failed. */
+  pendingForMs: number;
+}
 
 export interface ReasonInfo {
   kind: ReasonKind;
@@ -27,3 +35,11 @@ export interface ReasonInfo {
 
 /** Sokoni's code for a SUCCESSFUL read whose amount or currency is not what was asked. */
 export const AMOUNT_MISMATCH = 'AMOUNT_MISMATCH';
+/** Sokoni's code for a payment the provider had not accepted by PAY_SEND_DEADLINE_S. */
+export const SEND_DEADLINE = 'SEND_DEADLINE';
+
+/** Sokoni's own codes, the same whatever the provider. */
+export const sokoniReasons: ReadonlyMap<string, ReasonInfo> = new Map<string, ReasonInfo>([
+  [AMOUNT_MISMATCH, { kind: 'amount_mismatch', retryable: false }],
+  [SEND_DEADLINE, { kind: 'provider_unreachable', retryable: false }],
+]);

@@ -2,6 +2,7 @@
 // live fragment, its event stream, and "try again" after a failed payment.
 import express, { type Request, type Response } from 'express';
 import { isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
+import type { Config } from '../config';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError } from './errors';
 import { maskMsisdn, uuid } from './fields';
@@ -14,6 +15,7 @@ import { preferredWaitMs, wantsJson } from './wants';
 const keepAliveMs = 20_000;
 
 export interface OrderRouteDeps {
+  config: Config;
   checkout: Checkout;
   csrf: Csrf;
   pages: Pages;
@@ -30,7 +32,7 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return snapshot;
 }
 
-export function createOrderRouter({ checkout, csrf, pages }: OrderRouteDeps): express.Router {
+export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteDeps): express.Router {
   const router = express.Router();
 
   function orderSnapshot(id: unknown, message = 'No order with this id'): OrderSnapshot {
@@ -41,17 +43,19 @@ export function createOrderRouter({ checkout, csrf, pages }: OrderRouteDeps): ex
   }
 
   function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
-    const view = orderView(snapshot, maskMsisdn(snapshot.order.payerMsisdn), Date.now());
+    const view = orderView(snapshot, { maskedPhone: maskMsisdn(snapshot.order.payerMsisdn), now: Date.now(), timezone: config.shopTimezone });
     return {
       order: view,
       stuck: snapshot.stuck,
+      shopContact: config.shopContact,
       // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
       signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}`,
       transactionId: snapshot.payment.financialTransactionId,
       // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
       handsetUrl: pages.shop.handset ? `/sandbox/handset?msisdn=${encodeURIComponent(snapshot.order.payerMsisdn)}` : null,
       csrfField: CSRF_FIELD,
-      csrfToken: view.stage === 'failed' ? csrf.token(req, res) : '',
+      // The forms on the page: "try again" after a failure, "check again" when it is stuck.
+      csrfToken: view.stage === 'failed' || snapshot.stuck ? csrf.token(req, res) : '',
     };
   }
 
@@ -102,6 +106,14 @@ export function createOrderRouter({ checkout, csrf, pages }: OrderRouteDeps): ex
     }
     req.on('close', () => stop(false));
     send();
+  });
+
+  // "Check again" on a stuck order: read MoMo now instead of at the next scheduled read. A read
+  // never charges anyone; the page then shows whatever MoMo says.
+  router.post('/orders/:id/check', (req, res) => {
+    const { order } = orderSnapshot(req.params.id, 'We have no order with this number.');
+    checkout.checkNow(order.id);
+    res.redirect(303, `/orders/${order.id}`);
   });
 
   router.post('/orders/:id/retry', async (req, res) => {

@@ -4,7 +4,8 @@ import { collectMessages, type OrderSnapshot } from '../checkout';
 import { formatMoney } from '../money';
 import type { ReasonKind } from '../providers';
 
-export type OrderStage = 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
+/** `contacting`: the request has not yet been accepted by MoMo, so nobody is asked to approve anything yet. */
+export type OrderStage = 'contacting' | 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
 
 export interface Failure {
   /** What happened. */
@@ -13,7 +14,17 @@ export interface Failure {
   next: string;
   /** Trying the same number again can work; false when the number itself is the problem. */
   sameNumberCanWork: boolean;
+  /** Money left the wallet although the order failed: no "try again", the shop owes it back. */
+  moneyTaken?: boolean;
 }
+
+// MoMo took the money after Sokoni had stopped waiting for it (the send deadline passed).
+const paidAfterFailure: Failure = {
+  what: 'MTN MoMo took the payment after this order had been stopped.',
+  next: 'The shop will send the money back to your MoMo wallet; you will not be charged again. Keep this page: the order number is your proof.',
+  sameNumberCanWork: false,
+  moneyTaken: true,
+};
 
 // Keyed by Sokoni's reason kinds, never a provider's codes: each provider's adapter maps its
 // codes to these kinds, so a new provider needs no new wording.
@@ -49,10 +60,16 @@ const FAILURES: Record<ReasonKind, Failure> = {
     sameNumberCanWork: true,
   },
   // MoMo said SUCCESSFUL for another amount or currency: money may have moved, so never say it did not.
+  provider_unreachable: {
+    what: 'MTN MoMo could not be reached.',
+    next: 'No money was taken. Wait a minute, then try again.',
+    sameNumberCanWork: true,
+  },
   amount_mismatch: {
     what: 'MTN MoMo reported a different amount than the one asked for, so the order was stopped.',
-    next: 'If money left your wallet, the shop will return it: contact the shop with this order number.',
-    sameNumberCanWork: true,
+    next: 'If money left your wallet, the shop will send it back: contact the shop with this order number.',
+    sameNumberCanWork: false,
+    moneyTaken: true,
   },
   refused: {
     what: 'MTN MoMo refused the payment.',
@@ -63,6 +80,14 @@ const FAILURES: Record<ReasonKind, Failure> = {
 
 export function failureFor(kind: ReasonKind | null): Failure {
   return FAILURES[kind ?? 'refused'];
+}
+
+export interface Receipt {
+  /** When the payment succeeded, in the shop's time zone. */
+  paidAt: string;
+  item: string;
+  total: string;
+  transactionId: string | null;
 }
 
 export interface OrderView {
@@ -79,11 +104,34 @@ export interface OrderView {
   maskedPhone: string;
   secondsLeft: number;
   failure: Failure | null;
+  /** The seller's payout waits for the shop's MoMo account to be topped up. */
+  payoutQueued: boolean;
+  receipt: Receipt | null;
 }
 
-export function orderView(s: OrderSnapshot, maskedPhone: string, now: number): OrderView {
-  const { order } = s;
-  const stage: OrderStage = order.status === 'pending' ? 'waiting' : order.status;
+export interface OrderViewOptions {
+  maskedPhone: string;
+  now: number;
+  /** IANA time zone for the receipt. */
+  timezone: string;
+}
+
+function formatTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+  }).format(ms);
+}
+
+function stageOf(s: OrderSnapshot): OrderStage {
+  if (s.order.status !== 'pending') return s.order.status;
+  return s.payment.status === 'sending' ? 'contacting' : 'waiting';
+}
+
+export function orderView(s: OrderSnapshot, { maskedPhone, now, timezone }: OrderViewOptions): OrderView {
+  const { order, payment } = s;
+  const stage = stageOf(s);
+  const total = formatMoney(order.amountMinor, order.currency);
+  const paid = payment.status === 'successful' && !s.paidAfterFailure;
   return {
     id: order.id,
     shortId: order.id.slice(0, 8),
@@ -93,11 +141,15 @@ export function orderView(s: OrderSnapshot, maskedPhone: string, now: number): O
     productName: s.productName,
     sellerName: s.sellerName,
     qty: order.qty,
-    total: formatMoney(order.amountMinor, order.currency),
+    total,
     // The same note the payment request carries, so the shopper recognises it on the phone.
     payeeNote: collectMessages(s.productName, order.qty).payeeNote,
     maskedPhone,
     secondsLeft: Math.max(0, Math.ceil((s.approvalDeadline - now) / 1000)),
-    failure: stage === 'failed' ? failureFor(s.paymentFailure) : null,
+    failure: stage !== 'failed' ? null : s.paidAfterFailure ? paidAfterFailure : failureFor(s.paymentFailure),
+    payoutQueued: s.payout?.status === 'waiting_funds',
+    receipt: paid
+      ? { paidAt: formatTime(payment.updatedAt, timezone), item: `${order.qty} × ${s.productName}`, total, transactionId: payment.financialTransactionId }
+      : null,
   };
 }

@@ -24,7 +24,7 @@ export function createRateLimitRouter(config: Pick<Config, 'payRateLimitPerMin' 
   const pay = limiter(config.payRateLimitPerMin, 'Too many payment requests from this address; wait a minute and try again.');
   const callback = limiter(config.callbackRateLimitPerMin, 'Too many callbacks from this address.');
   const router = express.Router();
-  router.post(['/pay', '/orders/:id/retry'], pay);
+  router.post(['/pay', '/orders/:id/retry', '/orders/:id/check'], pay);
   router.all('/callback', callback);
   return router;
 }

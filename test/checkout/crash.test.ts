@@ -39,7 +39,8 @@ async function setup(overrides: Record<string, string> = {}) {
     CHECK_FIRST_MS: '50',
     CHECK_MAX_MS: '200',
     MOMO_TIMEOUT_MS: '1000',
-    MOMO_RATE_LIMIT_PER_S: '1000',
+    MOMO_STATUS_READS_PER_S: '1000',
+    MOMO_CREATES_PER_S: '1000',
     ACCESS_LOG: 'false',
     ...overrides,
   };

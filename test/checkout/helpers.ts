@@ -24,7 +24,8 @@ export function tempDir(): { dir: string; remove(): void } {
 export const quickWorker = {
   CHECK_FIRST_MS: '20',
   CHECK_MAX_MS: '200',
-  MOMO_RATE_LIMIT_PER_S: '10000',
+  MOMO_STATUS_READS_PER_S: '10000',
+  MOMO_CREATES_PER_S: '10000',
   MOMO_MAX_RETRIES: '2',
   MOMO_TIMEOUT_MS: '2000',
   ACCESS_LOG: 'false',

@@ -35,7 +35,7 @@ function fakeProvider() {
     },
     balances: async () => ({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
     parseCallback: () => null,
-    reasonOf: (code) => (code === 'NOT_ENOUGH_FUNDS' ? { kind: 'not_enough_funds', retryable: true } : { kind: 'refused', retryable: false }),
+    reasonOf: (code: string) => (code === 'NOT_ENOUGH_FUNDS' ? { kind: 'not_enough_funds', retryable: true } : { kind: 'refused', retryable: false }),
   };
   return { provider, sent, sendScript, readScript };
 }

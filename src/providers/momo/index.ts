@@ -3,7 +3,7 @@
 import { isRequestSpecificCode, MomoError, type MomoClient, type TransactionResult } from '../../momo';
 import { ProviderError, type MovementKind, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../port';
 import { momoCallbackReference } from './callback';
-import { momoReasonOf } from './reasons';
+import { momoReasonMap } from './reasons';
 import { momoText } from './text';
 
 /**
@@ -17,7 +17,7 @@ export function classifyCreateError(error: unknown): ProviderError {
   if (status === 409 || code === 'RESOURCE_ALREADY_EXIST') return new ProviderError('duplicate', code, message, status);
   const clientError = status !== null && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
   const refused = clientError || code === 'VALIDATION_ERROR' || (status !== null && isRequestSpecificCode(code));
-  return new ProviderError(refused ? 'rejected' : 'unknown', code, message, status);
+  return new ProviderError(refused ? 'rejected' : 'unknown', code, message, status, error.retryAt ?? null);
 }
 
 function toTransaction(result: TransactionResult): ProviderTransaction {
@@ -34,8 +34,9 @@ async function readOrNull(read: () => Promise<TransactionResult>): Promise<Provi
   try {
     return toTransaction(await read());
   } catch (error) {
-    if (error instanceof MomoError && error.status === 404) return null;
-    throw error;
+    if (!(error instanceof MomoError)) throw new ProviderError('unknown', 'UNEXPECTED', String(error));
+    if (error.status === 404) return null;
+    throw new ProviderError('unknown', error.code, error.message, error.status, error.retryAt ?? null);
   }
 }
 
@@ -55,7 +56,12 @@ function sendOf(client: MomoClient, r: SendRequest): Promise<string> {
     : client.disbursement.transfer({ ...common, payee: party });
 }
 
-export function createMomoProvider(client: MomoClient): PaymentProvider {
+export interface MomoProviderOptions {
+  /** How long MoMo leaves a payer to approve (APPROVAL_WINDOW_S): its reason codes read differently past it. */
+  approvalWindowMs: number;
+}
+
+export function createMomoProvider(client: MomoClient, options: MomoProviderOptions): PaymentProvider {
   return {
     name: 'momo',
     async send(request) {
@@ -72,6 +78,6 @@ export function createMomoProvider(client: MomoClient): PaymentProvider {
       return { collection, disbursement };
     },
     parseCallback: momoCallbackReference,
-    reasonOf: momoReasonOf,
+    reasonOf: momoReasonMap(options.approvalWindowMs),
   };
 }

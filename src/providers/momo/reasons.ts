@@ -1,7 +1,7 @@
 // MoMo's reason codes in Sokoni's kinds: one map, and whether a new attempt can help (the
 // model is Hyperswitch's per-connector error map). Codes never seen before are `refused` and
 // not retryable: a person must look, because a retry cannot fix what nobody understands.
-import type { ReasonInfo } from '../reasons';
+import type { ReasonContext, ReasonInfo } from '../reasons';
 
 const reasons = new Map<string, ReasonInfo>([
   ['APPROVAL_REJECTED', { kind: 'declined', retryable: false }],
@@ -16,11 +16,19 @@ const reasons = new Map<string, ReasonInfo>([
   ['SERVICE_UNAVAILABLE', { kind: 'provider_unavailable', retryable: true }],
   ['COULD_NOT_PERFORM_TRANSACTION', { kind: 'provider_unavailable', retryable: true }],
   ['TRANSACTION_NOT_FOUND', { kind: 'provider_unavailable', retryable: true }],
-  ['AMOUNT_MISMATCH', { kind: 'amount_mismatch', retryable: false }],
 ]);
 
 const unknownReason: ReasonInfo = { kind: 'refused', retryable: false };
+const notApprovedInTime: ReasonInfo = { kind: 'not_approved_in_time', retryable: true };
 
-export function momoReasonOf(code: string): ReasonInfo {
-  return reasons.get(code) ?? unknownReason;
+/**
+ * MoMo's reason map. A prompt the payer never answers fails with COULD_NOT_PERFORM_TRANSACTION
+ * once MoMo's approval window has run out (momo-api.md): at that age it means "not approved in
+ * time", not that MoMo was unwell. `approvalWindowMs` is that window.
+ */
+export function momoReasonMap(approvalWindowMs: number) {
+  return (code: string, context: ReasonContext): ReasonInfo => {
+    if (code === 'COULD_NOT_PERFORM_TRANSACTION' && context.pendingForMs >= approvalWindowMs * 0.9) return notApprovedInTime;
+    return reasons.get(code) ?? unknownReason;
+  };
 }
