@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createCatalogue } from './catalogue';
 import { createCheckout, momoProvider, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
@@ -104,10 +105,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   const routeDeps = { config, checkout, log };
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
-  const storefront = createStorefront({ config, db, checkout, csrf });
+  const catalogue = createCatalogue({ db });
+  const storefront = createStorefront({ config, catalogue, checkout, csrf });
   handle = createApp({
     config,
-    db,
+    catalogue,
     rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter(routeDeps)],
     routers: [csrf.router, storefront.router, createCheckoutRouter(routeDeps, storefront.pages)],
     renderErrorPage: storefront.renderErrorPage,

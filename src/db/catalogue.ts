@@ -49,6 +49,12 @@ export class UnknownSellerError extends Error {
   }
 }
 
+/** SQLite gave up waiting for another writer (busy_timeout passed): nothing was written. */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 interface SellerRow {
   id: string;
   name: string;

@@ -7,7 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import morgan from 'morgan';
 import type { Config } from '../config';
-import type { Database } from '../db';
+import type { Catalogue } from '../catalogue';
 import { accessLogFormat } from './access-log';
 import { createCatalogueRouter } from './catalogue-routes';
 import { errorHandler, notFound, type HtmlErrorRenderer } from './errors';
@@ -23,7 +23,7 @@ export const BODY_LIMIT = '16kb';
 
 export interface AppDeps {
   config: Config;
-  db: Database;
+  catalogue: Catalogue;
   /** Mounted after the catalogue API, before the 404 handler. */
   routers?: express.Router[];
   /** Mounted before the body parsers, for routes that read their own bodies (e.g. /callback). */
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
   const assets = express.static(PUBLIC_DIR, { index: false });
   app.use((req, res, next) => (ASSET_PATH.test(req.path) ? assets(req, res, next) : next()));
 
-  app.use(createCatalogueRouter({ db: deps.db, config }));
+  app.use(createCatalogueRouter({ catalogue: deps.catalogue, config }));
   for (const router of deps.routers ?? []) app.use(router);
 
   app.use(notFound);

@@ -1,6 +1,7 @@
 // One error shape for the whole API: {error: {code, message, field?}}. Bad input is always a
 // 4xx; only our own faults are 5xx, and those never show their details to the client.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { DomainError, type DomainErrorKind } from '../domain-error';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -9,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Sent as Retry-After: when a retry is worth it. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -42,9 +45,26 @@ const STATUS_CODES: Record<number, string> = {
   429: 'too_many_requests',
 };
 
+// The one place where a domain refusal becomes an HTTP status.
+const KIND_STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  refused: 422,
+  busy: 503,
+  unavailable: 502,
+};
+
+/** A busy database frees up within its busy_timeout; a second is a fair wait. */
+const BUSY_RETRY_AFTER_S = 1;
+
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) {
+    const retryAfter = error.kind === 'busy' ? BUSY_RETRY_AFTER_S : undefined;
+    return new ApiError(KIND_STATUS[error.kind], error.code, error.message, error.field, retryAfter);
+  }
   const fields = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
   const known = typeof fields.type === 'string' ? BODY_ERRORS[fields.type] : undefined;
   if (known) return new ApiError(known.status, known.code, known.message);
@@ -95,6 +115,7 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
     }
     res.status(apiError.status);
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (apiError.retryAfterS !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterS));
     const answerJson = () => {
       res.json(apiError.toJSON());
     };

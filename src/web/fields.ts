@@ -50,7 +50,7 @@ export function wholeNumber(min: number, max: number) {
 
 export const qty = wholeNumber(1, 100);
 export const shareBps = wholeNumber(0, 10_000);
-/** Positive and safe; whether the currency accepts it is `checkPriceLimits`'s job (422). */
+/** Positive and safe; the currency's limits are the catalogue's rule (422). */
 export const priceMinor = wholeNumber(1, Number.MAX_SAFE_INTEGER);
 
 export const currency = z
@@ -128,18 +128,6 @@ export function msisdn(targetEnvironment: string) {
       error: `must be a number in this market, starting with ${countryCode}`,
       ...unacceptable(),
     });
-}
-
-/** Adds a 422 on `priceMinor` when the price is outside the currency's per-payment limits. */
-export function checkPriceLimits(ctx: z.RefinementCtx, priceMinorValue: number, currencyCode: string): void {
-  const found = findCurrency(currencyCode);
-  if (!found || (priceMinorValue >= found.minMinor && priceMinorValue <= found.maxMinor)) return;
-  ctx.addIssue({
-    code: 'custom',
-    path: ['priceMinor'],
-    message: `must be between ${found.minMinor} and ${found.maxMinor} minor units of ${currencyCode}`,
-    ...unacceptable(),
-  });
 }
 
 /** "256772123456" → "2567*****456": enough to recognise a number, not enough to use it. */

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CheckoutError, type Checkout, type OrderSnapshot } from '../checkout';
+import type { Catalogue, Product } from '../catalogue';
 import type { Config } from '../config';
-import { getProduct, listProducts, type Database, type Product } from '../db';
 import { currencyOf, formatMoney } from '../money';
 import type { CheckoutPages } from './checkout-routes';
 import { CSRF_FIELD, type Csrf } from './csrf';
@@ -15,7 +15,7 @@ import { orderView } from './order-view';
 
 export interface StorefrontDeps {
   config: Config;
-  db: Database;
+  catalogue: Catalogue;
   checkout: Checkout;
   csrf: Csrf;
 }
@@ -74,7 +74,7 @@ function text(value: unknown, max: number): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps): Storefront {
+export function createStorefront({ config, catalogue, checkout, csrf }: StorefrontDeps): Storefront {
   const embedded = config.momo.mode === 'embedded';
   const shop = {
     sandbox: embedded,
@@ -88,8 +88,8 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
 
   function activeProduct(id: unknown): Product {
     const parsed = uuid.safeParse(id);
-    const product = parsed.success ? getProduct(db, parsed.data) : undefined;
-    if (!product || !product.active) throw new ApiError(404, 'product_not_found', 'This product is not for sale here.');
+    const product = parsed.success ? catalogue.findForSale(parsed.data) : undefined;
+    if (!product) throw new ApiError(404, 'product_not_found', 'This product is not for sale here.');
     return product;
   }
 
@@ -132,7 +132,7 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
   router.use(createOrderEventsRouter(checkout));
 
   router.get('/', (_req, res) => {
-    const products = listProducts(db, { activeOnly: true }).map((p) => ({ ...p, ...priceData(p) }));
+    const products = catalogue.listForSale().map((p) => ({ ...p, ...priceData(p) }));
     render(res, 'storefront', { title: 'Sokoni market', products });
   });
 
@@ -177,7 +177,7 @@ export function createStorefront({ config, db, checkout, csrf }: StorefrontDeps)
     payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction) {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const parsed = uuid.safeParse(body.productId);
-      const product = parsed.success ? getProduct(db, parsed.data) : undefined;
+      const product = parsed.success ? catalogue.findProduct(parsed.data) : undefined;
       // Without a product there is no form to show again; the error page says what went wrong.
       if (!product) {
         next(error);

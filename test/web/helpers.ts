@@ -1,5 +1,6 @@
 // The real app over a real SQLite file, with its access log captured.
 import type { Express } from 'express';
+import { createCatalogue } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
 import { createApp, type AppDeps } from '../../src/web/app';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
@@ -21,7 +22,7 @@ export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps>
   const errors: unknown[] = [];
   const app = createApp({
     config,
-    db: t.db,
+    catalogue: createCatalogue({ db: t.db }),
     accessLogStream: { write: (line: string) => logLines.push(line) > 0 },
     logError: (error) => errors.push(error),
     ...deps,

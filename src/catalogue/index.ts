@@ -1,0 +1,2 @@
+// The door to the catalogue room: the web layer imports from here, never from src/db.
+export { createCatalogue, type Catalogue, type CatalogueDeps, type Product, type ProductInput, type Seller, type SellerInput } from './catalogue';
