@@ -52,13 +52,20 @@ export function createApp(deps: AppDeps): express.Express {
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  // Off unless a deployment knows its proxy: otherwise X-Forwarded-For would let anyone
-  // choose the client address that logs and rate limits see.
-  app.set('trust proxy', false);
+  // Off unless a deployment names its proxy (TRUST_PROXY): otherwise X-Forwarded-For would let
+  // anyone choose the client address that logs and rate limits see. Behind ngrok or nginx, the
+  // proxy's own address is all there is without it, and every shopper would share one bucket.
+  app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
 
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } }));
+  // HSTS only when the store's public URL is https: a plain-http store has nothing to pin, and
+  // the header would tell browsers to refuse that host over http for a year.
+  const https = config.publicUrl?.startsWith('https://') ?? false;
+  app.use(helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    strictTransportSecurity: https,
+  }));
   // With no configured origins the middleware is not mounted at all, so browsers on other
   // origins get no Access-Control-* header and cannot read any answer.
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
