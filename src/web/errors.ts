@@ -108,7 +108,10 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
   const html = options.html ?? renderErrorView;
   return (error, req, res, next) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) log(error, req);
+    // Only faults we did not choose are errors; a deliberate 5xx answer (admin routes disabled,
+    // a busy database, MoMo not answering) is not something to page anyone about.
+    const deliberate = error instanceof ApiError || error instanceof DomainError;
+    if (apiError.status >= 500 && !deliberate) log(error, req);
     if (res.headersSent) {
       next(error);
       return;

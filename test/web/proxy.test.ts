@@ -68,7 +68,7 @@ describe('HSTS', () => {
     const secure = await request(h.app).get('/api/products');
     expect(secure.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
     h.t.close();
-    for (const env of [{ PUBLIC_URL: 'http://192.168.1.20:3000' }, {}]) {
+    for (const env of [{ PUBLIC_URL: 'http://192.168.1.20:3000' }, {}] as Record<string, string>[]) {
       h = testApp(env);
       const plain = await request(h.app).get('/api/products');
       expect(plain.headers['strict-transport-security'], JSON.stringify(env)).toBeUndefined();
