@@ -3,12 +3,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createCatalogue } from './catalogue';
+import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createCheckout, momoProvider, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './log';
-import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
+import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
+import { acceptsCurrencyIn } from './momo/markets';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createApp } from './web/app';
 import { createCallbackRouter, createCheckoutRouter } from './web/checkout-routes';
@@ -55,6 +56,20 @@ async function provisionEmbedded(baseUrl: string, config: Config, providerCallba
     credentials[product] = { subscriptionKey, apiUser, apiKey: await provisioning.createApiKey(apiUser) };
   }
   return credentials;
+}
+
+/**
+ * A seller's number, asked of MoMo's Disbursements (it is the product that pays them): is the
+ * wallet active, and whose is it. A failing basicuserinfo only loses the name: the wallet is
+ * known to be active by then.
+ */
+export function momoWalletCheck(client: MomoClient): VerifyWallet {
+  return async (msisdn) => {
+    if (!(await client.disbursement.isAccountHolderActive('msisdn', msisdn))) return { active: false, name: null };
+    const info = await client.disbursement.getBasicUserInfo('msisdn', msisdn).catch(() => null);
+    const name = [info?.given_name, info?.family_name].filter((part) => typeof part === 'string' && part.trim() !== '').join(' ');
+    return { active: true, name: name || null };
+  };
 }
 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
@@ -105,7 +120,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   const routeDeps = { config, checkout, log };
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
-  const catalogue = createCatalogue({ db });
+  const catalogue = createCatalogue({
+    db,
+    acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment),
+    verifyWallet: momoWalletCheck(client),
+  });
   const storefront = createStorefront({ config, catalogue, checkout, csrf });
   handle = createApp({
     config,

@@ -2,7 +2,7 @@
 // products. The fields are checked here (400s); the catalogue service applies its own rules.
 import express from 'express';
 import { z } from 'zod';
-import type { Catalogue, Product, Seller } from '../catalogue';
+import type { Catalogue, Product, Seller, SellerWrite } from '../catalogue';
 import type { Config } from '../config';
 import { toDecimalString } from '../money';
 import { requireAdmin } from './admin-auth';
@@ -39,11 +39,20 @@ const adminSeller = (s: Seller) => ({
   name: s.name,
   msisdn: s.msisdn,
   shareBps: s.shareBps,
+  active: s.active,
   createdAt: new Date(s.createdAt).toISOString(),
   updatedAt: new Date(s.updatedAt).toISOString(),
 });
 
-const newProduct = z.object({
+/** With the name MoMo has for a number just checked, for the operator to compare. */
+const writtenSeller = ({ seller, walletName }: SellerWrite) => ({
+  ...adminSeller(seller),
+  ...(walletName !== undefined ? { walletName } : {}),
+});
+
+// Strict bodies: a misspelt field (sharePercent for shareBps) is a 400 naming it, not a
+// silently kept default.
+const newProduct = z.strictObject({
   sellerId: fields.uuid,
   name: fields.name(120),
   description: fields.description.default(''),
@@ -52,7 +61,7 @@ const newProduct = z.object({
   active: fields.active.default(true),
 });
 
-const productChanges = z.object({
+const productChanges = z.strictObject({
   sellerId: fields.uuid.optional(),
   name: fields.name(120).optional(),
   description: fields.description.optional(),
@@ -80,8 +89,13 @@ export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps)
   const router = express.Router();
   const admin = requireAdmin(config.adminToken);
   const msisdn = fields.msisdn(config.momo.targetEnvironment);
-  const newSeller = z.object({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
-  const sellerChanges = z.object({ name: fields.name(100).optional(), msisdn: msisdn.optional(), shareBps: fields.shareBps.optional() });
+  const newSeller = z.strictObject({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
+  const sellerChanges = z.strictObject({
+    name: fields.name(100).optional(),
+    msisdn: msisdn.optional(),
+    shareBps: fields.shareBps.optional(),
+    active: fields.active.optional(),
+  });
 
   router.get('/api/products', (_req, res) => {
     res.json({ products: catalogue.listForSale().map(publicProduct) });
@@ -115,16 +129,16 @@ export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps)
     res.json(adminSeller(seller));
   });
 
-  router.post('/api/sellers', admin, (req, res) => {
-    const seller = catalogue.createSeller(fields.parseBody(newSeller, req.body));
-    res.status(201).location(`/api/sellers/${seller.id}`).json(adminSeller(seller));
+  router.post('/api/sellers', admin, async (req, res) => {
+    const written = await catalogue.createSeller(fields.parseBody(newSeller, req.body));
+    res.status(201).location(`/api/sellers/${written.seller.id}`).json(writtenSeller(written));
   });
 
-  router.patch('/api/sellers/:id', admin, (req, res) => {
+  router.patch('/api/sellers/:id', admin, async (req, res) => {
     const id = idParam(req);
     const changes = fields.parseBody(sellerChanges, req.body);
     requireChanges(changes);
-    res.json(adminSeller(catalogue.updateSeller(id, changes)));
+    res.json(writtenSeller(await catalogue.updateSeller(id, changes)));
   });
 
   return router;

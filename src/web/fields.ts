@@ -25,6 +25,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = [...issue.path.map(String), issue.keys[0]!].join('.');
+    throw new ApiError(400, 'unknown_field', `${unknown} is not a field here`, unknown);
+  }
   const field = issue.path.map(String).join('.') || undefined;
   const params = (issue as { params?: { status?: number; code?: string } }).params;
   const missing = field !== undefined && valueAt(input, issue.path) === undefined && issue.code === 'invalid_type';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db';
+import { createSeller, openDatabase } from '../../src/db';
 import { DomainError, type DomainErrorKind } from '../../src/domain-error';
 import { auth, testApp, type TestApp } from './helpers';
 
@@ -35,11 +35,13 @@ describe('DomainError kinds over HTTP', () => {
 
   it('answers 503 with Retry-After when another writer holds the database, writing nothing', async () => {
     h = testApp();
+    const seller = createSeller(h.t.db, { name: 'Okello', msisdn: '256772000060', shareBps: 8000 });
     h.t.db.pragma('busy_timeout = 0');
     const other = openDatabase(h.t.file);
     other.exec('BEGIN IMMEDIATE');
     try {
-      const res = await request(h.app).post('/api/sellers').set(auth).send({ name: 'Okello', msisdn: '256772000060' });
+      const product = { sellerId: seller.id, name: 'Hoe', priceMinor: 1500, currency: 'EUR' };
+      const res = await request(h.app).post('/api/products').set(auth).send(product);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
       expect(res.body.error.code).toBe('busy');
@@ -47,7 +49,7 @@ describe('DomainError kinds over HTTP', () => {
       other.exec('ROLLBACK');
       other.close();
     }
-    expect(h.t.count('sellers')).toBe(0);
+    expect(h.t.count('products')).toBe(0);
   });
 });
 
