@@ -55,6 +55,8 @@ const CHAOS_SETTINGS = {
   MOMO_TIMEOUT_MS: '1000',
   MOMO_RATE_LIMIT_PER_S: '100000',
   MOMO_CIRCUIT_COOLDOWN_MS: '300',
+  // The failing sellers are sandbox numbers whose wallet checks fail too, on purpose.
+  SELLER_WALLET_CHECK: 'false',
 };
 
 // Payers: ordinary shoppers, plus the sandbox numbers that reject or fail a collection.

@@ -82,6 +82,8 @@ export interface Config {
   callbackRateLimitPerMin: number;
   /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/subnets. */
   trustProxy: TrustProxy;
+  /** Ask MoMo whether a seller's number is an active wallet before taking it. */
+  sellerWalletCheck: boolean;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -164,6 +166,7 @@ const schema = z.object({
   PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
   TRUST_PROXY: trustProxy,
+  SELLER_WALLET_CHECK: flag.default(true),
 
   MOMO_BASE_URL: z.union([z.literal('embedded'), httpUrl]).default('embedded'),
   MOMO_TARGET_ENVIRONMENT: z.string().regex(/^(sandbox|mtn[a-z]+)$/, 'must be sandbox or mtn<country>').default('sandbox'),
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
     trustProxy: e.TRUST_PROXY,
+    sellerWalletCheck: e.SELLER_WALLET_CHECK,
     momo: {
       mode,
       baseUrl: mode === 'remote' ? e.MOMO_BASE_URL : null,

@@ -26,13 +26,14 @@ export interface CatalogueDeps {
   db: db.Database;
   /** Whether the configured MoMo market takes payments in this currency. */
   acceptsCurrency: (code: string) => boolean;
-  verifyWallet: VerifyWallet;
+  /** null: numbers are taken unchecked (SELLER_WALLET_CHECK=false). */
+  verifyWallet: VerifyWallet | null;
 }
 
 /** A seller as written, and the name MoMo has for the number when it was checked this time. */
 export interface SellerWrite {
   seller: Seller;
-  /** null when MoMo gave no name; undefined when the number was not checked (not changed). */
+  /** null when MoMo gave no name; undefined when the number was not checked (unchanged, or checks off). */
   walletName?: string | null;
 }
 
@@ -96,8 +97,9 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
     }
   }
 
-  /** MoMo's name for the number, once MoMo says its wallet is active. */
-  async function checkWallet(msisdn: string): Promise<string | null> {
+  /** MoMo's name for the number, once MoMo says its wallet is active; undefined when not asked. */
+  async function checkWallet(msisdn: string): Promise<string | null | undefined> {
+    if (deps.verifyWallet === null) return undefined;
     let wallet: WalletCheck;
     try {
       wallet = await deps.verifyWallet(msisdn);
@@ -148,7 +150,8 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
     async createSeller(input) {
       checkUnique(input.msisdn);
       const walletName = await checkWallet(input.msisdn);
-      return { seller: translated(() => db.createSeller(store, input), store), walletName };
+      const seller = translated(() => db.createSeller(store, input), store);
+      return walletName === undefined ? { seller } : { seller, walletName };
     },
 
     async updateSeller(id, changes) {
