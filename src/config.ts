@@ -84,6 +84,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Ask MoMo whether a seller's number is an active wallet before taking it. */
   sellerWalletCheck: boolean;
+  /** Country calling code for phone numbers typed in local form ("0772 123456"); null: refused. */
+  defaultCountryCode: string | null;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -167,6 +169,7 @@ const schema = z.object({
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
   TRUST_PROXY: trustProxy,
   SELLER_WALLET_CHECK: flag.default(true),
+  DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
 
   MOMO_BASE_URL: z.union([z.literal('embedded'), httpUrl]).default('embedded'),
   MOMO_TARGET_ENVIRONMENT: z.string().regex(/^(sandbox|mtn[a-z]+)$/, 'must be sandbox or mtn<country>').default('sandbox'),
@@ -273,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
     trustProxy: e.TRUST_PROXY,
     sellerWalletCheck: e.SELLER_WALLET_CHECK,
+    defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     momo: {
       mode,
       baseUrl: mode === 'remote' ? e.MOMO_BASE_URL : null,

@@ -88,7 +88,7 @@ const notFound = () => new ApiError(404, 'not_found', 'No such item');
 export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps): express.Router {
   const router = express.Router();
   const admin = requireAdmin(config.adminToken);
-  const msisdn = fields.msisdn(config.momo.targetEnvironment);
+  const msisdn = fields.msisdn(config.momo.targetEnvironment, config.defaultCountryCode);
   const newSeller = z.strictObject({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
   const sellerChanges = z.strictObject({
     name: fields.name(100).optional(),

@@ -44,7 +44,10 @@ const PHONE_EXAMPLES: Record<string, string> = {
   '250': '250 78 812 3456',
 };
 
-function phoneHint(targetEnvironment: string): string {
+function phoneHint(targetEnvironment: string, defaultCountryCode: string | null): string {
+  if (defaultCountryCode !== null) {
+    return `Your MoMo number, e.g. 0772 123456: numbers without a country code are taken as +${defaultCountryCode} numbers.`;
+  }
   const code = targetEnvironment === 'sandbox' ? undefined : MARKET_COUNTRY_CODES[targetEnvironment];
   if (!code) return 'Your MoMo number with its country code, without + or a leading 0, e.g. 256 772 123456.';
   const example = PHONE_EXAMPLES[code];
@@ -94,13 +97,15 @@ export function createStorefront({ config, catalogue, checkout, csrf }: Storefro
   }
 
   function renderPayForm(req: Request, res: Response, product: Product, form: PayForm, status = 200): void {
-    const qty = /^\d+$/.test(form.qty) && Number(form.qty) >= 1 && Number(form.qty) <= 100 ? Number(form.qty) : 1;
+    // The amount shown is the one the quantity field asks for, or none: never a guess.
+    const qty = /^\s*\d{1,3}\s*$/.test(form.qty) && Number(form.qty) >= 1 && Number(form.qty) <= 100 ? Number(form.qty) : null;
     render(res, 'checkout', {
       title: `Pay for ${product.name}`,
       product: { ...product, ...priceData(product) },
       form,
-      total: formatMoney(product.priceMinor * qty, product.currency),
-      phoneHint: phoneHint(config.momo.targetEnvironment),
+      total: qty === null ? null : formatMoney(product.priceMinor * qty, product.currency),
+      countryCode: config.defaultCountryCode,
+      phoneHint: phoneHint(config.momo.targetEnvironment, config.defaultCountryCode),
       csrfField: CSRF_FIELD,
       csrfToken: csrf.token(req, res),
     }, status);
