@@ -8,6 +8,7 @@
   if (!form) return;
   var qty = form.querySelector('#qty');
   var total = form.querySelector('#total');
+  var totalLine = form.querySelector('#total-line');
   var buttonAmount = form.querySelector('.pay-amount');
   var priceMinor = Number(form.getAttribute('data-price-minor'));
   var exponent = Number(form.getAttribute('data-exponent'));
@@ -30,6 +31,7 @@
     var valid = /^\d{1,3}$/.test(text) && n >= 1 && n <= 100;
     var amount = valid ? formatter.format(decimal(priceMinor * n)) : '';
     total.textContent = amount;
+    totalLine.hidden = !valid;
     buttonAmount.textContent = amount ? ' ' + amount : '';
   }
 

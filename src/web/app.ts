@@ -10,13 +10,16 @@ import type { Config } from '../config';
 import type { Catalogue } from '../catalogue';
 import { accessLogFormat } from './access-log';
 import { createCatalogueRouter } from './catalogue-routes';
-import { errorHandler, notFound, type HtmlErrorRenderer } from './errors';
+import { ApiError, errorHandler, notFound, type HtmlErrorRenderer } from './errors';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
 
 /** Everything under public/: its folders and the favicon. */
 const ASSET_PATH = /^\/(?:css|js)\/|^\/favicon\.svg$/;
+
+/** Where server.ts mounts the embedded sandbox's control API. */
+const CONTROL_PATH = '/sandbox/_control';
 
 /** Request bodies are small forms and JSON objects; anything bigger is refused with 413. */
 export const BODY_LIMIT = '16kb';
@@ -71,6 +74,11 @@ export function createApp(deps: AppDeps): express.Express {
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
   if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream as Writable } : {}));
 
+  // The embedded sandbox's control API trusts loopback clients, but a tunnel (ngrok) on this
+  // machine connects from loopback too: a request that a proxy forwarded is never local.
+  app.use(CONTROL_PATH, (req, _res, next) => {
+    next(req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined ? new ApiError(403, 'forbidden', 'The sandbox control API answers local clients only') : undefined);
+  });
   for (const router of deps.rawRouters ?? []) app.use(router);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));

@@ -77,3 +77,14 @@ describe('HSTS', () => {
     h = undefined;
   });
 });
+
+describe('the embedded sandbox\'s control API through a tunnel', () => {
+  it('refuses forwarded requests, though the tunnel connects from loopback', async () => {
+    shop = await startShop({ TRUST_PROXY: '1' });
+    await shop.http.get('/sandbox/_control/settings').expect(200);
+    const tunnelled = await shop.http.post('/sandbox/_control/reset').set('X-Forwarded-For', '203.0.113.5').send({});
+    expect(tunnelled.status).toBe(403);
+    expect(tunnelled.body.error.code).toBe('forbidden');
+    await shop.http.get('/sandbox/_control/settings').set('Forwarded', 'for=203.0.113.5').expect(403);
+  });
+});
