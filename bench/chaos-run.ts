@@ -86,7 +86,7 @@ async function addFailingSellers(client: JsonClient): Promise<string[]> {
  * until an answer comes. Returns whether it was placed, or refused for good.
  */
 async function placeOrder(client: () => JsonClient, i: number, productIds: string[], deadline: number): Promise<'placed' | 'refused'> {
-  const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `2567${String(10_000_000 + i).slice(1)}`;
+  const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `25677${String(10_000_000 + i).slice(1)}`;
   const body = { productId: productIds[i % productIds.length], qty: 1 + (i % 3), phone: payer, idempotencyKey: `chaos-${i}` };
   for (;;) {
     try {
