@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps): express.Express {
   // The embedded sandbox's control API trusts loopback clients, but a tunnel (ngrok) on this
   // machine connects from loopback too: a request that a proxy forwarded is never local.
   app.use(CONTROL_PATH, (req, _res, next) => {
-    next(req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined ? new ApiError(403, 'forbidden', 'The sandbox control API answers local clients only') : undefined);
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    next(forwarded ? new ApiError(403, 'forbidden', 'The sandbox control API answers local clients only') : undefined);
   });
   for (const router of deps.rawRouters ?? []) app.use(router);
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -2,9 +2,10 @@
 //
 // Status rule: 400 when a field is wrong on its own terms: missing, the wrong type, bad syntax,
 // or outside a range fixed by the API (qty 1–100, shareBps 0–10000, name length...).
-// 422 when a field is well-formed but refused by something outside it: the currency's limits,
-// the market's country code, or the database (unknown seller, inactive product). Schemas mark a
-// 422 issue with `unacceptable(...)`; every other issue is a 400.
+// 422 when a field is well-formed but refused by something outside it: the market's country
+// code here, and the catalogue's and checkout's rules (a currency's limits, an unknown seller, an
+// inactive product) in their services. Schemas mark a 422 issue with `unacceptable(...)`; every
+// other issue is a 400, and so is an unknown field in a strict body.
 import { isPossiblePhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { currencyCodes, findCurrency } from '../money';
