@@ -38,7 +38,8 @@
   qty.addEventListener('input', updateTotal);
   updateTotal();
 
-  // The same rule as normaliseMsisdn in src/web/fields.ts, by length only; the server decides.
+  // The rule of normaliseMsisdn in src/web/fields.ts, by length alone (MoMo markets' national
+  // numbers have 8 to 10 digits); the server, with each country's lengths, decides.
   var countryCode = form.getAttribute('data-country-code');
   var phone = form.querySelector('#phone');
   var used = form.querySelector('#phone-used');
@@ -48,7 +49,7 @@
     if (typed.trim().charAt(0) === '+') return digits;
     if (digits.charAt(0) === '0') return countryCode + digits.slice(1);
     if (digits.indexOf(countryCode) === 0 && digits.length >= countryCode.length + 8) return digits;
-    return countryCode + digits;
+    return digits.length <= 10 ? countryCode + digits : digits;
   }
   function updatePhone() {
     var number = normalised(phone.value);

@@ -55,6 +55,11 @@ describe.skipIf(!executablePath)('the pay form in Chromium', () => {
       expect((await button(page).innerText()).trim()).toBe('Pay €12.00 with MoMo');
       expect(await page.locator('#total').innerText()).toBe('€12.00');
       await page.getByLabel('MoMo phone number').fill('0772 123456');
+      await page.getByLabel('MoMo phone number').fill('46733123499');
+      expect(await page.locator('#phone-used').innerText()).toBe('We will ask +46733123499 to approve the payment.');
+      await page.getByLabel('MoMo phone number').fill('772 123456');
+      expect(await page.locator('#phone-used').innerText()).toBe('We will ask +256772123456 to approve the payment.');
+      await page.getByLabel('MoMo phone number').fill('0772 123456');
       expect(await page.locator('#phone-used').innerText()).toBe('We will ask +256772123456 to approve the payment.');
       await page.screenshot({ path: `${OUT}js-${size}.png`, fullPage: true });
       await page.getByLabel('Quantity').fill('');

@@ -49,16 +49,18 @@ describe('phone numbers without a country code', () => {
       expect(payerOf(shop, res.body.id), typed).toBe('256772123456');
     }
     expect(shop.control.transactions({ product: 'collection', party: '256772123456' })).toHaveLength(4);
-    // A foreign number with its + stays foreign.
-    const foreign = await payJson(shop, '+46 733 123 499');
-    expect(payerOf(shop, foreign.body.id)).toBe('46733123499');
+    // A foreign number stays foreign: with its +, or too long to be a local one.
+    for (const typed of ['+46 733 123 499', '46733123499']) {
+      const foreign = await payJson(shop, typed);
+      expect(payerOf(shop, foreign.body.id), typed).toBe('46733123499');
+    }
 
     const form = await openForm(shop, `/products/${basket}`);
     expect(form.html).toContain('data-country-code="256"');
     expect(form.html).toContain('numbers without a country code are taken as +256 numbers');
     expect(form.html).toContain('id="phone-used"');
     await postForm(shop, '/pay', form, { _csrf: form.token, productId: basket, qty: '1', phone: '0772 654321' }).expect(303);
-    expect(shop.count('orders')).toBe(6);
+    expect(shop.count('orders')).toBe(7);
   });
 
   it('normalises by the country\'s number lengths', () => {
