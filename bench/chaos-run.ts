@@ -56,6 +56,8 @@ const CHAOS_SETTINGS = {
   MOMO_STATUS_READS_PER_S: '100000',
   MOMO_CREATES_PER_S: '100000',
   MOMO_CIRCUIT_COOLDOWN_MS: '300',
+  // The failing sellers are sandbox numbers whose wallet checks fail too, on purpose.
+  SELLER_WALLET_CHECK: 'false',
 };
 
 // Payers: ordinary shoppers, plus the sandbox numbers that reject or fail a collection.
@@ -85,7 +87,7 @@ async function addFailingSellers(client: JsonClient): Promise<string[]> {
  * until an answer comes. Returns whether it was placed, or refused for good.
  */
 async function placeOrder(client: () => JsonClient, i: number, productIds: string[], deadline: number): Promise<'placed' | 'refused'> {
-  const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `2567${String(10_000_000 + i).slice(1)}`;
+  const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `25677${String(10_000_000 + i).slice(1)}`;
   const body = { productId: productIds[i % productIds.length], qty: 1 + (i % 3), phone: payer, idempotencyKey: `chaos-${i}` };
   for (;;) {
     try {

@@ -1,5 +1,6 @@
 // Every setting Sokoni reads, parsed once from the environment, validated and typed.
 // `.env.example` documents each variable; keep the two in step.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { readMomoSettings, type MomoSettings } from './momo/settings';
 
@@ -69,10 +70,18 @@ export interface Config {
   payRateLimitPerMin: number;
   /** Requests per minute per client address on /callback. */
   callbackRateLimitPerMin: number;
+  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/subnets. */
+  trustProxy: TrustProxy;
+  /** Ask MoMo whether a seller's number is an active wallet before taking it. */
+  sellerWalletCheck: boolean;
+  /** Country calling code for phone numbers typed in local form ("0772 123456"); null: refused. */
+  defaultCountryCode: string | null;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
 }
+
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
@@ -98,6 +107,34 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
   .transform((u) => u.replace(/\/+$/, ''));
+
+// Which hops may say who the client is (X-Forwarded-For). `true` (trust every hop) is refused:
+// it would let any client choose the address that rate limits and logs see.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (isIP(prefix) === family) return true; // a netmask such as 255.255.255.0
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): TrustProxy => {
+    const value = v.trim().toLowerCase();
+    if (value === 'false' || value === 'off') return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.find((e) => !PROXY_NAMES.has(e) && !isProxyAddress(e));
+    if (entries.length === 0 || bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be false, a hop count such as 1, or addresses/subnets such as loopback,10.0.0.1${bad ? ` (not ${bad})` : ''}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -131,6 +168,9 @@ const schema = z.object({
   SHOP_CONTACT: optionalText.refine((v) => v === null || v.length <= 200, 'must be at most 200 characters'),
   PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
+  TRUST_PROXY: trustProxy,
+  SELLER_WALLET_CHECK: flag.default(true),
+  DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
 
   SANDBOX_PORT: int(0, 65535).default(8089),
   SANDBOX_APPROVAL: z.enum(['instant', 'delay', 'handset']).default('handset'),
@@ -200,6 +240,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shopContact: e.SHOP_CONTACT,
     payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
+    trustProxy: e.TRUST_PROXY,
+    sellerWalletCheck: e.SELLER_WALLET_CHECK,
+    defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     momo: momo.settings,
     sandbox: {
       port: e.SANDBOX_PORT,

@@ -1,5 +1,7 @@
 // One-line JSON logs on stdout. Phone numbers are masked and anything that looks like a
 // credential is dropped before a line is written, so callers cannot leak them by accident.
+import { isIPv4 } from 'node:net';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -10,10 +12,46 @@ export interface Logger {
 }
 
 const secretKey = /token|secret|password|apikey|api_key|authorization|pin/i;
-const phoneRun = /\b(\d{3})\d{3,9}(\d{3})\b/g;
+// Digits with the separators people type between them, also as forms encode them (%2B, %20).
+const DIGIT_RUN = /\d(?:(?:%20|%2B|%2D|%2E|[+.-])?\d)*/gi;
+const SEPARATOR = /%2[0BDE]|[+.-]/gi;
+const WORD = /[A-Za-z0-9_]/;
 
-export function maskPhones(text: string): string {
-  return text.replace(phoneRun, (_, head: string, tail: string) => `${head}****${tail}`);
+/** Not glued to a word: a run inside a UUID or a token ("…-8901-147258369114") is an identifier. */
+function standsAlone(text: string, start: number, end: number): boolean {
+  const before = text.slice(0, start);
+  const beforeOk =
+    /%[0-9a-f]{2}$/i.test(before) || // an encoded space or '=' in a query string
+    !(WORD.test(before.at(-1) ?? '') || (/[.-]$/.test(before) && WORD.test(before.at(-2) ?? '')));
+  const after = text.slice(end);
+  const afterOk = !(WORD.test(after[0] ?? '') || (/^[.-]/.test(after) && WORD.test(after[1] ?? '')));
+  return beforeOk && afterOk;
+}
+
+// Digit runs of a phone's length that are something else: a number with one decimal point (a
+// duration such as 9750.666047), a date, an IPv4 address.
+const NOT_PHONES: ((run: string) => boolean)[] = [
+  (run) => /^\d+(?:\.|%2E)\d+$/i.test(run),
+  (run) => /^\d{4}-\d{2}-\d{2}$/.test(run),
+  (run) => isIPv4(run),
+];
+
+const middleStars = (digits: string) => {
+  const keep = digits.length >= 10 ? 3 : 2;
+  return `${digits.slice(0, keep)}****${digits.slice(-keep)}`;
+};
+
+/**
+ * Masks phone numbers, and only them: a run of 8–15 digits (a plausible MSISDN, typed with or
+ * without +, spaces, dashes or dots) standing on its own. Identifiers stay whole: a UUID's
+ * digit groups, a digit run glued to letters, a decimal number, a date, an IP address.
+ */
+export function maskPhones(text: string, mask: (digits: string) => string = middleStars): string {
+  return text.replace(DIGIT_RUN, (run: string, offset: number) => {
+    const digits = run.replace(SEPARATOR, '');
+    if (digits.length < 8 || digits.length > 15 || NOT_PHONES.some((other) => other(run)) || !standsAlone(text, offset, offset + run.length)) return run;
+    return mask(digits);
+  });
 }
 
 function clean(fields: Record<string, unknown>): Record<string, unknown> {

@@ -3,11 +3,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './log';
-import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
+import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
+import { acceptsCurrencyIn } from './momo/markets';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createAdminRouter } from './web/admin-routes';
@@ -61,6 +63,20 @@ async function provisionEmbedded(baseUrl: string, config: Config, providerCallba
   return credentials;
 }
 
+/**
+ * A seller's number, asked of MoMo's Disbursements (it is the product that pays them): is the
+ * wallet active, and whose is it. A failing basicuserinfo only loses the name: the wallet is
+ * known to be active by then.
+ */
+export function momoWalletCheck(client: MomoClient): VerifyWallet {
+  return async (msisdn) => {
+    if (!(await client.disbursement.isAccountHolderActive('msisdn', msisdn))) return { active: false, name: null };
+    const info = await client.disbursement.getBasicUserInfo('msisdn', msisdn).catch(() => null);
+    const name = [info?.given_name, info?.family_name].filter((part) => typeof part === 'string' && part.trim() !== '').join(' ');
+    return { active: true, name: name || null };
+  };
+}
+
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = openDatabase(config.databasePath);
@@ -100,19 +116,25 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
 
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
+  const catalogue = createCatalogue({
+    db,
+    acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment),
+    verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
+  });
   const checkout = createCheckout({
     db,
     providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })],
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
+    forSale: (productId) => catalogue.findForSale(productId) !== undefined,
   });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check']);
   const pages = createPages(config);
-  const storefront = createStorefront({ config, db, csrf, pages });
+  const storefront = createStorefront({ config, catalogue, csrf, pages });
   handle = createApp({
     config,
-    db,
+    catalogue,
     rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log })],
     routers: [
       csrf.router,

@@ -44,6 +44,12 @@ export interface CheckoutOptions {
   /** How long POST /pay waits for the provider's answer before replying; the send goes on regardless. */
   answerWithinMs?: number;
   sendGraceMs?: number;
+  /**
+   * Whether the catalogue sells this product now (its seller is active, its currency one the
+   * provider takes); placing an order for anything else is refused. Everything is for sale
+   * without it.
+   */
+  forSale?: (productId: string) => boolean;
 }
 
 export interface Checkout {
@@ -95,7 +101,9 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     wake: (at) => worker.wakeBy(at),
   });
   const worker = new Worker({ engine, store: orders.movements, settings: options.settings, log: options.log, clock, holder });
-  const ctx: CheckoutContext = { orders, engine, providers, settings: options.settings, log: options.log, clock };
+  const ctx: CheckoutContext = {
+    orders, engine, providers, settings: options.settings, log: options.log, clock, forSale: options.forSale ?? (() => true),
+  };
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
   const snapshot = (orderId: string): OrderSnapshot | undefined => {

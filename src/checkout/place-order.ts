@@ -38,7 +38,7 @@ export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { ord
 
   const product = ctx.orders.productForOrder(input.productId);
   if (!product) throw new DomainError('refused', 'product_not_found', 'No product with this id', 'productId');
-  if (!product.active) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
+  if (!product.active || !ctx.forSale(product.id)) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
 
   const currency = currencyOf(product.currency);
   const amountMinor = product.priceMinor * input.qty;

@@ -9,6 +9,8 @@ export interface Seller {
   name: string;
   msisdn: string;
   shareBps: number;
+  /** Inactive sellers' products are not for sale; what they are owed is still paid. */
+  active: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -17,12 +19,15 @@ export interface SellerInput {
   name: string;
   msisdn: string;
   shareBps: number;
+  /** True when not given. */
+  active?: boolean;
 }
 
 export interface Product {
   id: string;
   sellerId: string;
   sellerName: string;
+  sellerActive: boolean;
   name: string;
   description: string;
   priceMinor: number;
@@ -49,11 +54,26 @@ export class UnknownSellerError extends Error {
   }
 }
 
+/** Another active seller already has this MoMo number. */
+export class DuplicateMsisdnError extends Error {
+  override name = 'DuplicateMsisdnError';
+  constructor(readonly msisdn: string) {
+    super(`another active seller has ${msisdn}`);
+  }
+}
+
+/** SQLite gave up waiting for another writer (busy_timeout passed): nothing was written. */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 interface SellerRow {
   id: string;
   name: string;
   msisdn: string;
   share_bps: number;
+  active: number;
   created_at: number;
   updated_at: number;
 }
@@ -62,6 +82,7 @@ interface ProductRow {
   id: string;
   seller_id: string;
   seller_name: string;
+  seller_active: number;
   name: string;
   description: string;
   price_minor: number;
@@ -76,6 +97,7 @@ const toSeller = (r: SellerRow): Seller => ({
   name: r.name,
   msisdn: r.msisdn,
   shareBps: r.share_bps,
+  active: r.active === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -84,6 +106,7 @@ const toProduct = (r: ProductRow): Product => ({
   id: r.id,
   sellerId: r.seller_id,
   sellerName: r.seller_name,
+  sellerActive: r.seller_active === 1,
   name: r.name,
   description: r.description,
   priceMinor: r.price_minor,
@@ -110,15 +133,30 @@ export function createSeller(db: Database, input: SellerInput): Seller {
   return upsertSeller(db, randomUUID(), input);
 }
 
-/** Inserts the seller with this id, or updates it (keeping its created time); the seed relies on it. */
+/** The seller (active or not) holding this MoMo number, if any; the oldest first. */
+export function findSellerByMsisdn(db: Database, msisdn: string): Seller | undefined {
+  const row = statement(db, 'SELECT * FROM sellers WHERE msisdn = ? ORDER BY active DESC, created_at, id LIMIT 1').get(msisdn) as SellerRow | undefined;
+  return row && toSeller(row);
+}
+
+/**
+ * Inserts the seller with this id, or updates it (keeping its created time); the seed relies on
+ * it. Throws DuplicateMsisdnError when another active seller has the number.
+ */
 export function upsertSeller(db: Database, id: string, input: SellerInput): Seller {
   const now = Date.now();
-  statement(
-    db,
-    `INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, msisdn = excluded.msisdn,
-       share_bps = excluded.share_bps, updated_at = excluded.updated_at`,
-  ).run(id, input.name, input.msisdn, input.shareBps, now, now);
+  try {
+    statement(
+      db,
+      `INSERT INTO sellers (id, name, msisdn, share_bps, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, msisdn = excluded.msisdn,
+         share_bps = excluded.share_bps, active = excluded.active, updated_at = excluded.updated_at`,
+    ).run(id, input.name, input.msisdn, input.shareBps, input.active === false ? 0 : 1, now, now);
+  } catch (error) {
+    // The partial unique index sellers_msisdn_active (migration 003).
+    if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateMsisdnError(input.msisdn);
+    throw error;
+  }
   return getSeller(db, id)!;
 }
 
@@ -127,14 +165,15 @@ export function updateSeller(db: Database, id: string, changes: Partial<SellerIn
   return db.transaction(() => {
     const current = getSeller(db, id);
     if (!current) return undefined;
-    return upsertSeller(db, id, { ...pick(current, ['name', 'msisdn', 'shareBps']), ...defined(changes) });
+    return upsertSeller(db, id, { ...pick(current, ['name', 'msisdn', 'shareBps', 'active']), ...defined(changes) });
   })();
 }
 
-const PRODUCT_SELECT = `SELECT p.*, s.name AS seller_name FROM products p JOIN sellers s ON s.id = p.seller_id`;
+const PRODUCT_SELECT = `SELECT p.*, s.name AS seller_name, s.active AS seller_active FROM products p JOIN sellers s ON s.id = p.seller_id`;
 
+/** `activeOnly`: active products of active sellers, the ones that may be for sale. */
 export function listProducts(db: Database, options: { activeOnly?: boolean } = {}): Product[] {
-  const sql = `${PRODUCT_SELECT} ${options.activeOnly ? 'WHERE p.active = 1' : ''} ORDER BY p.name, p.id`;
+  const sql = `${PRODUCT_SELECT} ${options.activeOnly ? 'WHERE p.active = 1 AND s.active = 1' : ''} ORDER BY p.name, p.id`;
   return (statement(db, sql).all() as ProductRow[]).map(toProduct);
 }
 

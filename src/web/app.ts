@@ -7,10 +7,10 @@ import express from 'express';
 import helmet from 'helmet';
 import morgan from 'morgan';
 import type { Config } from '../config';
-import type { Database } from '../db';
+import type { Catalogue } from '../catalogue';
 import { accessLogFormat } from './access-log';
 import { createCatalogueRouter } from './catalogue-routes';
-import { errorHandler, notFound, type HtmlErrorRenderer } from './errors';
+import { ApiError, errorHandler, notFound, type HtmlErrorRenderer } from './errors';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
@@ -18,12 +18,15 @@ export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url)
 /** Everything under public/: its folders and the favicon. */
 const ASSET_PATH = /^\/(?:css|js)\/|^\/favicon\.svg$/;
 
+/** Where server.ts mounts the embedded sandbox's control API. */
+const CONTROL_PATH = '/sandbox/_control';
+
 /** Request bodies are small forms and JSON objects; anything bigger is refused with 413. */
 export const BODY_LIMIT = '16kb';
 
 export interface AppDeps {
   config: Config;
-  db: Database;
+  catalogue: Catalogue;
   /** Mounted after the catalogue API, before the 404 handler. */
   routers?: express.Router[];
   /** Mounted before the body parsers, for routes that read their own bodies (e.g. /callback). */
@@ -52,18 +55,31 @@ export function createApp(deps: AppDeps): express.Express {
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  // Off unless a deployment knows its proxy: otherwise X-Forwarded-For would let anyone
-  // choose the client address that logs and rate limits see.
-  app.set('trust proxy', false);
+  // Off unless a deployment names its proxy (TRUST_PROXY): otherwise X-Forwarded-For would let
+  // anyone choose the client address that logs and rate limits see. Behind ngrok or nginx, the
+  // proxy's own address is all there is without it, and every shopper would share one bucket.
+  app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
 
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } }));
+  // HSTS only when the store's public URL is https: a plain-http store has nothing to pin, and
+  // the header would tell browsers to refuse that host over http for a year.
+  const https = config.publicUrl?.startsWith('https://') ?? false;
+  app.use(helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    strictTransportSecurity: https,
+  }));
   // With no configured origins the middleware is not mounted at all, so browsers on other
   // origins get no Access-Control-* header and cannot read any answer.
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
   if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream as Writable } : {}));
 
+  // The embedded sandbox's control API trusts loopback clients, but a tunnel (ngrok) on this
+  // machine connects from loopback too: a request that a proxy forwarded is never local.
+  app.use(CONTROL_PATH, (req, _res, next) => {
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    next(forwarded ? new ApiError(403, 'forbidden', 'The sandbox control API answers local clients only') : undefined);
+  });
   for (const router of deps.rawRouters ?? []) app.use(router);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));
@@ -71,7 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
   const assets = express.static(PUBLIC_DIR, { index: false });
   app.use((req, res, next) => (ASSET_PATH.test(req.path) ? assets(req, res, next) : next()));
 
-  app.use(createCatalogueRouter({ db: deps.db, config }));
+  app.use(createCatalogueRouter({ catalogue: deps.catalogue, config }));
   for (const router of deps.routers ?? []) app.use(router);
 
   app.use(notFound);

@@ -1,29 +1,16 @@
 // The catalogue API: public product listing, and the merchant's admin routes for sellers and
-// products. Every write validates the whole body before touching the database.
+// products. The fields are checked here (400s); the catalogue service applies its own rules.
 import express from 'express';
 import { z } from 'zod';
+import type { Catalogue, Product, Seller, SellerWrite } from '../catalogue';
 import type { Config } from '../config';
-import {
-  createProduct,
-  createSeller,
-  getProduct,
-  getSeller,
-  listProducts,
-  listSellers,
-  UnknownSellerError,
-  updateProduct,
-  updateSeller,
-  type Database,
-  type Product,
-  type Seller,
-} from '../db';
 import { toDecimalString } from '../money';
 import { requireAdmin } from './admin-auth';
 import { ApiError } from './errors';
 import * as fields from './fields';
 
-export interface CatalogueDeps {
-  db: Database;
+export interface CatalogueRouteDeps {
+  catalogue: Catalogue;
   config: Config;
 }
 
@@ -52,24 +39,29 @@ const adminSeller = (s: Seller) => ({
   name: s.name,
   msisdn: s.msisdn,
   shareBps: s.shareBps,
+  active: s.active,
   createdAt: new Date(s.createdAt).toISOString(),
   updatedAt: new Date(s.updatedAt).toISOString(),
 });
 
-function productSchema() {
-  return z
-    .object({
-      sellerId: fields.uuid,
-      name: fields.name(120),
-      description: fields.description.default(''),
-      priceMinor: fields.priceMinor,
-      currency: fields.currency,
-      active: fields.active.default(true),
-    })
-    .superRefine((p, ctx) => fields.checkPriceLimits(ctx, p.priceMinor, p.currency));
-}
+/** With the name MoMo has for a number just checked, for the operator to compare. */
+const writtenSeller = ({ seller, walletName }: SellerWrite) => ({
+  ...adminSeller(seller),
+  ...(walletName !== undefined ? { walletName } : {}),
+});
 
-const productChanges = z.object({
+// Strict bodies: a misspelt field (sharePercent for shareBps) is a 400 naming it, not a
+// silently kept default.
+const newProduct = z.strictObject({
+  sellerId: fields.uuid,
+  name: fields.name(120),
+  description: fields.description.default(''),
+  priceMinor: fields.priceMinor,
+  currency: fields.currency,
+  active: fields.active.default(true),
+});
+
+const productChanges = z.strictObject({
   sellerId: fields.uuid.optional(),
   name: fields.name(120).optional(),
   description: fields.description.optional(),
@@ -93,36 +85,30 @@ function idParam(req: express.Request): string {
 
 const notFound = () => new ApiError(404, 'not_found', 'No such item');
 
-function unknownSellerAs422<T>(write: () => T): T {
-  try {
-    return write();
-  } catch (error) {
-    if (error instanceof UnknownSellerError) throw new ApiError(422, 'unknown_seller', 'sellerId names no seller', 'sellerId');
-    throw error;
-  }
-}
-
-export function createCatalogueRouter({ db, config }: CatalogueDeps): express.Router {
+export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps): express.Router {
   const router = express.Router();
   const admin = requireAdmin(config.adminToken);
-  const msisdn = fields.msisdn(config.momo.targetEnvironment);
-  const newSeller = z.object({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
-  const sellerChanges = z.object({ name: fields.name(100).optional(), msisdn: msisdn.optional(), shareBps: fields.shareBps.optional() });
-  const newProduct = productSchema();
+  const msisdn = fields.msisdn(config.momo.targetEnvironment, config.defaultCountryCode);
+  const newSeller = z.strictObject({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
+  const sellerChanges = z.strictObject({
+    name: fields.name(100).optional(),
+    msisdn: msisdn.optional(),
+    shareBps: fields.shareBps.optional(),
+    active: fields.active.optional(),
+  });
 
   router.get('/api/products', (_req, res) => {
-    res.json({ products: listProducts(db, { activeOnly: true }).map(publicProduct) });
+    res.json({ products: catalogue.listForSale().map(publicProduct) });
   });
 
   router.get('/api/products/:id', (req, res) => {
-    const product = getProduct(db, idParam(req));
-    if (!product || !product.active) throw notFound();
+    const product = catalogue.findForSale(idParam(req));
+    if (!product) throw notFound();
     res.json(publicProduct(product));
   });
 
   router.post('/api/products', admin, (req, res) => {
-    const input = fields.parseBody(newProduct, req.body);
-    const product = unknownSellerAs422(() => createProduct(db, input));
+    const product = catalogue.createProduct(fields.parseBody(newProduct, req.body));
     res.status(201).location(`/api/products/${product.id}`).json(adminProduct(product));
   });
 
@@ -130,37 +116,29 @@ export function createCatalogueRouter({ db, config }: CatalogueDeps): express.Ro
     const id = idParam(req);
     const changes = fields.parseBody(productChanges, req.body);
     requireChanges(changes);
-    const current = getProduct(db, id);
-    if (!current) throw notFound();
-    // The merged product must still hold together, e.g. a new currency with the old price.
-    const merged = fields.parseBody(newProduct, { ...current, ...changes });
-    const product = unknownSellerAs422(() => updateProduct(db, id, merged));
-    if (!product) throw notFound();
-    res.json(adminProduct(product));
+    res.json(adminProduct(catalogue.updateProduct(id, changes)));
   });
 
   router.get('/api/sellers', admin, (_req, res) => {
-    res.json({ sellers: listSellers(db).map(adminSeller) });
+    res.json({ sellers: catalogue.listSellers().map(adminSeller) });
   });
 
   router.get('/api/sellers/:id', admin, (req, res) => {
-    const seller = getSeller(db, idParam(req));
+    const seller = catalogue.findSeller(idParam(req));
     if (!seller) throw notFound();
     res.json(adminSeller(seller));
   });
 
-  router.post('/api/sellers', admin, (req, res) => {
-    const seller = createSeller(db, fields.parseBody(newSeller, req.body));
-    res.status(201).location(`/api/sellers/${seller.id}`).json(adminSeller(seller));
+  router.post('/api/sellers', admin, async (req, res) => {
+    const written = await catalogue.createSeller(fields.parseBody(newSeller, req.body));
+    res.status(201).location(`/api/sellers/${written.seller.id}`).json(writtenSeller(written));
   });
 
-  router.patch('/api/sellers/:id', admin, (req, res) => {
+  router.patch('/api/sellers/:id', admin, async (req, res) => {
     const id = idParam(req);
     const changes = fields.parseBody(sellerChanges, req.body);
     requireChanges(changes);
-    const seller = updateSeller(db, id, changes);
-    if (!seller) throw notFound();
-    res.json(adminSeller(seller));
+    res.json(writtenSeller(await catalogue.updateSeller(id, changes)));
   });
 
   return router;

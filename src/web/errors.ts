@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Sent as Retry-After: when a retry is worth it. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -53,10 +55,16 @@ const KIND_STATUS: Record<DomainErrorKind, number> = {
   unavailable: 502,
 };
 
+/** A busy database frees up within its busy_timeout; a second is a fair wait. */
+const BUSY_RETRY_AFTER_S = 1;
+
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof DomainError) return new ApiError(KIND_STATUS[error.kind], error.code, error.message, error.field);
+  if (error instanceof DomainError) {
+    const retryAfter = error.kind === 'busy' ? BUSY_RETRY_AFTER_S : undefined;
+    return new ApiError(KIND_STATUS[error.kind], error.code, error.message, error.field, retryAfter);
+  }
   const fields = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
   const known = typeof fields.type === 'string' ? BODY_ERRORS[fields.type] : undefined;
   if (known) return new ApiError(known.status, known.code, known.message);
@@ -100,13 +108,17 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
   const html = options.html ?? renderErrorView;
   return (error, req, res, next) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) log(error, req);
+    // Only faults we did not choose are errors; a deliberate 5xx answer (admin routes disabled,
+    // a busy database, MoMo not answering) is not something to page anyone about.
+    const deliberate = error instanceof ApiError || error instanceof DomainError;
+    if (apiError.status >= 500 && !deliberate) log(error, req);
     if (res.headersSent) {
       next(error);
       return;
     }
     res.status(apiError.status);
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (apiError.retryAfterS !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterS));
     const answerJson = () => {
       res.json(apiError.toJSON());
     };

@@ -2,9 +2,11 @@
 //
 // Status rule: 400 when a field is wrong on its own terms: missing, the wrong type, bad syntax,
 // or outside a range fixed by the API (qty 1–100, shareBps 0–10000, name length...).
-// 422 when a field is well-formed but refused by something outside it: the currency's limits,
-// the market's country code, or the database (unknown seller, inactive product). Schemas mark a
-// 422 issue with `unacceptable(...)`; every other issue is a 400.
+// 422 when a field is well-formed but refused by something outside it: the market's country
+// code here, and the catalogue's and checkout's rules (a currency's limits, an unknown seller, an
+// inactive product) in their services. Schemas mark a 422 issue with `unacceptable(...)`; every
+// other issue is a 400, and so is an unknown field in a strict body.
+import { isPossiblePhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { currencyCodes, findCurrency } from '../money';
 import { ANY_UUID } from '../uuid';
@@ -26,6 +28,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = [...issue.path.map(String), issue.keys[0]!].join('.');
+    throw new ApiError(400, 'unknown_field', `${unknown} is not a field here`, unknown);
+  }
   const field = issue.path.map(String).join('.') || undefined;
   const params = (issue as { params?: { status?: number; code?: string } }).params;
   const missing = field !== undefined && valueAt(input, issue.path) === undefined && issue.code === 'invalid_type';
@@ -51,7 +57,7 @@ export function wholeNumber(min: number, max: number) {
 
 export const qty = wholeNumber(1, 100);
 export const shareBps = wholeNumber(0, 10_000);
-/** Positive and safe; whether the currency accepts it is `checkPriceLimits`'s job (422). */
+/** Positive and safe; the currency's limits are the catalogue's rule (422). */
 export const priceMinor = wholeNumber(1, Number.MAX_SAFE_INTEGER);
 
 export const currency = z
@@ -106,41 +112,50 @@ export const MARKET_COUNTRY_CODES: Readonly<Record<string, string>> = {
   mtnsouthsudan: '211',
 };
 
+const SEPARATORS = /[\s+().-]/g;
+const possible = (digits: string) => isPossiblePhoneNumber(`+${digits}`);
+
 /**
- * A MoMo MSISDN: country code first, 8–15 digits, no leading 0. People write numbers as
- * "+256 772-123.456" or "(256) 772 123456", so `+`, spaces, dashes, dots and parentheses are
- * removed first. The sandbox takes any country code (its test numbers are not from one market);
- * a live market only its own. A market missing from the table is not checked for its prefix.
+ * The number a shopper meant. With a default country code, a local form ("0772 123456",
+ * "772 123456") is a number in that country; a leading + or the country code itself marks an
+ * international one. Without a default, the digits are taken as typed.
  */
-export function msisdn(targetEnvironment: string) {
+export function normaliseMsisdn(typed: string, defaultCountryCode: string | null): string {
+  const digits = typed.replace(SEPARATORS, '');
+  if (defaultCountryCode === null || typed.trim().startsWith('+') || !/^\d+$/.test(digits)) return digits;
+  if (digits.startsWith('0')) return defaultCountryCode + digits.slice(1);
+  if (digits.startsWith(defaultCountryCode) && possible(digits)) return digits;
+  return possible(defaultCountryCode + digits) ? defaultCountryCode + digits : digits;
+}
+
+/**
+ * A MoMo MSISDN: country code first, 8–15 digits, no leading 0, and a length that country's
+ * numbers have (libphonenumber's table), so "772123456", with no country code, is refused
+ * rather than sent to MoMo. People write numbers as "+256 772-123.456" or "(256) 772 123456",
+ * so `+`, spaces, dashes, dots and parentheses are removed first, and with `defaultCountryCode`
+ * (DEFAULT_COUNTRY_CODE) local forms are taken as that country's. The sandbox takes any country
+ * code (its test numbers are not from one market); a live market only its own. A market missing
+ * from the table is not checked for its prefix.
+ */
+export function msisdn(targetEnvironment: string, defaultCountryCode: string | null = null) {
   const countryCode = targetEnvironment === 'sandbox' ? undefined : MARKET_COUNTRY_CODES[targetEnvironment];
+  const expected = countryCode ? `the country code ${countryCode}` : 'the country code, e.g. 256 772 123456';
   return z
     .string({ error: 'must be a phone number' })
-    .transform((v) => v.replace(/[\s+().-]/g, ''))
+    .transform((v) => normaliseMsisdn(v, defaultCountryCode))
     .pipe(
       z
         .string()
         .regex(/^\d+$/, { error: 'must contain only digits, starting with the country code' })
         .regex(/^[1-9]/, { error: 'must start with the country code, not 0' })
         .min(8, { error: 'must have at least 8 digits' })
-        .max(15, { error: 'must have at most 15 digits' }),
+        .max(15, { error: 'must have at most 15 digits' })
+        .refine(possible, { error: `must be a whole MoMo number starting with ${expected}` }),
     )
     .refine((v) => countryCode === undefined || v.startsWith(countryCode), {
       error: `must be a number in this market, starting with ${countryCode}`,
       ...unacceptable(),
     });
-}
-
-/** Adds a 422 on `priceMinor` when the price is outside the currency's per-payment limits. */
-export function checkPriceLimits(ctx: z.RefinementCtx, priceMinorValue: number, currencyCode: string): void {
-  const found = findCurrency(currencyCode);
-  if (!found || (priceMinorValue >= found.minMinor && priceMinorValue <= found.maxMinor)) return;
-  ctx.addIssue({
-    code: 'custom',
-    path: ['priceMinor'],
-    message: `must be between ${found.minMinor} and ${found.maxMinor} minor units of ${currencyCode}`,
-    ...unacceptable(),
-  });
 }
 
 /** "256772123456" → "2567*****456": enough to recognise a number, not enough to use it. */

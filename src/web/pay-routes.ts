@@ -14,11 +14,11 @@ const idempotencyKey = z
   .string({ error: 'must be text' })
   .regex(/^[A-Za-z0-9_.:-]{1,255}$/, { error: 'must be 1–255 letters, digits or _ . : -' });
 
-function paySchema(targetEnvironment: string) {
+function paySchema(targetEnvironment: string, defaultCountryCode: string | null) {
   return z.object({
     productId: uuid,
     qty,
-    phone: msisdn(targetEnvironment),
+    phone: msisdn(targetEnvironment, defaultCountryCode),
     idempotencyKey: idempotencyKey.optional(),
   });
 }
@@ -32,7 +32,7 @@ export interface PayRouteDeps {
 
 export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDeps): express.Router {
   const router = express.Router();
-  const schema = paySchema(config.momo.targetEnvironment);
+  const schema = paySchema(config.momo.targetEnvironment, config.defaultCountryCode);
 
   async function place(req: Request) {
     const body = { ...req.body, idempotencyKey: req.body?.idempotencyKey ?? req.get('idempotency-key') };

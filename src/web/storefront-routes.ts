@@ -2,8 +2,8 @@
 // with the reason by the field after a refused /pay), and the error pages in the same style.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Catalogue, Product } from '../catalogue';
 import type { Config } from '../config';
-import { getProduct, listProducts, type Database, type Product } from '../db';
 import { currencyOf, formatMoney } from '../money';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, type HtmlErrorRenderer } from './errors';
@@ -12,7 +12,7 @@ import type { Pages } from './pages';
 
 export interface StorefrontDeps {
   config: Config;
-  db: Database;
+  catalogue: Catalogue;
   csrf: Csrf;
   pages: Pages;
 }
@@ -41,7 +41,10 @@ const PHONE_EXAMPLES: Record<string, string> = {
   '250': '250 78 812 3456',
 };
 
-function phoneHint(targetEnvironment: string): string {
+function phoneHint(targetEnvironment: string, defaultCountryCode: string | null): string {
+  if (defaultCountryCode !== null) {
+    return `Your MoMo number, e.g. 0772 123456: numbers without a country code are taken as +${defaultCountryCode} numbers.`;
+  }
   const code = targetEnvironment === 'sandbox' ? undefined : MARKET_COUNTRY_CODES[targetEnvironment];
   if (!code) return 'Your MoMo number with its country code, without + or a leading 0, e.g. 256 772 123456.';
   const example = PHONE_EXAMPLES[code];
@@ -71,24 +74,26 @@ function text(value: unknown, max: number): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-export function createStorefront({ config, db, csrf, pages }: StorefrontDeps): Storefront {
+export function createStorefront({ config, catalogue, csrf, pages }: StorefrontDeps): Storefront {
   const { shop, render } = pages;
 
   function activeProduct(id: unknown): Product {
     const parsed = uuid.safeParse(id);
-    const product = parsed.success ? getProduct(db, parsed.data) : undefined;
-    if (!product || !product.active) throw new ApiError(404, 'product_not_found', 'This product is not for sale here.');
+    const product = parsed.success ? catalogue.findForSale(parsed.data) : undefined;
+    if (!product) throw new ApiError(404, 'product_not_found', 'This product is not for sale here.');
     return product;
   }
 
   function renderPayForm(req: Request, res: Response, product: Product, form: PayForm, status = 200): void {
-    const qty = /^\d+$/.test(form.qty) && Number(form.qty) >= 1 && Number(form.qty) <= 100 ? Number(form.qty) : 1;
+    // The amount shown is the one the quantity field asks for, or none: never a guess.
+    const qty = /^\s*\d{1,3}\s*$/.test(form.qty) && Number(form.qty) >= 1 && Number(form.qty) <= 100 ? Number(form.qty) : null;
     render(res, 'checkout', {
       title: `Pay for ${product.name}`,
       product: { ...product, ...priceData(product) },
       form,
-      total: formatMoney(product.priceMinor * qty, product.currency),
-      phoneHint: phoneHint(config.momo.targetEnvironment),
+      total: qty === null ? null : formatMoney(product.priceMinor * qty, product.currency),
+      countryCode: config.defaultCountryCode,
+      phoneHint: phoneHint(config.momo.targetEnvironment, config.defaultCountryCode),
       csrfField: CSRF_FIELD,
       csrfToken: csrf.token(req, res),
     }, status);
@@ -97,7 +102,7 @@ export function createStorefront({ config, db, csrf, pages }: StorefrontDeps): S
   const router = express.Router();
 
   router.get('/', (_req, res) => {
-    const products = listProducts(db, { activeOnly: true }).map((p) => ({ ...p, ...priceData(p) }));
+    const products = catalogue.listForSale().map((p) => ({ ...p, ...priceData(p) }));
     render(res, 'storefront', { title: 'Sokoni market', products });
   });
 
@@ -110,7 +115,7 @@ export function createStorefront({ config, db, csrf, pages }: StorefrontDeps): S
   const payFormRefused = (error: ApiError, req: Request, res: Response, next: NextFunction): void => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = uuid.safeParse(body.productId);
-    const product = parsed.success ? getProduct(db, parsed.data) : undefined;
+    const product = parsed.success ? catalogue.findProduct(parsed.data) : undefined;
     // Without a product there is no form to show again; the error page says what went wrong.
     if (!product) {
       next(error);

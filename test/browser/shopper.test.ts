@@ -169,7 +169,8 @@ describe.skipIf(!executablePath)('a shopper in Chromium', () => {
     await journey(browser, 'no-javascript', async ({ page, step }) => {
       await step('order page waiting', async () => {
         await buyFromStorefront(page, store, 'Roasted groundnuts, 1 kg', 3, phone);
-        await page.getByRole('button', { name: /^Pay .* with MoMo$/ }).click();
+        // Without JavaScript the button names no amount: a typed quantity would make it stale.
+        await page.getByRole('button', { name: 'Pay with MoMo' }).click();
         await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
         expect(await page.locator('[data-stage="waiting"]').innerText()).toContain('€9.60');
       });

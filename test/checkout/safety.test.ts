@@ -182,11 +182,20 @@ describe('bad input gets a clear error and writes nothing', () => {
     const over = await pay(store, { productId, qty: 100, phone: shopper });
     expect(over.status).toBe(422);
     expect(over.body.error).toMatchObject({ code: 'amount_out_of_range', field: 'qty' });
-    const product = await store.http.get(`/api/products/${productId}`).expect(200);
-    await store.http.patch(`/api/products/${productId}`).set(auth).send({ ...product.body, active: false }).expect(200);
+    await store.http.get(`/api/products/${productId}`).expect(200);
+    // Admin bodies are strict: only the fields to change, not the GET answer sent back.
+    await store.http.patch(`/api/products/${productId}`).set(auth).send({ active: false }).expect(200);
     const inactive = await pay(store, { productId, qty: 1, phone: shopper });
     expect(inactive.status).toBe(422);
     expect(inactive.body.error).toMatchObject({ code: 'product_inactive', field: 'productId' });
+    // An active product of a deactivated seller is not for sale either, and nothing is written.
+    const other = await sellerWithProduct(store, '256772000667');
+    await store.http.patch(`/api/sellers/${other.sellerId}`).set(auth).send({ active: false }).expect(200);
+    const before = count(store, 'orders');
+    const sellerGone = await pay(store, { productId: other.productId, qty: 1, phone: shopper });
+    expect(sellerGone.status).toBe(422);
+    expect(sellerGone.body.error).toMatchObject({ code: 'product_inactive', field: 'productId' });
+    expect(count(store, 'orders')).toBe(before);
     const malformed = await store.http.post('/pay').set('content-type', 'application/json').send('{"productId":');
     expect(malformed.status).toBe(400);
     expect(count(store, 'orders')).toBe(0);

@@ -1,16 +1,21 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  applyMigrations,
   createProduct,
   createSeller,
+  DuplicateMsisdnError,
   getProduct,
   getSeller,
   listProducts,
   listSellers,
+  MIGRATIONS_DIR,
   UnknownSellerError,
   updateProduct,
   updateSeller,
 } from '../../src/db';
-import { tempDatabase, type TempDatabase } from './helpers';
+import { tempDatabase, tempDir, type TempDatabase } from './helpers';
 
 let t: TempDatabase;
 beforeEach(() => {
@@ -69,6 +74,47 @@ describe('products', () => {
   it('answers undefined for unknown ids', () => {
     expect(getProduct(t.db, crypto.randomUUID())).toBeUndefined();
     expect(updateProduct(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
+  });
+});
+
+describe('seller activity and numbers (migration 003)', () => {
+  it('deactivates a seller, whose products leave the list for sale', () => {
+    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+    expect(seller.active).toBe(true);
+    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
+    expect(updateSeller(t.db, seller.id, { active: false })).toMatchObject({ active: false, msisdn: '256772000011' });
+    expect(listProducts(t.db, { activeOnly: true })).toEqual([]);
+    expect(getProduct(t.db, hoe.id)).toMatchObject({ active: true, sellerActive: false });
+    expect(updateSeller(t.db, seller.id, { name: 'Kato Tools' })!.active).toBe(false);
+  });
+
+  it('allows one active seller per number', () => {
+    const first = createSeller(t.db, { name: 'First', msisdn: '256772000012', shareBps: 8000 });
+    expect(() => createSeller(t.db, { name: 'Second', msisdn: '256772000012', shareBps: 8000 })).toThrow(DuplicateMsisdnError);
+    updateSeller(t.db, first.id, { active: false });
+    const second = createSeller(t.db, { name: 'Second', msisdn: '256772000012', shareBps: 8000 });
+    expect(() => updateSeller(t.db, first.id, { active: true })).toThrow(DuplicateMsisdnError);
+    expect(listSellers(t.db).map((s) => [s.id, s.active])).toEqual([[first.id, false], [second.id, true]]);
+  });
+
+  it('keeps the oldest of duplicate numbers in an old database active and deactivates the rest', () => {
+    const old = tempDatabase({ migrate: false });
+    const first = tempDir();
+    try {
+      fs.copyFileSync(path.join(MIGRATIONS_DIR, '001_initial.sql'), path.join(first.dir, '001_initial.sql'));
+      applyMigrations(old.db, first.dir);
+      const insert = old.db.prepare('INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, ?, ?, 8000, ?, ?)');
+      insert.run('b-newer', 'Newer copy', '256772000013', 2000, 2000);
+      insert.run('a-older', 'Older', '256772000013', 1000, 1000);
+      insert.run('c-other', 'Other', '256772000014', 3000, 3000);
+      applyMigrations(old.db);
+      const rows = old.db.prepare('SELECT id, active FROM sellers ORDER BY id').all();
+      expect(rows).toEqual([{ id: 'a-older', active: 1 }, { id: 'b-newer', active: 0 }, { id: 'c-other', active: 1 }]);
+      expect(() => old.db.prepare('UPDATE sellers SET active = 1 WHERE id = ?').run('b-newer')).toThrow(/UNIQUE/);
+    } finally {
+      first.remove();
+      old.close();
+    }
   });
 });
 

@@ -23,6 +23,9 @@ function migrationsDir(files: Record<string, string>): string {
   return dir;
 }
 
+/** The repository's migrations, whatever branches have added to them. */
+const repoMigrations = () => fs.readdirSync(MIGRATIONS_DIR).filter((name) => /^\d{3}_.+\.sql$/.test(name)).sort();
+
 const tableNames = (t: TempDatabase) =>
   t.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
 
@@ -39,15 +42,10 @@ describe('openDatabase', () => {
   it('opens an in-memory database', () => {
     const db = openDatabase(':memory:');
     cleanups.push(() => db.close());
-    expect(applyMigrations(db)).toEqual(repositoryMigrations());
+    expect(applyMigrations(db)).toEqual(repoMigrations());
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 });
-
-/** Every migration in the repository, in the order they apply. */
-function repositoryMigrations(): string[] {
-  return fs.readdirSync(MIGRATIONS_DIR).filter((name) => name.endsWith('.sql')).sort();
-}
 
 describe('applyMigrations', () => {
   it('finds the repository migrations from its own location', () => {
@@ -58,10 +56,10 @@ describe('applyMigrations', () => {
   it('applies each migration once and records it', () => {
     const t = fresh({ migrate: false });
     const before = Date.now();
-    expect(applyMigrations(t.db)).toEqual(repositoryMigrations());
+    expect(applyMigrations(t.db)).toEqual(repoMigrations());
     expect(applyMigrations(t.db)).toEqual([]);
     const rows = t.db.prepare('SELECT name, applied_at AS appliedAt FROM schema_migrations').all() as { name: string; appliedAt: number }[];
-    expect(rows.map((r) => r.name)).toEqual(repositoryMigrations());
+    expect(rows.map((r) => r.name)).toEqual(repoMigrations());
     expect(rows[0]!.appliedAt).toBeGreaterThanOrEqual(before);
     expect(tableNames(t)).toEqual(expect.arrayContaining(['sellers', 'products', 'orders', 'movements', 'movement_attempts', 'order_events']));
     expect(pendingMigrations(t.db)).toEqual([]);

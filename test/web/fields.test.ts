@@ -48,7 +48,9 @@ describe('msisdn', () => {
 
   it.each(Object.entries(MARKET_COUNTRY_CODES))('on %s takes only numbers starting with %s', (market, code) => {
     const schema = z.object({ phone: msisdn(market) });
-    const local = `${code}${'7'.repeat(12 - code.length)}`;
+    // Nigeria's, Benin's and Côte d'Ivoire's mobile numbers have 10 digits after the code.
+    const national = ['234', '229', '225'].includes(code) ? 10 : 12 - code.length;
+    const local = `${code}${'7'.repeat(national)}`;
     expect(parseBody(schema, { phone: `+${local}` })).toEqual({ phone: local });
     const foreign = code === '256' ? '233241234567' : '256772123456';
     const error = refusal(schema, { phone: foreign });

@@ -1,6 +1,8 @@
 // The real app over a real SQLite file, with its access log captured.
 import type { Express } from 'express';
+import { createCatalogue, type VerifyWallet } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
+import { acceptsCurrencyIn } from '../../src/momo/markets';
 import { createApp, type AppDeps } from '../../src/web/app';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
 
@@ -14,14 +16,18 @@ export interface TestApp {
   errors: unknown[];
 }
 
-export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): TestApp {
+/** For tests that never reach MoMo: a seller write there would answer 502 unavailable. */
+const noMomo: VerifyWallet = () => Promise.reject(new Error('this test runs without MoMo'));
+
+/** `verifyWallet`: pass `walletCheck(harness)` (./wallets) when the test writes sellers. */
+export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}, verifyWallet: VerifyWallet = noMomo): TestApp {
   const t = tempDatabase();
   const config = loadConfig({ ADMIN_TOKEN, ACCESS_LOG: 'false', DATABASE_PATH: t.file, ...env });
   const logLines: string[] = [];
   const errors: unknown[] = [];
   const app = createApp({
     config,
-    db: t.db,
+    catalogue: createCatalogue({ db: t.db, acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment), verifyWallet }),
     accessLogStream: { write: (line: string) => logLines.push(line) > 0 },
     logError: (error) => errors.push(error),
     ...deps,

@@ -1,0 +1,168 @@
+// The catalogue room: sellers and the products they sell. The web layer asks this service and
+// never the database; every refusal is a DomainError whose kind the web layer maps to HTTP.
+// Field syntax (types, lengths, digits) is checked by the caller before it gets here; this
+// service enforces the rules that need the rest of the catalogue or of the world. What MoMo
+// knows (its currencies, its wallets) comes in as functions, so this room never imports MoMo.
+import * as db from '../db';
+import { DomainError } from '../domain-error';
+import { findCurrency } from '../money';
+
+export type { Product, ProductInput, Seller, SellerInput } from '../db';
+type Product = db.Product;
+type ProductInput = db.ProductInput;
+type Seller = db.Seller;
+type SellerInput = db.SellerInput;
+
+/** What MoMo says about a number: whether its wallet is active, and the holder's name. */
+export interface WalletCheck {
+  active: boolean;
+  name: string | null;
+}
+
+/** Asks MoMo about a wallet; rejects when MoMo does not answer. */
+export type VerifyWallet = (msisdn: string) => Promise<WalletCheck>;
+
+export interface CatalogueDeps {
+  db: db.Database;
+  /** Whether the configured MoMo market takes payments in this currency. */
+  acceptsCurrency: (code: string) => boolean;
+  /** null: numbers are taken unchecked (SELLER_WALLET_CHECK=false). */
+  verifyWallet: VerifyWallet | null;
+}
+
+/** A seller as written, and the name MoMo has for the number when it was checked this time. */
+export interface SellerWrite {
+  seller: Seller;
+  /** null when MoMo gave no name; undefined when the number was not checked (unchanged, or checks off). */
+  walletName?: string | null;
+}
+
+export interface Catalogue {
+  /** What a shopper may buy: active products of active sellers, in a currency MoMo takes here. */
+  listForSale(): Product[];
+  /** One product a shopper may buy, or undefined. */
+  findForSale(id: string): Product | undefined;
+  /** Any product, also one not for sale (for the merchant). */
+  findProduct(id: string): Product | undefined;
+  createProduct(input: ProductInput): Product;
+  /** Applies the given fields; the merged product must still hold together. */
+  updateProduct(id: string, changes: Partial<ProductInput>): Product;
+  listSellers(): Seller[];
+  findSeller(id: string): Seller | undefined;
+  /** Checks the number with MoMo first; nothing is written unless its wallet is active. */
+  createSeller(input: SellerInput): Promise<SellerWrite>;
+  /** A new number is checked with MoMo first; `active: false` deactivates the seller. */
+  updateSeller(id: string, changes: Partial<SellerInput>): Promise<SellerWrite>;
+}
+
+const notFound = () => new DomainError('not_found', 'not_found', 'No such item');
+
+/** The currency's per-payment limits apply to the unit price, whatever the quantity later is. */
+function checkPriceLimits(priceMinor: number, currency: string): void {
+  const found = findCurrency(currency);
+  if (!found || (priceMinor >= found.minMinor && priceMinor <= found.maxMinor)) return;
+  throw new DomainError('refused', 'invalid_field', `priceMinor must be between ${found.minMinor} and ${found.maxMinor} minor units of ${currency}`, 'priceMinor');
+}
+
+const duplicate = (holder: Seller | undefined) =>
+  new DomainError(
+    'conflict',
+    'duplicate_seller',
+    holder
+      ? `msisdn belongs to seller ${holder.id}${holder.active ? '' : ' (inactive: reactivate it with active: true)'}`
+      : 'msisdn belongs to another active seller',
+    'msisdn',
+  );
+
+// SQLite's errors, in the catalogue's words: a missing seller is a refusal of the input, and a
+// database held by another writer (a seed or migration beside the server) is "try again".
+function translated<T>(write: () => T, store: db.Database): T {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof db.UnknownSellerError) throw new DomainError('refused', 'unknown_seller', 'sellerId names no seller', 'sellerId');
+    if (error instanceof db.DuplicateMsisdnError) throw duplicate(db.findSellerByMsisdn(store, error.msisdn));
+    if (db.isBusyError(error)) throw new DomainError('busy', 'busy', 'The catalogue is busy; try again in a moment');
+    throw error;
+  }
+}
+
+export function createCatalogue(deps: CatalogueDeps): Catalogue {
+  const store = deps.db;
+  const forSale = (p: Product) => p.active && p.sellerActive && deps.acceptsCurrency(p.currency);
+
+  function checkCurrency(currency: string): void {
+    if (!deps.acceptsCurrency(currency)) {
+      throw new DomainError('refused', 'currency_not_accepted', `currency ${currency} cannot be paid with MoMo in this store's market`, 'currency');
+    }
+  }
+
+  /** MoMo's name for the number, once MoMo says its wallet is active; undefined when not asked. */
+  async function checkWallet(msisdn: string): Promise<string | null | undefined> {
+    if (deps.verifyWallet === null) return undefined;
+    let wallet: WalletCheck;
+    try {
+      wallet = await deps.verifyWallet(msisdn);
+    } catch {
+      throw new DomainError('unavailable', 'momo_unavailable', 'MoMo did not answer the check of this number; nothing was saved, try again shortly', 'msisdn');
+    }
+    if (!wallet.active) {
+      throw new DomainError('refused', 'wallet_not_active', 'msisdn is not an active MoMo wallet, so payouts to it would fail', 'msisdn');
+    }
+    return wallet.name;
+  }
+
+  /** Refuses a number another seller holds, before MoMo is asked about it. */
+  function checkUnique(msisdn: string, exceptId?: string): void {
+    const holder = db.findSellerByMsisdn(store, msisdn);
+    if (holder && holder.id !== exceptId) throw duplicate(holder);
+  }
+
+  return {
+    listForSale: () => db.listProducts(store, { activeOnly: true }).filter(forSale),
+    findForSale(id) {
+      const product = db.getProduct(store, id);
+      return product && forSale(product) ? product : undefined;
+    },
+    findProduct: (id) => db.getProduct(store, id),
+
+    createProduct(input) {
+      checkPriceLimits(input.priceMinor, input.currency);
+      checkCurrency(input.currency);
+      return translated(() => db.createProduct(store, input), store);
+    },
+
+    updateProduct(id, changes) {
+      const current = db.getProduct(store, id);
+      if (!current) throw notFound();
+      // E.g. a new currency with the old price: the merged product is what must be valid.
+      const currency = changes.currency ?? current.currency;
+      checkPriceLimits(changes.priceMinor ?? current.priceMinor, currency);
+      checkCurrency(currency);
+      const product = translated(() => db.updateProduct(store, id, changes), store);
+      if (!product) throw notFound();
+      return product;
+    },
+
+    listSellers: () => db.listSellers(store),
+    findSeller: (id) => db.getSeller(store, id),
+
+    async createSeller(input) {
+      checkUnique(input.msisdn);
+      const walletName = await checkWallet(input.msisdn);
+      const seller = translated(() => db.createSeller(store, input), store);
+      return walletName === undefined ? { seller } : { seller, walletName };
+    },
+
+    async updateSeller(id, changes) {
+      const current = db.getSeller(store, id);
+      if (!current) throw notFound();
+      const newNumber = changes.msisdn !== undefined && changes.msisdn !== current.msisdn ? changes.msisdn : undefined;
+      if (newNumber !== undefined) checkUnique(newNumber, id);
+      const walletName = newNumber !== undefined ? await checkWallet(newNumber) : undefined;
+      const seller = translated(() => db.updateSeller(store, id, changes), store);
+      if (!seller) throw notFound();
+      return walletName === undefined ? { seller } : { seller, walletName };
+    },
+  };
+}

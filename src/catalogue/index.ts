@@ -1,0 +1,13 @@
+// The door to the catalogue room: the web layer imports from here, never from src/db.
+export {
+  createCatalogue,
+  type Catalogue,
+  type CatalogueDeps,
+  type Product,
+  type ProductInput,
+  type Seller,
+  type SellerInput,
+  type SellerWrite,
+  type VerifyWallet,
+  type WalletCheck,
+} from './catalogue';
