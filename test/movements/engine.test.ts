@@ -50,7 +50,7 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
   const orders = new OrderStore(t.db);
   const fake = fakeProvider();
   let now = 1_000_000;
-  const calls = { succeeded: [] as number[], failed: [] as string[], changed: 0 };
+  const calls = { succeeded: [] as number[], failed: [] as string[], abandoned: 0, changed: 0 };
   const handler = {
     label: 'test',
     maxAttempts,
@@ -63,12 +63,16 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
     failed: (_m: Movement, reason: string) => {
       calls.failed.push(reason);
     },
+    sendDeadlineMs: () => 90_000,
+    abandoned: () => {
+      calls.abandoned++;
+    },
   };
   const engine = new MovementEngine({
     store: orders.movements,
     providers: new ProviderRegistry([fake.provider], 'fake'),
     handlers: { collection: handler, payout: handler } as HandlerTable,
-    settings: loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000' }).worker,
+    settings: loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000', APPROVAL_WINDOW_S: '300', SLOW_CHECK_S: '300' }).worker,
     log: silentLogger,
     clock: () => now,
     callbackUrl: (reference) => `http://shop.test/callback?ref=${reference}`,
@@ -192,5 +196,61 @@ describe('the movement engine', () => {
     await s.engine.check(s.movement());
     expect(s.movement().nextCheckAt).toBeGreaterThan(s.now());
     expect(s.movement().checks).toBe(2);
+  });
+
+  it('past the send deadline a create never leaves: the movement is abandoned, still read, and money that arrives is kept', async () => {
+    const s = setup();
+    s.fake.sendScript.push(() => {
+      throw new ProviderError('unknown', 'TIMEOUT', 'no answer');
+    });
+    await s.engine.send(s.movement());
+    s.advance(91_000);
+    s.fake.readScript.push(() => null);
+    await s.engine.check(s.movement());
+    expect(s.fake.sent).toHaveLength(1);
+    expect(s.movement()).toMatchObject({ status: 'abandoned', reason: 'SEND_DEADLINE' });
+    expect(s.calls.abandoned).toBe(1);
+    expect(s.engine.reasonOf(s.movement(), 'SEND_DEADLINE').kind).toBe('provider_unreachable');
+
+    // Still not there: read again later, never sent.
+    s.fake.readScript.push(() => null);
+    await s.engine.check(s.movement());
+    expect(s.movement().status).toBe('abandoned');
+    expect(s.fake.sent).toHaveLength(1);
+
+    // The lost create arrived after all, and the payer approved: the money is recorded, not lost.
+    s.fake.readScript.push(() => tx('SUCCESSFUL'));
+    await s.engine.check(s.movement());
+    expect(s.movement()).toMatchObject({ status: 'successful', financialTransactionId: 'fin-1' });
+    expect(s.calls.succeeded).toEqual([]);
+  });
+
+  it('an abandoned reference is given up for good once the approval window has surely passed', async () => {
+    const s = setup();
+    s.fake.sendScript.push(() => {
+      throw new ProviderError('unknown', 'TIMEOUT', 'no answer');
+    });
+    await s.engine.send(s.movement());
+    s.advance(91_000);
+    s.fake.readScript.push(() => null);
+    await s.engine.check(s.movement());
+    s.advance(90_000 + 600_000);
+    s.fake.readScript.push(() => null);
+    await s.engine.check(s.movement());
+    expect(s.movement()).toMatchObject({ status: 'failed', reason: 'SEND_DEADLINE', nextCheckAt: null });
+    expect(s.fake.sent).toHaveLength(1);
+  });
+
+  it('a read that meets an open breaker comes back when the breaker lets a probe through, not at the slow pace', async () => {
+    const s = setup();
+    await s.engine.send(s.movement());
+    s.advance(400_000);
+    const retryAt = s.now() + 10_000;
+    s.fake.readScript.push(() => {
+      throw new ProviderError('unknown', 'CIRCUIT_OPEN', 'breaker open', null, retryAt);
+    });
+    await s.engine.check(s.movement());
+    expect(s.movement().nextCheckAt).toBeGreaterThanOrEqual(retryAt);
+    expect(s.movement().nextCheckAt).toBeLessThanOrEqual(retryAt + 1000);
   });
 });

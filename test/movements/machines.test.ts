@@ -39,8 +39,10 @@ const specs = [
       ['sending', 'successful'],
       ['sending', 'pending', 'failed'],
       ['sending', 'failed'],
+      ['sending', 'abandoned', 'successful'],
+      ['sending', 'abandoned', 'failed'],
     ],
-    illegal: [['failed', 'successful'], ['successful', 'failed'], ['pending', 'sending']],
+    illegal: [['failed', 'successful'], ['successful', 'failed'], ['pending', 'sending'], ['abandoned', 'sending'], ['pending', 'abandoned']],
   },
   {
     name: 'payout',
@@ -51,8 +53,9 @@ const specs = [
       ['sending', 'pending', 'successful'],
       ['sending', 'pending', 'retry_wait', 'sending', 'successful'],
       ['sending', 'failed', 'retry_wait', 'sending', 'pending', 'successful'],
+      ['sending', 'pending', 'waiting_funds', 'sending', 'pending', 'successful'],
     ],
-    illegal: [['successful', 'retry_wait'], ['retry_wait', 'successful'], ['failed', 'successful'], ['pending', 'sending']],
+    illegal: [['successful', 'retry_wait'], ['retry_wait', 'successful'], ['failed', 'successful'], ['pending', 'sending'], ['waiting_funds', 'successful']],
   },
 ] as Spec<string>[];
 
