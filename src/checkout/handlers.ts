@@ -3,7 +3,8 @@
 // movement, so an order and its money never disagree.
 import { randomUUID } from 'node:crypto';
 import type { WorkerSettings } from '../config';
-import type { Lease, Movement, OrderStatus, OrderStore } from '../db';
+import type { Lease, Movement, OrderRow, OrderStatus, OrderStore } from '../db';
+import { toDecimalString } from '../money';
 import type { HandlerTable } from '../movements';
 import { SEND_DEADLINE } from '../providers';
 import { assertOrderMove } from './states';
@@ -22,6 +23,21 @@ export function collectMessages(productName: string, qty: number): { payerMessag
  */
 export function firstPayoutCheckMs(settings: WorkerSettings): number {
   return Math.max(10, Math.round(settings.firstCheckMs / 4));
+}
+
+/**
+ * What the seller's phone says when the payout lands (MoMo texts the payee note): the item and
+ * the split, e.g. "Sokoni 3x Woven basket: sale 37.50, fee 7.50, you get 30.00 EUR". A long name
+ * is shortened so the amounts always fit in 160 characters (MoMo's limit), with a little room for
+ * the adapter's cleaning ("&" becomes "and").
+ */
+export function payoutNote(order: OrderRow, productName: string): string {
+  const amount = (minor: number) => toDecimalString(minor, order.currency);
+  const head = `Sokoni ${order.qty}x `;
+  const tail = `: sale ${amount(order.amountMinor)}, fee ${amount(order.platformAmountMinor)}, you get ${amount(order.sellerAmountMinor)} ${order.currency}`;
+  const room = 150 - head.length - tail.length;
+  const name = productName.length > room ? `${productName.slice(0, Math.max(0, room - 3))}...` : productName;
+  return `${head}${name}${tail}`;
 }
 
 export function orderHandlers(orders: OrderStore): HandlerTable {
@@ -66,8 +82,9 @@ export function orderHandlers(orders: OrderStore): HandlerTable {
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
       messages(movement) {
-        const short = movement.orderId.slice(0, 8);
-        return { payerMessage: `Sokoni payout for order ${short}`, payeeNote: `Your share of Sokoni order ${short}` };
+        const order = orders.order(movement.orderId)!;
+        const name = orders.productForOrder(order.productId)?.name ?? 'order';
+        return { payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, name) };
       },
       succeeded(movement, now) {
         moveOrder(movement.orderId, 'paid', 'settled', now);

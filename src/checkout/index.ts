@@ -62,6 +62,8 @@ export interface Checkout {
   balances: PaymentProvider['balances'];
   /** Sends a failed payout again with a new reference; false unless the order is payout_failed. */
   retryPayout(orderId: string): boolean;
+  /** The latest order by this number for this basket within `withinMs` that did not fail: paying again is likely a mistake. */
+  recentSameOrder(input: { msisdn: string; productId: string; qty: number }, withinMs: number): OrderRow | undefined;
   /** Reads the order's open movement now (a shopper pressed "Check again"); false when none is open. */
   checkNow(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
@@ -180,6 +182,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return { reference, matched };
     },
     balances: () => providers.default.balances(),
+    recentSameOrder: ({ msisdn, productId, qty }, withinMs) => orders.recentSameOrder(msisdn, productId, qty, clock() - withinMs),
     checkNow(orderId) {
       const open = [orders.movements.of(orderId, 'collection'), orders.movements.of(orderId, 'payout')]
         .filter((m) => m !== undefined && (m.status === 'sending' || m.status === 'pending'));

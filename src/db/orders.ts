@@ -45,7 +45,10 @@ const orderColumns = `id, idempotency_key AS idempotencyKey, product_id AS produ
 
 export class OrderStore {
   readonly movements: MovementStore;
-  private readonly s: Record<'insertOrder' | 'insertEvent' | 'orderById' | 'orderByKey' | 'moveOrder' | 'productForOrder' | 'sellerMsisdn', Statement>;
+  private readonly s: Record<
+    'insertOrder' | 'insertEvent' | 'orderById' | 'orderByKey' | 'moveOrder' | 'productForOrder' | 'sellerMsisdn' | 'recentSame',
+    Statement
+  >;
 
   constructor(private readonly db: Database) {
     this.movements = new MovementStore(db);
@@ -63,6 +66,8 @@ export class OrderStore {
         s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
         FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = ?`),
       sellerMsisdn: p(`SELECT msisdn FROM sellers WHERE id = ?`),
+      recentSame: p(`SELECT ${orderColumns} FROM orders WHERE payer_msisdn = ? AND created_at >= ? AND product_id = ? AND qty = ?
+        AND status <> 'failed' ORDER BY created_at DESC LIMIT 1`),
     };
   }
 
@@ -104,6 +109,11 @@ export class OrderStore {
 
   orderByIdempotencyKey(key: string): OrderRow | undefined {
     return this.s.orderByKey.get(key) as OrderRow | undefined;
+  }
+
+  /** The latest order (not failed) by this number for this basket since `since`, if any. */
+  recentSameOrder(payerMsisdn: string, productId: string, qty: number, since: number): OrderRow | undefined {
+    return this.s.recentSame.get(payerMsisdn, since, productId, qty) as OrderRow | undefined;
   }
 
   /** False when the order was no longer in `from` (someone else moved it first). */

@@ -4,11 +4,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { isFinalOrder, type Checkout } from '../checkout';
 import type { Config } from '../config';
+import { DomainError } from '../domain-error';
 import { ApiError, toApiError } from './errors';
 import { msisdn, parseBody, qty, uuid } from './fields';
 import { orderJson } from './order-json';
 import { untilFinalOrTimeout } from './order-routes';
 import { preferredWaitMs, wantsJson } from './wants';
+
+/** A second order for the same basket from the same number within this is asked about first. */
+const repeatWindowMs = 10 * 60_000;
 
 const idempotencyKey = z
   .string({ error: 'must be text' })
@@ -38,6 +42,17 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
     const body = { ...req.body, idempotencyKey: req.body?.idempotencyKey ?? req.get('idempotency-key') };
     if (body.idempotencyKey === undefined) delete body.idempotencyKey;
     const input = parseBody(schema, body);
+    // A shopper who went back after paying and pays again most likely did not mean to: the form
+    // says so and asks. API clients have idempotency keys for that.
+    if (!wantsJson(req) && req.body?.confirmRepeat !== 'yes') {
+      const recent = checkout.recentSameOrder({ msisdn: input.phone, productId: input.productId, qty: input.qty }, repeatWindowMs);
+      // The same form sent twice (its idempotency key) is one order, not a second purchase.
+      if (recent && recent.idempotencyKey !== (input.idempotencyKey ?? null)) {
+        const minutes = Math.max(1, Math.round((Date.now() - recent.createdAt) / 60_000));
+        throw new DomainError('conflict', 'repeat_purchase',
+          `This number already ordered this ${minutes === 1 ? 'a minute' : `${minutes} minutes`} ago (order ${recent.id.slice(0, 8)}). Pay again?`);
+      }
+    }
     return checkout.placeOrder({
       productId: input.productId,
       qty: input.qty,

@@ -30,6 +30,8 @@ interface PayForm {
   phone: string;
   idempotencyKey: string;
   errors: { qty?: string; phone?: string; form?: string };
+  /** The same number just bought this basket: the form asks to confirm a second payment. */
+  confirmRepeat?: boolean;
 }
 
 const FIELD_LABELS = { qty: 'Quantity', phone: 'Phone number' } as const;
@@ -127,7 +129,7 @@ export function createStorefront({ config, catalogue, csrf, pages }: StorefrontD
     const errors: PayForm['errors'] = field ? { [field]: fieldMessage(field, field === 'qty' ? qty : phone, error.message) } : { form: error.message };
     // A refused key is spent on another basket; the next attempt needs a fresh one.
     const idempotencyKey = error.field === 'idempotencyKey' ? randomUUID() : text(body.idempotencyKey, 255) || randomUUID();
-    renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors }, error.status);
+    renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors, confirmRepeat: error.code === 'repeat_purchase' }, error.status);
   };
 
   const renderErrorPage: HtmlErrorRenderer = (error, _req, res, fallback) => {

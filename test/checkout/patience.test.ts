@@ -22,6 +22,9 @@ describe('an order that stays open', () => {
     while (!lines.some((l) => l.includes('"order.stuck"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const warning = JSON.parse(lines.find((l) => l.includes('"order.stuck"'))!);
     expect(warning).toMatchObject({ level: 'warn', orderId: placed.body.id, what: 'payment' });
+    // Logged once when it becomes stuck, not on every read after.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(lines.filter((l) => l.includes('"order.stuck"'))).toHaveLength(1);
     expect(lines.join('\n')).not.toContain('256772123456');
   });
 
