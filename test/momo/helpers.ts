@@ -110,6 +110,8 @@ export interface Arrival {
   path: string;
   /** performance.now() when the request arrived, before its body was read. */
   at: number;
+  /** The client's port: one per connection, so reused connections share it. */
+  clientPort: number;
 }
 
 /**
@@ -123,7 +125,7 @@ export async function startRawServer(
   const seen: string[] = [];
   const arrivals: Arrival[] = [];
   const server = createServer((req, res) => {
-    arrivals.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: performance.now() });
+    arrivals.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: performance.now(), clientPort: req.socket.remotePort ?? 0 });
     req.resume();
     req.on('end', () => {
       seen.push(`${req.method} ${req.url}`);
