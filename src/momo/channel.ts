@@ -123,7 +123,7 @@ export class Channel implements CallChannel {
     if (spec.callbackUrl !== undefined) headers['X-Callback-Url'] = spec.callbackUrl;
     // Two lanes, so a backlog of reads of payments pending for hours never holds up a create
     // that a shopper is waiting on, and creates never eat into MoMo's status-read allowance.
-    await (spec.create ? this.deps.creates : this.deps.reads).acquire(this.name);
+    const release = await (spec.create ? this.deps.creates : this.deps.reads).acquire(this.name);
     try {
       return await this.deps.transport.send({
         product: this.name,
@@ -138,6 +138,8 @@ export class Channel implements CallChannel {
     } catch (error) {
       if (isNoAnswer(error)) fate.unknown = true;
       throw error;
+    } finally {
+      release();
     }
   }
 }

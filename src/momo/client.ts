@@ -14,6 +14,7 @@ import type { MomoClient, MomoClientOptions, MomoProduct, ProductHealth, Provisi
 
 const DEFAULTS = {
   ...MOMO_DEFAULTS,
+  maxSockets: 64,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
 };
@@ -64,6 +65,7 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
   const transport = createTransport({
     baseUrl: options.baseUrl,
     timeoutMs: setting(options, 'timeoutMs', 1),
+    maxSockets: Math.floor(setting(options, 'maxSockets', 1)),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     now: Date.now,
   });

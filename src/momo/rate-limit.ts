@@ -2,33 +2,38 @@
 // limiter. The client keeps two: one for status reads, which MoMo limits to 10 per second
 // (momo-api.md §9) and answers 429 beyond, and one for creates (see client.ts).
 //
-// This is a token bucket in which each spent token comes back exactly one window after it
-// was spent, rather than trickling back continuously: a classic bucket refilled at N/s lets
-// 2N requests through in some one-second window (a full bucket, then the refill), this one
-// never more than N. Waiters are served in arrival order per key.
+// MoMo counts requests when they arrive, and arrival is somewhere between when a request is let
+// through and when its answer comes back: a request on a fresh connection (or a slow TLS
+// handshake) arrives later than one on a warm connection let through after it. So each token is
+// held while its exchange is out and comes back one window after the exchange ended. Any N+1
+// requests arriving within one second would then have all held a token at the same moment (each
+// was let through before the last arrived and holds its token until a window after its own
+// arrival), which N tokens forbid: never more than N in any one-second window, as MoMo sees it,
+// however the network delays them. A classic bucket refilled at N/s lets 2N through in some
+// window (a full bucket, then the refill). Waiters are served in arrival order per key.
 //
 // Tokens are also paced: at most `burstMs` ahead of an even spacing of window/N. Without it a
-// saturated key hands out its N tokens in one burst per window (they were all spent together,
-// so they all come back together), and a call that just misses a burst waits a whole window;
-// paced, it waits one spacing (105 ms at 10/s).
+// saturated key hands out its N tokens in one burst per window (they all come back together),
+// and a call that just misses a burst waits a whole window; paced, it waits one spacing.
 
 export interface RateLimiterOptions {
   perSecond: number;
   now: () => number;
-  /**
-   * Added to the one-second window. Requests leave a few milliseconds after they are let
-   * through and arrive after network jitter, so a little slack keeps MoMo's own one-second
-   * count, taken on arrival, within the limit as well.
-   */
+  /** Added to the one-second window, for the difference between MoMo's clock and ours. */
   guardMs?: number;
 }
 
+/** Hands the token back; call it once the exchange has ended, whatever its outcome. */
+export type ReleaseToken = () => void;
+
 interface Lane {
-  /** When each token spent in the current window was spent, oldest first. */
-  spent: number[];
+  /** Tokens whose exchange is still out. */
+  held: number;
+  /** When each returned token's exchange ended, oldest first; each is spent for one window after. */
+  ended: number[];
   /** The even pace's next slot; tokens go out while it is at most `burstMs` away. */
   paceAt: number;
-  waiting: (() => void)[];
+  waiting: ((release: ReleaseToken) => void)[];
   timer: NodeJS.Timeout | null;
 }
 
@@ -44,8 +49,8 @@ export class RateLimiter {
     this.spacingMs = this.windowMs / options.perSecond;
   }
 
-  /** Resolves when one more request for `key` may be sent. */
-  acquire(key: string): Promise<void> {
+  /** Resolves when one more request for `key` may be sent, with the function that returns its token. */
+  acquire(key: string): Promise<ReleaseToken> {
     const lane = this.lane(key);
     return new Promise((resolve) => {
       lane.waiting.push(resolve);
@@ -56,27 +61,40 @@ export class RateLimiter {
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { spent: [], paceAt: 0, waiting: [], timer: null };
+      lane = { held: 0, ended: [], paceAt: 0, waiting: [], timer: null };
       this.lanes.set(key, lane);
     }
     return lane;
   }
 
+  private release(lane: Lane): ReleaseToken {
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      lane.held -= 1;
+      lane.ended.push(this.options.now());
+      this.drain(lane);
+    };
+  }
+
   private drain(lane: Lane): void {
     const now = this.options.now();
-    while (lane.spent.length > 0 && lane.spent[0]! <= now - this.windowMs) lane.spent.shift();
-    while (lane.waiting.length > 0 && lane.spent.length < this.options.perSecond && lane.paceAt <= now + this.burstMs) {
-      lane.spent.push(now);
+    while (lane.ended.length > 0 && lane.ended[0]! <= now - this.windowMs) lane.ended.shift();
+    while (lane.waiting.length > 0 && lane.held + lane.ended.length < this.options.perSecond && lane.paceAt <= now + this.burstMs) {
+      lane.held += 1;
       lane.paceAt = Math.max(lane.paceAt, now) + this.spacingMs;
-      lane.waiting.shift()!();
+      lane.waiting.shift()!(this.release(lane));
     }
-    if (lane.waiting.length > 0 && lane.timer === null) {
-      const windowWait = lane.spent.length >= this.options.perSecond ? lane.spent[0]! + this.windowMs - now : 0;
-      const wait = Math.max(1, windowWait, lane.paceAt - this.burstMs - now);
-      lane.timer = setTimeout(() => {
-        lane.timer = null;
-        this.drain(lane);
-      }, wait);
-    }
+    if (lane.waiting.length === 0 || lane.timer !== null) return;
+    const full = lane.held + lane.ended.length >= this.options.perSecond;
+    // All tokens out on exchanges: the first to end calls drain again.
+    if (full && lane.ended.length === 0) return;
+    const windowWait = full ? lane.ended[0]! + this.windowMs - now : 0;
+    const wait = Math.max(1, windowWait, lane.paceAt - this.burstMs - now);
+    lane.timer = setTimeout(() => {
+      lane.timer = null;
+      this.drain(lane);
+    }, wait);
   }
 }

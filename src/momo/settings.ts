@@ -43,7 +43,7 @@ export const MOMO_DEFAULTS = {
   maxRetries: 3,
   // MoMo allows about 10 status reads per second (momo-api.md §9).
   statusReadsPerSecond: 10,
-  // MoMo publishes no limit for creates; 50/s is ten times the rate a 10/s shared lane allowed.
+  // MoMo publishes no limit for creates; 50/s leaves room for bursts of orders and payouts.
   createsPerSecond: 50,
   circuitThreshold: 5,
   circuitCooldownMs: 10_000,

@@ -1,7 +1,7 @@
 // One access token per product, cached and renewed ahead of expiry. However many calls need
 // a token at once, only one token request is in flight; the others wait for it. MoMo's
 // community guidance is to reuse a token for its hour and never fetch one per transaction.
-import { errorFromAnswer, invalidResponse, rewrap } from './errors';
+import { errorFromAnswer, invalidResponse, rewrap, type HttpAnswer } from './errors';
 import type { Transport } from './http';
 import type { RateLimiter } from './rate-limit';
 import type { MomoProduct, ProductCredentials } from './types';
@@ -53,18 +53,23 @@ export class TokenCache {
   private async fetch(attempt: number): Promise<Token> {
     const operation = `${this.product}.token`;
     const basic = Buffer.from(`${this.credentials.apiUser}:${this.credentials.apiKey}`).toString('base64');
-    await this.limiter.acquire(this.product);
+    const release = await this.limiter.acquire(this.product);
     const requestedAt = this.clock();
-    const answer = await this.transport.send({
-      product: this.product,
-      operation,
-      method: 'POST',
-      // The trailing slash is part of MoMo's path.
-      path: `/${this.product}/token/`,
-      headers: { Authorization: `Basic ${basic}`, 'Ocp-Apim-Subscription-Key': this.credentials.subscriptionKey },
-      referenceId: null,
-      attempt,
-    });
+    let answer: HttpAnswer;
+    try {
+      answer = await this.transport.send({
+        product: this.product,
+        operation,
+        method: 'POST',
+        // The trailing slash is part of MoMo's path.
+        path: `/${this.product}/token/`,
+        headers: { Authorization: `Basic ${basic}`, 'Ocp-Apim-Subscription-Key': this.credentials.subscriptionKey },
+        referenceId: null,
+        attempt,
+      });
+    } finally {
+      release();
+    }
     if (answer.status !== 200) {
       const refused = errorFromAnswer(answer, operation, null);
       throw rewrap(refused, { message: `access token refused: ${refused.message}` });

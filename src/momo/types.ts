@@ -84,6 +84,8 @@ export interface MomoClientOptions {
   targetEnvironment: string;
   credentials: Partial<Record<MomoProduct, ProductCredentials>>;
   timeoutMs?: number;
+  /** Keep-alive sockets open at once to MoMo; more exchanges wait for a free one. Default 64. */
+  maxSockets?: number;
   maxRetries?: number;
   /**
    * Status reads (and other calls that create nothing: balances, account holders, delivery

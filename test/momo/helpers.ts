@@ -103,6 +103,8 @@ export interface RawAnswer {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** Answer this long after the request arrived. */
+  delayMs?: number;
 }
 
 export interface Arrival {
@@ -110,6 +112,10 @@ export interface Arrival {
   path: string;
   /** performance.now() when the request arrived, before its body was read. */
   at: number;
+  /** The client's port: one per connection, so reused connections share it. */
+  clientPort: number;
+  /** performance.now() when the answer was sent; null until then. */
+  answeredAt: number | null;
 }
 
 /**
@@ -123,13 +129,19 @@ export async function startRawServer(
   const seen: string[] = [];
   const arrivals: Arrival[] = [];
   const server = createServer((req, res) => {
-    arrivals.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: performance.now() });
+    const arrival: Arrival = { method: req.method ?? 'GET', path: req.url ?? '/', at: performance.now(), clientPort: req.socket.remotePort ?? 0, answeredAt: null };
+    arrivals.push(arrival);
     req.resume();
     req.on('end', () => {
       seen.push(`${req.method} ${req.url}`);
       const reply = answer(req.method ?? 'GET', req.url ?? '/');
-      res.writeHead(reply.status, reply.headers ?? (reply.body ? { 'Content-Type': 'application/json' } : {}));
-      res.end(reply.body ?? '');
+      const send = () => {
+        arrival.answeredAt = performance.now();
+        res.writeHead(reply.status, reply.headers ?? (reply.body ? { 'Content-Type': 'application/json' } : {}));
+        res.end(reply.body ?? '');
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
