@@ -1,10 +1,10 @@
 // `npm start`: Sokoni on PORT, on the embedded MoMo sandbox unless MOMO_BASE_URL says otherwise.
-import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config';
+import { loadDotenv } from './env-file';
 import { createLogger } from './log';
 import { startSokoni } from './server';
 
-dotenv.config({ quiet: true });
+loadDotenv();
 
 let config: Config;
 try {

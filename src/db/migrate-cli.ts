@@ -1,9 +1,10 @@
 // npm run migrate: brings DATABASE_PATH up to date.
-import 'dotenv/config';
 import { loadConfig } from '../config';
+import { loadDotenv } from '../env-file';
 import { openDatabase } from './connection';
 import { applyMigrations } from './migrate';
 
+loadDotenv();
 try {
   const config = loadConfig();
   const db = openDatabase(config.databasePath);

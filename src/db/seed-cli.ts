@@ -1,10 +1,11 @@
 // npm run seed: loads the demo catalogue again (migrating first, so it works on a new file).
-import 'dotenv/config';
 import { loadConfig } from '../config';
+import { loadDotenv } from '../env-file';
 import { openDatabase } from './connection';
 import { applyMigrations } from './migrate';
 import { demoSeedOptions, seedDemoCatalogue } from './seed';
 
+loadDotenv();
 try {
   const config = loadConfig();
   const options = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
