@@ -2,7 +2,8 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadDotenv } from './env-file';
 import { createLogger } from './log';
-import { startSokoni } from './server';
+import { startSokoni, type Sokoni } from './server';
+import { StartupError } from './startup-error';
 
 loadDotenv();
 
@@ -16,7 +17,15 @@ try {
 }
 
 const log = createLogger();
-const sokoni = await startSokoni(config, { log });
+let sokoni: Sokoni;
+try {
+  sokoni = await startSokoni(config, { log });
+} catch (error) {
+  // One line a person can act on: a StartupError names the setting to change.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof StartupError ? message : `Sokoni could not start: ${message.split('\n')[0]}`);
+  process.exit(1);
+}
 
 const lines = [
   `Sokoni store      ${sokoni.url}/`,

@@ -5,13 +5,26 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createCheckout, momoProvider, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
-import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
+import {
+  applyMigrations,
+  assertWritable,
+  databaseStartupError,
+  demoSeedOptions,
+  ensureDemoCatalogue,
+  openDatabase,
+  probeWritable,
+  setBusyTimeout,
+  SERVING_BUSY_TIMEOUT_MS,
+  type Database,
+} from './db';
 import { createLogger, type Logger } from './log';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
 import { createSandbox, type Sandbox } from './sandbox';
+import { StartupError } from './startup-error';
 import { createApp } from './web/app';
 import { createCallbackRouter, createCheckoutRouter } from './web/checkout-routes';
 import { createCsrf } from './web/csrf';
+import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
 import { createStorefront } from './web/storefront-routes';
 
@@ -39,9 +52,43 @@ const embeddedSubscriptionKey = 'sokoni-embedded-sandbox';
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, port, host)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
+}
+
+/** The setting to change when the port cannot be had. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError('PORT', `port ${port} on ${host} is already in use; set PORT to a free port, or stop what holds it`);
+    case 'EACCES':
+      return new StartupError('PORT', `this user may not listen on port ${port} (ports below 1024 need privileges); set PORT to 1024 or above`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new StartupError('HOST', `${host} is not an address of this machine (${error.code}); set HOST to e.g. 127.0.0.1, or 0.0.0.0 for every interface`);
+    default:
+      return error;
+  }
+}
+
+/** Opens, migrates and seeds the database at start-up; a problem with the file names DATABASE_PATH. */
+function prepareDatabase(config: Config): Database {
+  const db = openDatabase(config.databasePath);
+  try {
+    applyMigrations(db);
+    assertWritable(db);
+    const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
+    if (seed) ensureDemoCatalogue(db, seed);
+  } catch (error) {
+    db.close();
+    throw databaseStartupError(config.databasePath, error) ?? error;
+  }
+  // From here on a write never holds the event loop for long (see connection.ts).
+  setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
+  return db;
 }
 
 /** Creates an API user and key per product in the embedded sandbox, as a developer would in MTN's. */
@@ -58,19 +105,28 @@ async function provisionEmbedded(baseUrl: string, config: Config, providerCallba
 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
-  const db = openDatabase(config.databasePath);
-  applyMigrations(db);
-  const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
-  if (seed) ensureDemoCatalogue(db, seed);
+  const db = prepareDatabase(config);
+
+  // GET /readyz passes when Sokoni has started and every check here passes; each part adds
+  // its check with one line.
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => probeWritable(db) }];
+  let started = false;
+  const health = createHealthApp({ started: () => started, checks: readiness });
 
   // The server listens before the app is complete, because the embedded sandbox must answer
-  // the provisioning calls that the app's MoMo credentials come from.
+  // the provisioning calls that the app's MoMo credentials come from. Meanwhile everything but
+  // the sandbox and the health paths answers 503 `starting`.
   const server = http.createServer();
-  let handle: http.RequestListener = (_req, res) => {
-    res.writeHead(503, { 'retry-after': '1' }).end();
-  };
-  server.on('request', (req, res) => handle(req, res));
-  const port = await listen(server, config.port, config.host);
+  const sandboxMount = express.Router();
+  let handle: http.RequestListener = express().disable('x-powered-by').use(sandboxMount).use(answerStarting);
+  server.on('request', (req, res) => (HEALTH_PATHS.has((req.url ?? '').split('?')[0]!) ? health(req, res) : handle(req, res)));
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const selfHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}`;
 
@@ -82,13 +138,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const callbackUrl = callbackBase ? `${callbackBase}/callback` : null;
 
   let sandbox: Sandbox | null = null;
-  const sandboxMount = express.Router();
   let momoBaseUrl = config.momo.baseUrl ?? '';
   let credentials = config.momo.credentials;
   if (embedded) {
     sandbox = createSandbox(config.sandbox);
     sandboxMount.use('/sandbox', sandbox.router);
-    handle = express().use(sandboxMount);
     momoBaseUrl = `${url}/sandbox`;
     credentials = await provisionEmbedded(momoBaseUrl, config, new URL(callbackBase!).hostname);
   }
@@ -115,6 +169,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
   checkout.start();
+  started = true;
 
   return {
     url,
