@@ -1,6 +1,8 @@
 // One error shape for the whole API: {error: {code, message, field?}}. Bad input is always a
 // 4xx; only our own faults are 5xx, and those never show their details to the client.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { isDatabaseBusy } from '../db';
+import { DomainError } from '../domain-error';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -45,6 +47,10 @@ const STATUS_CODES: Record<number, string> = {
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  // Another process held SQLite's write lock past the short busy timeout (db/connection.ts):
+  // nothing was written, and the same request works shortly. That is the domain's `busy`.
+  const busy = isDatabaseBusy(error) ? new DomainError('busy', 'busy', 'The shop is busy for a moment and nothing was saved. Try again in a few seconds.') : error;
+  if (busy instanceof DomainError && busy.kind === 'busy') return new ApiError(503, busy.code, busy.message);
   const fields = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
   const known = typeof fields.type === 'string' ? BODY_ERRORS[fields.type] : undefined;
   if (known) return new ApiError(known.status, known.code, known.message);
@@ -95,6 +101,7 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
     }
     res.status(apiError.status);
     if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (apiError.status === 503 && apiError.code === 'busy') res.setHeader('Retry-After', '1');
     const answerJson = () => {
       res.json(apiError.toJSON());
     };
