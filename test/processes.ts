@@ -3,7 +3,7 @@
 // empty one unless the test names another, whose `.env` is the one that would be read), with
 // SOKONI_DOTENV=false and only the environment the test gives it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,6 +38,8 @@ export interface Running {
 /** Starts `script` (relative to the repository, e.g. `src/main.ts`) under node with tsx. */
 export function runScript(script: string, options: RunOptions = {}): Running {
   const ownDir = options.cwd ? null : mkdtempSync(join(tmpdir(), 'sokoni-cwd-'));
+  // Another user must be able to enter it.
+  if (ownDir && options.uid !== undefined) chmodSync(ownDir, 0o755);
   const cwd = options.cwd ?? ownDir!;
   const child = spawn(process.execPath, ['--import', TSX, join(ROOT, script), ...(options.args ?? [])], {
     cwd,
