@@ -1,10 +1,21 @@
 // `npm start`: Sokoni on PORT, on the embedded MoMo sandbox unless MOMO_BASE_URL says otherwise.
+import { readArgs } from './cli-args';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadDotenv } from './env-file';
-import { createLogger } from './log';
-import { startSokoni, type Sokoni } from './server';
+import type { Sokoni } from './server';
 import { StartupError } from './startup-error';
 
+readArgs({
+  name: 'npm start',
+  usage: `usage: npm start
+
+Starts Sokoni: the store, the API and the worker that follows payments and payouts, on the
+embedded MoMo sandbox unless MOMO_BASE_URL names a MoMo. It takes no options: every setting
+comes from the environment or from .env in the working directory (see .env.example), e.g.
+PORT (3000), HOST (127.0.0.1), DATABASE_PATH (./data/sokoni.db), PUBLIC_URL, ADMIN_TOKEN.
+SOKONI_DOTENV=false leaves .env unread.`,
+  options: {},
+});
 loadDotenv();
 
 let config: Config;
@@ -16,6 +27,9 @@ try {
   process.exit(1);
 }
 
+// Loaded once the arguments and settings are known good, so --help and a typo answer at once.
+const { createLogger } = await import('./log');
+const { startSokoni } = await import('./server');
 const log = createLogger();
 let sokoni: Sokoni;
 try {
