@@ -13,19 +13,19 @@ export type Database = BetterSqlite3.Database;
 export const OPENING_BUSY_TIMEOUT_MS = 5000;
 
 /**
- * How long a write waits for another process's lock once Sokoni serves. better-sqlite3 is
- * synchronous, so SQLite's busy wait stalls the event loop: every request, stream and the worker
- * wait with it. Inside one process writers never meet (one connection, one thread; WAL readers
- * never wait for a writer), so the lock is only ever another process's: `npm run seed` or
- * `migrate` (transactions of a few ms), a backup, an operator's sqlite3 shell. 5 ms (SQLite
- * retries after 1, 2 and 2 ms) rides out the short ones; a longer hold fails the write at once
- * with SQLITE_BUSY, which the web layer answers 503 `busy` with Retry-After (nothing written)
- * while reads go on. Each failed write costs the event loop at most this long, so a caller that
- * retries must back off rather than spin. Measured with a pending order's worker retrying
- * without back-off (test/db/busy.test.ts): reads p99 44 ms at 0 ms, 83 ms at 5, 111 ms at 10,
- * 189 ms at 25.
+ * How long a write waits for another process's lock once Sokoni serves: not at all. better-
+ * sqlite3 is synchronous, so SQLite's busy wait would stall the event loop, and every request,
+ * stream and the worker with it. Nothing is lost by not waiting: inside one process writers never
+ * meet (one connection, one thread) and WAL readers never wait for a writer, so the lock is only
+ * ever another process's (`npm run seed` or `migrate`, a backup, an operator's sqlite3 shell).
+ * The write fails at once with SQLITE_BUSY, which the web layer answers 503 `busy` with
+ * Retry-After (nothing written) while reads go on; the worker tries again later. Every failed
+ * write would cost the event loop the timeout, and a caller that retries at once (today's
+ * worker, on a pending order) pays it again and again: in test/db/busy.test.ts on a loaded 2-core
+ * machine, reads' p50 while the lock was held was 8–13 ms at 0 ms (as without the lock), 34–46 ms
+ * at 5 ms (15–24 ms without), and p99 rose to 111 ms at 10 ms and 189 ms at 25 ms.
  */
-export const SERVING_BUSY_TIMEOUT_MS = 5;
+export const SERVING_BUSY_TIMEOUT_MS = 0;
 
 export interface OpenOptions {
   busyTimeoutMs?: number;
