@@ -15,11 +15,13 @@ export const OPENING_BUSY_TIMEOUT_MS = 5000;
 /**
  * How long a write waits for another process's lock once Sokoni serves: not at all. better-
  * sqlite3 is synchronous, so SQLite's busy wait would stall the event loop, and every request,
- * stream and the worker with it. Nothing is lost by not waiting: inside one process writers never
+ * stream and the worker with it. Little is lost by not waiting: inside one process writers never
  * meet (one connection, one thread) and WAL readers never wait for a writer, so the lock is only
  * ever another process's (`npm run seed` or `migrate`, a backup, an operator's sqlite3 shell).
  * The write fails at once with SQLITE_BUSY, which the web layer answers 503 `busy` with
- * Retry-After (nothing written) while reads go on; the worker tries again later. Every failed
+ * Retry-After (nothing written) while reads go on; the worker tries again later. A write that
+ * meets another process's transaction of a few ms gets the same answer and works when retried,
+ * rather than holding every other request for those ms. Every failed
  * write would cost the event loop the timeout, and a caller that retries at once (today's
  * worker, on a pending order) pays it again and again: in test/db/busy.test.ts on a loaded 2-core
  * machine, reads' p50 while the lock was held was 8–13 ms at 0 ms (as without the lock), 34–46 ms
