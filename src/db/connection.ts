@@ -29,11 +29,8 @@ export const OPENING_BUSY_TIMEOUT_MS = 5000;
  */
 export const SERVING_BUSY_TIMEOUT_MS = 0;
 
-export interface OpenOptions {
-  busyTimeoutMs?: number;
-}
-
-export function openDatabase(file: string, options: OpenOptions = {}): Database {
+/** Opens with OPENING_BUSY_TIMEOUT_MS; a server lowers it with setBusyTimeout once it serves. */
+export function openDatabase(file: string): Database {
   const inMemory = file === ':memory:';
   if (!inMemory) ensureFolder(file);
   try {
@@ -42,7 +39,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     // (a power cut may lose the last commits, never corrupt the file).
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    setBusyTimeout(db, options.busyTimeoutMs ?? OPENING_BUSY_TIMEOUT_MS);
+    setBusyTimeout(db, OPENING_BUSY_TIMEOUT_MS);
     db.pragma('synchronous = NORMAL');
     return db;
   } catch (error) {
