@@ -4,7 +4,7 @@
 // Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
 //        --limit L --new-rate R --only NAME --json FILE --cpu-prof --no-record --notes TEXT
 //        --set NAME=VALUE (any Sokoni setting, repeatable; recorded with the figures)
-import { parseArgs } from 'node:util';
+import { numberArg, readArgs, refuse } from '../src/cli-args';
 import { JsonClient } from './http';
 import { runLoad, shopper, type LoadRun, type Pace } from './load';
 import { ProcWatcher } from './proc-stats';
@@ -12,7 +12,29 @@ import { appendResults, commitOf, details, machineOf, percentile, table, writeJs
 import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SandboxProcess } from './stack';
 import type { Child } from './procs';
 
-const { values: flags } = parseArgs({
+const COMMAND = {
+  name: 'npm run bench',
+  usage: `usage: npm run bench -- [options]
+
+Runs the standalone MoMo sandbox and Sokoni as processes on 127.0.0.1, drives orders through
+POST /pay until settled, with callbacks and with polling only, prints one table and appends it
+to bench/RESULTS.md. About two minutes with the defaults.
+
+  --orders N               orders in each closed-loop (peak) scenario (2000)
+  --concurrency C          shoppers in the callbacks peak (64)
+  --polling-concurrency C  shoppers in the polling-only peak (1000)
+  --rate R                 orders/s offered in the open-loop scenario (200)
+  --duration S             seconds of each open-loop scenario (5)
+  --pending P              also the backlog scenario: P payments left pending
+  --limit L                MoMo rate limit (calls/s) in the pending scenario (10)
+  --new-rate R             new orders/s in the pending scenario (2)
+  --only NAME              only scenarios whose name contains NAME, e.g. callbacks-peak
+  --set NAME=VALUE         any Sokoni setting (repeatable; recorded with the figures)
+  --json FILE              also write the report as JSON
+  --cpu-prof               write Sokoni's CPU profile to bench/out/…
+  --no-record              do not append to bench/RESULTS.md
+  --notes TEXT             a note recorded with the figures
+  -h, --help               this text`,
   options: {
     orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
@@ -27,15 +49,15 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
     notes: { type: 'string', default: '' },
-    set: { type: 'string', multiple: true, default: [] },
+    set: { type: 'string', multiple: true, default: [] as string[] },
   },
-});
+} as const;
+const flags = readArgs(COMMAND);
 
-const num = (name: keyof typeof flags): number => {
-  const value = Number(flags[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-};
+const NUMBERS = ['orders', 'concurrency', 'polling-concurrency', 'rate', 'duration', 'pending', 'limit', 'new-rate'] as const;
+const num = (name: (typeof NUMBERS)[number]): number => numberArg(COMMAND, name, flags[name], { above: 0 });
+// Every number is checked now, not when its scenario comes up minutes later.
+for (const name of NUMBERS) if (flags[name] !== undefined) num(name);
 
 /**
  * Sokoni's defaults except: no per-client limits (set in stack.ts) and no access log (a line to
@@ -48,7 +70,7 @@ const BENCH_SETTINGS: Record<string, string> = {
   MOMO_CREATES_PER_S: '100000',
   ...Object.fromEntries(flags.set.map((pair) => {
     const cut = pair.indexOf('=');
-    if (cut < 1) throw new Error(`--set wants NAME=VALUE, got ${pair}`);
+    if (cut < 1) return refuse(COMMAND, `--set wants NAME=VALUE, not ${JSON.stringify(pair)}`);
     return [pair.slice(0, cut), pair.slice(cut + 1)];
   })),
 };
@@ -143,7 +165,8 @@ async function scenario(name: string, callbacks: boolean, pace: Pace, orders: nu
   try {
     await warmUp(stack);
     const result = await measured(stack, name, callbacks, pace, orders);
-    process.stderr.write(`${table([result])}\n`);
+    // Progress only; the table is printed once, at the end.
+    process.stderr.write(`· ${name}: ${result.settledPerSecond.toFixed(1)} settled/s, p50 ${result.latencyMs.p50.toFixed(0)} ms, ${result.errors} errors\n`);
     return result;
   } finally {
     await stack.stop();

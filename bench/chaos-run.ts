@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEMO_PRODUCT_IDS } from '../src/db';
 import type { FaultRuleInput } from '../src/sandbox';
 import { JsonClient } from './http';
+import { chaosTiming, formatTiming, type ChaosTiming } from './chaos-timing';
 import { checkInvariants, isQuiet, type InvariantReport } from './invariants';
 import type { Child } from './procs';
 import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SokoniLaunch } from './stack';
@@ -16,6 +17,8 @@ export interface ChaosOptions {
   orders: number;
   kills: number;
   concurrency?: number;
+  /** Sets all four SANDBOX_FAULT_*_RATE of the sandbox to this, on top of CHAOS_FAULTS. */
+  faultRate?: number;
   /** How long to wait for everything to become final after the last order. */
   quietWithinMs?: number;
   /** Where the database and the logs go; a new folder under bench/out by default. */
@@ -31,6 +34,9 @@ export interface ChaosResult extends InvariantReport {
   /** Orders POST /pay refused for good (a 4xx), which is not a violation. */
   refused: number;
   elapsedS: number;
+  /** The sandbox's fault rates as it reported them at the end. */
+  faultRates: { errorRate: number; timeoutRate: number; lostAnswerRate: number; dropCallbackRate: number };
+  timing: ChaosTiming;
 }
 
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
@@ -106,7 +112,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => {});
   const started = performance.now();
   const dir = options.dir ?? runDir('chaos');
-  const sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100' });
+  const rate = options.faultRate === undefined ? {} : faultRateEnv(options.faultRate);
+  const sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100', ...rate });
   let sokoni: Child | null = null;
   let client: JsonClient | null = null;
   try {
@@ -125,9 +132,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     let refused = 0;
     const deadline = performance.now() + 10 * 60_000;
     let finished = false;
+    // Every kill happens: one whose point the shoppers passed while Sokoni was restarting (a
+    // slow start on a loaded machine) comes at once, and any left when the last order is placed
+    // come then, while the orders settle. Skipping them made a run with fewer kills than asked.
     const killer = async () => {
-      while (kills < killAt.length && !finished) {
-        if (done >= killAt[kills]!) {
+      while (kills < killAt.length) {
+        if (done >= killAt[kills]! || finished) {
           await sleep(Math.random() * 100);
           await sokoni!.kill('SIGKILL');
           kills++;
@@ -164,7 +174,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const report = checkInvariants(dbPath, { transactions, balances, settings });
     // Each idempotency key that was answered is exactly one order, however often it was sent.
     if (report.orders !== placed) report.violations.push(`${placed} orders were answered as placed, Sokoni has ${report.orders}`);
-    return { ...report, dir, kills, placed, refused, elapsedS: (performance.now() - started) / 1000 };
+    const { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate } = settings.faults;
+    return {
+      ...report,
+      dir,
+      kills,
+      placed,
+      refused,
+      elapsedS: (performance.now() - started) / 1000,
+      faultRates: { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate },
+      timing: chaosTiming(dbPath, transactions),
+    };
   } finally {
     client?.close();
     await (sokoni as Child | null)?.kill('SIGKILL');
@@ -172,12 +192,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
 }
 
+function faultRateEnv(rate: number): Record<string, string> {
+  const value = String(rate);
+  return {
+    SANDBOX_FAULT_ERROR_RATE: value,
+    SANDBOX_FAULT_TIMEOUT_RATE: value,
+    SANDBOX_FAULT_LOST_ANSWER_RATE: value,
+    SANDBOX_FAULT_DROP_CALLBACK_RATE: value,
+  };
+}
+
 export function formatChaos(result: ChaosResult): string {
+  const r = result.faultRates;
   const lines = [
     `Chaos run: ${result.placed} orders placed (${result.refused} refused), ${result.kills} SIGKILLs, ${result.elapsedS.toFixed(1)} s (${join(result.dir)})`,
     `Orders: ${Object.entries(result.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `Sandbox collections: ${result.collections.successful} successful, ${result.collections.failed} failed, ${result.collections.pending} pending`,
     `Sandbox transfers:   ${result.transfers.successful} successful, ${result.transfers.failed} failed, ${result.transfers.pending} pending`,
+    `Sandbox fault rates: error ${r.errorRate}, timeout ${r.timeoutRate}, lost answer ${r.lostAnswerRate}, dropped callback ${r.dropCallbackRate} (besides the fixed rules)`,
+    ...formatTiming(result.timing),
     result.violations.length === 0 ? 'Invariants: all hold.' : `Invariants: ${result.violations.length} VIOLATED`,
     ...result.violations.slice(0, 50).map((v) => `  ✗ ${v}`),
   ];

@@ -1,27 +1,41 @@
 // `npm run chaos`: M orders (default 1000) under injected MoMo faults and K SIGKILLs of Sokoni
-// (default 5), then the money invariants. Exits 1 on any violation.
-// Flags: --orders M --kills K --concurrency C
-import { parseArgs } from 'node:util';
+// (default 5), then the money invariants and what shoppers felt. Exits 1 on any violation.
+import { numberArg, readArgs, refuse } from '../src/cli-args';
 import { formatChaos, runChaos } from './chaos-run';
 
-const { values } = parseArgs({
+const COMMAND = {
+  name: 'npm run chaos',
+  usage: `usage: npm run chaos -- [options]
+
+Runs the standalone MoMo sandbox (injecting 500s, 503s, lost answers, hung requests, latency and
+dropped callbacks) and Sokoni as processes, places orders while SIGKILLing Sokoni at random
+moments, waits until every order is final, then checks the money invariants against the
+sandbox's records and reports time to final. Exits 1 on any violation.
+
+  --orders M         orders to place (1000)
+  --kills K          SIGKILLs of Sokoni, each followed by a restart on the same database (5)
+  --concurrency C    shoppers placing orders at once (16)
+  --fault-rate R     also sets the sandbox's SANDBOX_FAULT_ERROR_RATE, _TIMEOUT_RATE,
+                     _LOST_ANSWER_RATE and _DROP_CALLBACK_RATE to R (0 to 1), on top of
+                     the fixed fault rules (default: none)
+  -h, --help         this text`,
   options: {
     orders: { type: 'string', default: '1000' },
     kills: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
+    'fault-rate': { type: 'string' },
   },
-});
+} as const;
 
-const count = (name: keyof typeof values, min: number): number => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer of at least ${min}`);
-  return n;
-};
+const values = readArgs(COMMAND);
+const faultRate = values['fault-rate'] === undefined ? undefined : numberArg(COMMAND, 'fault-rate', values['fault-rate'], { atLeast: 0 });
+if (faultRate !== undefined && faultRate > 1) refuse(COMMAND, `--fault-rate is a probability from 0 to 1, not ${faultRate}`);
 
 runChaos({
-  orders: count('orders', 1),
-  kills: count('kills', 0),
-  concurrency: count('concurrency', 1),
+  orders: numberArg(COMMAND, 'orders', values.orders, { atLeast: 1, integer: true }),
+  kills: numberArg(COMMAND, 'kills', values.kills, { atLeast: 0, integer: true }),
+  concurrency: numberArg(COMMAND, 'concurrency', values.concurrency, { atLeast: 1, integer: true }),
+  ...(faultRate === undefined ? {} : { faultRate }),
   log: (line) => console.log(`· ${line}`),
 }).then(
   (result) => {

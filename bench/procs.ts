@@ -66,8 +66,9 @@ export async function spawnNode(options: SpawnOptions): Promise<Child> {
   const fd = openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, `${ROOT}/${options.script}`], {
     cwd: options.cwd,
-    // Only what we pass: PATH and HOME for tooling, nothing else from the caller's environment.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    // Only what we pass: PATH and HOME for tooling, nothing else from the caller's environment,
+    // and never a .env (src/env-file.ts).
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SOKONI_DOTENV: 'false', ...options.env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

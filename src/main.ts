@@ -1,10 +1,22 @@
 // `npm start`: Sokoni on PORT, on the embedded MoMo sandbox unless MOMO_BASE_URL says otherwise.
-import dotenv from 'dotenv';
+import { readArgs } from './cli-args';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger } from './log';
-import { startSokoni } from './server';
+import { loadDotenv } from './env-file';
+import type { Sokoni } from './server';
+import { StartupError } from './startup-error';
 
-dotenv.config({ quiet: true });
+readArgs({
+  name: 'npm start',
+  usage: `usage: npm start
+
+Starts Sokoni: the store, the API and the worker that follows payments and payouts, on the
+embedded MoMo sandbox unless MOMO_BASE_URL names a MoMo. It takes no options: every setting
+comes from the environment or from .env in the working directory (see .env.example), e.g.
+PORT (3000), HOST (127.0.0.1), DATABASE_PATH (./data/sokoni.db), PUBLIC_URL, ADMIN_TOKEN.
+SOKONI_DOTENV=false leaves .env unread.`,
+  options: {},
+});
+loadDotenv();
 
 let config: Config;
 try {
@@ -15,8 +27,19 @@ try {
   process.exit(1);
 }
 
+// Loaded once the arguments and settings are known good, so --help and a typo answer at once.
+const { createLogger } = await import('./log');
+const { startSokoni } = await import('./server');
 const log = createLogger();
-const sokoni = await startSokoni(config, { log });
+let sokoni: Sokoni;
+try {
+  sokoni = await startSokoni(config, { log });
+} catch (error) {
+  // One line a person can act on: a StartupError names the setting to change.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof StartupError ? message : `Sokoni could not start: ${message.split('\n')[0]}`);
+  process.exit(1);
+}
 
 const lines = [
   `Sokoni store      ${sokoni.url}/`,

@@ -6,19 +6,33 @@ import express from 'express';
 import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
-import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
+import {
+  applyMigrations,
+  assertWritable,
+  databaseStartupError,
+  demoSeedOptions,
+  ensureDemoCatalogue,
+  openDatabase,
+  probeWritable,
+  setBusyTimeout,
+  SERVING_BUSY_TIMEOUT_MS,
+  type Database,
+} from './db';
 import { createLogger, type Logger } from './log';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
 import { acceptsCurrencyIn } from './momo/markets';
+import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createAdminRouter } from './web/admin-routes';
+import { StartupError } from './startup-error';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
 import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
 import { createPages } from './web/pages';
 import { createPayRouter } from './web/pay-routes';
+import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
 import { createStorefront } from './web/storefront-routes';
 
@@ -46,9 +60,43 @@ const embeddedSubscriptionKey = 'sokoni-embedded-sandbox';
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, port, host)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
+}
+
+/** The setting to change when the port cannot be had. */
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError('PORT', `port ${port} on ${host} is already in use; set PORT to a free port, or stop what holds it`);
+    case 'EACCES':
+      return new StartupError('PORT', `this user may not listen on port ${port} (ports below 1024 need privileges); set PORT to 1024 or above`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new StartupError('HOST', `${host} is not an address of this machine (${error.code}); set HOST to e.g. 127.0.0.1, or 0.0.0.0 for every interface`);
+    default:
+      return error;
+  }
+}
+
+/** Opens, migrates and seeds the database at start-up; a problem with the file names DATABASE_PATH. */
+function prepareDatabase(config: Config): Database {
+  const db = openDatabase(config.databasePath);
+  try {
+    applyMigrations(db);
+    assertWritable(db);
+    const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
+    if (seed) ensureDemoCatalogue(db, seed);
+  } catch (error) {
+    db.close();
+    throw databaseStartupError(config.databasePath, error) ?? error;
+  }
+  // From here on a write never holds the event loop for long (see connection.ts).
+  setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
+  return db;
 }
 
 /** Creates an API user and key per product in the embedded sandbox, as a developer would in MTN's. */
@@ -77,21 +125,44 @@ export function momoWalletCheck(client: MomoClient): VerifyWallet {
   };
 }
 
+/** MoMo is ready unless a product's circuit breaker is open (MoMo failing); half-open is recovering. */
+function momoReadiness(client: MomoClient): { ok: boolean; detail: string } {
+  const products = Object.entries(client.health()).filter(([, health]) => health.configured);
+  const open = products.filter(([, health]) => health.state === 'open');
+  const detail = products.map(([product, health]) => `${product} ${health.state}`).join(', ');
+  return { ok: open.length === 0, detail: open.length === 0 ? detail : `${detail}: MoMo is failing, calls are held back until it recovers` };
+}
+
+/** A worker far behind (a minute) or failing on the database is not ready. */
+function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } {
+  if (health.state === 'failing') return { ok: false, detail: `failing on the database since ${new Date(health.failingSince!).toISOString()}` };
+  return { ok: health.lagMs < 60_000, detail: `lag ${health.lagMs} ms` };
+}
+
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
-  const db = openDatabase(config.databasePath);
-  applyMigrations(db);
-  const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
-  if (seed) ensureDemoCatalogue(db, seed);
+  const db = prepareDatabase(config);
+
+  // GET /readyz passes when Sokoni has started and every check here passes; each part adds
+  // its check with one line.
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => probeWritable(db) }];
+  let started = false;
+  const health = createHealthApp({ started: () => started, checks: readiness });
 
   // The server listens before the app is complete, because the embedded sandbox must answer
-  // the provisioning calls that the app's MoMo credentials come from.
+  // the provisioning calls that the app's MoMo credentials come from. Meanwhile everything but
+  // the sandbox and the health paths answers 503 `starting`.
   const server = http.createServer();
-  let handle: http.RequestListener = (_req, res) => {
-    res.writeHead(503, { 'retry-after': '1' }).end();
-  };
-  server.on('request', (req, res) => handle(req, res));
-  const port = await listen(server, config.port, config.host);
+  const sandboxMount = express.Router();
+  let handle: http.RequestListener = express().disable('x-powered-by').use(sandboxMount).use(answerStarting);
+  server.on('request', (req, res) => (HEALTH_PATHS.has((req.url ?? '').split('?')[0]!) ? health(req, res) : handle(req, res)));
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const selfHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}`;
 
@@ -103,13 +174,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const callbackUrl = callbackBase ? `${callbackBase}/callback` : null;
 
   let sandbox: Sandbox | null = null;
-  const sandboxMount = express.Router();
   let momoBaseUrl = config.momo.baseUrl ?? '';
   let credentials = config.momo.credentials;
   if (embedded) {
     sandbox = createSandbox(config.sandbox);
     sandboxMount.use('/sandbox', sandbox.router);
-    handle = express().use(sandboxMount);
     momoBaseUrl = `${url}/sandbox`;
     credentials = await provisionEmbedded(momoBaseUrl, config, new URL(callbackBase!).hostname);
   }
@@ -129,6 +198,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
     forSale: (productId) => catalogue.findForSale(productId) !== undefined,
   });
+  readiness.push({ name: 'momo', check: () => momoReadiness(client) });
+  readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
@@ -148,6 +219,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
   checkout.start();
+  started = true;
 
   return {
     url,

@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { WorkerSettings } from '../config';
 import { OrderStore, type MovementOf, type OrderRow } from '../db';
 import type { Logger } from '../log';
-import { isStuck, MovementEngine, Worker } from '../movements';
+import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
 import type { CheckoutContext } from './context';
 import { orderHandlers } from './handlers';
@@ -68,6 +68,8 @@ export interface Checkout {
   checkNow(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
+  /** The worker's state and lag, for /readyz. */
+  health(): WorkerHealth;
   start(): void;
   stop(): Promise<void>;
 }
@@ -196,6 +198,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return reopened;
     },
     watch,
+    health: () => worker.health(),
     start: () => worker.start(),
     stop: () => worker.stop(),
   };

@@ -1,10 +1,21 @@
 // npm run seed: loads the demo catalogue again (migrating first, so it works on a new file).
-import 'dotenv/config';
+import { readArgs } from '../cli-args';
 import { loadConfig } from '../config';
+import { loadDotenv } from '../env-file';
 import { openDatabase } from './connection';
 import { applyMigrations } from './migrate';
 import { demoSeedOptions, seedDemoCatalogue } from './seed';
 
+readArgs({
+  name: 'npm run seed',
+  usage: `usage: npm run seed
+
+Loads the demo sellers and products into DATABASE_PATH (./data/sokoni.db) again, migrating it
+first. Only for MoMo's sandbox (MOMO_TARGET_ENVIRONMENT=sandbox): the demo sellers' numbers are
+made up. No options: the settings come from the environment or .env.`,
+  options: {},
+});
+loadDotenv();
 try {
   const config = loadConfig();
   const options = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);

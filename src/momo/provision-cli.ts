@@ -2,7 +2,7 @@
 //   [--product collection|disbursement|remittance] [--base-url URL]
 // Prints the .env lines on stdout (and nothing else there, so the output can be appended to
 // .env); any failure goes to stderr with a non-zero exit code.
-import { parseArgs } from 'node:util';
+import { readArgs, refuse } from '../cli-args';
 import { MomoError } from './errors';
 import { MTN_SANDBOX_URL, provision } from './provision';
 import type { MomoProduct } from './types';
@@ -17,25 +17,23 @@ const USAGE = `usage: npm run momo:provision -- --host <callback host> --primary
   --product      which product the key belongs to (default collection)
   --base-url     MoMo to provision against (default ${MTN_SANDBOX_URL})`;
 
-class UsageError extends Error {}
+const COMMAND = {
+  name: 'npm run momo:provision',
+  usage: USAGE,
+  options: {
+    host: { type: 'string' },
+    'primary-key': { type: 'string' },
+    product: { type: 'string', default: 'collection' },
+    'base-url': { type: 'string', default: MTN_SANDBOX_URL },
+  },
+} as const;
 
-function readArgs(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string' },
-      'primary-key': { type: 'string' },
-      product: { type: 'string', default: 'collection' },
-      'base-url': { type: 'string', default: MTN_SANDBOX_URL },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return null;
-  if (!values.host) throw new UsageError('--host is required');
-  if (!values['primary-key']) throw new UsageError('--primary-key is required');
+function provisionArgs() {
+  const values = readArgs(COMMAND);
+  if (!values.host) return refuse(COMMAND, '--host is required');
+  if (!values['primary-key']) return refuse(COMMAND, '--primary-key is required');
   const product = values.product as MomoProduct;
-  if (!PRODUCTS.includes(product)) throw new UsageError(`--product must be one of ${PRODUCTS.join(', ')}`);
+  if (!PRODUCTS.includes(product)) return refuse(COMMAND, `--product must be one of ${PRODUCTS.join(', ')}`);
   const baseUrl = values['base-url'].replace(/\/+$/, '');
   return { host: hostOf(values.host), subscriptionKey: values['primary-key'], product, baseUrl };
 }
@@ -58,17 +56,7 @@ function describe(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof readArgs>;
-  try {
-    args = readArgs(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`momo:provision: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === null) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = provisionArgs();
   try {
     const result = await provision({ baseUrl: args.baseUrl, subscriptionKey: args.subscriptionKey, providerCallbackHost: args.host, product: args.product });
     process.stderr.write(`Created API user ${result.apiUser} for ${args.product} at ${args.baseUrl}. Paste into .env:\n`);

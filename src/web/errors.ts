@@ -1,6 +1,7 @@
 // One error shape for the whole API: {error: {code, message, field?}}. Bad input is always a
 // 4xx; only our own faults are 5xx, and those never show their details to the client.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { isDatabaseBusy } from '../db';
 import { DomainError, type DomainErrorKind } from '../domain-error';
 
 export class ApiError extends Error {
@@ -61,9 +62,14 @@ const BUSY_RETRY_AFTER_S = 1;
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof DomainError) {
-    const retryAfter = error.kind === 'busy' ? BUSY_RETRY_AFTER_S : undefined;
-    return new ApiError(KIND_STATUS[error.kind], error.code, error.message, error.field, retryAfter);
+  // Another process held SQLite's write lock past the short busy timeout (db/connection.ts):
+  // nothing was written, and the same request works shortly. That is the domain's `busy`.
+  const domain = isDatabaseBusy(error)
+    ? new DomainError('busy', 'busy', 'The shop is busy for a moment and nothing was saved. Try again in a few seconds.')
+    : error;
+  if (domain instanceof DomainError) {
+    const retryAfter = domain.kind === 'busy' ? BUSY_RETRY_AFTER_S : undefined;
+    return new ApiError(KIND_STATUS[domain.kind], domain.code, domain.message, domain.field, retryAfter);
   }
   const fields = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
   const known = typeof fields.type === 'string' ? BODY_ERRORS[fields.type] : undefined;

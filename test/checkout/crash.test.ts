@@ -1,15 +1,14 @@
 // Sokoni killed with SIGKILL mid-order and started again on the same database: the order must
 // settle with exactly one payout. Sokoni runs as a real child process (`src/main.ts`, as
 // `npm start` does) against a standalone sandbox in this process, which survives the kills.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { startSandbox } from '../../src/sandbox';
+import { runScript, type Running } from '../processes';
 import { freePort, tempDir } from './helpers';
 
-const root = new URL('../..', import.meta.url).pathname;
 const shopper = '256772123456';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,8 +24,6 @@ async function setup(overrides: Record<string, string> = {}) {
   const disbursement = sandbox.sandbox.control.provision('localhost');
   const port = await freePort();
   const env = {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
     PORT: String(port),
     DATABASE_PATH: join(temp.dir, 'sokoni.db'),
     MOMO_BASE_URL: sandbox.url,
@@ -45,26 +42,22 @@ async function setup(overrides: Record<string, string> = {}) {
     ...overrides,
   };
   const http = supertest(`http://127.0.0.1:${port}`);
-  let child: ChildProcess | null = null;
+  let child: Running | null = null;
 
   const start = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const current = child;
-    cleanups.push(() => void current.kill('SIGKILL'));
+    // In a folder of its own (runScript's default), so a developer's .env is never read.
+    const current = runScript('src/main.ts', { env });
+    child = current;
+    cleanups.push(() => current.stop());
     const deadline = Date.now() + 20_000;
     for (;;) {
       const up = await http.get('/api/products').then((r) => r.status === 200, () => false);
       if (up) return;
-      if (Date.now() > deadline || current.exitCode !== null) throw new Error('Sokoni did not start');
+      if (Date.now() > deadline || current.child.exitCode !== null) throw new Error(`Sokoni did not start: ${current.stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const kill = async () => {
-    const current = child!;
-    const exited = new Promise((resolve) => current.once('exit', resolve));
-    current.kill('SIGKILL');
-    await exited;
-  };
+  const kill = () => child!.stop();
   const order = async (id: string) => (await http.get(`/orders/${id}`).set('accept', 'application/json').set('prefer', 'wait=1').expect(200)).body;
   const untilStatus = async (id: string, statuses: string[]) => {
     const deadline = Date.now() + 20_000;

@@ -14,6 +14,17 @@ afterEach(async () => {
 const shopper = '256772123456';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+describe('readiness', () => {
+  it('says when MoMo is failing: the breaker is open', async () => {
+    store = await startStore({ MOMO_CIRCUIT_THRESHOLD: '1', MOMO_CIRCUIT_COOLDOWN_MS: '60000', MOMO_MAX_RETRIES: '0' });
+    expect((await store.http.get('/readyz').expect(200)).body.checks.momo.ok).toBe(true);
+    store.control.addFault({ kind: 'error', operation: 'collection.requestToPay', status: 503 });
+    await pay(store, { productId: demoProductId, qty: 1, phone: shopper });
+    const notReady = await store.http.get('/readyz').expect(503);
+    expect(notReady.body.checks.momo).toMatchObject({ ok: false, detail: expect.stringContaining('collection open') });
+  });
+});
+
 describe('the send deadline', () => {
   it('with the breaker open past PAY_SEND_DEADLINE_S, the payment is never sent again: the order fails, nothing taken', async () => {
     store = await startStore({
@@ -74,6 +85,9 @@ describe('a failing database', () => {
     while (failing() === 0 && Date.now() < deadline) await sleep(50);
     expect(failing()).toBe(1);
     const linesWhenFailing = lines.length;
+    const notReady = await store.http.get('/readyz').expect(503);
+    expect(notReady.body.checks.worker).toMatchObject({ ok: false, detail: expect.stringContaining('failing on the database') });
+    expect(notReady.body.checks.database.ok).toBe(false);
     await sleep(4000);
     expect(failing()).toBe(1);
     // Backing off (1 s, 2 s, 4 s…): a handful of tries at most, and no error line per try (a
@@ -85,6 +99,8 @@ describe('a failing database', () => {
     const recovered = Date.now() + 40_000;
     while (!lines.some((l) => l.includes('"worker.recovered"')) && Date.now() < recovered) await sleep(100);
     expect(lines.some((l) => l.includes('"worker.recovered"'))).toBe(true);
+    const ready = await store.http.get('/readyz').expect(200);
+    expect(ready.body.checks).toMatchObject({ worker: { ok: true }, momo: { ok: true }, database: { ok: true } });
     store.control.approve(placed.body.payment.referenceId, '4321');
     expect((await waitForOrder(store, placed.body.id, (o) => o.status === 'settled')).status).toBe('settled');
   });

@@ -1,25 +1,20 @@
 // `npm run sandbox` (tsx src/sandbox/main.ts) starts, prints its URLs and answers a MoMo client.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runScript, type Running } from '../processes';
 import { call, eventually, provision, token } from './helpers';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-let child: ChildProcess | null = null;
+let child: Running | null = null;
 
-afterEach(() => {
-  child?.kill('SIGTERM');
+afterEach(async () => {
+  await child?.stop();
   child = null;
 });
 
+// In an empty folder of its own: src/sandbox/main.ts reads the .env of its working directory.
 function run(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
-  let output = '';
-  child = spawn(tsx, ['src/sandbox/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-  return { output: () => output, exited };
+  const proc = runScript('src/sandbox/main.ts', { env });
+  child = proc;
+  return { output: () => proc.stdout() + proc.stderr(), exited: proc.exited };
 }
 
 describe('npm run sandbox', () => {
