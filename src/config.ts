@@ -1,9 +1,8 @@
 // Every setting Sokoni reads, parsed once from the environment, validated and typed.
 // `.env.example` documents each variable; keep the two in step.
 import { z } from 'zod';
-
-export type ApprovalMode = 'instant' | 'delay' | 'handset';
-export type CallbackMethod = 'auto' | 'POST' | 'PUT';
+import { sandboxSettingsFromEnv } from './sandbox/env';
+import type { SandboxSettings } from './sandbox/settings';
 
 export interface ProductCredentials {
   subscriptionKey: string;
@@ -25,34 +24,6 @@ export interface MomoSettings {
   rateLimitPerSecond: number;
   circuitThreshold: number;
   circuitCooldownMs: number;
-}
-
-export interface SandboxFaultSettings {
-  latencyMs: number;
-  errorRate: number;
-  timeoutRate: number;
-  lostAnswerRate: number;
-  dropCallbackRate: number;
-}
-
-export interface SandboxSettings {
-  port: number;
-  approval: ApprovalMode;
-  approvalDelayMs: number;
-  approvalTimeoutS: number;
-  /** null: any non-empty subscription key is accepted. */
-  subscriptionKeys: string[] | null;
-  callbackMethod: CallbackMethod;
-  callbackHostCheck: boolean;
-  callbackRetries: boolean;
-  tokenFailureStatus: 401 | 500;
-  reasonShape: 'string' | 'object';
-  strictIdTypeCase: boolean;
-  /** Target environment → currencies it accepts. */
-  currencies: Record<string, string[]>;
-  /** Opening balances in major units, as decimal strings, in each account's currency. */
-  balances: { collection: string; disbursement: string; remittance: string; payer: string };
-  faults: SandboxFaultSettings;
 }
 
 export interface WorkerSettings {
@@ -92,7 +63,6 @@ export class ConfigError extends Error {
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const rate = z.coerce.number().min(0).max(1);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalText = z
   .string()
@@ -103,7 +73,6 @@ const list = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'must be a UUID v4');
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number such as 1000 or 12.50');
 const httpUrl = z
   .string()
   .url()
@@ -148,37 +117,6 @@ const schema = z.object({
   MOMO_CIRCUIT_THRESHOLD: int(1, 1000).default(5),
   MOMO_CIRCUIT_COOLDOWN_MS: int(100, 600_000).default(10_000),
 
-  SANDBOX_PORT: int(0, 65535).default(8089),
-  SANDBOX_APPROVAL: z.enum(['instant', 'delay', 'handset']).default('handset'),
-  SANDBOX_APPROVAL_DELAY_MS: int(0, 600_000).default(2000),
-  SANDBOX_APPROVAL_TIMEOUT_S: int(1, 86_400).default(300),
-  SANDBOX_SUBSCRIPTION_KEYS: list.transform((keys) => (keys.length ? keys : null)),
-  SANDBOX_CALLBACK_METHOD: z.enum(['auto', 'POST', 'PUT']).default('auto'),
-  SANDBOX_CALLBACK_HOST_CHECK: flag.default(true),
-  SANDBOX_CALLBACK_RETRIES: flag.default(false),
-  SANDBOX_TOKEN_FAILURE_STATUS: z.enum(['401', '500']).default('401').transform((v) => Number(v) as 401 | 500),
-  SANDBOX_REASON_SHAPE: z.enum(['string', 'object']).default('string'),
-  SANDBOX_STRICT_ID_TYPE_CASE: flag.default(false),
-  SANDBOX_CURRENCIES: z
-    .string()
-    .default('sandbox=EUR')
-    .refine((v) => /^([a-z]+=[A-Z]{3}(\|[A-Z]{3})*)(;[a-z]+=[A-Z]{3}(\|[A-Z]{3})*)*$/.test(v), 'must look like sandbox=EUR;mtnuganda=UGX')
-    .transform((v) =>
-      Object.fromEntries(v.split(';').map((pair) => {
-        const [envName, codes] = pair.split('=') as [string, string];
-        return [envName, codes.split('|')];
-      })),
-    ),
-  SANDBOX_COLLECTION_BALANCE: decimal.default('0'),
-  SANDBOX_DISBURSEMENT_BALANCE: decimal.default('1000000'),
-  SANDBOX_REMITTANCE_BALANCE: decimal.default('1000000'),
-  SANDBOX_PAYER_BALANCE: decimal.default('100000'),
-  SANDBOX_FAULT_LATENCY_MS: int(0, 60_000).default(0),
-  SANDBOX_FAULT_ERROR_RATE: rate.default(0),
-  SANDBOX_FAULT_TIMEOUT_RATE: rate.default(0),
-  SANDBOX_FAULT_LOST_ANSWER_RATE: rate.default(0),
-  SANDBOX_FAULT_DROP_CALLBACK_RATE: rate.default(0),
-
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
   CHECK_MAX_MS: int(100, 600_000).default(30_000),
@@ -193,8 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings in .env mean "not set", as most people read them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+  // The sandbox reads its own SANDBOX_* variables; its problems are reported with the app's.
+  const sandbox = sandboxSettingsFromEnv(present);
+  if (!parsed.success || 'problems' in sandbox) {
+    throw new ConfigError([
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message }))),
+      ...('problems' in sandbox ? sandbox.problems : []),
+    ]);
   }
   const e = parsed.data;
 
@@ -245,33 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       circuitThreshold: e.MOMO_CIRCUIT_THRESHOLD,
       circuitCooldownMs: e.MOMO_CIRCUIT_COOLDOWN_MS,
     },
-    sandbox: {
-      port: e.SANDBOX_PORT,
-      approval: e.SANDBOX_APPROVAL,
-      approvalDelayMs: e.SANDBOX_APPROVAL_DELAY_MS,
-      approvalTimeoutS: e.SANDBOX_APPROVAL_TIMEOUT_S,
-      subscriptionKeys: e.SANDBOX_SUBSCRIPTION_KEYS,
-      callbackMethod: e.SANDBOX_CALLBACK_METHOD,
-      callbackHostCheck: e.SANDBOX_CALLBACK_HOST_CHECK,
-      callbackRetries: e.SANDBOX_CALLBACK_RETRIES,
-      tokenFailureStatus: e.SANDBOX_TOKEN_FAILURE_STATUS,
-      reasonShape: e.SANDBOX_REASON_SHAPE,
-      strictIdTypeCase: e.SANDBOX_STRICT_ID_TYPE_CASE,
-      currencies: e.SANDBOX_CURRENCIES,
-      balances: {
-        collection: e.SANDBOX_COLLECTION_BALANCE,
-        disbursement: e.SANDBOX_DISBURSEMENT_BALANCE,
-        remittance: e.SANDBOX_REMITTANCE_BALANCE,
-        payer: e.SANDBOX_PAYER_BALANCE,
-      },
-      faults: {
-        latencyMs: e.SANDBOX_FAULT_LATENCY_MS,
-        errorRate: e.SANDBOX_FAULT_ERROR_RATE,
-        timeoutRate: e.SANDBOX_FAULT_TIMEOUT_RATE,
-        lostAnswerRate: e.SANDBOX_FAULT_LOST_ANSWER_RATE,
-        dropCallbackRate: e.SANDBOX_FAULT_DROP_CALLBACK_RATE,
-      },
-    },
+    sandbox: sandbox.settings,
     worker: {
       concurrency: e.CHECK_CONCURRENCY,
       firstCheckMs: e.CHECK_FIRST_MS,

@@ -2,19 +2,19 @@
 // API answered only to loopback clients, for tests, benchmarks and chaos runs in other processes.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { MomoProduct } from '../config';
 import { parseDecimal } from '../money';
-import type { EndpointCount } from './calls';
+import type { Transaction } from './accounts';
 import type { CallbackState } from './callbacks';
+import type { EndpointCount } from './calls';
 import type { SandboxCore } from './core';
 import type { FaultRule, FaultRuleInput } from './faults';
 import { answerRequest, normaliseMsisdn, pendingRequests, type HandsetAnswer, type HandsetRequest } from './handset/requests';
-import type { Transaction } from './ledger';
+import type { Product } from './products';
 import { SettingsError, type SandboxSettings, type SettingsPatch } from './settings';
 
 export interface TransactionView {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Transaction['kind'];
   version: Transaction['version'];
   operation: string;
@@ -48,7 +48,7 @@ export interface CallsView {
   byOperation: Record<string, number>;
 }
 
-export type BalanceTarget = { account: MomoProduct } | { customer: string };
+export type BalanceTarget = { account: Product } | { customer: string };
 
 export interface SandboxControl {
   settings(): SandboxSettings;
@@ -97,7 +97,7 @@ export function createControl(core: SandboxCore): SandboxControl {
     awaitingHandset: tx.awaitingHandset,
     deadline: iso(tx.deadline),
     callback: tx.callback ? { ...tx.callback } : null,
-    body: core.ledger.resultBody(tx),
+    body: core.accounts.resultBody(tx),
   });
 
   return {
@@ -117,13 +117,13 @@ export function createControl(core: SandboxCore): SandboxControl {
     },
     transactions(filter = {}) {
       const party = filter.party === undefined ? undefined : normaliseMsisdn(filter.party);
-      return core.ledger
+      return core.accounts
         .list()
         .filter((tx) => (!filter.status || tx.status === filter.status) && (!filter.product || tx.product === filter.product) && (!party || tx.partyKey === party))
         .map(toView);
     },
     transaction(referenceId) {
-      const tx = core.ledger.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
+      const tx = core.accounts.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
       return tx && toView(tx);
     },
     balances: () => core.wallets.snapshot(),

@@ -4,7 +4,7 @@ import { Callbacks } from './callbacks';
 import { Clock, Timers } from './clock';
 import { Faults } from './faults';
 import { Identity } from './identity';
-import { Ledger } from './ledger';
+import { MomoAccounts } from './accounts';
 import { DEFAULT_SETTINGS, mergeSettings, type SandboxSettings, type SettingsPatch } from './settings';
 import { Wallets } from './wallets';
 
@@ -17,7 +17,7 @@ export class SandboxCore {
   readonly faults: Faults;
   readonly calls = new Calls();
   readonly callbacks: Callbacks;
-  readonly ledger: Ledger;
+  readonly accounts: MomoAccounts;
 
   constructor(options: SettingsPatch, now?: () => number) {
     this.current = mergeSettings(DEFAULT_SETTINGS, options);
@@ -27,7 +27,7 @@ export class SandboxCore {
     this.wallets = new Wallets(settings);
     this.faults = new Faults(settings);
     this.callbacks = new Callbacks(settings, this.timers, (operation) => this.faults.dropCallback(operation));
-    this.ledger = new Ledger(settings, this.clock, this.timers, this.wallets, this.callbacks);
+    this.accounts = new MomoAccounts(settings, this.clock, this.timers, this.wallets, this.callbacks);
   }
 
   get settings(): SandboxSettings {
@@ -41,12 +41,12 @@ export class SandboxCore {
 
   advanceClock(ms: number): void {
     this.clock.advance(ms);
-    this.ledger.tick();
+    this.accounts.tick();
   }
 
   /** Forgets transactions, wallets, counts, faults and the clock offset; API users are kept unless asked. */
   reset(options: { users?: boolean } = {}): void {
-    this.ledger.clear();
+    this.accounts.clear();
     this.wallets.clear();
     this.calls.reset();
     this.faults.clear();

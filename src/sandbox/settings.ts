@@ -1,10 +1,38 @@
-// The sandbox's settings: the defaults (the same as src/config.ts's, so `createSandbox()` with no
-// options behaves like `npm run sandbox` with an empty environment), merged with what the caller
-// gives at creation and with patches sent to the control API at run time.
-import type { SandboxSettings } from '../config';
+// The sandbox's settings: their one set of defaults (`createSandbox()` with no options behaves like
+// `npm run sandbox` with an empty environment; env.ts reads the same defaults), merged with what
+// the caller gives at creation and with patches sent to the control API at run time.
 import { findCurrency, parseDecimal } from '../money';
 
-export type { SandboxSettings };
+export type ApprovalMode = 'instant' | 'delay' | 'handset';
+export type CallbackMethod = 'auto' | 'POST' | 'PUT';
+
+export interface SandboxFaultSettings {
+  latencyMs: number;
+  errorRate: number;
+  timeoutRate: number;
+  lostAnswerRate: number;
+  dropCallbackRate: number;
+}
+
+export interface SandboxSettings {
+  port: number;
+  approval: ApprovalMode;
+  approvalDelayMs: number;
+  approvalTimeoutS: number;
+  /** null: any non-empty subscription key is accepted. */
+  subscriptionKeys: string[] | null;
+  callbackMethod: CallbackMethod;
+  callbackHostCheck: boolean;
+  callbackRetries: boolean;
+  tokenFailureStatus: 401 | 500;
+  reasonShape: 'string' | 'object';
+  strictIdTypeCase: boolean;
+  /** Target environment → currencies it accepts. */
+  currencies: Record<string, string[]>;
+  /** Opening balances in major units, as decimal strings, in each account's currency. */
+  balances: { collection: string; disbursement: string; remittance: string; payer: string };
+  faults: SandboxFaultSettings;
+}
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
   port: 8089,

@@ -1,8 +1,8 @@
 // Simulated money in integer minor units (src/money). The three product accounts (what
 // `/account/balance` reports) and one wallet per customer, each per currency, opened lazily at
 // the opening balance the settings give.
-import type { MomoProduct } from '../config';
 import { parseDecimal, toDecimalString } from '../money';
+import type { Product } from './products';
 import type { SandboxSettings } from './settings';
 
 export class Wallets {
@@ -15,7 +15,7 @@ export class Wallets {
     return parseDecimal(this.settings().balances[kind], currency);
   }
 
-  account(product: MomoProduct, currency: string): number {
+  account(product: Product, currency: string): number {
     const key = `${product}:${currency}`;
     let balance = this.accounts.get(key);
     if (balance === undefined) this.accounts.set(key, (balance = this.opening(product, currency)));
@@ -29,7 +29,7 @@ export class Wallets {
     return balance;
   }
 
-  setAccount(product: MomoProduct, currency: string, minor: number): void {
+  setAccount(product: Product, currency: string, minor: number): void {
     this.accounts.set(`${product}:${currency}`, minor);
   }
 
@@ -38,7 +38,7 @@ export class Wallets {
   }
 
   /** Customer → product account (collections). False when the customer cannot cover it. */
-  collect(customer: string, product: MomoProduct, currency: string, minor: number): boolean {
+  collect(customer: string, product: Product, currency: string, minor: number): boolean {
     const from = this.customer(customer, currency);
     if (from < minor) return false;
     this.setCustomer(customer, currency, from - minor);
@@ -47,7 +47,7 @@ export class Wallets {
   }
 
   /** Product account → customer (transfers, deposits, refunds). False when the account cannot cover it. */
-  pay(product: MomoProduct, customer: string, currency: string, minor: number): boolean {
+  pay(product: Product, customer: string, currency: string, minor: number): boolean {
     const from = this.account(product, currency);
     if (from < minor) return false;
     this.setAccount(product, currency, from - minor);

@@ -1,6 +1,6 @@
 // What the handset shows and does, shared by its JSON API, its page and the control object.
 import type { SandboxCore } from '../core';
-import type { Transaction } from '../ledger';
+import type { Transaction } from '../accounts';
 
 export interface HandsetRequest {
   referenceId: string;
@@ -46,12 +46,12 @@ function view(tx: Transaction, now: number): HandsetRequest {
 
 export function pendingRequests(core: SandboxCore, msisdn: string): HandsetRequest[] {
   const now = core.clock.now();
-  return core.ledger.pendingFor(normaliseMsisdn(msisdn)).map((tx) => view(tx, now));
+  return core.accounts.pendingFor(normaliseMsisdn(msisdn)).map((tx) => view(tx, now));
 }
 
 export function answerRequest(core: SandboxCore, referenceId: string, action: 'approve' | 'reject', pin?: unknown): HandsetAnswer {
   if (action === 'approve' && (typeof pin !== 'string' || !PIN.test(pin))) return { ok: false, status: 400, error: 'PIN must be 4 to 6 digits.' };
-  const result = action === 'approve' ? core.ledger.approve(referenceId) : core.ledger.reject(referenceId);
+  const result = action === 'approve' ? core.accounts.approve(referenceId) : core.accounts.reject(referenceId);
   if (result === 'unknown') return { ok: false, status: 404, error: 'No request with this reference id is waiting on a handset.' };
   if (result === 'final') return { ok: false, status: 409, error: 'This request is already final.' };
   return { ok: true, referenceId, status: result.status as 'SUCCESSFUL' | 'FAILED', reason: result.reason ?? null };

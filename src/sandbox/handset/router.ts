@@ -29,7 +29,7 @@ export function handsetRouter(core: SandboxCore): Router {
     res.set({ 'Content-Type': asset.type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(asset.body);
   });
 
-  router.get('/api/msisdns', (_req, res) => void res.json({ msisdns: core.ledger.handsetParties() }));
+  router.get('/api/msisdns', (_req, res) => void res.json({ msisdns: core.accounts.handsetParties() }));
 
   router.get('/api/pending', (req, res) => {
     const msisdn = typeof req.query.msisdn === 'string' ? req.query.msisdn : '';

@@ -1,11 +1,12 @@
-// Transactions: creation, the path to a final state under each approval mode, money movement at
-// finalisation, the status body, and the callback. Deadlines (delay mode, handset timeouts) sit
-// in one heap behind one timer, and a status read past a deadline settles it first, so results
-// never depend on timer jitter and a clock advance takes effect at once.
-import type { MomoProduct } from '../config';
+// MoMo's accounts as the sandbox keeps them: every transaction, its creation, the path to a
+// final state under each approval mode, money movement at finalisation, the status body, and the
+// callback. (Not Sokoni's books: this is the simulated MoMo side.) Deadlines (delay mode, handset
+// timeouts) sit in one heap behind one timer, and a status read past a deadline settles it first,
+// so results never depend on timer jitter and a clock advance takes effect at once.
 import type { Clock, Timers } from './clock';
 import type { Callbacks, CallbackState } from './callbacks';
 import { DeadlineHeap } from './heap';
+import type { Product } from './products';
 import { formatReason } from './reasons';
 import type { SandboxSettings } from './settings';
 import { plannedOutcome, type PlannedOutcome } from './testNumbers';
@@ -17,7 +18,7 @@ export type Status = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
 
 export interface Transaction {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Kind;
   version: 'v1_0' | 'v2_0';
   operation: string;
@@ -49,7 +50,7 @@ export interface Transaction {
 
 export interface CreateInput {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Kind;
   version: 'v1_0' | 'v2_0';
   operation: string;
@@ -63,7 +64,7 @@ export interface CreateInput {
 
 const COLLECTIONS: ReadonlySet<Kind> = new Set(['requesttopay', 'requesttowithdraw']);
 
-export class Ledger {
+export class MomoAccounts {
   private readonly txs = new Map<string, Transaction>();
   private readonly handset = new Map<string, Set<Transaction>>();
   private readonly deadlines = new DeadlineHeap<Transaction>();
