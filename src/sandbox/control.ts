@@ -187,8 +187,15 @@ export function controlRouter(control: SandboxControl): Router {
   );
   router.get('/transactions', (req, res) =>
     guard(res, () => {
-      const q = req.query as Record<string, string | undefined>;
-      return { transactions: control.transactions({ status: q.status, product: q.product, party: q.party }) };
+      // Only single string values filter; a repeated or nested parameter is refused by name.
+      const filter: { status?: string; product?: string; party?: string } = {};
+      for (const name of ['status', 'product', 'party'] as const) {
+        const value: unknown = Object.hasOwn(req.query, name) ? req.query[name] : undefined;
+        if (value === undefined) continue;
+        if (typeof value !== 'string') throw new SettingsError(`${name} must be given once, as text`);
+        filter[name] = value;
+      }
+      return { transactions: control.transactions(filter) };
     }),
   );
   router.get('/transactions/:referenceId', (req, res) => {

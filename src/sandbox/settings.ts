@@ -63,13 +63,21 @@ export class SettingsError extends Error {
 /** Returns a new, checked settings object; throws SettingsError naming the bad field. */
 export function mergeSettings(base: SandboxSettings, patch: SettingsPatch): SandboxSettings {
   // A misspelt setting sent to the control API should fail loudly, not be ignored.
+  // Keys are checked against the defaults' own keys, so "__proto__" or "constructor" is refused too.
   for (const key of Object.keys(patch ?? {})) if (!Object.hasOwn(DEFAULT_SETTINGS, key)) throw new SettingsError(`${key}: no such setting`);
+  for (const group of ['balances', 'faults'] as const) {
+    for (const key of Object.keys(patch[group] ?? {})) {
+      if (!Object.hasOwn(DEFAULT_SETTINGS[group], key)) throw new SettingsError(`${group}.${key}: no such setting`);
+    }
+  }
   const merged: SandboxSettings = {
     ...base,
     ...patch,
     balances: { ...base.balances, ...patch.balances },
     faults: { ...base.faults, ...patch.faults },
   };
+  // Environment names are outside input: kept in a null-prototype object, looked up with hasOwn.
+  if (patch.currencies !== undefined) merged.currencies = Object.assign(Object.create(null) as Record<string, string[]>, patch.currencies);
   check(merged);
   return merged;
 }

@@ -56,13 +56,16 @@ export class Wallets {
   }
 
   snapshot(): { accounts: Record<string, Record<string, string>>; customers: Record<string, Record<string, string>> } {
+    // Owners are outside input (any party id, "__proto__" included): null-prototype objects keep
+    // them plain keys, never a path to Object.prototype.
     const group = (map: Map<string, number>) => {
-      const out: Record<string, Record<string, string>> = {};
+      const out: Record<string, Record<string, string>> = Object.create(null);
       for (const [key, minor] of map) {
         const cut = key.lastIndexOf(':');
         const owner = key.slice(0, cut);
         const currency = key.slice(cut + 1);
-        (out[owner] ??= {})[currency] = toDecimalString(minor, currency);
+        const balances: Record<string, string> = Object.hasOwn(out, owner) ? out[owner]! : (out[owner] = Object.create(null) as Record<string, string>);
+        balances[currency] = toDecimalString(minor, currency);
       }
       return out;
     };

@@ -5,10 +5,11 @@ import type { SandboxCore } from '../core';
 import { handsetPage } from './page';
 import { answerRequest, normaliseMsisdn, pendingRequests } from './requests';
 
-const assets = {
-  'handset.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/handset.js', import.meta.url)) },
-  'handset.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/handset.css', import.meta.url)) },
-};
+// A Map: the asset name comes from the URL, and "constructor" must be a 404, not Object's.
+const assets = new Map([
+  ['handset.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/handset.js', import.meta.url)) }],
+  ['handset.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/handset.css', import.meta.url)) }],
+]);
 
 // The page's own policy, the same strictness Sokoni applies: no inline code anywhere.
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -24,7 +25,7 @@ export function handsetRouter(core: SandboxCore): Router {
   });
 
   router.get('/assets/:name', (req, res) => {
-    const asset = assets[req.params.name as keyof typeof assets];
+    const asset = assets.get(req.params.name);
     if (!asset) return void res.status(404).end();
     res.set({ 'Content-Type': asset.type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(asset.body);
   });
