@@ -4,6 +4,7 @@
 import type { Request, Response, Router } from 'express';
 import type { SandboxCore } from './core';
 import type { ApiUser } from './identity';
+import { PRODUCTS, type Product } from './products';
 import { badRequest, gatewayError, internalError, serviceUnavailable, wrongEnvironment, type Reply } from './reply';
 
 export interface Ctx {
@@ -19,6 +20,7 @@ export interface Ctx {
 
 export interface Route {
   method: 'get' | 'post';
+  /** Bearer routes start with their product: `/collection/...`. */
   path: string;
   /** Names the operation for call counts and fault rules, e.g. "collection.requestToPay". */
   operation: string;
@@ -69,12 +71,17 @@ function readBody(req: Request): Promise<unknown> {
   });
 }
 
-async function process(route: Route, req: Request, core: SandboxCore): Promise<Reply> {
+/** The product whose tokens a route accepts, from the first segment of its path. */
+function productOf(route: Route): Product | null {
+  return PRODUCTS.find((p) => route.path.startsWith(`/${p}/`)) ?? null;
+}
+
+async function process(route: Route, product: Product | null, req: Request, core: SandboxCore): Promise<Reply> {
   const keyProblem = subscriptionKey(req, core);
   if (keyProblem) return keyProblem;
   const ctx = { req, params: req.params as Record<string, string>, body: undefined, core } as Ctx;
   if (route.auth === 'bearer') {
-    const check = core.identity.checkBearer(req.get('authorization'));
+    const check = product ? core.identity.checkBearer(req.get('authorization'), product) : { problem: 'invalid' as const };
     if ('problem' in check) return gatewayError(401, INVALID_TOKEN);
     ctx.apiUser = check.apiUser;
     const environment = req.get('x-target-environment');
@@ -99,6 +106,7 @@ function write(res: Response, reply: Reply): void {
 export function register(router: Router, core: SandboxCore, route: Route): void {
   core.calls.register(route.operation, `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
   const rates = !route.operation.startsWith('provisioning.');
+  const product = productOf(route);
   router[route.method](route.path, (req: Request, res: Response) => {
     core.calls.hit(route.operation);
     const { latencyMs, fault } = core.faults.forRequest(route.operation, rates);
@@ -114,7 +122,7 @@ export function register(router: Router, core: SandboxCore, route: Route): void 
       }
       let reply: Reply;
       try {
-        reply = await process(route, req, core);
+        reply = await process(route, product, req, core);
       } catch {
         reply = internalError();
       }

@@ -45,7 +45,7 @@ export function sharedRoutes(product: Product): Route[] {
         const user = core.identity.login(req.get('authorization'));
         // Observed: 500 {"error":"login_failed"}; the spec says 401 (§3.1). 401 by default, 500 by setting.
         if (!user) return { status: core.settings.tokenFailureStatus, body: { error: 'login_failed' } };
-        return ok({ access_token: core.identity.issueToken(user), token_type: 'access_token', expires_in: TOKEN_LIFETIME_S });
+        return ok({ access_token: core.identity.issueToken(user, product), token_type: 'access_token', expires_in: TOKEN_LIFETIME_S });
       },
     },
     {
