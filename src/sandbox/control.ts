@@ -146,6 +146,13 @@ export function createControl(core: SandboxCore): SandboxControl {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/**
+ * Headers a reverse proxy or tunnel (nginx, ngrok) adds. Behind one, every request comes from the
+ * proxy's loopback address, so the socket alone cannot tell a local caller from the internet:
+ * any of these headers means "came through a proxy", whatever Express's trust-proxy says.
+ */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
+
 /** Runs a control call; bad input (settings, faults, amounts) is a 400 with the reason. */
 function guard(res: Response, fn: () => unknown): void {
   try {
@@ -162,6 +169,9 @@ export function controlRouter(control: SandboxControl): Router {
   router.use((req, res, next) => {
     // Local only: the control API can rewrite balances and break everything on purpose.
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return void res.status(403).json({ error: 'The control API answers loopback clients only.' });
+    if (FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined)) {
+      return void res.status(403).json({ error: 'The control API does not answer requests that came through a proxy.' });
+    }
     next();
   });
   router.use(express.json({ limit: '64kb' }));
