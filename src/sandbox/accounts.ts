@@ -139,8 +139,10 @@ export class MomoAccounts {
 
     if (planned === 'pending') return tx;
     const mode = settings.approval;
-    // Only the payer of a collection approves; everything else completes as in `instant`/`delay`.
-    if (mode === 'handset' && COLLECTIONS.has(tx.kind) && !planned) {
+    // Only the payer of a collection approves, on the handset or after the delay. Nobody approves
+    // a transfer, deposit or refund: MTN makes those final at once, so the sandbox does too (#16).
+    if (!COLLECTIONS.has(tx.kind)) this.finish(tx, planned?.fail);
+    else if (mode === 'handset' && !planned) {
       tx.awaitingHandset = true;
       let queue = this.handset.get(tx.partyKey);
       if (!queue) this.handset.set(tx.partyKey, (queue = new Set()));
