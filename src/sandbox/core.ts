@@ -4,6 +4,7 @@ import { Callbacks } from './callbacks';
 import { Clock, Timers } from './clock';
 import { Faults } from './faults';
 import { Identity } from './identity';
+import { RateLimits } from './rate-limits';
 import { MomoAccounts } from './accounts';
 import { DEFAULT_SETTINGS, mergeSettings, type SandboxSettings, type SettingsPatch } from './settings';
 import { Wallets } from './wallets';
@@ -16,6 +17,7 @@ export class SandboxCore {
   readonly wallets: Wallets;
   readonly faults: Faults;
   readonly calls = new Calls();
+  readonly rateLimits: RateLimits;
   readonly callbacks: Callbacks;
   readonly accounts: MomoAccounts;
 
@@ -26,6 +28,7 @@ export class SandboxCore {
     this.identity = new Identity(this.clock);
     this.wallets = new Wallets(settings);
     this.faults = new Faults(settings);
+    this.rateLimits = new RateLimits(settings);
     this.callbacks = new Callbacks(settings, this.timers, (operation) => this.faults.dropCallback(operation));
     this.accounts = new MomoAccounts(settings, this.clock, this.timers, this.wallets, this.callbacks);
   }
@@ -49,6 +52,7 @@ export class SandboxCore {
     this.accounts.clear();
     this.wallets.clear();
     this.calls.reset();
+    this.rateLimits.clear();
     this.faults.clear();
     this.clock.reset();
     if (options.users) this.identity.clear();

@@ -5,7 +5,8 @@ import type { Request, Response, Router } from 'express';
 import type { SandboxCore } from './core';
 import type { ApiUser } from './identity';
 import { PRODUCTS, type Product } from './products';
-import { badRequest, gatewayError, internalError, serviceUnavailable, wrongEnvironment, type Reply } from './reply';
+import type { LimitedCall } from './rate-limits';
+import { badRequest, gatewayError, internalError, serviceUnavailable, tooManyRequests, wrongEnvironment, type Reply } from './reply';
 
 export interface Ctx {
   req: Request;
@@ -26,6 +27,8 @@ export interface Route {
   operation: string;
   /** `key`: subscription key only (provisioning, token); `bearer`: product calls. */
   auth: 'key' | 'bearer';
+  /** Counted against the product's rate limit of this kind. */
+  limit?: LimitedCall;
   body?: boolean;
   handle(ctx: Ctx): Reply | Promise<Reply>;
 }
@@ -87,6 +90,7 @@ async function process(route: Route, product: Product | null, req: Request, core
     const environment = req.get('x-target-environment');
     if (!environment || !Object.hasOwn(core.settings.currencies, environment)) return wrongEnvironment();
     ctx.environment = environment;
+    if (route.limit && product && !core.rateLimits.admit(product, route.limit, core.clock.now())) return tooManyRequests();
   }
   if (route.body) {
     try {
@@ -99,6 +103,7 @@ async function process(route: Route, product: Product | null, req: Request, core
 }
 
 function write(res: Response, reply: Reply): void {
+  if (reply.headers) res.set(reply.headers);
   if (reply.body === undefined) res.status(reply.status).end();
   else res.status(reply.status).json(reply.body);
 }

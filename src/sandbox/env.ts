@@ -50,6 +50,8 @@ const schema = z.object({
       }
       return currencies;
     }),
+  SANDBOX_STATUS_READS_PER_S: int(0, 1_000_000).default(d.statusReadsPerS),
+  SANDBOX_CREATES_PER_S: int(0, 1_000_000).default(d.createsPerS),
   SANDBOX_COLLECTION_BALANCE: decimal.default(d.balances.collection),
   SANDBOX_DISBURSEMENT_BALANCE: decimal.default(d.balances.disbursement),
   SANDBOX_REMITTANCE_BALANCE: decimal.default(d.balances.remittance),
@@ -88,6 +90,8 @@ export function sandboxSettingsFromEnv(env: Record<string, string | undefined>):
       reasonShape: e.SANDBOX_REASON_SHAPE,
       strictIdTypeCase: e.SANDBOX_STRICT_ID_TYPE_CASE,
       currencies: e.SANDBOX_CURRENCIES,
+      statusReadsPerS: e.SANDBOX_STATUS_READS_PER_S,
+      createsPerS: e.SANDBOX_CREATES_PER_S,
       balances: {
         collection: e.SANDBOX_COLLECTION_BALANCE,
         disbursement: e.SANDBOX_DISBURSEMENT_BALANCE,

@@ -29,6 +29,10 @@ export interface SandboxSettings {
   strictIdTypeCase: boolean;
   /** Target environment → currencies it accepts. */
   currencies: Record<string, string[]>;
+  /** Per product, status reads (GETs of a transaction) allowed in any one second; 0 is no limit. */
+  statusReadsPerS: number;
+  /** Per product, creating POSTs (requesttopay, transfer, ...) allowed in any one second; 0 is no limit. */
+  createsPerS: number;
   /** Opening balances in major units, as decimal strings, in each account's currency. */
   balances: { collection: string; disbursement: string; remittance: string; payer: string };
   faults: SandboxFaultSettings;
@@ -47,6 +51,8 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
   reasonShape: 'string',
   strictIdTypeCase: false,
   currencies: { sandbox: ['EUR'] },
+  statusReadsPerS: 10,
+  createsPerS: 50,
   balances: { collection: '0', disbursement: '1000000', remittance: '1000000', payer: '100000' },
   faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0, lostAnswerRate: 0, dropCallbackRate: 0 },
 };
@@ -92,6 +98,9 @@ function check(s: SandboxSettings): void {
   if (s.reasonShape !== 'string' && s.reasonShape !== 'object') fail('reasonShape', 'must be string or object');
   if (!Number.isInteger(s.approvalDelayMs) || s.approvalDelayMs < 0) fail('approvalDelayMs', 'must be a non-negative integer');
   if (!Number.isInteger(s.approvalTimeoutS) || s.approvalTimeoutS < 1) fail('approvalTimeoutS', 'must be a positive integer');
+  for (const name of ['statusReadsPerS', 'createsPerS'] as const) {
+    if (!Number.isInteger(s[name]) || s[name] < 0 || s[name] > 1_000_000) fail(name, 'must be an integer from 0 (no limit) to 1000000');
+  }
   if (s.subscriptionKeys !== null && (!Array.isArray(s.subscriptionKeys) || s.subscriptionKeys.some((k) => typeof k !== 'string' || !k))) {
     fail('subscriptionKeys', 'must be null or a list of non-empty strings');
   }

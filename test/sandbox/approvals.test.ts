@@ -171,7 +171,7 @@ describe('handset mode', () => {
   });
 
   it('holds tens of thousands of pending requests', async () => {
-    const core = createSandbox({ approval: 'handset' });
+    const core = createSandbox({ approval: 'handset', createsPerS: 0 });
     try {
       const { apiUser, apiKey } = core.control.provision('localhost');
       const app = express().use(core.router);

@@ -105,8 +105,9 @@ export function transferBody(partyId: string, extra: Record<string, unknown> = {
   return { amount: '10', currency: 'EUR', externalId: 'payout-1', payee: { partyIdType: 'MSISDN', partyId }, payerMessage: 'Payout', payeeNote: 'Your share', ...extra };
 }
 
+/** Instant approval and no rate limits (tests call faster than MoMo allows), unless `options` say otherwise. */
 export async function withSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  return startSandbox({ approval: 'instant', ...options }, { port: 0 });
+  return startSandbox({ approval: 'instant', statusReadsPerS: 0, createsPerS: 0, ...options }, { port: 0 });
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time runs out. */

@@ -33,6 +33,7 @@ export function createRoute(spec: CreateSpec): Route {
     path: `/${spec.product}/${spec.version}/${spec.path}`,
     operation: spec.operation,
     auth: 'bearer',
+    limit: 'create',
     body: true,
     handle(ctx: Ctx): Reply {
       const { req, core } = ctx;
@@ -76,6 +77,7 @@ export function statusRoute(product: Product, path: string, kinds: Kind[], opera
     path: `/${product}/v1_0/${path}/:referenceId`,
     operation,
     auth: 'bearer',
+    limit: 'statusRead',
     handle({ params, core }) {
       if (!isUuid(params.referenceId)) return badRequest('The reference id must be a UUID.');
       const tx = core.accounts.find(params.referenceId, kinds);
