@@ -1,5 +1,6 @@
 // Every setting Sokoni reads, parsed once from the environment, validated and typed.
 // `.env.example` documents each variable; keep the two in step.
+import path from 'node:path';
 import { z } from 'zod';
 import { sandboxSettingsFromEnv } from './sandbox/env';
 import type { SandboxSettings } from './sandbox/settings';
@@ -62,6 +63,7 @@ export class ConfigError extends Error {
   }
 }
 
+const DEFAULT_DATABASE_PATH = './data/sokoni.db';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalText = z
@@ -84,7 +86,7 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: httpUrl.optional(),
-  DATABASE_PATH: z.string().min(1).default('./data/sokoni.db'),
+  DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
   ADMIN_TOKEN: optionalText.refine((v) => v === null || v.length >= 16, 'must be at least 16 characters'),
   CALLBACK_TOKEN: optionalText.refine((v) => v === null || /^[A-Za-z0-9_-]{16,}$/.test(v), 'must be 16+ URL-safe characters'),
   CORS_ORIGINS: list,
@@ -131,8 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings in .env mean "not set", as most people read them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  // The sandbox reads its own SANDBOX_* variables; its problems are reported with the app's.
-  const sandbox = sandboxSettingsFromEnv(present);
+  // The sandbox reads its own SANDBOX_* variables; its problems are reported with the app's. The
+  // embedded sandbox keeps its state beside the store's database unless told otherwise.
+  const databasePath = present.DATABASE_PATH ?? DEFAULT_DATABASE_PATH;
+  const sandbox = sandboxSettingsFromEnv(present, {
+    databasePath: databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'sandbox.db'),
+  });
   if (!parsed.success || 'problems' in sandbox) {
     throw new ConfigError([
       ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message }))),

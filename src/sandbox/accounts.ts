@@ -9,6 +9,7 @@ import { DeadlineHeap } from './heap';
 import type { Product } from './products';
 import { formatReason } from './reasons';
 import type { SandboxSettings } from './settings';
+import type { SandboxStore } from './store';
 import { plannedOutcome, type PlannedOutcome } from './testNumbers';
 import { walletKey, type CreateBody, type Party } from './validation';
 import type { Wallets } from './wallets';
@@ -78,7 +79,27 @@ export class MomoAccounts {
     private readonly timers: Timers,
     private readonly wallets: Wallets,
     private readonly callbacks: Callbacks,
-  ) {}
+    private readonly store: SandboxStore,
+  ) {
+    this.load();
+  }
+
+  /**
+   * Takes up what the store remembers: requests still waiting go back on their handsets, and
+   * deadlines (delays, handset timeouts) and undelivered callbacks are re-armed from their stored
+   * due times; what fell due while the sandbox was down happens at once.
+   */
+  private load(): void {
+    for (const tx of this.store.transactions()) {
+      this.txs.set(tx.referenceId, tx);
+      const id = Number(tx.financialTransactionId);
+      if (id >= this.nextFinancialId) this.nextFinancialId = id + 1;
+      if (tx.status === 'PENDING' && tx.awaitingHandset) this.queueOnHandset(tx);
+      if (tx.status === 'PENDING' && tx.deadline !== null) this.deadlines.push(tx.deadline, tx);
+      if (tx.callback && tx.status !== 'PENDING') this.callbacks.resume(tx.callback, this.resultBody(tx), () => this.store.saveTransaction(tx));
+    }
+    this.arm();
+  }
 
   /** Reference ids are unique across all operations: MTN asks never to reuse one (§9). */
   has(referenceId: string): boolean {
@@ -130,6 +151,8 @@ export class MomoAccounts {
         dropped: false,
         lastStatus: null,
         lastError: null,
+        dueAt: null,
+        retryIndex: 0,
       };
     }
     const table = input.kind === 'transfer' ? 'transfer' : 'payment';
@@ -137,23 +160,36 @@ export class MomoAccounts {
     if (planned) tx.plan = planned;
     this.txs.set(tx.referenceId, tx);
 
-    if (planned === 'pending') return tx;
     const mode = settings.approval;
     // Only the payer of a collection approves, on the handset or after the delay. Nobody approves
     // a transfer, deposit or refund: MTN makes those final at once, so the sandbox does too (#16).
-    if (!COLLECTIONS.has(tx.kind)) this.finish(tx, planned?.fail);
+    // Each path stores the transaction once: pending as it is, or final with its money moved.
+    if (planned === 'pending') this.store.saveTransaction(tx);
+    else if (!COLLECTIONS.has(tx.kind)) this.finish(tx, planned?.fail);
     else if (mode === 'handset' && !planned) {
       tx.awaitingHandset = true;
-      let queue = this.handset.get(tx.partyKey);
-      if (!queue) this.handset.set(tx.partyKey, (queue = new Set()));
-      queue.add(tx);
+      this.queueOnHandset(tx);
       this.schedule(tx, now + settings.approvalTimeoutS * 1000);
+      this.store.saveTransaction(tx);
     } else if (mode === 'delay' && settings.approvalDelayMs > 0) {
       this.schedule(tx, now + settings.approvalDelayMs);
+      this.store.saveTransaction(tx);
     } else {
       this.finish(tx, planned?.fail);
     }
     return tx;
+  }
+
+  private queueOnHandset(tx: Transaction): void {
+    let queue = this.handset.get(tx.partyKey);
+    if (!queue) this.handset.set(tx.partyKey, (queue = new Set()));
+    queue.add(tx);
+  }
+
+  /** A delivery notification was sent for it (one is allowed per transaction). */
+  markNotified(tx: Transaction): void {
+    tx.notified = true;
+    this.store.saveTransaction(tx);
   }
 
   /** The status GET's body, which is also the callback's body. Absent fields are left out. */
@@ -213,7 +249,12 @@ export class MomoAccounts {
     return this.txs.size;
   }
 
+  /** One commit: the final status, the money moved (a refund's original too) and the callback made due. */
   private finish(tx: Transaction, failure: string | undefined): void {
+    this.store.atomically(() => this.finishNow(tx, failure));
+  }
+
+  private finishNow(tx: Transaction, failure: string | undefined): void {
     let reason = failure;
     if (!reason) reason = this.moveMoney(tx);
     tx.status = reason ? 'FAILED' : 'SUCCESSFUL';
@@ -228,7 +269,8 @@ export class MomoAccounts {
       queue?.delete(tx);
       if (queue?.size === 0) this.handset.delete(tx.partyKey);
     }
-    if (tx.callback) this.callbacks.send(tx.callback, this.resultBody(tx), tx.operation);
+    if (tx.callback) this.callbacks.send(tx.callback, this.resultBody(tx), tx.operation, () => this.store.saveTransaction(tx));
+    this.store.saveTransaction(tx);
   }
 
   /** Moves the money at finalisation; returns the failure reason when it cannot. */
@@ -243,6 +285,7 @@ export class MomoAccounts {
       if (original.refundedMinor + tx.amountMinor > original.amountMinor) return 'NOT_ALLOWED';
       if (!this.wallets.pay('disbursement', tx.partyKey, tx.currency, tx.amountMinor)) return 'NOT_ENOUGH_FUNDS';
       original.refundedMinor += tx.amountMinor;
+      this.store.saveTransaction(original);
       return undefined;
     }
     return this.wallets.pay(tx.product, tx.partyKey, tx.currency, tx.amountMinor) ? undefined : 'NOT_ENOUGH_FUNDS';

@@ -2,7 +2,7 @@
 // X-Callback-Url of the creating call. Most MTN pages say "once, no retry"; one newer snapshot
 // describes a retry schedule (momo-api.md §7, §10.2). Once is the default, the schedule is
 // selected by `callbackRetries`. A failing listener never throws out of here.
-import type { Timers } from './clock';
+import type { Clock, Timers } from './clock';
 import type { SandboxSettings } from './settings';
 
 export interface CallbackState {
@@ -14,6 +14,10 @@ export interface CallbackState {
   dropped: boolean;
   lastStatus: number | null;
   lastError: string | null;
+  /** When the next attempt is due (sandbox clock, ms); null once delivered or given up. A restart re-arms it. */
+  dueAt: number | null;
+  /** Index of the next delay in RETRY_DELAYS_MS when this attempt fails. */
+  retryIndex: number;
 }
 
 /** Each attempt is given 2 s, as MTN's retry description says. */
@@ -29,12 +33,16 @@ export const RETRY_DELAYS_MS: readonly number[] = [
   ...Array<number>(24).fill(3_600_000),
 ];
 
+/** Told after every change of a callback's state, so it can be stored. */
+export type CallbackChanged = () => void;
+
 export class Callbacks {
   private closed = false;
 
   constructor(
     private readonly settings: () => SandboxSettings,
     private readonly timers: Timers,
+    private readonly clock: Clock,
     private readonly drop: (operation: string) => boolean,
   ) {}
 
@@ -45,17 +53,29 @@ export class Callbacks {
     return version === 'v2_0' ? 'PUT' : 'POST';
   }
 
-  send(state: CallbackState, body: unknown, operation: string): void {
+  /** Marks the callback due now and sends it; the caller stores the state it finds changed. */
+  send(state: CallbackState, body: unknown, operation: string, changed: CallbackChanged): void {
     if (this.closed) return;
     if (this.drop(operation)) {
       state.dropped = true;
       return;
     }
-    const retries = this.settings().callbackRetries ? RETRY_DELAYS_MS : [];
-    void this.attempt(state, JSON.stringify(body), retries, 0);
+    state.dueAt = this.clock.now();
+    state.retryIndex = 0;
+    const payload = JSON.stringify(body);
+    // After the caller's synchronous store of the due state, so a crash before sending re-sends.
+    queueMicrotask(() => void this.attempt(state, payload, changed));
   }
 
-  private async attempt(state: CallbackState, payload: string, retries: readonly number[], next: number): Promise<void> {
+  /** A callback that was due when the sandbox stopped: its attempt runs at its due time. */
+  resume(state: CallbackState, body: unknown, changed: CallbackChanged): void {
+    if (state.dueAt === null || state.delivered) return;
+    const payload = JSON.stringify(body);
+    this.timers.after(state.dueAt - this.clock.now(), () => void this.attempt(state, payload, changed));
+  }
+
+  private async attempt(state: CallbackState, payload: string, changed: CallbackChanged): Promise<void> {
+    if (this.closed) return;
     state.attempts++;
     try {
       const response = await fetch(state.url, {
@@ -69,16 +89,19 @@ export class Callbacks {
       if (response.ok) {
         state.delivered = true;
         state.lastError = null;
-        return;
-      }
-      state.lastError = `HTTP ${response.status}`;
+      } else state.lastError = `HTTP ${response.status}`;
     } catch (e) {
       state.lastError = (e as Error).message || String(e);
     }
-    const delay = retries[next];
-    if (delay !== undefined && !this.closed) {
-      this.timers.after(delay, () => void this.attempt(state, payload, retries, next + 1));
+    if (this.closed) return;
+    const delay = state.delivered || !this.settings().callbackRetries ? undefined : RETRY_DELAYS_MS[state.retryIndex];
+    if (delay === undefined) state.dueAt = null;
+    else {
+      state.dueAt = this.clock.now() + delay;
+      state.retryIndex++;
+      this.timers.after(delay, () => void this.attempt(state, payload, changed));
     }
+    changed();
   }
 
   close(): void {

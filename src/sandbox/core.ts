@@ -1,12 +1,13 @@
 // The sandbox's state and services, shared by the HTTP routes, the handset and the control API.
+import { MomoAccounts } from './accounts';
 import { Calls } from './calls';
 import { Callbacks } from './callbacks';
 import { Clock, Timers } from './clock';
 import { Faults } from './faults';
 import { Identity } from './identity';
 import { RateLimits } from './rate-limits';
-import { MomoAccounts } from './accounts';
-import { DEFAULT_SETTINGS, mergeSettings, type SandboxSettings, type SettingsPatch } from './settings';
+import { DEFAULT_SETTINGS, mergeSettings, SettingsError, type SandboxSettings, type SettingsPatch } from './settings';
+import { SandboxStore } from './store';
 import { Wallets } from './wallets';
 
 export class SandboxCore {
@@ -20,17 +21,19 @@ export class SandboxCore {
   readonly rateLimits: RateLimits;
   readonly callbacks: Callbacks;
   readonly accounts: MomoAccounts;
+  readonly store: SandboxStore;
 
   constructor(options: SettingsPatch, now?: () => number) {
     this.current = mergeSettings(DEFAULT_SETTINGS, options);
     const settings = () => this.current;
-    this.clock = new Clock(now);
-    this.identity = new Identity(this.clock);
-    this.wallets = new Wallets(settings);
+    this.store = new SandboxStore(this.current.databasePath);
+    this.clock = new Clock(now, Number(this.store.meta('clock_offset') ?? 0));
+    this.identity = new Identity(this.clock, this.store);
+    this.wallets = new Wallets(settings, this.store);
     this.faults = new Faults(settings);
     this.rateLimits = new RateLimits(settings);
-    this.callbacks = new Callbacks(settings, this.timers, (operation) => this.faults.dropCallback(operation));
-    this.accounts = new MomoAccounts(settings, this.clock, this.timers, this.wallets, this.callbacks);
+    this.callbacks = new Callbacks(settings, this.timers, this.clock, (operation) => this.faults.dropCallback(operation));
+    this.accounts = new MomoAccounts(settings, this.clock, this.timers, this.wallets, this.callbacks, this.store);
   }
 
   get settings(): SandboxSettings {
@@ -38,12 +41,16 @@ export class SandboxCore {
   }
 
   updateSettings(patch: SettingsPatch): SandboxSettings {
+    if (patch.databasePath !== undefined && patch.databasePath !== this.current.databasePath) {
+      throw new SettingsError('databasePath: fixed when the sandbox starts');
+    }
     this.current = mergeSettings(this.current, patch);
     return this.current;
   }
 
   advanceClock(ms: number): void {
     this.clock.advance(ms);
+    this.store.setMeta('clock_offset', String(this.clock.offset));
     this.accounts.tick();
   }
 
@@ -56,10 +63,13 @@ export class SandboxCore {
     this.faults.clear();
     this.clock.reset();
     if (options.users) this.identity.clear();
+    this.store.clear({ users: options.users === true });
+    this.store.setMeta('clock_offset', '0');
   }
 
   close(): void {
     this.callbacks.close();
     this.timers.clearAll();
+    this.store.close();
   }
 }

@@ -10,6 +10,9 @@ export interface EnvProblem {
 }
 
 const d = DEFAULT_SETTINGS;
+
+/** Where `npm run sandbox` keeps its state unless told; code that creates a sandbox gets `:memory:`. */
+export const STANDALONE_DATABASE_PATH = './data/sandbox.db';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const rate = z.coerce.number().min(0).max(1);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -17,6 +20,7 @@ const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decima
 
 const schema = z.object({
   SANDBOX_PORT: int(0, 65535).default(d.port),
+  SANDBOX_DATABASE_PATH: z.string().optional(),
   SANDBOX_APPROVAL: z.enum(['instant', 'delay', 'handset']).default(d.approval),
   SANDBOX_APPROVAL_DELAY_MS: int(0, 600_000).default(d.approvalDelayMs),
   SANDBOX_APPROVAL_TIMEOUT_S: int(1, 86_400).default(d.approvalTimeoutS),
@@ -65,9 +69,13 @@ const schema = z.object({
 
 /**
  * The sandbox's settings from `env`, or every problem found, each naming its variable. Empty
- * strings mean "not set", as most people read them in a .env file.
+ * strings mean "not set", as most people read them in a .env file. `defaults.databasePath` is
+ * used when SANDBOX_DATABASE_PATH is not set (Sokoni puts the embedded sandbox's beside its own).
  */
-export function sandboxSettingsFromEnv(env: Record<string, string | undefined>): { settings: SandboxSettings } | { problems: EnvProblem[] } {
+export function sandboxSettingsFromEnv(
+  env: Record<string, string | undefined>,
+  defaults: { databasePath?: string } = {},
+): { settings: SandboxSettings } | { problems: EnvProblem[] } {
   const present: Record<string, string> = Object.create(null);
   for (const name of Object.keys(schema.shape)) {
     const value = Object.hasOwn(env, name) ? env[name] : undefined;
@@ -79,6 +87,7 @@ export function sandboxSettingsFromEnv(env: Record<string, string | undefined>):
   return {
     settings: {
       port: e.SANDBOX_PORT,
+      databasePath: e.SANDBOX_DATABASE_PATH ?? defaults.databasePath ?? STANDALONE_DATABASE_PATH,
       approval: e.SANDBOX_APPROVAL,
       approvalDelayMs: e.SANDBOX_APPROVAL_DELAY_MS,
       approvalTimeoutS: e.SANDBOX_APPROVAL_TIMEOUT_S,

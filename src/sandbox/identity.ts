@@ -4,6 +4,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from './clock';
 import type { Product } from './products';
+import type { SandboxStore } from './store';
 
 export interface ApiUser {
   id: string;
@@ -22,9 +23,18 @@ export type TokenCheck = { apiUser: ApiUser } | { problem: 'missing' | 'invalid'
 
 export class Identity {
   private readonly users = new Map<string, ApiUser>();
-  private readonly secret = randomBytes(32);
+  /** Kept in the store, so tokens issued before a restart stay valid until they expire, as MTN's do. */
+  private readonly secret: Buffer;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: SandboxStore,
+  ) {
+    for (const user of store.users()) this.users.set(user.id, { id: user.id, providerCallbackHost: user.providerCallbackHost, keys: new Set(user.keys) });
+    const stored = store.meta('token_secret');
+    this.secret = stored ? Buffer.from(stored, 'hex') : randomBytes(32);
+    if (!stored) store.setMeta('token_secret', this.secret.toString('hex'));
+  }
 
   has(id: string): boolean {
     return this.users.has(id);
@@ -35,11 +45,13 @@ export class Identity {
   }
 
   createUser(id: string, providerCallbackHost: string): void {
+    this.store.addUser(id, providerCallbackHost);
     this.users.set(id, { id, providerCallbackHost, keys: new Set() });
   }
 
   createKey(user: ApiUser): string {
     const key = randomBytes(16).toString('hex');
+    this.store.addKey(user.id, key);
     user.keys.add(key);
     return key;
   }

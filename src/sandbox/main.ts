@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   console.log(`  handset: ${running.url}/handset`);
   console.log(`  control API (loopback only): ${running.url}/_control`);
   console.log(`  approval mode: ${settings.approval}; target environments: ${Object.keys(settings.currencies).join(', ')}`);
+  console.log(`  state kept in: ${settings.databasePath}`);
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

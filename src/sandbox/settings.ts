@@ -16,6 +16,8 @@ export interface SandboxFaultSettings {
 
 export interface SandboxSettings {
   port: number;
+  /** Where the sandbox keeps its state (SQLite); `:memory:` forgets it when the process ends. Fixed at start. */
+  databasePath: string;
   approval: ApprovalMode;
   approvalDelayMs: number;
   approvalTimeoutS: number;
@@ -40,6 +42,7 @@ export interface SandboxSettings {
 
 export const DEFAULT_SETTINGS: SandboxSettings = {
   port: 8089,
+  databasePath: ':memory:',
   approval: 'handset',
   approvalDelayMs: 2000,
   approvalTimeoutS: 300,
@@ -92,6 +95,7 @@ function check(s: SandboxSettings): void {
   const fail = (field: string, message: string): never => {
     throw new SettingsError(`${field}: ${message}`);
   };
+  if (typeof s.databasePath !== 'string' || s.databasePath === '') fail('databasePath', 'must be a file path or :memory:');
   if (!['instant', 'delay', 'handset'].includes(s.approval)) fail('approval', 'must be instant, delay or handset');
   if (!['auto', 'POST', 'PUT'].includes(s.callbackMethod)) fail('callbackMethod', 'must be auto, POST or PUT');
   if (s.tokenFailureStatus !== 401 && s.tokenFailureStatus !== 500) fail('tokenFailureStatus', 'must be 401 or 500');

@@ -1,15 +1,21 @@
 // Simulated money in integer minor units (src/money). The three product accounts (what
 // `/account/balance` reports) and one wallet per customer, each per currency, opened lazily at
-// the opening balance the settings give.
+// the opening balance the settings give, and kept in the store once they move.
 import { parseDecimal, toDecimalString } from '../money';
 import type { Product } from './products';
 import type { SandboxSettings } from './settings';
+import type { SandboxStore } from './store';
 
 export class Wallets {
   private readonly accounts = new Map<string, number>();
   private readonly customers = new Map<string, number>();
 
-  constructor(private readonly settings: () => SandboxSettings) {}
+  constructor(
+    private readonly settings: () => SandboxSettings,
+    private readonly store: SandboxStore,
+  ) {
+    for (const b of store.balances()) (b.kind === 'account' ? this.accounts : this.customers).set(`${b.owner}:${b.currency}`, b.minor);
+  }
 
   private opening(kind: keyof SandboxSettings['balances'], currency: string): number {
     return parseDecimal(this.settings().balances[kind], currency);
@@ -29,11 +35,14 @@ export class Wallets {
     return balance;
   }
 
+  // Only set balances are stored: one still at its opening balance is opened again from the settings.
   setAccount(product: Product, currency: string, minor: number): void {
+    this.store.setBalance('account', product, currency, minor);
     this.accounts.set(`${product}:${currency}`, minor);
   }
 
   setCustomer(id: string, currency: string, minor: number): void {
+    this.store.setBalance('customer', id, currency, minor);
     this.customers.set(`${id}:${currency}`, minor);
   }
 

@@ -4,8 +4,18 @@ import { loadConfig, ConfigError } from '../../src/config';
 import { DEFAULT_SETTINGS, sandboxSettingsFromEnv } from '../../src/sandbox';
 
 describe('sandboxSettingsFromEnv', () => {
-  it('gives the defaults of createSandbox() for an empty environment, ignoring empty strings', () => {
-    expect(sandboxSettingsFromEnv({ SANDBOX_APPROVAL: '' })).toEqual({ settings: DEFAULT_SETTINGS });
+  it('gives the defaults of createSandbox() for an empty environment, ignoring empty strings, but keeps its state in a file', () => {
+    expect(sandboxSettingsFromEnv({ SANDBOX_APPROVAL: '' })).toEqual({ settings: { ...DEFAULT_SETTINGS, databasePath: './data/sandbox.db' } });
+    expect(DEFAULT_SETTINGS.databasePath).toBe(':memory:');
+  });
+
+  it('puts the embedded sandbox beside the store database unless SANDBOX_DATABASE_PATH says otherwise', () => {
+    expect(loadConfig({}).sandbox.databasePath).toBe('data/sandbox.db');
+    expect(loadConfig({ DATABASE_PATH: '/var/lib/sokoni/shop.db' }).sandbox.databasePath).toBe('/var/lib/sokoni/sandbox.db');
+    expect(loadConfig({ DATABASE_PATH: ':memory:' }).sandbox.databasePath).toBe(':memory:');
+    expect(loadConfig({ DATABASE_PATH: '/x/shop.db', SANDBOX_DATABASE_PATH: '/y/momo.db' }).sandbox.databasePath).toBe('/y/momo.db');
+    const alone = sandboxSettingsFromEnv({ SANDBOX_DATABASE_PATH: ':memory:' });
+    expect('settings' in alone && alone.settings.databasePath).toBe(':memory:');
   });
 
   it('reads every kind of value', () => {

@@ -24,7 +24,7 @@ const deliveryNotification: Route = {
     if (!tx) return notFound();
     // One notification per transaction; MTN answers a second with 429 (JAVA integration test).
     if (tx.notified) return momoError(429, 'TOO_MANY_REQUESTS', 'A delivery notification was already sent for this transaction.');
-    tx.notified = true;
+    core.accounts.markNotified(tx);
     return ok();
   },
 };
