@@ -68,6 +68,8 @@ const COLLECTIONS: ReadonlySet<Kind> = new Set(['requesttopay', 'requesttowithdr
 export class MomoAccounts {
   private readonly txs = new Map<string, Transaction>();
   private readonly handset = new Map<string, Set<Transaction>>();
+  /** partyKey → its transactions, for the handset's messages. */
+  private readonly byParty = new Map<string, Transaction[]>();
   private readonly deadlines = new DeadlineHeap<Transaction>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Infinity;
@@ -92,6 +94,7 @@ export class MomoAccounts {
   private load(): void {
     for (const tx of this.store.transactions()) {
       this.txs.set(tx.referenceId, tx);
+      this.index(tx);
       const id = Number(tx.financialTransactionId);
       if (id >= this.nextFinancialId) this.nextFinancialId = id + 1;
       if (tx.status === 'PENDING' && tx.awaitingHandset) this.queueOnHandset(tx);
@@ -159,6 +162,7 @@ export class MomoAccounts {
     const planned = input.callbackHostRejected ? { fail: 'INVALID_CALLBACK_URL_HOST' } : input.kind === 'refund' ? undefined : plannedOutcome(table, tx.partyKey);
     if (planned) tx.plan = planned;
     this.txs.set(tx.referenceId, tx);
+    this.index(tx);
 
     const mode = settings.approval;
     // Only the payer of a collection approves, on the handset or after the delay. Nobody approves
@@ -234,10 +238,16 @@ export class MomoAccounts {
     return [...(this.handset.get(partyKey) ?? [])];
   }
 
-  /** Parties with requests on their handset, for the page's picker. */
-  handsetParties(): { msisdn: string; pending: number }[] {
+  /** Every transaction of one party (payer of a collection, payee otherwise), oldest first. */
+  forParty(partyKey: string): Transaction[] {
     this.tick();
-    return [...this.handset].map(([msisdn, queue]) => ({ msisdn, pending: queue.size }));
+    return [...(this.byParty.get(partyKey) ?? [])];
+  }
+
+  private index(tx: Transaction): void {
+    const list = this.byParty.get(tx.partyKey);
+    if (list) list.push(tx);
+    else this.byParty.set(tx.partyKey, [tx]);
   }
 
   list(): Transaction[] {
@@ -330,6 +340,7 @@ export class MomoAccounts {
   clear(): void {
     this.txs.clear();
     this.handset.clear();
+    this.byParty.clear();
     this.deadlines.clear();
     this.arm();
   }

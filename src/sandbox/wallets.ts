@@ -35,6 +35,11 @@ export class Wallets {
     return balance;
   }
 
+  /** A customer's balance without opening the wallet (reading it moves nothing and stores nothing). */
+  peekCustomer(id: string, currency: string): number {
+    return this.customers.get(`${id}:${currency}`) ?? this.opening('payer', currency);
+  }
+
   // Only set balances are stored: one still at its opening balance is opened again from the settings.
   setAccount(product: Product, currency: string, minor: number): void {
     this.store.setBalance('account', product, currency, minor);

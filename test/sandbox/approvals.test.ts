@@ -107,8 +107,8 @@ describe('handset mode', () => {
     expect(pending.body.requests).toEqual([
       expect.objectContaining({ referenceId: created.referenceId, amount: '25.00', currency: 'EUR', payeeNote: 'Sokoni order 7', secondsLeft: 300, operation: 'requesttopay' }),
     ]);
-    const msisdns = await call(sb.url, 'GET', api('/msisdns'));
-    expect(msisdns.body.msisdns).toEqual([{ msisdn: '256774000010', pending: 1 }]);
+    // No list of every waiting number (#10): the handset answers only for the number asked about.
+    expect((await call(sb.url, 'GET', api('/msisdns'))).status).toBe(404);
     sb.sandbox.control.advanceClock(100_000);
     expect((await call(sb.url, 'GET', api('/pending?msisdn=%2B256774000010'))).body.requests[0].secondsLeft).toBe(200);
     expect((await call(sb.url, 'GET', api('/pending'))).status).toBe(400);
@@ -122,7 +122,7 @@ describe('handset mode', () => {
     expect(badPin.status).toBe(400);
     const approved = await call(sb.url, 'POST', api(`/requests/${created.referenceId}/approve`), { body: { pin: '1234' } });
     expect(approved.status).toBe(200);
-    expect(approved.body).toEqual({ referenceId: created.referenceId, status: 'SUCCESSFUL', reason: null });
+    expect(approved.body).toEqual({ referenceId: created.referenceId, status: 'SUCCESSFUL', reason: null, message: 'Approved. You paid 7 EUR for Order 1.' });
     expect((await c.get('collection', `/v1_0/requesttopay/${created.referenceId}`)).body).toMatchObject({ status: 'SUCCESSFUL', financialTransactionId: expect.any(String) });
     expect((await call(sb.url, 'GET', api('/pending?msisdn=256774000011'))).body.requests).toEqual([]);
     expect((await c.get('collection', '/v1_0/account/balance')).body.availableBalance).toBe('7');
@@ -134,7 +134,7 @@ describe('handset mode', () => {
     sb.sandbox.control.setBalance({ customer: '256774000012' }, 'EUR', '1');
     const created = await c.create('collection', '/v1_0/requesttopay', payment('256774000012', { amount: '2' }));
     const approved = await call(sb.url, 'POST', api(`/requests/${created.referenceId}/approve`), { body: { pin: '0000' } });
-    expect(approved.body).toEqual({ referenceId: created.referenceId, status: 'FAILED', reason: 'NOT_ENOUGH_FUNDS' });
+    expect(approved.body).toEqual({ referenceId: created.referenceId, status: 'FAILED', reason: 'NOT_ENOUGH_FUNDS', message: 'Not paid: your wallet does not have 2 EUR.' });
   });
 
   it('rejects: FAILED APPROVAL_REJECTED', async () => {

@@ -121,7 +121,7 @@ describe('control API access', () => {
       expect(denied.status).toBe(403);
       expect((await call(remote, 'POST', '/_control/reset', { body: {} })).status).toBe(403);
       expect((await call(`http://127.0.0.1:${port}`, 'GET', '/_control/settings')).status).toBe(200);
-      expect((await call(remote, 'GET', '/handset/api/msisdns')).status).toBe(200);
+      expect((await call(remote, 'GET', '/handset/api/pending?msisdn=256772000001')).status).toBe(200);
       expect((await call(remote, 'POST', '/collection/token/', { headers: { 'Ocp-Apim-Subscription-Key': 'k' } })).status).toBe(401);
     } finally {
       await open.close();
@@ -149,7 +149,7 @@ describe('control API behind a proxy (#10)', () => {
       expect((await call(url, 'GET', '/_control/settings', { headers: { 'X-Forwarded-For': '127.0.0.1' } })).status).toBe(403);
       expect((await call(url, 'GET', '/_control/settings')).status).toBe(200);
       // The handset and the MoMo API stay reachable through the proxy.
-      expect((await call(url, 'GET', '/handset/api/msisdns', { headers: { 'X-Forwarded-For': '203.0.113.9' } })).status).toBe(200);
+      expect((await call(url, 'GET', '/handset/api/pending?msisdn=256772000001', { headers: { 'X-Forwarded-For': '203.0.113.9' } })).status).toBe(200);
     } finally {
       sandbox.close();
       server.closeAllConnections();
