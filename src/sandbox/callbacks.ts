@@ -2,6 +2,8 @@
 // X-Callback-Url of the creating call. Most MTN pages say "once, no retry"; one newer snapshot
 // describes a retry schedule (momo-api.md §7, §10.2). Once is the default, the schedule is
 // selected by `callbackRetries`. A failing listener never throws out of here.
+import http from 'node:http';
+import https from 'node:https';
 import type { Clock, Timers } from './clock';
 import type { SandboxSettings } from './settings';
 
@@ -33,11 +35,38 @@ export const RETRY_DELAYS_MS: readonly number[] = [
   ...Array<number>(24).fill(3_600_000),
 ];
 
+/**
+ * One callback request on node:http(s) rather than fetch: at hundreds of callbacks a second,
+ * fetch's per-request machinery (streams, abort signals, Response objects) was a visible cost.
+ * Connections are kept alive and reused; the whole exchange is cut after ATTEMPT_TIMEOUT_MS.
+ * Resolves to the answer's status; rejects on a network error or the timeout.
+ */
+function post(url: string, method: 'POST' | 'PUT', payload: string, agents: { http: http.Agent; https: https.Agent }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+    const options = { method, headers, agent: secure ? agents.https : agents.http };
+    const req = (secure ? https : http).request(target, options, (res) => {
+      res.on('error', reject);
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      // The body is not needed, only read to the end so the connection can be reused.
+      res.resume();
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`)), ATTEMPT_TIMEOUT_MS);
+    timer.unref();
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** Told after every change of a callback's state, so it can be stored. */
 export type CallbackChanged = () => void;
 
 export class Callbacks {
   private closed = false;
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(
     private readonly settings: () => SandboxSettings,
@@ -78,18 +107,12 @@ export class Callbacks {
     if (this.closed) return;
     state.attempts++;
     try {
-      const response = await fetch(state.url, {
-        method: state.method,
-        headers: { 'Content-Type': 'application/json' },
-        body: payload,
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      });
-      state.lastStatus = response.status;
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
+      const status = await post(state.url, state.method, payload, this.agents);
+      state.lastStatus = status;
+      if (status >= 200 && status < 300) {
         state.delivered = true;
         state.lastError = null;
-      } else state.lastError = `HTTP ${response.status}`;
+      } else state.lastError = `HTTP ${status}`;
     } catch (e) {
       state.lastError = (e as Error).message || String(e);
     }
@@ -106,5 +129,7 @@ export class Callbacks {
 
   close(): void {
     this.closed = true;
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }

@@ -126,6 +126,8 @@ export interface Received {
   path: string;
   body: unknown;
   headers: IncomingMessage['headers'];
+  /** The caller's port: the same for requests over one kept-alive connection. */
+  remotePort: number | undefined;
 }
 
 /** A real HTTP listener for callbacks; `status` decides each answer (default 200). */
@@ -136,7 +138,7 @@ export async function listener(status: (n: number) => number = () => 200): Promi
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : undefined, headers: req.headers });
+      received.push({ method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : undefined, headers: req.headers, remotePort: req.socket.remotePort });
       res.statusCode = status(received.length);
       res.end();
     });
