@@ -15,7 +15,8 @@ afterEach(() => {
 
 function run(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
   let output = '';
-  child = spawn(tsx, ['src/sandbox/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In memory: the checkout's ./data/sandbox.db is not the tests' to write.
+  child = spawn(tsx, ['src/sandbox/main.ts'], { cwd: root, env: { ...process.env, SANDBOX_DATABASE_PATH: ':memory:', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
