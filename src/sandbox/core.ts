@@ -54,7 +54,7 @@ export class SandboxCore {
     this.accounts.tick();
   }
 
-  /** Forgets transactions, wallets, counts, faults and the clock offset; API users are kept unless asked. */
+  /** Forgets transactions, wallets, counts, limits, faults and the clock offset, in the store too; API users are kept unless asked. */
   reset(options: { users?: boolean } = {}): void {
     this.accounts.clear();
     this.wallets.clear();

@@ -1,6 +1,7 @@
 // Every MoMo API route goes through here: count the call, apply faults, check the subscription
-// key, the bearer token and the target environment, read the body, run the handler, and write
-// (or lose) its answer. Handlers return a Reply and never touch the response.
+// key, the bearer token (of the route's product) and the target environment, apply the product's
+// rate limit, read the body, run the handler, and write (or lose) its answer. Handlers return a
+// Reply and never touch the response.
 import type { Request, Response, Router } from 'express';
 import type { SandboxCore } from './core';
 import type { ApiUser } from './identity';
