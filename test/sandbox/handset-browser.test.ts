@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox';
-import { client, payment, transferBody, withSandbox, type Client } from '../sandbox/helpers';
-import { browserRequired, chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
+import { browserRequired, chromiumPath, INSTALL_HINT, launchChromium } from '../browser/chromium';
+import { client, payment, transferBody, withSandbox, type Client } from './helpers';
 
 const executablePath = chromiumPath();
 if (!executablePath && !browserRequired) console.warn(`Browser tests skipped. ${INSTALL_HINT}`);
