@@ -60,7 +60,10 @@ export async function startSandboxProcess(dir: string, env: Record<string, strin
     logFile: join(dir, 'sandbox.log'),
     url,
     readyPath: '/_control/settings',
-    env: { SANDBOX_PORT: String(port), SANDBOX_APPROVAL: 'instant', ...env },
+    // MoMo's rate limits are Sokoni's to respect, not the load's to meet: the bench raises
+    // Sokoni's own limits, so the sandbox's are off unless a run asks for them. In memory, so
+    // the sandbox's own writes do not take CPU from the processes being measured.
+    env: { SANDBOX_PORT: String(port), SANDBOX_APPROVAL: 'instant', SANDBOX_STATUS_READS_PER_S: '0', SANDBOX_CREATES_PER_S: '0', SANDBOX_DATABASE_PATH: ':memory:', ...env },
   });
   return { child, url, control: new Control(url) };
 }

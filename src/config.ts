@@ -1,42 +1,14 @@
 // Every setting Sokoni reads, parsed once from the environment, validated and typed.
 // `.env.example` documents each variable; keep the two in step.
 import { isIP } from 'node:net';
+import path from 'node:path';
 import { z } from 'zod';
 import { readMomoSettings, type MomoSettings } from './momo/settings';
+import { sandboxSettingsFromEnv } from './sandbox/env';
+import type { SandboxSettings } from './sandbox/settings';
 
 // The MoMo client owns its settings; these names stay importable from here for the other rooms.
 export type { MomoProduct, MomoSettings, ProductCredentials } from './momo/settings';
-
-export type ApprovalMode = 'instant' | 'delay' | 'handset';
-export type CallbackMethod = 'auto' | 'POST' | 'PUT';
-
-export interface SandboxFaultSettings {
-  latencyMs: number;
-  errorRate: number;
-  timeoutRate: number;
-  lostAnswerRate: number;
-  dropCallbackRate: number;
-}
-
-export interface SandboxSettings {
-  port: number;
-  approval: ApprovalMode;
-  approvalDelayMs: number;
-  approvalTimeoutS: number;
-  /** null: any non-empty subscription key is accepted. */
-  subscriptionKeys: string[] | null;
-  callbackMethod: CallbackMethod;
-  callbackHostCheck: boolean;
-  callbackRetries: boolean;
-  tokenFailureStatus: 401 | 500;
-  reasonShape: 'string' | 'object';
-  strictIdTypeCase: boolean;
-  /** Target environment → currencies it accepts. */
-  currencies: Record<string, string[]>;
-  /** Opening balances in major units, as decimal strings, in each account's currency. */
-  balances: { collection: string; disbursement: string; remittance: string; payer: string };
-  faults: SandboxFaultSettings;
-}
 
 export interface WorkerSettings {
   concurrency: number;
@@ -90,8 +62,8 @@ export class ConfigError extends Error {
   }
 }
 
+const DEFAULT_DATABASE_PATH = './data/sokoni.db';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const rate = z.coerce.number().min(0).max(1);
 const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const optionalText = z
   .string()
@@ -101,7 +73,6 @@ const list = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal number such as 1000 or 12.50');
 const httpUrl = z
   .string()
   .url()
@@ -141,7 +112,7 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: httpUrl.optional(),
-  DATABASE_PATH: z.string().min(1).default('./data/sokoni.db'),
+  DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
   ADMIN_TOKEN: optionalText.refine((v) => v === null || v.length >= 16, 'must be at least 16 characters'),
   CALLBACK_TOKEN: optionalText.refine((v) => v === null || /^[A-Za-z0-9_-]{16,}$/.test(v), 'must be 16+ URL-safe characters'),
   CORS_ORIGINS: list,
@@ -172,37 +143,6 @@ const schema = z.object({
   SELLER_WALLET_CHECK: flag.default(true),
   DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
 
-  SANDBOX_PORT: int(0, 65535).default(8089),
-  SANDBOX_APPROVAL: z.enum(['instant', 'delay', 'handset']).default('handset'),
-  SANDBOX_APPROVAL_DELAY_MS: int(0, 600_000).default(2000),
-  SANDBOX_APPROVAL_TIMEOUT_S: int(1, 86_400).default(300),
-  SANDBOX_SUBSCRIPTION_KEYS: list.transform((keys) => (keys.length ? keys : null)),
-  SANDBOX_CALLBACK_METHOD: z.enum(['auto', 'POST', 'PUT']).default('auto'),
-  SANDBOX_CALLBACK_HOST_CHECK: flag.default(true),
-  SANDBOX_CALLBACK_RETRIES: flag.default(false),
-  SANDBOX_TOKEN_FAILURE_STATUS: z.enum(['401', '500']).default('401').transform((v) => Number(v) as 401 | 500),
-  SANDBOX_REASON_SHAPE: z.enum(['string', 'object']).default('string'),
-  SANDBOX_STRICT_ID_TYPE_CASE: flag.default(false),
-  SANDBOX_CURRENCIES: z
-    .string()
-    .default('sandbox=EUR')
-    .refine((v) => /^([a-z]+=[A-Z]{3}(\|[A-Z]{3})*)(;[a-z]+=[A-Z]{3}(\|[A-Z]{3})*)*$/.test(v), 'must look like sandbox=EUR;mtnuganda=UGX')
-    .transform((v) =>
-      Object.fromEntries(v.split(';').map((pair) => {
-        const [envName, codes] = pair.split('=') as [string, string];
-        return [envName, codes.split('|')];
-      })),
-    ),
-  SANDBOX_COLLECTION_BALANCE: decimal.default('0'),
-  SANDBOX_DISBURSEMENT_BALANCE: decimal.default('1000000'),
-  SANDBOX_REMITTANCE_BALANCE: decimal.default('1000000'),
-  SANDBOX_PAYER_BALANCE: decimal.default('100000'),
-  SANDBOX_FAULT_LATENCY_MS: int(0, 60_000).default(0),
-  SANDBOX_FAULT_ERROR_RATE: rate.default(0),
-  SANDBOX_FAULT_TIMEOUT_RATE: rate.default(0),
-  SANDBOX_FAULT_LOST_ANSWER_RATE: rate.default(0),
-  SANDBOX_FAULT_DROP_CALLBACK_RATE: rate.default(0),
-
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
   CHECK_MAX_MS: int(100, 600_000).default(30_000),
@@ -218,11 +158,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   const momo = readMomoSettings(env);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message }))),
-    ...(momo.ok ? [] : momo.problems),
-  ];
-  if (!parsed.success || !momo.ok) throw new ConfigError(problems);
+  // The sandbox reads its own SANDBOX_* variables; its problems are reported with the app's. The
+  // embedded sandbox keeps its state beside the store's database unless told otherwise.
+  const databasePath = present.DATABASE_PATH ?? DEFAULT_DATABASE_PATH;
+  const sandbox = sandboxSettingsFromEnv(present, {
+    databasePath: databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'sandbox.db'),
+  });
+  if (!parsed.success || !momo.ok || 'problems' in sandbox) {
+    throw new ConfigError([
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message }))),
+      ...(momo.ok ? [] : momo.problems),
+      ...('problems' in sandbox ? sandbox.problems : []),
+    ]);
+  }
   const e = parsed.data;
 
   return {
@@ -244,33 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sellerWalletCheck: e.SELLER_WALLET_CHECK,
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     momo: momo.settings,
-    sandbox: {
-      port: e.SANDBOX_PORT,
-      approval: e.SANDBOX_APPROVAL,
-      approvalDelayMs: e.SANDBOX_APPROVAL_DELAY_MS,
-      approvalTimeoutS: e.SANDBOX_APPROVAL_TIMEOUT_S,
-      subscriptionKeys: e.SANDBOX_SUBSCRIPTION_KEYS,
-      callbackMethod: e.SANDBOX_CALLBACK_METHOD,
-      callbackHostCheck: e.SANDBOX_CALLBACK_HOST_CHECK,
-      callbackRetries: e.SANDBOX_CALLBACK_RETRIES,
-      tokenFailureStatus: e.SANDBOX_TOKEN_FAILURE_STATUS,
-      reasonShape: e.SANDBOX_REASON_SHAPE,
-      strictIdTypeCase: e.SANDBOX_STRICT_ID_TYPE_CASE,
-      currencies: e.SANDBOX_CURRENCIES,
-      balances: {
-        collection: e.SANDBOX_COLLECTION_BALANCE,
-        disbursement: e.SANDBOX_DISBURSEMENT_BALANCE,
-        remittance: e.SANDBOX_REMITTANCE_BALANCE,
-        payer: e.SANDBOX_PAYER_BALANCE,
-      },
-      faults: {
-        latencyMs: e.SANDBOX_FAULT_LATENCY_MS,
-        errorRate: e.SANDBOX_FAULT_ERROR_RATE,
-        timeoutRate: e.SANDBOX_FAULT_TIMEOUT_RATE,
-        lostAnswerRate: e.SANDBOX_FAULT_LOST_ANSWER_RATE,
-        dropCallbackRate: e.SANDBOX_FAULT_DROP_CALLBACK_RATE,
-      },
-    },
+    sandbox: sandbox.settings,
     worker: {
       concurrency: e.CHECK_CONCURRENCY,
       firstCheckMs: e.CHECK_FIRST_MS,

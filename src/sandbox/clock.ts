@@ -1,9 +1,10 @@
 // The sandbox's notion of time: a base clock plus an offset the control API can advance, so token
 // expiry and approval timeouts can be tested without waiting.
 export class Clock {
-  private offsetMs = 0;
-
-  constructor(private readonly base: () => number = Date.now) {}
+  constructor(
+    private readonly base: () => number = Date.now,
+    private offsetMs = 0,
+  ) {}
 
   now(): number {
     return this.base() + this.offsetMs;

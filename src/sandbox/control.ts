@@ -2,19 +2,19 @@
 // API answered only to loopback clients, for tests, benchmarks and chaos runs in other processes.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { MomoProduct } from '../config';
 import { parseDecimal } from '../money';
-import type { EndpointCount } from './calls';
+import type { Transaction } from './accounts';
 import type { CallbackState } from './callbacks';
+import type { EndpointCount } from './calls';
 import type { SandboxCore } from './core';
 import type { FaultRule, FaultRuleInput } from './faults';
 import { answerRequest, normaliseMsisdn, pendingRequests, type HandsetAnswer, type HandsetRequest } from './handset/requests';
-import type { Transaction } from './ledger';
+import type { Product } from './products';
 import { SettingsError, type SandboxSettings, type SettingsPatch } from './settings';
 
 export interface TransactionView {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Transaction['kind'];
   version: Transaction['version'];
   operation: string;
@@ -48,7 +48,7 @@ export interface CallsView {
   byOperation: Record<string, number>;
 }
 
-export type BalanceTarget = { account: MomoProduct } | { customer: string };
+export type BalanceTarget = { account: Product } | { customer: string };
 
 export interface SandboxControl {
   settings(): SandboxSettings;
@@ -97,7 +97,7 @@ export function createControl(core: SandboxCore): SandboxControl {
     awaitingHandset: tx.awaitingHandset,
     deadline: iso(tx.deadline),
     callback: tx.callback ? { ...tx.callback } : null,
-    body: core.ledger.resultBody(tx),
+    body: core.accounts.resultBody(tx),
   });
 
   return {
@@ -117,13 +117,13 @@ export function createControl(core: SandboxCore): SandboxControl {
     },
     transactions(filter = {}) {
       const party = filter.party === undefined ? undefined : normaliseMsisdn(filter.party);
-      return core.ledger
+      return core.accounts
         .list()
         .filter((tx) => (!filter.status || tx.status === filter.status) && (!filter.product || tx.product === filter.product) && (!party || tx.partyKey === party))
         .map(toView);
     },
     transaction(referenceId) {
-      const tx = core.ledger.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
+      const tx = core.accounts.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
       return tx && toView(tx);
     },
     balances: () => core.wallets.snapshot(),
@@ -146,6 +146,13 @@ export function createControl(core: SandboxCore): SandboxControl {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/**
+ * Headers a reverse proxy or tunnel (nginx, ngrok) adds. Behind one, every request comes from the
+ * proxy's loopback address, so the socket alone cannot tell a local caller from the internet:
+ * any of these headers means "came through a proxy", whatever Express's trust-proxy says.
+ */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
+
 /** Runs a control call; bad input (settings, faults, amounts) is a 400 with the reason. */
 function guard(res: Response, fn: () => unknown): void {
   try {
@@ -162,6 +169,9 @@ export function controlRouter(control: SandboxControl): Router {
   router.use((req, res, next) => {
     // Local only: the control API can rewrite balances and break everything on purpose.
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return void res.status(403).json({ error: 'The control API answers loopback clients only.' });
+    if (FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined)) {
+      return void res.status(403).json({ error: 'The control API does not answer requests that came through a proxy.' });
+    }
     next();
   });
   router.use(express.json({ limit: '64kb' }));
@@ -187,8 +197,15 @@ export function controlRouter(control: SandboxControl): Router {
   );
   router.get('/transactions', (req, res) =>
     guard(res, () => {
-      const q = req.query as Record<string, string | undefined>;
-      return { transactions: control.transactions({ status: q.status, product: q.product, party: q.party }) };
+      // Only single string values filter; a repeated or nested parameter is refused by name.
+      const filter: { status?: string; product?: string; party?: string } = {};
+      for (const name of ['status', 'product', 'party'] as const) {
+        const value: unknown = Object.hasOwn(req.query, name) ? req.query[name] : undefined;
+        if (value === undefined) continue;
+        if (typeof value !== 'string') throw new SettingsError(`${name} must be given once, as text`);
+        filter[name] = value;
+      }
+      return { transactions: control.transactions(filter) };
     }),
   );
   router.get('/transactions/:referenceId', (req, res) => {

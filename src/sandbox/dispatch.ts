@@ -1,10 +1,13 @@
 // Every MoMo API route goes through here: count the call, apply faults, check the subscription
-// key, the bearer token and the target environment, read the body, run the handler, and write
-// (or lose) its answer. Handlers return a Reply and never touch the response.
+// key, the bearer token (of the route's product) and the target environment, apply the product's
+// rate limit, read the body, run the handler, and write (or lose) its answer. Handlers return a
+// Reply and never touch the response.
 import type { Request, Response, Router } from 'express';
 import type { SandboxCore } from './core';
 import type { ApiUser } from './identity';
-import { badRequest, gatewayError, internalError, serviceUnavailable, wrongEnvironment, type Reply } from './reply';
+import { PRODUCTS, type Product } from './products';
+import type { LimitedCall } from './rate-limits';
+import { badRequest, gatewayError, internalError, serviceUnavailable, tooManyRequests, wrongEnvironment, type Reply } from './reply';
 
 export interface Ctx {
   req: Request;
@@ -19,11 +22,14 @@ export interface Ctx {
 
 export interface Route {
   method: 'get' | 'post';
+  /** Bearer routes start with their product: `/collection/...`. */
   path: string;
   /** Names the operation for call counts and fault rules, e.g. "collection.requestToPay". */
   operation: string;
   /** `key`: subscription key only (provisioning, token); `bearer`: product calls. */
   auth: 'key' | 'bearer';
+  /** Counted against the product's rate limit of this kind. */
+  limit?: LimitedCall;
   body?: boolean;
   handle(ctx: Ctx): Reply | Promise<Reply>;
 }
@@ -69,17 +75,23 @@ function readBody(req: Request): Promise<unknown> {
   });
 }
 
-async function process(route: Route, req: Request, core: SandboxCore): Promise<Reply> {
+/** The product whose tokens a route accepts, from the first segment of its path. */
+function productOf(route: Route): Product | null {
+  return PRODUCTS.find((p) => route.path.startsWith(`/${p}/`)) ?? null;
+}
+
+async function process(route: Route, product: Product | null, req: Request, core: SandboxCore): Promise<Reply> {
   const keyProblem = subscriptionKey(req, core);
   if (keyProblem) return keyProblem;
   const ctx = { req, params: req.params as Record<string, string>, body: undefined, core } as Ctx;
   if (route.auth === 'bearer') {
-    const check = core.identity.checkBearer(req.get('authorization'));
+    const check = product ? core.identity.checkBearer(req.get('authorization'), product) : { problem: 'invalid' as const };
     if ('problem' in check) return gatewayError(401, INVALID_TOKEN);
     ctx.apiUser = check.apiUser;
     const environment = req.get('x-target-environment');
     if (!environment || !Object.hasOwn(core.settings.currencies, environment)) return wrongEnvironment();
     ctx.environment = environment;
+    if (route.limit && product && !core.rateLimits.admit(product, route.limit, core.clock.now())) return tooManyRequests();
   }
   if (route.body) {
     try {
@@ -92,6 +104,7 @@ async function process(route: Route, req: Request, core: SandboxCore): Promise<R
 }
 
 function write(res: Response, reply: Reply): void {
+  if (reply.headers) res.set(reply.headers);
   if (reply.body === undefined) res.status(reply.status).end();
   else res.status(reply.status).json(reply.body);
 }
@@ -99,6 +112,7 @@ function write(res: Response, reply: Reply): void {
 export function register(router: Router, core: SandboxCore, route: Route): void {
   core.calls.register(route.operation, `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
   const rates = !route.operation.startsWith('provisioning.');
+  const product = productOf(route);
   router[route.method](route.path, (req: Request, res: Response) => {
     core.calls.hit(route.operation);
     const { latencyMs, fault } = core.faults.forRequest(route.operation, rates);
@@ -114,7 +128,7 @@ export function register(router: Router, core: SandboxCore, route: Route): void 
       }
       let reply: Reply;
       try {
-        reply = await process(route, req, core);
+        reply = await process(route, product, req, core);
       } catch {
         reply = internalError();
       }

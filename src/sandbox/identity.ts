@@ -1,8 +1,10 @@
 // API users, API keys and access tokens. Tokens are self-verifying (HMAC with a per-instance
-// secret) so issuing thousands costs no memory; a token from another sandbox, a forged one or one
-// past its expiry by the sandbox clock is refused.
+// secret) so issuing thousands costs no memory; a token from another sandbox, a forged one, one
+// issued for another product or one past its expiry by the sandbox clock is refused.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from './clock';
+import type { Product } from './products';
+import type { SandboxStore } from './store';
 
 export interface ApiUser {
   id: string;
@@ -21,9 +23,18 @@ export type TokenCheck = { apiUser: ApiUser } | { problem: 'missing' | 'invalid'
 
 export class Identity {
   private readonly users = new Map<string, ApiUser>();
-  private readonly secret = randomBytes(32);
+  /** Kept in the store, so tokens issued before a restart stay valid until they expire, as MTN's do. */
+  private readonly secret: Buffer;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: SandboxStore,
+  ) {
+    for (const user of store.users()) this.users.set(user.id, { id: user.id, providerCallbackHost: user.providerCallbackHost, keys: new Set(user.keys) });
+    const stored = store.meta('token_secret');
+    this.secret = stored ? Buffer.from(stored, 'hex') : randomBytes(32);
+    if (!stored) store.setMeta('token_secret', this.secret.toString('hex'));
+  }
 
   has(id: string): boolean {
     return this.users.has(id);
@@ -34,11 +45,13 @@ export class Identity {
   }
 
   createUser(id: string, providerCallbackHost: string): void {
+    this.store.addUser(id, providerCallbackHost);
     this.users.set(id, { id, providerCallbackHost, keys: new Set() });
   }
 
   createKey(user: ApiUser): string {
     const key = randomBytes(16).toString('hex');
+    this.store.addKey(user.id, key);
     user.keys.add(key);
     return key;
   }
@@ -54,20 +67,30 @@ export class Identity {
     return user && user.keys.has(decoded.slice(cut + 1)) ? user : null;
   }
 
-  issueToken(user: ApiUser): string {
-    // MTN's payload: clientId, an ISO time without zone, a session id (§3.1).
+  /**
+   * A token for one product. MTN's payload (clientId, an ISO time without zone, a session id,
+   * §3.1) does not name the product, so the product goes into the signature instead: the token
+   * looks like MTN's and still works only where it was issued.
+   */
+  issueToken(user: ApiUser, product: Product): string {
     const expires = new Date(this.clock.now() + TOKEN_LIFETIME_S * 1000).toISOString().replace('Z', '');
     const payload = b64url(JSON.stringify({ clientId: user.id, expires, sessionId: randomUUID() }));
-    return `${TOKEN_HEADER}.${payload}.${this.sign(payload)}`;
+    return `${TOKEN_HEADER}.${payload}.${this.sign(product, payload)}`;
   }
 
-  checkBearer(authorization: string | undefined): TokenCheck {
+  /**
+   * Checks a bearer token on one of `product`'s endpoints. A token from another product's /token
+   * is refused as an invalid one, as MTN refuses it: each product has its own subscription and
+   * credentials (§2.1). (One notebook hints that MTN's sandbox once let a Collections token
+   * through on Disbursements; nothing may rely on that, so the sandbox is strict.)
+   */
+  checkBearer(authorization: string | undefined, product: Product): TokenCheck {
     if (!authorization) return { problem: 'missing' };
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     const parts = match ? match[1]!.split('.') : [];
     if (parts.length !== 3) return { problem: 'invalid' };
     const [, payload, signature] = parts as [string, string, string];
-    const expected = Buffer.from(this.sign(payload));
+    const expected = Buffer.from(this.sign(product, payload));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'invalid' };
     let claims: { clientId?: unknown; expires?: unknown };
@@ -82,8 +105,8 @@ export class Identity {
     return { apiUser: user };
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+  private sign(product: Product, payload: string): string {
+    return createHmac('sha256', this.secret).update(`${product}.${payload}`).digest('base64url');
   }
 
   clear(): void {

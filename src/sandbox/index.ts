@@ -18,7 +18,9 @@ import type { SettingsPatch } from './settings';
 export type { SandboxControl, TransactionView, BalancesView, CallsView, BalanceTarget } from './control';
 export type { FaultRule, FaultRuleInput, FaultKind } from './faults';
 export type { HandsetAnswer, HandsetRequest } from './handset/requests';
-export { DEFAULT_SETTINGS, SettingsError, type SandboxSettings, type SettingsPatch } from './settings';
+export { DEFAULT_SETTINGS, SettingsError, type ApprovalMode, type CallbackMethod, type SandboxSettings, type SettingsPatch } from './settings';
+export { sandboxSettingsFromEnv, type EnvProblem } from './env';
+export type { Product } from './products';
 
 export interface Sandbox {
   router: Router;

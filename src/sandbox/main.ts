@@ -1,23 +1,23 @@
 // `npm run sandbox`: the MoMo sandbox alone on 127.0.0.1:SANDBOX_PORT (default 8089), for any
-// MoMo client in any language. Settings come from the environment (.env), as for Sokoni.
+// MoMo client in any language. It reads only its own SANDBOX_* variables (from .env too).
 import 'dotenv/config';
-import { ConfigError, loadConfig } from '../config';
+import { sandboxSettingsFromEnv } from './env';
 import { startSandbox } from './index';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : String(e));
+  const loaded = sandboxSettingsFromEnv(process.env);
+  if ('problems' in loaded) {
+    console.error(`Invalid configuration:\n${loaded.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
     process.exit(1);
   }
-  const running = await startSandbox(config.sandbox, { port: config.sandbox.port, host: '127.0.0.1' });
+  const { settings } = loaded;
+  const running = await startSandbox(settings, { port: settings.port, host: '127.0.0.1' });
   console.log(`MoMo sandbox listening on ${running.url}`);
   console.log(`  base URL for MoMo clients: ${running.url}`);
   console.log(`  handset: ${running.url}/handset`);
   console.log(`  control API (loopback only): ${running.url}/_control`);
-  console.log(`  approval mode: ${config.sandbox.approval}; target environments: ${Object.keys(config.sandbox.currencies).join(', ')}`);
+  console.log(`  approval mode: ${settings.approval}; target environments: ${Object.keys(settings.currencies).join(', ')}`);
+  console.log(`  state kept in: ${settings.databasePath}`);
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

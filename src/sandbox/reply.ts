@@ -4,6 +4,7 @@
 export interface Reply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export const ok = (body?: unknown): Reply => ({ status: 200, body });
@@ -35,6 +36,13 @@ export const internalError = (): Reply =>
   momoError(500, 'INTERNAL_PROCESSING_ERROR', 'An internal error occurred while processing.');
 
 export const serviceUnavailable = (): Reply => momoError(503, 'SERVICE_UNAVAILABLE', 'Service is currently unavailable.');
+
+/**
+ * Over a rate limit. MTN does not document this answer (momo-api.md §5.2, §9); limits are enforced
+ * by its gateway, Azure APIM, so this is APIM's rate-limit answer in the gateway's shape, with
+ * `Retry-After` added by the dispatcher.
+ */
+export const tooManyRequests = (): Reply => ({ ...gatewayError(429, 'Rate limit is exceeded. Try again in 1 seconds.'), headers: { 'Retry-After': '1' } });
 
 /** Azure APIM's answer for a path no operation matches. */
 export const noSuchOperation = (): Reply => gatewayError(404, 'Resource not found');

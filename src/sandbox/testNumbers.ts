@@ -2,7 +2,7 @@
 // 453/454 stay PENDING, as MTN's own SDK (JAVA MSISDN.java) describes them.
 export type PlannedOutcome = { fail: string } | 'pending';
 
-const PAYMENT_TABLE: Record<string, PlannedOutcome> = {
+const PAYMENT_TABLE = new Map<string, PlannedOutcome>(Object.entries({
   '46733123450': { fail: 'INTERNAL_PROCESSING_ERROR' },
   '46733123451': { fail: 'APPROVAL_REJECTED' },
   '46733123452': { fail: 'EXPIRED' },
@@ -17,10 +17,10 @@ const PAYMENT_TABLE: Record<string, PlannedOutcome> = {
   '46733123461': { fail: 'INTERNAL_PROCESSING_ERROR' },
   '46733123462': { fail: 'SERVICE_UNAVAILABLE' },
   '46733123463': { fail: 'COULD_NOT_PERFORM_TRANSACTION' },
-};
+} satisfies Record<string, PlannedOutcome>));
 
 /** Transfers use the same numbers shifted from 455 on (§6.2 "the numbers shift"). */
-const TRANSFER_TABLE: Record<string, PlannedOutcome> = {
+const TRANSFER_TABLE = new Map<string, PlannedOutcome>(Object.entries({
   '46733123450': { fail: 'INTERNAL_PROCESSING_ERROR' },
   '46733123451': { fail: 'APPROVAL_REJECTED' },
   '46733123452': { fail: 'EXPIRED' },
@@ -35,13 +35,16 @@ const TRANSFER_TABLE: Record<string, PlannedOutcome> = {
   '46733123461': { fail: 'INVALID_CURRENCY' },
   '46733123462': { fail: 'INTERNAL_PROCESSING_ERROR' },
   '46733123463': { fail: 'SERVICE_UNAVAILABLE' },
-};
+} satisfies Record<string, PlannedOutcome>));
 
 export type TableName = 'payment' | 'transfer';
 
-/** requesttopay, requesttowithdraw and deposit read the payment table; transfers the shifted one. */
+/**
+ * requesttopay, requesttowithdraw and deposit read the payment table; transfers the shifted one.
+ * Maps, because a party id is outside input and "constructor" must not find Object's.
+ */
 export function plannedOutcome(table: TableName, partyId: string): PlannedOutcome | undefined {
-  return (table === 'payment' ? PAYMENT_TABLE : TRANSFER_TABLE)[partyId];
+  return (table === 'payment' ? PAYMENT_TABLE : TRANSFER_TABLE).get(partyId);
 }
 
 /** Account-holder answers: 451 (NotActive) is `{result:false}`, the others are errors. */

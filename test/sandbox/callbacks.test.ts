@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox';
 import { client, eventually, listener, payment, transferBody, withSandbox, type Client } from './helpers';
@@ -118,6 +120,26 @@ describe('callbacks', () => {
     await eventually(() => (sb.sandbox.control.transaction(created.referenceId)?.callback?.delivered ? true : undefined));
     expect(sb.sandbox.control.transaction(created.referenceId)?.callback).toMatchObject({ attempts: 3, delivered: true, lastStatus: 204 });
     expect(new Set(hook.received.map((r) => JSON.stringify(r.body))).size).toBe(1);
+  });
+
+  it('cuts an attempt the listener never answers, and reuses one kept-alive connection for the next callbacks', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((req) => void sockets.push(req.socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hangs`;
+      const created = await c.create('collection', '/v1_0/requesttopay', payment('256776000013'), { 'X-Callback-Url': url });
+      const view = await eventually(() => (sb.sandbox.control.transaction(created.referenceId)?.callback?.lastError ? sb.sandbox.control.transaction(created.referenceId) : undefined));
+      expect(view.callback).toMatchObject({ attempts: 1, delivered: false, lastStatus: null, lastError: 'no answer within 2000 ms' });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+    for (let i = 0; i < 3; i++) {
+      const created = await c.create('collection', '/v1_0/requesttopay', payment('256776000014'), { 'X-Callback-Url': `${hook.url}/kept` });
+      await eventually(() => (sb.sandbox.control.transaction(created.referenceId)?.callback?.delivered ? true : undefined));
+    }
+    expect(new Set(hook.received.map((r) => r.remotePort)).size).toBe(1);
   });
 
   it('survives a listener that is not there', async () => {

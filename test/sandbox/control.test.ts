@@ -1,6 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { createSandbox, startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { call, client, payment, transferBody, withSandbox, type Client } from './helpers';
 
 let sb: RunningSandbox;
@@ -119,10 +121,39 @@ describe('control API access', () => {
       expect(denied.status).toBe(403);
       expect((await call(remote, 'POST', '/_control/reset', { body: {} })).status).toBe(403);
       expect((await call(`http://127.0.0.1:${port}`, 'GET', '/_control/settings')).status).toBe(200);
-      expect((await call(remote, 'GET', '/handset/api/msisdns')).status).toBe(200);
+      expect((await call(remote, 'GET', '/handset/api/pending?msisdn=256772000001')).status).toBe(200);
       expect((await call(remote, 'POST', '/collection/token/', { headers: { 'Ocp-Apim-Subscription-Key': 'k' } })).status).toBe(401);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('control API behind a proxy (#10)', () => {
+  it('refuses any request carrying a forwarding header, even from loopback and with trust proxy on', async () => {
+    const headers = { Forwarded: 'for=127.0.0.1', 'X-Forwarded-For': '127.0.0.1', 'X-Forwarded-Host': 'localhost', 'X-Forwarded-Proto': 'https', 'X-Real-IP': '127.0.0.1' };
+    for (const [name, value] of Object.entries(headers)) {
+      const denied = await call(sb.url, 'POST', '/_control/reset', { headers: { [name]: value }, body: { users: true } });
+      expect(denied.status, name).toBe(403);
+      expect(denied.body.error).toMatch(/proxy/);
+    }
+    expect((await c.get('collection', '/v1_0/account/balance')).status).toBe(200);
+
+    // Mounted in an app that trusts its proxy, as Sokoni behind nginx might.
+    const sandbox = createSandbox({ approval: 'instant' });
+    const app = express().set('trust proxy', true).use('/sandbox', sandbox.router);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sandbox`;
+      expect((await call(url, 'GET', '/_control/settings', { headers: { 'X-Forwarded-For': '127.0.0.1' } })).status).toBe(403);
+      expect((await call(url, 'GET', '/_control/settings')).status).toBe(200);
+      // The handset and the MoMo API stay reachable through the proxy.
+      expect((await call(url, 'GET', '/handset/api/pending?msisdn=256772000001', { headers: { 'X-Forwarded-For': '203.0.113.9' } })).status).toBe(200);
+    } finally {
+      sandbox.close();
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

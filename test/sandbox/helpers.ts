@@ -105,8 +105,9 @@ export function transferBody(partyId: string, extra: Record<string, unknown> = {
   return { amount: '10', currency: 'EUR', externalId: 'payout-1', payee: { partyIdType: 'MSISDN', partyId }, payerMessage: 'Payout', payeeNote: 'Your share', ...extra };
 }
 
+/** Instant approval and no rate limits (tests call faster than MoMo allows), unless `options` say otherwise. */
 export async function withSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  return startSandbox({ approval: 'instant', ...options }, { port: 0 });
+  return startSandbox({ approval: 'instant', statusReadsPerS: 0, createsPerS: 0, ...options }, { port: 0 });
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time runs out. */
@@ -125,6 +126,8 @@ export interface Received {
   path: string;
   body: unknown;
   headers: IncomingMessage['headers'];
+  /** The caller's port: the same for requests over one kept-alive connection. */
+  remotePort: number | undefined;
 }
 
 /** A real HTTP listener for callbacks; `status` decides each answer (default 200). */
@@ -135,7 +138,7 @@ export async function listener(status: (n: number) => number = () => 200): Promi
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : undefined, headers: req.headers });
+      received.push({ method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : undefined, headers: req.headers, remotePort: req.socket.remotePort });
       res.statusCode = status(received.length);
       res.end();
     });

@@ -12,7 +12,8 @@ afterEach(async () => {
 
 // In an empty folder of its own: src/sandbox/main.ts reads the .env of its working directory.
 function run(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
-  const proc = runScript('src/sandbox/main.ts', { env });
+  // In memory: the checkout's ./data/sandbox.db is not the tests' to write.
+  const proc = runScript('src/sandbox/main.ts', { env: { SANDBOX_DATABASE_PATH: ':memory:', ...env } });
   child = proc;
   return { output: () => proc.stdout() + proc.stderr(), exited: proc.exited };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox';
-import { basic, call, client, provision, SUBSCRIPTION_KEY, token, withSandbox } from './helpers';
+import { basic, call, client, provision, SUBSCRIPTION_KEY, token, transferBody, withSandbox } from './helpers';
 
 const KEY = { 'Ocp-Apim-Subscription-Key': SUBSCRIPTION_KEY };
 
@@ -166,10 +166,23 @@ describe('tokens', () => {
     sb.sandbox.control.reset();
   });
 
-  it('accepts a token of one product on another, as the observed sandbox does', async () => {
+  it('refuses a token of one product on another product with the gateway 401, as MTN does (#10)', async () => {
     const c = await client(sb.url);
-    const answer = await call(sb.url, 'GET', '/disbursement/v1_0/account/balance', { headers: { ...c.headers('disbursement'), Authorization: `Bearer ${c.tokens.collection}` } });
-    expect(answer.status).toBe(200);
+    const uses = [
+      ['collection', 'GET', '/disbursement/v1_0/account/balance'],
+      ['collection', 'POST', '/disbursement/v1_0/transfer'],
+      ['disbursement', 'GET', `/collection/v1_0/requesttopay/${randomUUID()}`],
+      ['remittance', 'GET', '/disbursement/v1_0/account/balance'],
+      ['disbursement', 'GET', '/remittance/v1_0/account/balance'],
+    ] as const;
+    for (const [issuer, method, path] of uses) {
+      const product = path.split('/')[1]!;
+      const answer = await call(sb.url, method, path, { headers: { ...c.headers(product), Authorization: `Bearer ${c.tokens[issuer]}`, 'X-Reference-Id': randomUUID() }, ...(method === 'POST' ? { body: transferBody('256772000001') } : {}) });
+      expect(answer.status, `${issuer} token on ${path}`).toBe(401);
+      expect(answer.body).toEqual({ statusCode: 401, message: 'Access denied due to invalid or expired access token. Make sure to provide a valid access token.' });
+    }
+    expect(sb.sandbox.control.transactions()).toEqual([]);
+    for (const product of ['collection', 'disbursement', 'remittance']) expect((await c.get(product, '/v1_0/account/balance')).status).toBe(200);
   });
 });
 

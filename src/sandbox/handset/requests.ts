@@ -1,6 +1,7 @@
 // What the handset shows and does, shared by its JSON API, its page and the control object.
+import { toDecimalString } from '../../money';
 import type { SandboxCore } from '../core';
-import type { Transaction } from '../ledger';
+import type { Transaction } from '../accounts';
 
 export interface HandsetRequest {
   referenceId: string;
@@ -16,11 +17,39 @@ export interface HandsetRequest {
 }
 
 export type HandsetAnswer =
-  | { ok: true; referenceId: string; status: 'SUCCESSFUL' | 'FAILED'; reason: string | null }
+  | { ok: true; referenceId: string; status: 'SUCCESSFUL' | 'FAILED'; reason: string | null; message: string }
   | { ok: false; status: 400 | 404 | 409; error: string };
+
+/** One SMS as MoMo sends it: to the payee on every credit, to the payer on every debit. */
+export interface HandsetMessage {
+  referenceId: string;
+  at: string;
+  direction: 'received' | 'paid';
+  amount: string;
+  currency: string;
+  text: string;
+}
+
+export interface HandsetWallet {
+  msisdn: string;
+  balances: { currency: string; amount: string }[];
+  /** Newest first. */
+  messages: HandsetMessage[];
+}
 
 /** A MoMo PIN is 4 or 5 digits; the sandbox accepts any such PIN (6 allowed for other wallets). */
 const PIN = /^\d{4,6}$/;
+export const PIN_HINT = 'Enter your 4 to 6 digit PIN.';
+
+/** What the payer reads after answering: words, never a reason code. */
+function outcomeMessage(tx: Transaction): string {
+  const money = `${tx.amount} ${tx.currency}`;
+  if (tx.status === 'SUCCESSFUL') return `Approved. You paid ${money}${tx.payeeNote ? ` for ${tx.payeeNote}` : ''}.`;
+  if (tx.reason === 'APPROVAL_REJECTED') return `Rejected. You declined to pay ${money}; no money was taken.`;
+  if (tx.reason === 'NOT_ENOUGH_FUNDS') return `Not paid: your wallet does not have ${money}.`;
+  if (tx.reason === 'COULD_NOT_PERFORM_TRANSACTION') return 'Not paid: the request was not answered in time.';
+  return 'Not paid: MoMo could not complete this payment.';
+}
 
 /** MSISDNs are typed with or without `+`; wallets key them by digits. */
 export function normaliseMsisdn(input: string): string {
@@ -46,13 +75,47 @@ function view(tx: Transaction, now: number): HandsetRequest {
 
 export function pendingRequests(core: SandboxCore, msisdn: string): HandsetRequest[] {
   const now = core.clock.now();
-  return core.ledger.pendingFor(normaliseMsisdn(msisdn)).map((tx) => view(tx, now));
+  return core.accounts.pendingFor(normaliseMsisdn(msisdn)).map((tx) => view(tx, now));
 }
 
 export function answerRequest(core: SandboxCore, referenceId: string, action: 'approve' | 'reject', pin?: unknown): HandsetAnswer {
-  if (action === 'approve' && (typeof pin !== 'string' || !PIN.test(pin))) return { ok: false, status: 400, error: 'PIN must be 4 to 6 digits.' };
-  const result = action === 'approve' ? core.ledger.approve(referenceId) : core.ledger.reject(referenceId);
+  if (action === 'approve' && (typeof pin !== 'string' || !PIN.test(pin))) return { ok: false, status: 400, error: PIN_HINT };
+  const result = action === 'approve' ? core.accounts.approve(referenceId) : core.accounts.reject(referenceId);
   if (result === 'unknown') return { ok: false, status: 404, error: 'No request with this reference id is waiting on a handset.' };
   if (result === 'final') return { ok: false, status: 409, error: 'This request is already final.' };
-  return { ok: true, referenceId, status: result.status as 'SUCCESSFUL' | 'FAILED', reason: result.reason ?? null };
+  return { ok: true, referenceId, status: result.status as 'SUCCESSFUL' | 'FAILED', reason: result.reason ?? null, message: outcomeMessage(result) };
+}
+
+const COLLECTIONS = new Set(['requesttopay', 'requesttowithdraw']);
+
+function sms(tx: Transaction): HandsetMessage {
+  const paid = COLLECTIONS.has(tx.kind);
+  const money = `${tx.amount} ${tx.currency}`;
+  const note = paid ? tx.payerMessage : tx.payeeNote;
+  const id = tx.financialTransactionId ? ` Transaction ID: ${tx.financialTransactionId}.` : '';
+  return {
+    referenceId: tx.referenceId,
+    at: new Date(tx.finishedAt ?? tx.createdAt).toISOString(),
+    direction: paid ? 'paid' : 'received',
+    amount: tx.amount,
+    currency: tx.currency,
+    text: `${paid ? 'You have paid' : 'You have received'} ${money}.${note ? ` Message: ${note}.` : ''}${id}`,
+  };
+}
+
+/** A number's wallet as its handset shows it: balances in every sandbox currency, and its SMS. */
+export function walletFor(core: SandboxCore, msisdn: string): HandsetWallet {
+  const key = normaliseMsisdn(msisdn);
+  const currencies = [...new Set(Object.values(core.settings.currencies).flat())];
+  const messages = core.accounts
+    .forParty(key)
+    .filter((tx) => tx.status === 'SUCCESSFUL')
+    .reverse()
+    .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0))
+    .map(sms);
+  return {
+    msisdn: key,
+    balances: currencies.map((currency) => ({ currency, amount: toDecimalString(core.wallets.peekCustomer(key, currency), currency) })),
+    messages,
+  };
 }

@@ -20,11 +20,11 @@ const deliveryNotification: Route = {
     const message = req.get('notificationmessage') ?? (typeof fromBody === 'string' ? fromBody : undefined);
     if (!message) return badRequest('notificationMessage is required.');
     if (message.length > NOTIFICATION_LIMIT) return badRequest(`notificationMessage must be at most ${NOTIFICATION_LIMIT} characters.`);
-    const tx = core.ledger.find(params.referenceId, ['requesttopay']);
+    const tx = core.accounts.find(params.referenceId, ['requesttopay']);
     if (!tx) return notFound();
     // One notification per transaction; MTN answers a second with 429 (JAVA integration test).
     if (tx.notified) return momoError(429, 'TOO_MANY_REQUESTS', 'A delivery notification was already sent for this transaction.');
-    tx.notified = true;
+    core.accounts.markNotified(tx);
     return ok();
   },
 };

@@ -1,14 +1,14 @@
 // Routes every product has: the token, the account balance and the account-holder checks.
-import type { MomoProduct } from '../../config';
 import type { Ctx, Route } from '../dispatch';
 import { TOKEN_LIFETIME_S } from '../identity';
+import type { Product } from '../products';
 import { invalidCurrency, momoError, noSuchOperation, ok, type Reply } from '../reply';
 import { holderOutcome } from '../testNumbers';
 import { balanceString } from '../wallets';
 
 const HOLDER_TYPES = new Set(['msisdn', 'email', 'party_code']);
 
-function balance(ctx: Ctx, product: MomoProduct, currency: string | undefined): Reply {
+function balance(ctx: Ctx, product: Product, currency: string | undefined): Reply {
   const allowed = ctx.core.settings.currencies[ctx.environment]!;
   // Without a currency the account's own currency answers: the environment's first.
   const code = currency ?? allowed[0]!;
@@ -34,7 +34,7 @@ function holder(ctx: Ctx): Reply | 'active' | 'inactive' {
 /** The sandbox's basic user info: every sandbox customer is "Sand Box" (§4.4). */
 const SAND_BOX = { given_name: 'Sand', family_name: 'Box', birthdate: '1976-08-13', locale: 'sv_SE', gender: 'MALE', status: 'ACTIVE' };
 
-export function sharedRoutes(product: MomoProduct): Route[] {
+export function sharedRoutes(product: Product): Route[] {
   return [
     {
       method: 'post',
@@ -45,7 +45,7 @@ export function sharedRoutes(product: MomoProduct): Route[] {
         const user = core.identity.login(req.get('authorization'));
         // Observed: 500 {"error":"login_failed"}; the spec says 401 (§3.1). 401 by default, 500 by setting.
         if (!user) return { status: core.settings.tokenFailureStatus, body: { error: 'login_failed' } };
-        return ok({ access_token: core.identity.issueToken(user), token_type: 'access_token', expires_in: TOKEN_LIFETIME_S });
+        return ok({ access_token: core.identity.issueToken(user, product), token_type: 'access_token', expires_in: TOKEN_LIFETIME_S });
       },
     },
     {

@@ -1,7 +1,7 @@
 // The creating POSTs (202, empty body) and their status GETs, shared by every product.
-import type { MomoProduct } from '../../config';
+import type { Kind } from '../accounts';
 import type { Ctx, Route } from '../dispatch';
-import type { Kind } from '../ledger';
+import type { Product } from '../products';
 import { accepted, badRequest, duplicate, notFound, ok, type Reply } from '../reply';
 import { callbackUrlHeader, createBody, isReply, isUuid, referenceIdHeader, type Party } from '../validation';
 
@@ -19,7 +19,7 @@ function hostMatches(url: URL, registered: string): boolean {
 }
 
 interface CreateSpec {
-  product: MomoProduct;
+  product: Product;
   kind: Kind;
   version: 'v1_0' | 'v2_0';
   path: string;
@@ -33,6 +33,7 @@ export function createRoute(spec: CreateSpec): Route {
     path: `/${spec.product}/${spec.version}/${spec.path}`,
     operation: spec.operation,
     auth: 'bearer',
+    limit: 'create',
     body: true,
     handle(ctx: Ctx): Reply {
       const { req, core } = ctx;
@@ -46,13 +47,13 @@ export function createRoute(spec: CreateSpec): Route {
       if (body.party) party = body.party;
       else {
         // A refund pays back the payer of the original requesttopay, which must exist.
-        const original = core.ledger.find(body.referenceIdToRefund!, ['requesttopay']);
+        const original = core.accounts.find(body.referenceIdToRefund!, ['requesttopay']);
         if (!original) return notFound();
         party = original.party;
       }
-      if (core.ledger.has(referenceId)) return duplicate();
+      if (core.accounts.has(referenceId)) return duplicate();
       const callbackHostRejected = callbackUrl !== null && core.settings.callbackHostCheck && !hostMatches(callbackUrl, ctx.apiUser.providerCallbackHost);
-      core.ledger.create({
+      core.accounts.create({
         referenceId,
         product: spec.product,
         kind: spec.kind,
@@ -70,17 +71,18 @@ export function createRoute(spec: CreateSpec): Route {
 }
 
 /** The status GET; v1_0 paths answer for v2_0 creations too (§4.1). */
-export function statusRoute(product: MomoProduct, path: string, kinds: Kind[], operation: string): Route {
+export function statusRoute(product: Product, path: string, kinds: Kind[], operation: string): Route {
   return {
     method: 'get',
     path: `/${product}/v1_0/${path}/:referenceId`,
     operation,
     auth: 'bearer',
+    limit: 'statusRead',
     handle({ params, core }) {
       if (!isUuid(params.referenceId)) return badRequest('The reference id must be a UUID.');
-      const tx = core.ledger.find(params.referenceId, kinds);
+      const tx = core.accounts.find(params.referenceId, kinds);
       if (!tx || tx.product !== product) return notFound();
-      return ok(core.ledger.resultBody(tx));
+      return ok(core.accounts.resultBody(tx));
     },
   };
 }

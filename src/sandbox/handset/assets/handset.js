@@ -1,15 +1,19 @@
-// The sandbox handset's behaviour: list the requests waiting on an MSISDN, count down, and
-// approve with a PIN or reject, through the handset JSON API. Served as a file (no inline script).
+// The sandbox handset's behaviour for one number: list the requests waiting on it, count down,
+// approve with a PIN or reject through the handset JSON API, and keep its balance and messages
+// current. Served as a file (no inline script). Without a number the page is only a form.
 'use strict';
 (function () {
   var api = document.body.getAttribute('data-api');
-  var input = document.getElementById('msisdn');
+  var msisdn = document.body.getAttribute('data-msisdn');
+  if (!msisdn) return;
   var list = document.getElementById('requests');
-  var known = document.getElementById('known');
-  var hint = document.getElementById('known-hint');
   var template = document.getElementById('request-template');
+  var smsTemplate = document.getElementById('sms-template');
+  var balances = document.getElementById('balances');
+  var messages = document.getElementById('messages');
+  var noMessages = document.getElementById('no-messages');
+  var PIN = /^[0-9]{4,6}$/;
   var shown = new Map();
-  var current = input.value.trim();
 
   function post(path, body) {
     return fetch(api + path, {
@@ -20,11 +24,65 @@
   }
 
   function empty(text) {
-    list.textContent = '';
-    var p = document.createElement('p');
-    p.className = 'empty';
+    var p = list.querySelector('.empty');
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'empty';
+      list.appendChild(p);
+    }
     p.textContent = text;
-    list.appendChild(p);
+  }
+
+  // The answer replaces the prompt: amount, PIN box and buttons go, the outcome stays in words.
+  function finish(entry, outcome) {
+    entry.answered = true;
+    var result = document.createElement('p');
+    result.setAttribute('role', 'status');
+    if (outcome.status === 200) {
+      result.className = 'result ' + (outcome.data.status === 'SUCCESSFUL' ? 'success' : 'failure');
+      result.textContent = outcome.data.message;
+    } else {
+      result.className = 'result failure';
+      result.textContent = outcome.data.error || 'Something went wrong.';
+    }
+    entry.node.textContent = '';
+    entry.node.appendChild(result);
+    refreshWallet();
+  }
+
+  function add(r) {
+    var node = template.content.firstElementChild.cloneNode(true);
+    node.querySelector('.note').textContent = r.payeeNote || 'Payment request';
+    node.querySelector('.value').textContent = r.amount;
+    node.querySelector('.currency').textContent = r.currency;
+    node.querySelector('.message').textContent = r.payerMessage || '';
+    var entry = { node: node, deadline: Date.now() + r.secondsLeft * 1000, answered: false };
+    var form = node.querySelector('form');
+    var pin = form.elements.namedItem('pin');
+    var pinError = node.querySelector('.pin-error');
+    var buttons = node.querySelectorAll('button');
+    function busy(on) { buttons.forEach(function (b) { b.disabled = on; }); }
+    pin.addEventListener('input', function () { pinError.hidden = true; });
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      if (!PIN.test(pin.value)) {
+        pinError.hidden = false;
+        pin.focus();
+        return;
+      }
+      busy(true);
+      post('/requests/' + encodeURIComponent(r.referenceId) + '/approve', { pin: pin.value }).then(function (outcome) {
+        // A refused PIN leaves the prompt as it was, with the hint.
+        if (outcome.status === 400) { busy(false); pinError.textContent = outcome.data.error; pinError.hidden = false; return; }
+        finish(entry, outcome);
+      }, function () { busy(false); });
+    });
+    node.querySelector('.reject').addEventListener('click', function () {
+      busy(true);
+      post('/requests/' + encodeURIComponent(r.referenceId) + '/reject').then(function (outcome) { finish(entry, outcome); }, function () { busy(false); });
+    });
+    shown.set(r.referenceId, entry);
+    list.appendChild(node);
   }
 
   function render(requests) {
@@ -34,42 +92,32 @@
     });
     requests.forEach(function (r) {
       // The sandbox clock may have been advanced: trust its secondsLeft over the local clock.
-      if (shown.has(r.referenceId)) { shown.get(r.referenceId).deadline = Date.now() + r.secondsLeft * 1000; return; }
-      var node = template.content.firstElementChild.cloneNode(true);
-      node.querySelector('.note').textContent = r.payeeNote || 'Payment request';
-      node.querySelector('.value').textContent = r.amount;
-      node.querySelector('.currency').textContent = r.currency;
-      node.querySelector('.message').textContent = r.payerMessage || '';
-      var entry = { node: node, deadline: Date.now() + r.secondsLeft * 1000, answered: false };
-      var form = node.querySelector('form');
-      var result = node.querySelector('.result');
-      function finish(outcome) {
-        entry.answered = true;
-        form.hidden = true;
-        node.querySelector('.countdown').hidden = true;
-        result.hidden = false;
-        if (outcome.status === 200) {
-          result.textContent = outcome.data.status === 'SUCCESSFUL' ? 'Approved: payment sent.' : 'Failed: ' + outcome.data.reason;
-          result.className = 'result ' + (outcome.data.status === 'SUCCESSFUL' ? 'success' : 'failure');
-        } else {
-          result.textContent = outcome.data.error || 'Something went wrong.';
-          result.className = 'result failure';
-        }
-      }
-      form.addEventListener('submit', function (event) {
-        event.preventDefault();
-        var pin = form.elements.namedItem('pin').value;
-        post('/requests/' + encodeURIComponent(r.referenceId) + '/approve', { pin: pin }).then(finish);
-      });
-      node.querySelector('.reject').addEventListener('click', function () {
-        post('/requests/' + encodeURIComponent(r.referenceId) + '/reject').then(finish);
-      });
-      shown.set(r.referenceId, entry);
-      list.appendChild(node);
+      if (shown.has(r.referenceId)) shown.get(r.referenceId).deadline = Date.now() + r.secondsLeft * 1000;
+      else add(r);
     });
-    if (shown.size === 0) empty('No requests are waiting on ' + current + '.');
+    if (shown.size === 0) empty('No payment requests are waiting on this number.');
     else { var e = list.querySelector('.empty'); if (e) e.remove(); }
     tick();
+  }
+
+  function renderWallet(wallet) {
+    balances.textContent = '';
+    wallet.balances.forEach(function (b) {
+      var li = document.createElement('li');
+      li.textContent = b.amount + ' ' + b.currency;
+      balances.appendChild(li);
+    });
+    messages.textContent = '';
+    wallet.messages.forEach(function (m) {
+      var li = smsTemplate.content.firstElementChild.cloneNode(true);
+      li.classList.add(m.direction);
+      var time = li.querySelector('time');
+      time.setAttribute('datetime', m.at);
+      time.textContent = m.at.slice(0, 16).replace('T', ' ');
+      li.querySelector('p').textContent = m.text;
+      messages.appendChild(li);
+    });
+    noMessages.hidden = wallet.messages.length > 0;
   }
 
   function tick() {
@@ -80,38 +128,20 @@
     });
   }
 
-  function refresh() {
-    if (current) {
-      fetch(api + '/pending?msisdn=' + encodeURIComponent(current))
-        .then(function (r) { return r.json(); })
-        .then(function (data) { render(data.requests || []); })
-        .catch(function () { empty('The sandbox does not answer.'); });
-    }
-    fetch(api + '/msisdns')
+  function refreshWallet() {
+    fetch(api + '/wallet?msisdn=' + encodeURIComponent(msisdn))
       .then(function (r) { return r.json(); })
-      .then(function (data) {
-        known.textContent = '';
-        data.msisdns.forEach(function (m) {
-          var option = document.createElement('option');
-          option.value = m.msisdn;
-          option.label = m.pending + ' waiting';
-          known.appendChild(option);
-        });
-        hint.textContent = data.msisdns.length
-          ? 'Waiting: ' + data.msisdns.map(function (m) { return m.msisdn + ' (' + m.pending + ')'; }).join(', ')
-          : 'No number has a request waiting.';
-      })
-      .catch(function () { hint.textContent = ''; });
+      .then(renderWallet)
+      .catch(function () { /* the next refresh tries again */ });
   }
 
-  document.getElementById('pick').addEventListener('submit', function (event) {
-    event.preventDefault();
-    current = input.value.trim();
-    shown.clear();
-    list.textContent = '';
-    history.replaceState(null, '', '?msisdn=' + encodeURIComponent(current));
-    refresh();
-  });
+  function refresh() {
+    fetch(api + '/pending?msisdn=' + encodeURIComponent(msisdn))
+      .then(function (r) { return r.json(); })
+      .then(function (data) { render(data.requests || []); })
+      .catch(function () { empty('The sandbox does not answer.'); });
+    refreshWallet();
+  }
 
   refresh();
   setInterval(refresh, 2000);

@@ -1,13 +1,15 @@
-// Transactions: creation, the path to a final state under each approval mode, money movement at
-// finalisation, the status body, and the callback. Deadlines (delay mode, handset timeouts) sit
-// in one heap behind one timer, and a status read past a deadline settles it first, so results
-// never depend on timer jitter and a clock advance takes effect at once.
-import type { MomoProduct } from '../config';
+// MoMo's accounts as the sandbox keeps them: every transaction, its creation, the path to a
+// final state under each approval mode, money movement at finalisation, the status body, and the
+// callback. (Not Sokoni's books: this is the simulated MoMo side.) Deadlines (delay mode, handset
+// timeouts) sit in one heap behind one timer, and a status read past a deadline settles it first,
+// so results never depend on timer jitter and a clock advance takes effect at once.
 import type { Clock, Timers } from './clock';
 import type { Callbacks, CallbackState } from './callbacks';
 import { DeadlineHeap } from './heap';
+import type { Product } from './products';
 import { formatReason } from './reasons';
 import type { SandboxSettings } from './settings';
+import type { SandboxStore } from './store';
 import { plannedOutcome, type PlannedOutcome } from './testNumbers';
 import { walletKey, type CreateBody, type Party } from './validation';
 import type { Wallets } from './wallets';
@@ -17,7 +19,7 @@ export type Status = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
 
 export interface Transaction {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Kind;
   version: 'v1_0' | 'v2_0';
   operation: string;
@@ -49,7 +51,7 @@ export interface Transaction {
 
 export interface CreateInput {
   referenceId: string;
-  product: MomoProduct;
+  product: Product;
   kind: Kind;
   version: 'v1_0' | 'v2_0';
   operation: string;
@@ -63,9 +65,11 @@ export interface CreateInput {
 
 const COLLECTIONS: ReadonlySet<Kind> = new Set(['requesttopay', 'requesttowithdraw']);
 
-export class Ledger {
+export class MomoAccounts {
   private readonly txs = new Map<string, Transaction>();
   private readonly handset = new Map<string, Set<Transaction>>();
+  /** partyKey → its transactions, for the handset's messages. */
+  private readonly byParty = new Map<string, Transaction[]>();
   private readonly deadlines = new DeadlineHeap<Transaction>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Infinity;
@@ -77,7 +81,28 @@ export class Ledger {
     private readonly timers: Timers,
     private readonly wallets: Wallets,
     private readonly callbacks: Callbacks,
-  ) {}
+    private readonly store: SandboxStore,
+  ) {
+    this.load();
+  }
+
+  /**
+   * Takes up what the store remembers: requests still waiting go back on their handsets, and
+   * deadlines (delays, handset timeouts) and undelivered callbacks are re-armed from their stored
+   * due times; what fell due while the sandbox was down happens at once.
+   */
+  private load(): void {
+    for (const tx of this.store.transactions()) {
+      this.txs.set(tx.referenceId, tx);
+      this.index(tx);
+      const id = Number(tx.financialTransactionId);
+      if (id >= this.nextFinancialId) this.nextFinancialId = id + 1;
+      if (tx.status === 'PENDING' && tx.awaitingHandset) this.queueOnHandset(tx);
+      if (tx.status === 'PENDING' && tx.deadline !== null) this.deadlines.push(tx.deadline, tx);
+      if (tx.callback && tx.status !== 'PENDING') this.callbacks.resume(tx.callback, this.resultBody(tx), () => this.store.saveTransaction(tx));
+    }
+    this.arm();
+  }
 
   /** Reference ids are unique across all operations: MTN asks never to reuse one (§9). */
   has(referenceId: string): boolean {
@@ -129,28 +154,46 @@ export class Ledger {
         dropped: false,
         lastStatus: null,
         lastError: null,
+        dueAt: null,
+        retryIndex: 0,
       };
     }
     const table = input.kind === 'transfer' ? 'transfer' : 'payment';
     const planned = input.callbackHostRejected ? { fail: 'INVALID_CALLBACK_URL_HOST' } : input.kind === 'refund' ? undefined : plannedOutcome(table, tx.partyKey);
     if (planned) tx.plan = planned;
     this.txs.set(tx.referenceId, tx);
+    this.index(tx);
 
-    if (planned === 'pending') return tx;
     const mode = settings.approval;
-    // Only the payer of a collection approves; everything else completes as in `instant`/`delay`.
-    if (mode === 'handset' && COLLECTIONS.has(tx.kind) && !planned) {
+    // Only the payer of a collection approves, on the handset or after the delay. Nobody approves
+    // a transfer, deposit or refund: MTN makes those final at once, so the sandbox does too (#16).
+    // Each path stores the transaction once: pending as it is, or final with its money moved.
+    if (planned === 'pending') this.store.saveTransaction(tx);
+    else if (!COLLECTIONS.has(tx.kind)) this.finish(tx, planned?.fail);
+    else if (mode === 'handset' && !planned) {
       tx.awaitingHandset = true;
-      let queue = this.handset.get(tx.partyKey);
-      if (!queue) this.handset.set(tx.partyKey, (queue = new Set()));
-      queue.add(tx);
+      this.queueOnHandset(tx);
       this.schedule(tx, now + settings.approvalTimeoutS * 1000);
+      this.store.saveTransaction(tx);
     } else if (mode === 'delay' && settings.approvalDelayMs > 0) {
       this.schedule(tx, now + settings.approvalDelayMs);
+      this.store.saveTransaction(tx);
     } else {
       this.finish(tx, planned?.fail);
     }
     return tx;
+  }
+
+  private queueOnHandset(tx: Transaction): void {
+    let queue = this.handset.get(tx.partyKey);
+    if (!queue) this.handset.set(tx.partyKey, (queue = new Set()));
+    queue.add(tx);
+  }
+
+  /** A delivery notification was sent for it (one is allowed per transaction). */
+  markNotified(tx: Transaction): void {
+    tx.notified = true;
+    this.store.saveTransaction(tx);
   }
 
   /** The status GET's body, which is also the callback's body. Absent fields are left out. */
@@ -195,10 +238,16 @@ export class Ledger {
     return [...(this.handset.get(partyKey) ?? [])];
   }
 
-  /** Parties with requests on their handset, for the page's picker. */
-  handsetParties(): { msisdn: string; pending: number }[] {
+  /** Every transaction of one party (payer of a collection, payee otherwise), oldest first. */
+  forParty(partyKey: string): Transaction[] {
     this.tick();
-    return [...this.handset].map(([msisdn, queue]) => ({ msisdn, pending: queue.size }));
+    return [...(this.byParty.get(partyKey) ?? [])];
+  }
+
+  private index(tx: Transaction): void {
+    const list = this.byParty.get(tx.partyKey);
+    if (list) list.push(tx);
+    else this.byParty.set(tx.partyKey, [tx]);
   }
 
   list(): Transaction[] {
@@ -210,7 +259,12 @@ export class Ledger {
     return this.txs.size;
   }
 
+  /** One commit: the final status, the money moved (a refund's original too) and the callback made due. */
   private finish(tx: Transaction, failure: string | undefined): void {
+    this.store.atomically(() => this.finishNow(tx, failure));
+  }
+
+  private finishNow(tx: Transaction, failure: string | undefined): void {
     let reason = failure;
     if (!reason) reason = this.moveMoney(tx);
     tx.status = reason ? 'FAILED' : 'SUCCESSFUL';
@@ -225,7 +279,8 @@ export class Ledger {
       queue?.delete(tx);
       if (queue?.size === 0) this.handset.delete(tx.partyKey);
     }
-    if (tx.callback) this.callbacks.send(tx.callback, this.resultBody(tx), tx.operation);
+    if (tx.callback) this.callbacks.send(tx.callback, this.resultBody(tx), tx.operation, () => this.store.saveTransaction(tx));
+    this.store.saveTransaction(tx);
   }
 
   /** Moves the money at finalisation; returns the failure reason when it cannot. */
@@ -240,6 +295,7 @@ export class Ledger {
       if (original.refundedMinor + tx.amountMinor > original.amountMinor) return 'NOT_ALLOWED';
       if (!this.wallets.pay('disbursement', tx.partyKey, tx.currency, tx.amountMinor)) return 'NOT_ENOUGH_FUNDS';
       original.refundedMinor += tx.amountMinor;
+      this.store.saveTransaction(original);
       return undefined;
     }
     return this.wallets.pay(tx.product, tx.partyKey, tx.currency, tx.amountMinor) ? undefined : 'NOT_ENOUGH_FUNDS';
@@ -284,6 +340,7 @@ export class Ledger {
   clear(): void {
     this.txs.clear();
     this.handset.clear();
+    this.byParty.clear();
     this.deadlines.clear();
     this.arm();
   }
