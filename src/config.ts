@@ -79,6 +79,8 @@ export interface Config {
   payRateLimitPerMin: number;
   /** Requests per minute per client address on /callback. */
   callbackRateLimitPerMin: number;
+  /** OWNER_2FA: owners must set up a TOTP second factor before using the console. */
+  owner2fa: boolean;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -130,6 +132,7 @@ const schema = z.object({
   ACCESS_LOG: flag.default(true),
   PAY_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(60),
   CALLBACK_RATE_LIMIT_PER_MIN: int(1, 10_000_000).default(600),
+  OWNER_2FA: flag.default(false),
 
   MOMO_BASE_URL: z.union([z.literal('embedded'), httpUrl]).default('embedded'),
   MOMO_TARGET_ENVIRONMENT: z.string().regex(/^(sandbox|mtn[a-z]+)$/, 'must be sandbox or mtn<country>').default('sandbox'),
@@ -234,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessLog: e.ACCESS_LOG,
     payRateLimitPerMin: e.PAY_RATE_LIMIT_PER_MIN,
     callbackRateLimitPerMin: e.CALLBACK_RATE_LIMIT_PER_MIN,
+    owner2fa: e.OWNER_2FA,
     momo: {
       mode,
       baseUrl: mode === 'remote' ? e.MOMO_BASE_URL : null,
