@@ -7,3 +7,4 @@ export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_ID
 export * from './orders';
 export * from './movements';
 export * from './accounts';
+export * from './order-queries';

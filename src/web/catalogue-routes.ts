@@ -18,7 +18,7 @@ import {
   type Seller,
 } from '../db';
 import { toDecimalString } from '../money';
-import { requireAdmin } from './admin-auth';
+import { requireRole } from './admin-auth';
 import { ApiError } from './errors';
 import * as fields from './fields';
 
@@ -104,7 +104,8 @@ function unknownSellerAs422<T>(write: () => T): T {
 
 export function createCatalogueRouter({ db, config }: CatalogueDeps): express.Router {
   const router = express.Router();
-  const admin = requireAdmin(config.adminToken);
+  const admin = requireRole('operator', config.adminToken);
+  const viewer = requireRole('viewer', config.adminToken);
   const msisdn = fields.msisdn(config.momo.targetEnvironment);
   const newSeller = z.object({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
   const sellerChanges = z.object({ name: fields.name(100).optional(), msisdn: msisdn.optional(), shareBps: fields.shareBps.optional() });
@@ -139,11 +140,11 @@ export function createCatalogueRouter({ db, config }: CatalogueDeps): express.Ro
     res.json(adminProduct(product));
   });
 
-  router.get('/api/sellers', admin, (_req, res) => {
+  router.get('/api/sellers', viewer, (_req, res) => {
     res.json({ sellers: listSellers(db).map(adminSeller) });
   });
 
-  router.get('/api/sellers/:id', admin, (req, res) => {
+  router.get('/api/sellers/:id', viewer, (req, res) => {
     const seller = getSeller(db, idParam(req));
     if (!seller) throw notFound();
     res.json(adminSeller(seller));
