@@ -3,6 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createAccounts } from './accounts';
+import { createBackoffice } from './backoffice';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
@@ -10,9 +12,11 @@ import { createLogger, type Logger } from './log';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProduct, type ProductCredentials } from './momo';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
+import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
+import { createConsoleRouter } from './web/console-routes';
 import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
 import { createPages } from './web/pages';
@@ -107,19 +111,26 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
+  // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
+  const accounts = createAccounts({ db, owner2fa: config.owner2fa });
+  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker });
+  if (config.adminToken) {
+    log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
+  }
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/admin/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, db, csrf, pages });
   handle = createApp({
     config,
     db,
-    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log })],
+    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config })],
     routers: [
       csrf.router,
       storefront.router,
       createOrderRouter({ checkout, csrf, pages }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
+      createConsoleRouter({ config, accounts, backoffice, csrf }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
