@@ -74,6 +74,10 @@ CREATE INDEX orders_created ON orders(created_at, id);
 CREATE INDEX orders_status_created ON orders(status, created_at, id);
 CREATE INDEX orders_seller_created ON orders(seller_id, created_at, id);
 CREATE INDEX orders_product_created ON orders(product_id, created_at, id);
+-- An order's movements by kind. movements_one_per_order is partial (kind IN (...)), and SQLite
+-- does not see that `kind = 'payout'` implies that condition, so without this every look-up of
+-- an order's payout scanned the whole table.
+CREATE INDEX movements_order ON movements(order_id, kind);
 -- Search by MoMo's financial transaction id (references are unique already).
 CREATE INDEX movements_financial_transaction ON movements(financial_transaction_id) WHERE financial_transaction_id IS NOT NULL;
 CREATE INDEX movement_attempts_movement ON movement_attempts(movement_id);

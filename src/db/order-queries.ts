@@ -92,6 +92,11 @@ const listColumns = `o.id, o.created_at AS createdAt, o.updated_at AS updatedAt,
   (SELECT status FROM movements WHERE order_id = o.id AND kind = 'collection') AS collectionStatus,
   (SELECT status FROM movements WHERE order_id = o.id AND kind = 'payout') AS payoutStatus`;
 
+// CROSS JOIN keeps orders as the outer loop (SQLite never reorders a CROSS JOIN), so a page
+// walks the (…, created_at, id) index and stops after `limit` rows, whatever the planner would
+// make of the small products and sellers tables.
+const ordersFirst = `orders o CROSS JOIN products p ON p.id = o.product_id CROSS JOIN sellers s ON s.id = o.seller_id`;
+
 export function listOrderRows(db: Database, filter: OrderListFilter): OrderListRow[] {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: filter.limit };
@@ -131,7 +136,7 @@ export function listOrderRows(db: Database, filter: OrderListFilter): OrderListR
     params.afterAt = filter.after.createdAt;
     params.afterId = filter.after.id;
   }
-  const sql = `SELECT ${listColumns} FROM orders o JOIN products p ON p.id = o.product_id JOIN sellers s ON s.id = o.seller_id
+  const sql = `SELECT ${listColumns} FROM ${ordersFirst}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`;
   return statement(db, sql).all(params) as OrderListRow[];
 }
@@ -202,7 +207,7 @@ export interface AttentionRow extends OrderListRow {
 /** Payouts failed, payouts waiting for another attempt (e.g. for funds), and stuck orders. */
 export function attentionRows(db: Database, stuckBefore: number, limit: number): { payoutFailed: AttentionRow[]; payoutRetrying: AttentionRow[]; stuck: AttentionRow[] } {
   const reason = `(SELECT reason FROM movements WHERE order_id = o.id AND kind = 'payout') AS payoutReason`;
-  const base = `SELECT ${listColumns}, ${reason} FROM orders o JOIN products p ON p.id = o.product_id JOIN sellers s ON s.id = o.seller_id`;
+  const base = `SELECT ${listColumns}, ${reason} FROM ${ordersFirst}`;
   return {
     payoutFailed: statement(db, `${base} WHERE o.status = 'payout_failed' ORDER BY o.updated_at DESC LIMIT ?`).all(limit) as AttentionRow[],
     payoutRetrying: statement(db, `${base} WHERE o.id IN (SELECT order_id FROM movements WHERE kind = 'payout' AND status = 'retry_wait')
