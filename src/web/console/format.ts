@@ -14,19 +14,36 @@ export function money(minor: number, currency: string): string {
 
 export const phone = maskMsisdn;
 
-const STATUS_WORDS = new Map<string, string>([
+const ORDER_WORDS = new Map<string, string>([
   ['pending', 'Waiting for payment'],
   ['paid', 'Paid, paying seller'],
   ['settled', 'Settled'],
   ['failed', 'Payment failed'],
   ['payout_failed', 'Payout failed'],
+]);
+
+// A movement's states are MoMo's side of things, so the same word means something else here.
+const MOVEMENT_WORDS = new Map<string, string>([
   ['sending', 'Sending'],
+  ['pending', 'Pending at MoMo'],
   ['successful', 'Successful'],
+  ['failed', 'Failed'],
   ['retry_wait', 'Waiting to retry'],
 ]);
 
+/** An order's status in words. */
 export function statusWord(status: string | null): string {
-  return status === null ? '—' : STATUS_WORDS.get(status) ?? status;
+  return status === null ? '—' : ORDER_WORDS.get(status) ?? status;
 }
 
-export const helpers = { time, money, phone, statusWord };
+/** A collection's, payout's or attempt's status in words. */
+export function movementWord(status: string | null): string {
+  return status === null ? '—' : MOVEMENT_WORDS.get(status) ?? status;
+}
+
+/** An order_events row's state, read by the entity it belongs to. */
+export function eventWord(entity: string, status: string): string {
+  return entity === 'order' ? statusWord(status) : movementWord(status);
+}
+
+export const helpers = { time, money, phone, statusWord, movementWord, eventWord };
