@@ -1,7 +1,6 @@
 // The accounts service: people and their roles, sign-in, sessions, API keys, the second factor
 // and the audit log. Every change it makes is written with its audit entry in one transaction.
-import { createHash, randomBytes } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   apiKeyByHash,
   apiKeysOf,

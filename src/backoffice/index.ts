@@ -39,10 +39,23 @@ export interface Health {
 
 export type Backoffice = ReturnType<typeof createBackoffice>;
 
+/** The console's reads, when the database cannot answer: a 503 that says so, never a bare 500. */
+export const DATABASE_DOWN = 'The database is not answering. Orders cannot be shown or followed until it is back; try again shortly.';
+
 export function createBackoffice(options: BackofficeOptions) {
   const { db, checkout, accounts } = options;
   const clock = options.clock ?? Date.now;
   const stuckBefore = () => clock() - options.settings.stuckAfterS * 1000;
+  // A closed connection throws a TypeError, a locked or broken file a SqliteError: both mean
+  // the database is not there for us, which the console must say in words.
+  const read = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!db.open || (error as { name?: unknown }).name === 'SqliteError') throw new DomainError('busy', 'database_unavailable', DATABASE_DOWN);
+      throw error;
+    }
+  };
   const startOfDay = () => {
     const now = new Date(clock());
     return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -53,20 +66,20 @@ export function createBackoffice(options: BackofficeOptions) {
     listOrders(query: Record<string, unknown>): { orders: OrderListRow[]; next: string | null } {
       const filter = parseOrderQuery(query);
       // One row more than asked tells whether there is a next page without counting.
-      const rows = listOrderRows(db, { ...filter, limit: filter.limit + 1 });
+      const rows = read(() => listOrderRows(db, { ...filter, limit: filter.limit + 1 }));
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return { orders: page, next: rows.length > filter.limit && last ? encodeCursor(last) : null };
     },
 
-    order: (orderId: string) => orderDetailRows(db, orderId.toLowerCase()),
-    today: () => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) }),
-    attention: () => attentionRows(db, stuckBefore(), 100),
-    filterChoices: () => filterChoices(db),
+    order: (orderId: string) => read(() => orderDetailRows(db, orderId.toLowerCase())),
+    today: () => read(() => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) })),
+    attention: () => read(() => attentionRows(db, stuckBefore(), 100)),
+    filterChoices: () => read(() => filterChoices(db)),
     watch: (orderId: string, listener: () => void) => checkout.watch(orderId, listener),
 
     async health(): Promise<Health> {
-      const database = databaseAnswers(db);
+      const database = db.open && databaseAnswers(db);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.providerTimeoutMs ?? 3000)));
       const balances = await Promise.race([checkout.balances().catch(() => null), timeout]);

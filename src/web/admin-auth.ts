@@ -62,15 +62,22 @@ export function identifyCallers({ accounts, config }: { accounts: Accounts; conf
     let caller: Caller | null = null;
     let sessionId: string | null = null;
     const bearer = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (bearer !== undefined) {
-      if (config.adminToken !== null && sameSecret(bearer, config.adminToken)) caller = accounts.adminTokenCaller();
-      else if (bearer.startsWith('sok_')) caller = accounts.apiKeyCaller(bearer);
-    } else {
-      const value = (req.cookies as Record<string, unknown> | undefined)?.[cookie.name];
-      if (typeof value === 'string' && value.length > 0 && value.length <= 100) {
-        caller = accounts.sessionCaller(value);
-        sessionId = caller ? value : null;
+    try {
+      if (bearer !== undefined) {
+        if (config.adminToken !== null && sameSecret(bearer, config.adminToken)) caller = accounts.adminTokenCaller();
+        else if (bearer.startsWith('sok_')) caller = accounts.apiKeyCaller(bearer);
+      } else {
+        const value = (req.cookies as Record<string, unknown> | undefined)?.[cookie.name];
+        if (typeof value === 'string' && value.length > 0 && value.length <= 100) {
+          caller = accounts.sessionCaller(value);
+          sessionId = caller ? value : null;
+        }
       }
+    } catch {
+      // Sessions and keys live in the database: without it nobody can be recognised, and the
+      // person should read why rather than a bare "something went wrong".
+      next(new ApiError(503, 'database_unavailable', 'The database is not answering, so we cannot recognise you just now. Try again shortly.'));
+      return;
     }
     const identified: Identified = { caller, sessionId, accounts, configured: () => config.adminToken !== null || accounts.people().length > 0 };
     res.locals.identified = identified;

@@ -159,3 +159,18 @@ describe('live and health', () => {
     expect(demoProductId).toBeDefined();
   });
 });
+
+describe('when the database is gone', () => {
+  it('says so in words, with a 503, instead of a bare error', async () => {
+    const s = (store = await startConsole());
+    const viewer = await signedIn(s, 'viewer');
+    await s.sokoni.checkout.stop();
+    s.sokoni.db.close();
+    const page = await viewer.get('/admin');
+    expect(page.status).toBe(503);
+    expect(page.text).toContain('The database is not answering');
+    const api = await viewer.get('/api/orders', 'application/json');
+    expect(api.status).toBe(503);
+    expect(api.body.error.code).toBe('database_unavailable');
+  });
+});
