@@ -336,7 +336,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
 
   // ---- My account: API keys, second factor -------------------------------------------
 
-  const accountLocals = (caller: Caller) => ({ title: 'My account', keys: caller.personId ? accounts.apiKeys(caller.personId) : [], newKey: null });
+  const accountLocals = (caller: Caller) => ({ title: 'My account', keys: caller.personId ? accounts.apiKeys(caller.personId) : [], newKey: null, passwordChanged: false });
 
   router.get('/admin/account', viewer, (req, res) => render(req, res, 'account', accountLocals(callerOf(res)!)));
 
@@ -355,6 +355,17 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
   router.post('/admin/account/api-keys/:id/revoke', selfAction, (req, res) => {
     accounts.revokeApiKey(actionContext(req, res), String(req.params.id));
     res.redirect(303, '/admin/account');
+  });
+
+  router.post('/admin/account/password', selfAction, async (req, res) => {
+    const ctx = actionContext(req, res);
+    try {
+      await accounts.changeOwnPassword(ctx, req.body?.currentPassword, req.body?.newPassword);
+      render(req, res, 'account', { ...accountLocals(ctx.caller), passwordChanged: true });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      render(req, res, 'account', { ...accountLocals(ctx.caller), error: error.message }, toApiError(error).status);
+    }
   });
 
   router.get('/admin/account/two-factor', enrolment, (req, res) => {

@@ -31,10 +31,15 @@ describe('the audit log', () => {
     const keyId = s.accounts.apiKeys(s.people.get('owner')!.id)[0]!.id;
     expect(made.status).toBe(200);
     await owner.post(`/admin/account/api-keys/${keyId}/revoke`, {});
+    const wrong = await owner.post('/admin/account/password', { currentPassword: 'not my password', newPassword: 'a brand new passphrase' });
+    expect(wrong.status).toBe(422);
+    const changed = await owner.post('/admin/account/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' });
+    expect(changed.text).toContain('Your password is changed.');
     await owner.post('/admin/sign-out', {});
+    expect((await new Browser(s.sokoni.url).signIn('owner@example.com', 'a brand new passphrase')).status).toBe(303);
 
     const actions = auditRows(s).filter((r) => r.actorEmail === 'owner@example.com').map((r) => r.action);
-    expect(actions).toEqual(['sign_in', 'person.role', 'person.disable', 'person.enable', 'person.reset', 'api_key.create', 'api_key.revoke', 'sign_out']);
+    expect(actions).toEqual(['sign_in', 'person.role', 'person.disable', 'person.enable', 'person.reset', 'api_key.create', 'api_key.revoke', 'person.password', 'sign_out', 'sign_in']);
     const role = auditRows(s, 'person.role')[0]!;
     expect([JSON.parse(role.before!).role, JSON.parse(role.after!).role]).toEqual(['viewer', 'operator']);
     const disable = auditRows(s, 'person.disable')[0]!;

@@ -43,6 +43,7 @@ const MATRIX = new Map<string, Who>([
   ['GET /admin/account', 'viewer'],
   ['POST /admin/account/api-keys', 'viewer'],
   ['POST /admin/account/api-keys/:id/revoke', 'viewer'],
+  ['POST /admin/account/password', 'viewer'],
   ['GET /admin/account/two-factor', 'signed-in'],
   ['POST /admin/account/two-factor', 'signed-in'],
   ['GET /balance', 'viewer'],
