@@ -123,7 +123,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   handle = createApp({
     config,
     db,
-    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config })],
+    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,

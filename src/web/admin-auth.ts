@@ -8,6 +8,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { allows, type Accounts, type ActionContext, type Caller, type Role } from '../accounts';
 import type { Config } from '../config';
+import type { Logger } from '../log';
 import { ApiError } from './errors';
 
 // Hashing first gives equal-length buffers, so neither the content nor the length of the
@@ -29,6 +30,7 @@ interface Identified {
   caller: Caller | null;
   sessionId: string | null;
   accounts: Accounts;
+  log: Logger;
   /** Whether anyone at all could sign in: otherwise the admin routes are simply not set up yet. */
   configured: () => boolean;
 }
@@ -54,7 +56,7 @@ export function actionContext(req: Request, res: Response): ActionContext {
  * Mounted before every other router: reads the bearer key or the session cookie once, so each
  * guard below only compares roles.
  */
-export function identifyCallers({ accounts, config }: { accounts: Accounts; config: Config }): express.Router {
+export function identifyCallers({ accounts, config, log }: { accounts: Accounts; config: Config; log: Logger }): express.Router {
   const router = express.Router();
   const cookie = sessionCookie(config);
   router.use(cookieParser());
@@ -79,7 +81,7 @@ export function identifyCallers({ accounts, config }: { accounts: Accounts; conf
       next(new ApiError(503, 'database_unavailable', 'The database is not answering, so we cannot recognise you just now. Try again shortly.'));
       return;
     }
-    const identified: Identified = { caller, sessionId, accounts, configured: () => config.adminToken !== null || accounts.people().length > 0 };
+    const identified: Identified = { caller, sessionId, accounts, log, configured: () => config.adminToken !== null || accounts.people().length > 0 };
     res.locals.identified = identified;
     next();
   });
@@ -107,7 +109,7 @@ export function requireRole(needed: Role, adminToken: string | null, options: Gu
       legacy(req, res, next);
       return;
     }
-    const { caller, accounts } = identified;
+    const { caller, accounts, log } = identified;
     if (!caller) {
       if (!identified.configured()) next(new ApiError(503, 'admin_disabled', 'Create an owner with npm run users:create (or set ADMIN_TOKEN) to enable admin routes'));
       else next(new ApiError(401, 'unauthorized', 'Sign in at /admin/sign-in, or send Authorization: Bearer <API key>'));
@@ -127,7 +129,12 @@ export function requireRole(needed: Role, adminToken: string | null, options: Gu
     }
     if (!SAFE_METHODS.has(req.method) && !options.auditsItself) {
       res.once('finish', () => {
-        accounts.audit(ctx, { action: what, objectId, after: { status: res.statusCode }, outcome: res.statusCode < 400 ? 'done' : 'refused' });
+        // The answer has left; a failing write here must not take the process down with it.
+        try {
+          accounts.audit(ctx, { action: what, objectId, after: { status: res.statusCode }, outcome: res.statusCode < 400 ? 'done' : 'refused' });
+        } catch (error) {
+          log.error('audit.write_failed', { action: what, objectId, actor: caller.email, error });
+        }
       });
     }
     next();
