@@ -156,7 +156,10 @@ function legacyGuard(adminToken: string | null): RequestHandler {
   };
 }
 
-/** The guard the catalogue and admin routes had: operators and up. */
+/**
+ * The guard's old name, kept for routes being moved on other branches (the catalogue's): it now
+ * lets operators and owners through, by session, API key or ADMIN_TOKEN.
+ */
 export function requireAdmin(adminToken: string | null): RequestHandler {
   return requireRole('operator', adminToken);
 }
