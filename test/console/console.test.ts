@@ -134,6 +134,14 @@ describe('orders', () => {
     expect(auditRows(store, 'forbidden')).toEqual([
       expect.objectContaining({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: id, outcome: 'refused' }),
     ]);
+
+    // An operator retries it from Needs attention, and lands back there.
+    const operator = await signedIn(store, 'operator');
+    const attention = await operator.get('/admin/attention');
+    expect(attention.text).toContain(`/admin/orders/${id}/retry-payout`);
+    const retried = await operator.post(`/admin/orders/${id}/retry-payout`, { back: 'attention' }, { from: '/admin/attention' });
+    expect(retried.headers.location).toBe('/admin/attention');
+    expect(auditRows(store, 'payout.retry')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', outcome: 'done' })]);
   });
 
   it('pages with a next cursor until the last page', async () => {
