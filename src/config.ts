@@ -48,6 +48,8 @@ export interface Config {
   sellerWalletCheck: boolean;
   /** Country calling code for phone numbers typed in local form ("0772 123456"); null: refused. */
   defaultCountryCode: string | null;
+  /** OWNER_2FA: owners must set up a TOTP second factor before using the console. */
+  owner2fa: boolean;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -142,6 +144,7 @@ const schema = z.object({
   TRUST_PROXY: trustProxy,
   SELLER_WALLET_CHECK: flag.default(true),
   DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
+  OWNER_2FA: flag.default(false),
 
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     sellerWalletCheck: e.SELLER_WALLET_CHECK,
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
+    owner2fa: e.OWNER_2FA,
     momo: momo.settings,
     sandbox: sandbox.settings,
     worker: {

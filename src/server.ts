@@ -3,6 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createAccounts } from './accounts';
+import { createBackoffice } from './backoffice';
 import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
@@ -24,10 +26,12 @@ import { acceptsCurrencyIn } from './momo/markets';
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
+import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { StartupError } from './startup-error';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
+import { createConsoleRouter } from './web/console-routes';
 import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
 import { createPages } from './web/pages';
@@ -200,19 +204,26 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check']);
+  // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
+  const accounts = createAccounts({ db, owner2fa: config.owner2fa });
+  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker });
+  if (config.adminToken) {
+    log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
+  }
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   handle = createApp({
     config,
     catalogue,
-    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log })],
+    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,
       createOrderRouter({ config, checkout, csrf, pages }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
+      createConsoleRouter({ config, accounts, backoffice, csrf }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),

@@ -3,16 +3,17 @@
 import express, { type Request, type Response } from 'express';
 import type { Checkout } from '../checkout';
 import type { Config } from '../config';
-import { requireAdmin } from './admin-auth';
+import { requireRole } from './admin-auth';
 import { ApiError } from './errors';
 import { uuid } from './fields';
 import { orderJson } from './order-json';
 
 export function createAdminRouter({ config, checkout }: { config: Config; checkout: Checkout }): express.Router {
   const router = express.Router();
-  const admin = requireAdmin(config.adminToken);
+  const viewer = requireRole('viewer', config.adminToken);
+  const operator = requireRole('operator', config.adminToken);
 
-  router.get('/balance', admin, async (_req: Request, res: Response) => {
+  router.get('/balance', viewer, async (_req: Request, res: Response) => {
     try {
       res.json(await checkout.balances());
     } catch {
@@ -20,7 +21,7 @@ export function createAdminRouter({ config, checkout }: { config: Config; checko
     }
   });
 
-  router.post('/api/orders/:id/payout/retry', admin, (req: Request, res: Response) => {
+  router.post('/api/orders/:id/payout/retry', operator, (req: Request, res: Response) => {
     const id = uuid.safeParse(req.params.id);
     const snapshot = id.success ? checkout.snapshot(id.data) : undefined;
     if (!snapshot) throw new ApiError(404, 'order_not_found', 'No order with this id');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Catalogue, Product, Seller, SellerWrite } from '../catalogue';
 import type { Config } from '../config';
 import { toDecimalString } from '../money';
-import { requireAdmin } from './admin-auth';
+import { requireRole } from './admin-auth';
 import { ApiError } from './errors';
 import * as fields from './fields';
 
@@ -87,7 +87,8 @@ const notFound = () => new ApiError(404, 'not_found', 'No such item');
 
 export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps): express.Router {
   const router = express.Router();
-  const admin = requireAdmin(config.adminToken);
+  const admin = requireRole('operator', config.adminToken);
+  const viewer = requireRole('viewer', config.adminToken);
   const msisdn = fields.msisdn(config.momo.targetEnvironment, config.defaultCountryCode);
   const newSeller = z.strictObject({ name: fields.name(100), msisdn, shareBps: fields.shareBps.default(config.sellerShareBps) });
   const sellerChanges = z.strictObject({
@@ -119,11 +120,11 @@ export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps)
     res.json(adminProduct(catalogue.updateProduct(id, changes)));
   });
 
-  router.get('/api/sellers', admin, (_req, res) => {
+  router.get('/api/sellers', viewer, (_req, res) => {
     res.json({ sellers: catalogue.listSellers().map(adminSeller) });
   });
 
-  router.get('/api/sellers/:id', admin, (req, res) => {
+  router.get('/api/sellers/:id', viewer, (req, res) => {
     const seller = catalogue.findSeller(idParam(req));
     if (!seller) throw notFound();
     res.json(adminSeller(seller));

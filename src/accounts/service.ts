@@ -1,0 +1,324 @@
+// The accounts service: people and their roles, sign-in, sessions, API keys, the second factor
+// and the audit log. Every change it makes is written with its audit entry in one transaction.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  apiKeyByHash,
+  apiKeysOf,
+  countActiveOwners,
+  deleteSession,
+  deleteSessionsOf,
+  insertApiKey,
+  insertPerson,
+  insertSession,
+  listPeople,
+  markApiKeyUsed,
+  personByEmail,
+  personById,
+  revokeApiKey,
+  sessionByHash,
+  touchSession,
+  updatePerson,
+  type ApiKeyRow,
+  type AuditFilter,
+  type AuditRow,
+  type Database,
+  type PersonRow,
+} from '../db';
+import { DomainError } from '../domain-error';
+import { auditCsv, readAudit, writeAudit, type ActionContext, type AuditEvent, type Caller } from './audit';
+import { checkPassword, hashPassword, passwordMatches } from './passwords';
+import { allows, isRole, type Role } from './roles';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, accountKey, addressKey, blockedFor, forget, recordFailure } from './throttle';
+import { newTotpSecret, totpMatches, totpUri } from './totp';
+
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_MAX_MS = 12 * 60 * 60_000;
+// last_seen_at is written at most this often: a page and its assets are one visit, not five writes.
+const TOUCH_EVERY_MS = 60_000;
+
+export interface AccountsOptions {
+  db: Database;
+  /** OWNER_2FA: owners must have a second factor before they can do anything. */
+  owner2fa: boolean;
+  clock?: () => number;
+  sessionIdleMs?: number;
+  sessionMaxMs?: number;
+}
+
+/** A person as the console shows them: never the hash or the TOTP secret. */
+export interface PersonView {
+  id: string;
+  email: string;
+  role: Role;
+  twoFactor: boolean;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export type SignInResult =
+  | { ok: true; sessionId: string; person: PersonView; mustEnrol: boolean }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterS: number };
+
+export interface SignInInput {
+  email: unknown;
+  password: unknown;
+  code?: unknown;
+  address: string | null;
+  /** The session cookie the browser already had, if any: it is ended, never reused. */
+  previousSessionId?: string | null;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+
+function checkEmail(value: unknown): string {
+  const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (!EMAIL.test(email) || email.length > 254) throw new DomainError('invalid', 'invalid_field', 'email must be an email address', 'email');
+  return email;
+}
+
+function checkRole(value: unknown): Role {
+  if (!isRole(value)) throw new DomainError('invalid', 'invalid_field', 'role must be owner, operator or viewer', 'role');
+  return value;
+}
+
+const view = (p: PersonRow): PersonView => ({
+  id: p.id,
+  email: p.email,
+  role: p.role,
+  twoFactor: p.totpSecret !== null,
+  disabled: p.disabledAt !== null,
+  createdAt: p.createdAt,
+});
+
+const summary = (p: PersonRow) => ({ email: p.email, role: p.role, disabled: p.disabledAt !== null, twoFactor: p.totpSecret !== null });
+
+export type Accounts = ReturnType<typeof createAccounts>;
+
+export function createAccounts(options: AccountsOptions) {
+  const { db } = options;
+  const clock = options.clock ?? Date.now;
+  const idleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
+  const maxMs = options.sessionMaxMs ?? SESSION_MAX_MS;
+
+  const mustEnrol = (p: PersonRow) => options.owner2fa && p.role === 'owner' && p.totpSecret === null;
+  const callerOf = (p: PersonRow, via: Caller['via']): Caller => ({ personId: p.id, email: p.email, role: p.role, via, mustEnrol: mustEnrol(p) });
+
+  function audit(ctx: ActionContext, event: AuditEvent): number {
+    return writeAudit(db, ctx, event, clock());
+  }
+
+  /** Defence in depth: the web guard checks roles first, the service checks again. */
+  function need(ctx: ActionContext, role: Role): void {
+    if (!allows(ctx.caller.role, role) || ctx.caller.mustEnrol) {
+      throw new DomainError('refused', 'forbidden', `This needs the ${role} role`);
+    }
+  }
+
+  function existing(id: string): PersonRow {
+    const person = personById(db, id);
+    if (!person) throw new DomainError('not_found', 'person_not_found', 'No person with this id');
+    return person;
+  }
+
+  /** Changing or disabling the last active owner would leave nobody able to manage people. */
+  function keepAnOwner(person: PersonRow, losesOwner: boolean): void {
+    if (losesOwner && person.role === 'owner' && person.disabledAt === null && countActiveOwners(db) <= 1) {
+      throw new DomainError('conflict', 'last_owner', 'Sokoni needs at least one active owner; add another owner first');
+    }
+  }
+
+  function changePerson(ctx: ActionContext, id: string, action: string, change: (p: PersonRow) => Parameters<typeof updatePerson>[2], endSessions: boolean): PersonView {
+    need(ctx, 'owner');
+    return db.transaction(() => {
+      const before = existing(id);
+      updatePerson(db, id, change(before), clock());
+      if (endSessions) deleteSessionsOf(db, id);
+      const after = existing(id);
+      audit(ctx, { action, objectType: 'person', objectId: id, before: summary(before), after: summary(after) });
+      return view(after);
+    })();
+  }
+
+  return {
+    /** `ctx` null: the first owner, created from the command line. */
+    async createPerson(ctx: ActionContext | null, input: { email: unknown; role: unknown; password: unknown }): Promise<PersonView> {
+      if (ctx) need(ctx, 'owner');
+      const email = checkEmail(input.email);
+      const role = checkRole(input.role);
+      const passwordHash = await hashPassword(checkPassword(input.password));
+      const id = randomUUID();
+      const actor: ActionContext = ctx ?? { caller: { personId: null, email: 'command line', role: 'owner', via: 'cli', mustEnrol: false }, address: null };
+      return db.transaction(() => {
+        if (personByEmail(db, email)) throw new DomainError('conflict', 'email_taken', 'Someone already has this email', 'email');
+        insertPerson(db, { id, email, role, passwordHash, createdAt: clock() });
+        const person = existing(id);
+        audit(actor, { action: 'person.create', objectType: 'person', objectId: id, after: summary(person) });
+        return view(person);
+      })();
+    },
+
+    people: (): PersonView[] => listPeople(db).map(view),
+    person: (id: string): PersonView | undefined => {
+      const p = personById(db, id);
+      return p && view(p);
+    },
+
+    async signIn(input: SignInInput): Promise<SignInResult> {
+      const now = clock();
+      const email = typeof input.email === 'string' ? input.email.trim().toLowerCase().slice(0, 254) : '';
+      const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
+      const keys = [accountKey(email), ...(input.address ? [addressKey(input.address)] : [])];
+      const waitMs = Math.max(...keys.map((key) => blockedFor(db, key, now)));
+      const anonymous: ActionContext = { caller: { personId: null, email: email || '(none)', role: 'viewer', via: 'session', mustEnrol: false }, address: input.address };
+      if (waitMs > 0) {
+        writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: 'throttled' }, now, 'sign_in');
+        return { ok: false, reason: 'throttled', retryAfterS: Math.ceil(waitMs / 1000) };
+      }
+      const person = email ? personByEmail(db, email) : undefined;
+      const passwordOk = await passwordMatches(person?.passwordHash ?? null, password);
+      const codeOk = !person?.totpSecret || totpMatches(person.totpSecret, input.code, now);
+      if (!person || !passwordOk || !codeOk || person.disabledAt !== null) {
+        db.transaction(() => {
+          recordFailure(db, accountKey(email), ACCOUNT_POLICY, now);
+          if (input.address) recordFailure(db, addressKey(input.address), ADDRESS_POLICY, now);
+          writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: 'wrong email, password or code' }, now, 'sign_in');
+        })();
+        return { ok: false, reason: 'invalid' };
+      }
+      // A fresh random id every time: a session id planted before sign-in is never promoted.
+      const sessionId = randomBytes(32).toString('base64url');
+      db.transaction(() => {
+        if (input.previousSessionId) deleteSession(db, sha256(input.previousSessionId));
+        insertSession(db, { idHash: sha256(sessionId), personId: person.id, address: input.address, createdAt: now, lastSeenAt: now });
+        forget(db, accountKey(email));
+        writeAudit(db, { caller: callerOf(person, 'session'), address: input.address }, { action: 'sign_in', objectType: 'person', objectId: person.id }, now, 'sign_in');
+      })();
+      return { ok: true, sessionId, person: view(person), mustEnrol: mustEnrol(person) };
+    },
+
+    /** The person behind a session cookie, or null when it is unknown, idle too long, too old, or its person disabled. */
+    sessionCaller(sessionId: string): Caller | null {
+      const now = clock();
+      const idHash = sha256(sessionId);
+      const session = sessionByHash(db, idHash);
+      if (!session) return null;
+      const person = personById(db, session.personId);
+      if (!person || person.disabledAt !== null || now - session.lastSeenAt > idleMs || now - session.createdAt > maxMs) {
+        deleteSession(db, idHash);
+        return null;
+      }
+      if (now - session.lastSeenAt >= TOUCH_EVERY_MS) touchSession(db, idHash, now);
+      return callerOf(person, 'session');
+    },
+
+    signOut(ctx: ActionContext, sessionId: string): void {
+      db.transaction(() => {
+        deleteSession(db, sha256(sessionId));
+        audit(ctx, { action: 'sign_out', objectType: 'person', objectId: ctx.caller.personId });
+      })();
+    },
+
+    /** The person behind an API key, with their role as it is now. */
+    apiKeyCaller(key: string): Caller | null {
+      const row = apiKeyByHash(db, sha256(key));
+      if (!row || row.revokedAt !== null) return null;
+      const person = personById(db, row.personId);
+      if (!person || person.disabledAt !== null) return null;
+      markApiKeyUsed(db, row.id, clock());
+      return callerOf(person, 'api_key');
+    },
+
+    /**
+     * A new key for the caller, shown once. 32 random bytes cannot be guessed, so a plain
+     * SHA-256 is enough to store it (argon2's slowness protects low-entropy passwords).
+     */
+    createApiKey(ctx: ActionContext, label: unknown): { id: string; key: string } {
+      if (!ctx.caller.personId) throw new DomainError('refused', 'no_person', 'Only a signed-in person can hold API keys');
+      const text = typeof label === 'string' ? label.trim() : '';
+      if (text.length < 1 || text.length > 100) throw new DomainError('invalid', 'invalid_field', 'label must be 1 to 100 characters', 'label');
+      const key = `sok_${randomBytes(32).toString('base64url')}`;
+      const id = randomUUID();
+      db.transaction(() => {
+        insertApiKey(db, { id, personId: ctx.caller.personId!, label: text, keyHash: sha256(key), createdAt: clock() });
+        audit(ctx, { action: 'api_key.create', objectType: 'api_key', objectId: id, after: { label: text } });
+      })();
+      return { id, key };
+    },
+
+    apiKeys: (personId: string): ApiKeyRow[] => apiKeysOf(db, personId),
+
+    revokeApiKey(ctx: ActionContext, id: string): void {
+      db.transaction(() => {
+        if (!ctx.caller.personId || !revokeApiKey(db, id, ctx.caller.personId, clock())) {
+          throw new DomainError('not_found', 'api_key_not_found', 'You have no such key');
+        }
+        audit(ctx, { action: 'api_key.revoke', objectType: 'api_key', objectId: id });
+      })();
+    },
+
+    changeRole(ctx: ActionContext, id: string, role: unknown): PersonView {
+      const next = checkRole(role);
+      return changePerson(ctx, id, 'person.role', (p) => {
+        keepAnOwner(p, next !== 'owner');
+        return { role: next };
+      }, false);
+    },
+
+    /** Disabling ends every session of the person at once; their API keys stop with them. */
+    disable(ctx: ActionContext, id: string): PersonView {
+      return changePerson(ctx, id, 'person.disable', (p) => {
+        keepAnOwner(p, true);
+        return { disabledAt: p.disabledAt ?? clock() };
+      }, true);
+    },
+
+    enable(ctx: ActionContext, id: string): PersonView {
+      return changePerson(ctx, id, 'person.enable', () => ({ disabledAt: null }), false);
+    },
+
+    /** A new one-time password, shown once to the owner; the person's sessions and second factor are cleared. */
+    async resetPassword(ctx: ActionContext, id: string): Promise<{ person: PersonView; password: string }> {
+      need(ctx, 'owner');
+      const password = randomBytes(12).toString('base64url');
+      const passwordHash = await hashPassword(password);
+      const person = changePerson(ctx, id, 'person.reset', () => ({ passwordHash, totpSecret: null }), true);
+      return { person, password };
+    },
+
+    async changeOwnPassword(ctx: ActionContext, current: unknown, next: unknown): Promise<void> {
+      const person = existing(ctx.caller.personId ?? '');
+      const password = checkPassword(next, 'newPassword');
+      if (!(await passwordMatches(person.passwordHash, typeof current === 'string' ? current : ''))) {
+        throw new DomainError('refused', 'wrong_password', 'The current password is not right', 'currentPassword');
+      }
+      const passwordHash = await hashPassword(password);
+      db.transaction(() => {
+        updatePerson(db, person.id, { passwordHash }, clock());
+        audit(ctx, { action: 'person.password', objectType: 'person', objectId: person.id });
+      })();
+    },
+
+    newTotpSecret: (ctx: ActionContext) => {
+      const secret = newTotpSecret();
+      return { secret, uri: totpUri(secret, ctx.caller.email) };
+    },
+
+    /** Turns the second factor on once the person shows a code from their app for `secret`. */
+    confirmTotp(ctx: ActionContext, secret: unknown, code: unknown): void {
+      if (typeof secret !== 'string' || !/^[A-Z2-7]{32}$/.test(secret)) throw new DomainError('invalid', 'invalid_field', 'secret is not one we gave', 'secret');
+      if (!totpMatches(secret, code, clock())) throw new DomainError('refused', 'wrong_code', 'That code does not match; check the time on your phone', 'code');
+      db.transaction(() => {
+        updatePerson(db, ctx.caller.personId ?? '', { totpSecret: secret }, clock());
+        audit(ctx, { action: 'person.two_factor', objectType: 'person', objectId: ctx.caller.personId, after: { twoFactor: true } });
+      })();
+    },
+
+    audit,
+    auditLog: (filter: AuditFilter): AuditRow[] => readAudit(db, filter),
+    auditCsv: (filter: AuditFilter): string => auditCsv(readAudit(db, filter)),
+    /** The legacy ADMIN_TOKEN acts as an unnamed owner for one more release. */
+    adminTokenCaller: (): Caller => ({ personId: null, email: 'ADMIN_TOKEN', role: 'owner', via: 'admin_token', mustEnrol: false }),
+  };
+}

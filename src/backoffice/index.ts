@@ -1,0 +1,103 @@
+// The back office's door: what the operator console reads (orders by any filter or search, one
+// order in full, the day's figures, what needs attention, whether MoMo and the database
+// answer) and the one money action it takes today, retrying a failed payout, audited.
+import type { ActionContext, Accounts } from '../accounts';
+import type { Checkout } from '../checkout';
+import type { WorkerSettings } from '../config';
+import {
+  attentionCounts,
+  attentionRows,
+  databaseAnswers,
+  dayFigures,
+  filterChoices,
+  listOrderRows,
+  orderDetailRows,
+  type Database,
+  type OrderListRow,
+} from '../db';
+import { DomainError } from '../domain-error';
+import { encodeCursor, parseOrderQuery } from './queries';
+
+export { ORDER_STATUSES, PAGE_SIZE, parseOrderQuery } from './queries';
+export type { AttemptRow, DayFigures, EventRow, MovementDetailRow, OrderDetailRows, OrderListRow, AttentionRow, AttentionCounts } from '../db';
+
+export interface BackofficeOptions {
+  db: Database;
+  checkout: Checkout;
+  accounts: Accounts;
+  settings: WorkerSettings;
+  clock?: () => number;
+  /** How long the console waits for MoMo's balance before saying it does not answer. */
+  providerTimeoutMs?: number;
+}
+
+export interface Health {
+  database: boolean;
+  momo: boolean;
+  balances: Awaited<ReturnType<Checkout['balances']>> | null;
+}
+
+export type Backoffice = ReturnType<typeof createBackoffice>;
+
+/** The console's reads, when the database cannot answer: a 503 that says so, never a bare 500. */
+export const DATABASE_DOWN = 'The database is not answering. Orders cannot be shown or followed until it is back; try again shortly.';
+
+export function createBackoffice(options: BackofficeOptions) {
+  const { db, checkout, accounts } = options;
+  const clock = options.clock ?? Date.now;
+  const stuckBefore = () => clock() - options.settings.stuckAfterS * 1000;
+  // A closed connection throws a TypeError, a locked or broken file a SqliteError: both mean
+  // the database is not there for us, which the console must say in words.
+  const read = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!db.open || (error as { name?: unknown }).name === 'SqliteError') throw new DomainError('busy', 'database_unavailable', DATABASE_DOWN);
+      throw error;
+    }
+  };
+  const startOfDay = () => {
+    const now = new Date(clock());
+    return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  };
+
+  return {
+    /** One page, newest first, and the cursor of the next page (null on the last). */
+    listOrders(query: Record<string, unknown>): { orders: OrderListRow[]; next: string | null } {
+      const filter = parseOrderQuery(query);
+      // One row more than asked tells whether there is a next page without counting.
+      const rows = read(() => listOrderRows(db, { ...filter, limit: filter.limit + 1 }));
+      const page = rows.slice(0, filter.limit);
+      const last = page[page.length - 1];
+      return { orders: page, next: rows.length > filter.limit && last ? encodeCursor(last) : null };
+    },
+
+    order: (orderId: string) => read(() => orderDetailRows(db, orderId.toLowerCase())),
+    today: () => read(() => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) })),
+    attention: () => read(() => attentionRows(db, stuckBefore(), 100)),
+    filterChoices: () => read(() => filterChoices(db)),
+    watch: (orderId: string, listener: () => void) => checkout.watch(orderId, listener),
+
+    async health(): Promise<Health> {
+      const database = db.open && databaseAnswers(db);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.providerTimeoutMs ?? 3000)));
+      const balances = await Promise.race([checkout.balances().catch(() => null), timeout]);
+      clearTimeout(timer);
+      return { database, momo: balances !== null, balances };
+    },
+
+    /** Sends a failed payout again with a new reference; refused (and audited) unless the payout failed. */
+    retryPayout(ctx: ActionContext, orderId: string): void {
+      const before = orderDetailRows(db, orderId);
+      if (!before) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
+      const state = (o: typeof before.order) => ({ status: o.status, payout: o.payoutStatus });
+      if (!checkout.retryPayout(before.order.id)) {
+        accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
+        throw new DomainError('conflict', 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${before.order.status}`);
+      }
+      const after = orderDetailRows(db, before.order.id)!;
+      accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), after: state(after.order) });
+    },
+  };
+}

@@ -1,0 +1,198 @@
+// The accounts service over a real SQLite file: passwords, throttling, sessions, API keys, the
+// second factor and the append-only audit log. Time is a hand-moved clock.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT_POLICY, createAccounts, totpCode, type Accounts, type ActionContext } from '../../src/accounts';
+import { tempDatabase, type TempDatabase } from '../db/helpers';
+
+const PASSWORD = 'correct horse battery';
+let t: TempDatabase;
+let now: number;
+let accounts: Accounts;
+
+const ownerCtx = (id: string): ActionContext => ({ caller: { personId: id, email: 'owner@example.com', role: 'owner', via: 'session', mustEnrol: false }, address: '10.0.0.1' });
+
+beforeEach(() => {
+  t = tempDatabase();
+  now = Date.UTC(2026, 0, 1, 9);
+  accounts = createAccounts({ db: t.db, owner2fa: false, clock: () => now });
+});
+afterEach(() => t.close());
+
+const signIn = (email: string, password: string, extra: { code?: string; address?: string } = {}) =>
+  accounts.signIn({ email, password, code: extra.code, address: extra.address ?? '10.0.0.9' });
+
+describe('people', () => {
+  it('stores an argon2id hash, never the password, and refuses short passwords, bad roles and taken emails', async () => {
+    const person = await accounts.createPerson(null, { email: 'Owner@Example.com', role: 'owner', password: PASSWORD });
+    expect(person.email).toBe('owner@example.com');
+    const stored = t.db.prepare('SELECT password_hash FROM people').pluck().get() as string;
+    expect(stored.startsWith('$argon2id$')).toBe(true);
+    expect(stored).not.toContain(PASSWORD);
+    await expect(accounts.createPerson(null, { email: 'a@example.com', role: 'viewer', password: 'elevenchars' })).rejects.toMatchObject({ code: 'weak_password', field: 'password' });
+    await expect(accounts.createPerson(null, { email: 'a@example.com', role: 'admin', password: PASSWORD })).rejects.toMatchObject({ field: 'role' });
+    await expect(accounts.createPerson(null, { email: 'OWNER@example.com', role: 'viewer', password: PASSWORD })).rejects.toMatchObject({ code: 'email_taken' });
+    expect(t.count('people')).toBe(1);
+  });
+
+  it('keeps at least one active owner', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    expect(() => accounts.disable(ownerCtx(owner.id), owner.id)).toThrow(/at least one active owner/);
+    expect(() => accounts.changeRole(ownerCtx(owner.id), owner.id, 'viewer')).toThrow(/at least one active owner/);
+  });
+
+  it('lets only owners manage people', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const operator: ActionContext = { caller: { personId: 'x', email: 'op@example.com', role: 'operator', via: 'session', mustEnrol: false }, address: null };
+    expect(() => accounts.disable(operator, owner.id)).toThrow(/owner role/);
+  });
+});
+
+describe('sign-in', () => {
+  it('gives the same answer for an unknown email and a wrong password', async () => {
+    await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    expect(await signIn('nobody@example.com', PASSWORD)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await signIn('owner@example.com', 'wrong password!!')).toEqual({ ok: false, reason: 'invalid' });
+    expect((await signIn('owner@example.com', PASSWORD)).ok).toBe(true);
+  });
+
+  it('blocks an account after a few failures, for longer after each further one, even with the right password', async () => {
+    await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    for (let i = 0; i < ACCOUNT_POLICY.free; i += 1) expect((await signIn('owner@example.com', 'wrong password!!', { address: `10.1.0.${i}` })).ok).toBe(false);
+    const first = await signIn('owner@example.com', PASSWORD, { address: '10.2.0.1' });
+    expect(first).toEqual({ ok: false, reason: 'throttled', retryAfterS: ACCOUNT_POLICY.firstBlockMs / 1000 });
+    now += ACCOUNT_POLICY.firstBlockMs;
+    expect(await signIn('owner@example.com', 'wrong password!!', { address: '10.2.0.2' })).toEqual({ ok: false, reason: 'invalid' });
+    // The next block is twice as long.
+    expect(await signIn('owner@example.com', PASSWORD, { address: '10.2.0.3' })).toEqual({ ok: false, reason: 'throttled', retryAfterS: (2 * ACCOUNT_POLICY.firstBlockMs) / 1000 });
+    now += 2 * ACCOUNT_POLICY.firstBlockMs;
+    expect((await signIn('owner@example.com', PASSWORD, { address: '10.2.0.4' })).ok).toBe(true);
+    // Success forgets the account's failures.
+    expect((await signIn('owner@example.com', 'wrong password!!', { address: '10.2.0.5' })).ok).toBe(false);
+    expect((await signIn('owner@example.com', PASSWORD, { address: '10.2.0.6' })).ok).toBe(true);
+  });
+
+  it('blocks an address that tries many accounts, and unknown emails like known ones', async () => {
+    for (let i = 0; i < 10; i += 1) await signIn(`guess${i}@example.com`, 'wrong password!!', { address: '10.9.9.9' });
+    expect(await signIn('someone@example.com', 'anything at all', { address: '10.9.9.9' })).toMatchObject({ reason: 'throttled' });
+    for (let i = 0; i < 3; i += 1) await signIn('ghost@example.com', 'wrong password!!', { address: `10.3.0.${i}` });
+    expect(await signIn('ghost@example.com', 'wrong password!!', { address: '10.4.0.1' })).toMatchObject({ reason: 'throttled' });
+  });
+
+  it('refuses a disabled person with the same answer', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const viewer = await accounts.createPerson(ownerCtx(owner.id), { email: 'v@example.com', role: 'viewer', password: PASSWORD });
+    accounts.disable(ownerCtx(owner.id), viewer.id);
+    expect(await signIn('v@example.com', PASSWORD)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('asks for the TOTP code once set up, and makes owners set it up under OWNER_2FA', async () => {
+    accounts = createAccounts({ db: t.db, owner2fa: true, clock: () => now });
+    await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const first = await signIn('owner@example.com', PASSWORD);
+    if (!first.ok) throw new Error('sign-in failed');
+    expect(first.mustEnrol).toBe(true);
+    const caller = accounts.sessionCaller(first.sessionId)!;
+    expect(caller.mustEnrol).toBe(true);
+    const { secret } = accounts.newTotpSecret({ caller, address: null });
+    expect(() => accounts.confirmTotp({ caller, address: null }, secret, '000000')).toThrow(/does not match/);
+    accounts.confirmTotp({ caller, address: null }, secret, totpCode(secret, now));
+    expect(await signIn('owner@example.com', PASSWORD)).toEqual({ ok: false, reason: 'invalid' });
+    const second = await signIn('owner@example.com', PASSWORD, { code: totpCode(secret, now) });
+    expect(second).toMatchObject({ ok: true, mustEnrol: false });
+  });
+});
+
+describe('sessions', () => {
+  async function session(): Promise<string> {
+    await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const result = await signIn('owner@example.com', PASSWORD);
+    if (!result.ok) throw new Error('sign-in failed');
+    return result.sessionId;
+  }
+
+  it('stores only a hash of the id, and ends after 30 idle minutes', async () => {
+    const id = await session();
+    expect(t.db.prepare('SELECT id_hash FROM sessions').pluck().get()).not.toBe(id);
+    now += 29 * 60_000;
+    expect(accounts.sessionCaller(id)?.email).toBe('owner@example.com');
+    now += 29 * 60_000;
+    expect(accounts.sessionCaller(id)).not.toBeNull();
+    now += 31 * 60_000;
+    expect(accounts.sessionCaller(id)).toBeNull();
+    expect(t.count('sessions')).toBe(0);
+  });
+
+  it('ends after 12 hours however busy', async () => {
+    const id = await session();
+    for (let minutes = 0; minutes < 12 * 60 - 20; minutes += 20) {
+      now += 20 * 60_000;
+      expect(accounts.sessionCaller(id)).not.toBeNull();
+    }
+    now += 21 * 60_000;
+    expect(accounts.sessionCaller(id)).toBeNull();
+  });
+
+  it('rotates the id at sign-in and ends it at sign-out and when the person is disabled', async () => {
+    const first = await session();
+    const again = await accounts.signIn({ email: 'owner@example.com', password: PASSWORD, address: null, previousSessionId: first });
+    if (!again.ok) throw new Error('sign-in failed');
+    expect(again.sessionId).not.toBe(first);
+    expect(accounts.sessionCaller(first)).toBeNull();
+    const caller = accounts.sessionCaller(again.sessionId)!;
+    accounts.signOut({ caller, address: null }, again.sessionId);
+    expect(accounts.sessionCaller(again.sessionId)).toBeNull();
+
+    const owner = accounts.people()[0]!;
+    await accounts.createPerson(ownerCtx(owner.id), { email: 'op@example.com', role: 'operator', password: PASSWORD });
+    const op = await signIn('op@example.com', PASSWORD);
+    if (!op.ok) throw new Error('sign-in failed');
+    expect(accounts.sessionCaller(op.sessionId)?.role).toBe('operator');
+    accounts.disable(ownerCtx(owner.id), op.person.id);
+    expect(accounts.sessionCaller(op.sessionId)).toBeNull();
+  });
+});
+
+describe('API keys', () => {
+  it('are shown once, stored hashed, act with the person’s current role, and stop when revoked or disabled', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const op = await accounts.createPerson(ownerCtx(owner.id), { email: 'op@example.com', role: 'operator', password: PASSWORD });
+    const opCtx: ActionContext = { caller: { personId: op.id, email: op.email, role: 'operator', via: 'session', mustEnrol: false }, address: null };
+    const { id, key } = accounts.createApiKey(opCtx, 'payout script');
+    expect(key).toMatch(/^sok_[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(t.db.prepare('SELECT * FROM api_keys').all())).not.toContain(key);
+    expect(accounts.apiKeyCaller(key)).toMatchObject({ email: 'op@example.com', role: 'operator', via: 'api_key' });
+    accounts.changeRole(ownerCtx(owner.id), op.id, 'viewer');
+    expect(accounts.apiKeyCaller(key)?.role).toBe('viewer');
+    accounts.revokeApiKey(opCtx, id);
+    expect(accounts.apiKeyCaller(key)).toBeNull();
+    const second = accounts.createApiKey(opCtx, 'another');
+    accounts.disable(ownerCtx(owner.id), op.id);
+    expect(accounts.apiKeyCaller(second.key)).toBeNull();
+    expect(accounts.apiKeyCaller('sok_not-a-key')).toBeNull();
+  });
+});
+
+describe('the audit log', () => {
+  it('records each action with who, role, object, before and after, and refuses changes and removals', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    const viewer = await accounts.createPerson(ownerCtx(owner.id), { email: 'v@example.com', role: 'viewer', password: PASSWORD });
+    accounts.changeRole(ownerCtx(owner.id), viewer.id, 'operator');
+    const [entry] = accounts.auditLog({ action: 'person.role', limit: 10 });
+    expect(entry).toMatchObject({ actorEmail: 'owner@example.com', actorRole: 'owner', via: 'session', objectType: 'person', objectId: viewer.id, outcome: 'done', address: '10.0.0.1' });
+    expect(JSON.parse(entry!.before!)).toMatchObject({ role: 'viewer' });
+    expect(JSON.parse(entry!.after!)).toMatchObject({ role: 'operator' });
+    expect(() => t.db.prepare('UPDATE audit_log SET actor_email = ?').run('someone else')).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    expect(accounts.auditLog({ actor: 'owner@example.com', limit: 10 }).map((e) => e.action)).toEqual(['person.role', 'person.create']);
+  });
+
+  it('exports CSV with quoting, and defuses spreadsheet formulas', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    accounts.audit(ownerCtx(owner.id), { action: 'note', objectId: '=HYPERLINK("x")', after: { text: 'a, "b"' } });
+    const csv = accounts.auditCsv({ limit: 10 });
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('id,at,actor_email,actor_role,via,action,object_type,object_id,before,after,outcome,address');
+    expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(lines[1]).toContain(`"{""text"":""a, \\""b\\""""}"`);
+  });
+});

@@ -1,0 +1,59 @@
+// Takes the README's console screenshots: `npx tsx test/browser/take-console-screenshots.ts`.
+// Runs the real store on a temp database with a few orders (one whose payout failed) and an
+// owner, and photographs each console page at 360 px and on a desktop.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createAccounts } from '../../src/accounts';
+import { demoProductId, pay, sellerWithProduct, startStore } from '../checkout/helpers';
+import { chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
+
+const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 860 };
+const PASSWORD = 'screenshot passphrase';
+
+const executablePath = chromiumPath();
+if (!executablePath) {
+  console.error(INSTALL_HINT);
+  process.exit(1);
+}
+mkdirSync(OUT, { recursive: true });
+const store = await startStore();
+const browser = await launchChromium(executablePath);
+try {
+  const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+  await accounts.createPerson(null, { email: 'amina@sokoni.example', role: 'owner', password: PASSWORD });
+  await accounts.createPerson(null, { email: 'joseph@sokoni.example', role: 'operator', password: PASSWORD });
+  await accounts.createPerson(null, { email: 'grace@sokoni.example', role: 'viewer', password: PASSWORD });
+  for (const phone of ['256772100100', '256772100200', '256772100300']) await pay(store, { productId: demoProductId, qty: 2, phone }, 30);
+  const { productId } = await sellerWithProduct(store, '256772000999', 4500);
+  store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+  const failed = (await pay(store, { productId, qty: 1, phone: '256772554321' }, 30)).body.id as string;
+  store.control.setBalance({ account: 'disbursement' }, 'EUR', '1000');
+
+  for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${store.sokoni.url}/admin/sign-in`);
+    if (size === 'phone') await page.screenshot({ path: `${OUT}console-sign-in-phone.png`, fullPage: true });
+    await page.getByLabel('Email').fill('amina@sokoni.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await page.screenshot({ path: `${OUT}console-today-${size}.png`, fullPage: true });
+    await page.goto(`${store.sokoni.url}/admin/orders`);
+    await page.screenshot({ path: `${OUT}console-orders-${size}.png`, fullPage: true });
+    await page.goto(`${store.sokoni.url}/admin/orders/${failed}`);
+    await page.screenshot({ path: `${OUT}console-order-${size}.png`, fullPage: true });
+    if (size === 'desktop') {
+      for (const name of ['attention', 'people', 'audit']) {
+        await page.goto(`${store.sokoni.url}/admin/${name}`);
+        await page.screenshot({ path: `${OUT}console-${name}-${size}.png`, fullPage: true });
+      }
+    }
+    await page.close();
+  }
+  console.log(`Console screenshots written to ${OUT}`);
+} finally {
+  await browser.close();
+  await store.close();
+}

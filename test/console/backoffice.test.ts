@@ -1,0 +1,56 @@
+// The back office's order query, parsed from what people type, and its answer when the
+// database is gone.
+import { describe, expect, it } from 'vitest';
+import { createAccounts } from '../../src/accounts';
+import { createBackoffice, parseOrderQuery } from '../../src/backoffice';
+import type { Checkout } from '../../src/checkout';
+import { loadConfig } from '../../src/config';
+import { tempDatabase } from '../db/helpers';
+
+describe('parseOrderQuery', () => {
+  it('reads digits as phone digits and a financial transaction id, anything else as an exact id or reference', () => {
+    expect(parseOrderQuery({ q: ' 4321 ' })).toMatchObject({ phoneSuffix: '4321', exact: '4321' });
+    expect(parseOrderQuery({ q: '+256 772-4321' })).toMatchObject({ phoneSuffix: '2567724321' });
+    const id = '9A0D0C70-0000-4000-8000-000000000001';
+    expect(parseOrderQuery({ q: id })).toMatchObject({ exact: id.toLowerCase() });
+    expect(parseOrderQuery({ q: '123' })).toMatchObject({ exact: '123' });
+    expect(parseOrderQuery({ q: '123' }).phoneSuffix).toBeUndefined();
+  });
+
+  it('takes whole UTC days, the `to` day included', () => {
+    expect(parseOrderQuery({ from: '2026-01-31', to: '2026-01-31' })).toMatchObject({ from: Date.UTC(2026, 0, 31), to: Date.UTC(2026, 1, 1) });
+  });
+
+  it('names the field it refuses', () => {
+    const field = (input: Record<string, unknown>) => {
+      try {
+        parseOrderQuery(input);
+        return null;
+      } catch (error) {
+        return (error as { field?: string }).field;
+      }
+    };
+    expect(field({ status: 'lost' })).toBe('status');
+    expect(field({ seller: 'not-an-id' })).toBe('seller');
+    expect(field({ product: ['a', 'b'] })).toBe('product');
+    expect(field({ from: '31/01/2026' })).toBe('from');
+    expect(field({ from: '2026-02-01', to: '2026-01-01' })).toBe('to');
+    expect(field({ q: 'x'.repeat(101) })).toBe('q');
+    expect(field({ cursor: 'bm90IGEgY3Vyc29y' })).toBe('cursor');
+    expect(field({ limit: '0' })).toBe('limit');
+    expect(field({ limit: '101' })).toBe('limit');
+  });
+});
+
+it('answers a busy refusal that says the database is not answering once it is closed', async () => {
+  const t = tempDatabase();
+  const config = loadConfig({ DATABASE_PATH: t.file });
+  const checkout = { balances: () => Promise.reject(new Error('no MoMo here')) } as unknown as Checkout;
+  const backoffice = createBackoffice({ db: t.db, checkout, accounts: createAccounts({ db: t.db, owner2fa: false }), settings: config.worker, providerTimeoutMs: 100 });
+  expect(backoffice.listOrders({}).orders).toEqual([]);
+  t.db.close();
+  expect(() => backoffice.listOrders({})).toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+  expect(() => backoffice.today()).toThrow(/database is not answering/);
+  expect(await backoffice.health()).toEqual({ database: false, momo: false, balances: null });
+  t.close();
+});
