@@ -6,3 +6,4 @@ export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
 export * from './orders';
 export * from './movements';
+export * from './books';

@@ -1,0 +1,4 @@
+// The books room's door (issue #12): the double-entry ledger, what the workflow posts, the
+// reports, the CSV exports and reconciliation against the provider.
+export { accounts, accountInfo, parseAccount, sellerPayable, sellerOf, type AccountKind, type AccountInfo, type FixedAccount } from './accounts';
+export { Ledger, type JournalInput, type Line } from './ledger';
