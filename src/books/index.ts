@@ -2,3 +2,4 @@
 // reports, the CSV exports and reconciliation against the provider.
 export { accounts, accountInfo, parseAccount, sellerPayable, sellerOf, type AccountKind, type AccountInfo, type FixedAccount } from './accounts';
 export { Ledger, type JournalInput, type Line } from './ledger';
+export { createPostings, type Postings, type Moved } from './postings';

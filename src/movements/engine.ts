@@ -30,8 +30,11 @@ export interface KindHandler<K extends MovementKind> {
    * wrote (each held by `lease`), which are sent once that transaction has committed.
    */
   succeeded(movement: MovementOf<K>, now: number, lease: Lease): Movement[];
-  /** Runs inside the transaction that marks the movement failed for good. */
-  failed(movement: MovementOf<K>, reason: string, now: number): void;
+  /**
+   * Runs inside the transaction that marks the movement failed for good. `moved`: the provider
+   * says it went through, but not for what was asked (AMOUNT_MISMATCH), so money did move.
+   */
+  failed(movement: MovementOf<K>, reason: string, now: number, moved?: Moved): void;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -53,6 +56,12 @@ export interface EngineDeps {
   changed: (orderId: string) => void;
   /** Tells the worker a check is due at `at`, in case it planned to sleep past it. */
   wake: (at: number) => void;
+}
+
+/** What a provider says moved, when it differs from what was asked. */
+export interface Moved {
+  amountMinor: number;
+  currency: string;
 }
 
 type Change = Omit<MovementChange, 'from' | 'nextCheckAt'> & { nextCheckAt?: number | null };
@@ -159,7 +168,8 @@ export class MovementEngine {
       this.deps.log.error(`${this.handler(movement).label}.amount_mismatch`, {
         orderId: movement.orderId, expected: `${movement.amountMinor} ${movement.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
       });
-      this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId);
+      const moved = tx.status === 'SUCCESSFUL' && tx.amountMinor !== null ? { amountMinor: tx.amountMinor, currency: tx.currency } : undefined;
+      this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId, moved);
       return;
     }
     await this.succeed(movement, tx);
@@ -229,9 +239,9 @@ export class MovementEngine {
     else this.fail(movement, reason, null);
   }
 
-  private fail(movement: Movement, reason: string, financialTransactionId: string | null): void {
+  private fail(movement: Movement, reason: string, financialTransactionId: string | null, moved?: Moved): void {
     const now = this.deps.clock();
-    this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now));
+    this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now, moved));
   }
 
   /** A new attempt with a new reference, sent at once. */
