@@ -82,6 +82,14 @@ export interface Config {
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
+  books: BooksSettings;
+}
+
+export interface BooksSettings {
+  /** IANA time zone for the books' days, periods and exported times. */
+  timezone: string;
+  /** When the nightly reconciliation of yesterday runs (HH:MM in `timezone`); null: never. */
+  reconcileAt: string | null;
 }
 
 export class ConfigError extends Error {
@@ -185,7 +193,19 @@ const schema = z.object({
   APPROVAL_WINDOW_S: int(1, 86_400).default(300),
   SLOW_CHECK_S: int(1, 86_400).default(300),
   STUCK_AFTER_S: int(1, 604_800).default(900),
+
+  SHOP_TIMEZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as UTC or Africa/Kampala'),
+  RECONCILE_AT: optionalText.refine((v) => v === null || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must be HH:MM (24-hour), or empty for off'),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const PRODUCTS: MomoProduct[] = ['collection', 'disbursement', 'remittance'];
 
@@ -280,5 +300,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       slowCheckS: e.SLOW_CHECK_S,
       stuckAfterS: e.STUCK_AFTER_S,
     },
+    books: { timezone: e.SHOP_TIMEZONE, reconcileAt: e.RECONCILE_AT },
   };
 }

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createBooksService } from './books';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
@@ -11,6 +12,7 @@ import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoProdu
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createAdminRouter } from './web/admin-routes';
+import { createBooksRouter } from './web/books-routes';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
 import { createCsrf } from './web/csrf';
@@ -107,6 +109,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
+  // The books (issue #12): reports, exports, operator journals.
+  const books = createBooksService({ db, timezone: config.books.timezone, log });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, db, csrf, pages });
@@ -120,6 +124,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createOrderRouter({ checkout, csrf, pages }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
+      createBooksRouter({ config, books }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
