@@ -12,7 +12,7 @@ import { isoInZone, type Period } from './time';
 export type ExportName = 'journal' | 'settlements' | 'orders';
 export const exportNames: readonly ExportName[] = ['journal', 'settlements', 'orders'];
 
-const PAGE = 500;
+const PAGE = 100;
 
 /** Resolves once `out` wants more, or has closed. */
 function drained(out: Writable): Promise<void> {
