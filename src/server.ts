@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createBooksService } from './books';
+import { createBooksService, startNightly } from './books';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from './db';
@@ -102,15 +102,19 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
 
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
+  const providers = [createMomoProvider(client)];
   const checkout = createCheckout({
     db,
-    providers: [createMomoProvider(client)],
+    providers,
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
   });
   // The books (issue #12): reports, exports, operator journals.
-  const books = createBooksService({ db, timezone: config.books.timezone, log });
+  const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  const nightly = config.books.reconcileAt
+    ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
+    : null;
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, db, csrf, pages });
@@ -140,6 +144,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     checkout,
     sandbox,
     async close() {
+      nightly?.stop();
       await checkout.stop();
       sandbox?.close();
       server.closeAllConnections();

@@ -6,3 +6,5 @@ export { createPostings, type Postings, type Moved } from './postings';
 export { createBooksService, type BooksService, type BooksOptions, type OperatorJournal } from './service';
 export type { Balances, JournalView, Statement, SellerBalance } from './reports';
 export { isoInZone, parsePeriod, yesterday, type Period } from './time';
+export type { ReconcileProgress, ReconcileReport } from './reconcile';
+export { nextRunAt, startNightly } from './nightly';

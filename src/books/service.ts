@@ -5,17 +5,21 @@ import type { Writable } from 'node:stream';
 import type { Database } from '../db';
 import { DomainError } from '../domain-error';
 import type { Logger } from '../log';
+import type { PaymentProvider } from '../providers';
 import { parseAccount } from './accounts';
 import { exportNames, statementCsv, writeExport, type ExportName } from './exports';
 import { Ledger, type Line } from './ledger';
 import { balances, journalPage, maxJournalPage, statement, type Balances, type JournalView, type Statement } from './reports';
-import { parsePeriod } from './time';
+import { reconcile, reconciliationReport, resolveItem, type ReconcileProgress, type ReconcileReport } from './reconcile';
+import { parsePeriod, type Period } from './time';
 
 export interface BooksOptions {
   db: Database;
   /** SHOP_TIMEZONE: days, periods and exported times. */
   timezone: string;
   log: Logger;
+  /** The providers that hold movements: reconciliation reads their records and balances. */
+  providers: readonly PaymentProvider[];
   clock?: () => number;
 }
 
@@ -72,6 +76,32 @@ export function createBooksService(options: BooksOptions) {
       const chosen: ExportName = found;
       const p = period(query);
       return (out) => writeExport(store, chosen, out, { period: p, zone, account });
+    },
+
+    /** The period of a reconciliation from outside: both ends are required. */
+    reconcilePeriod(query: Query): Period {
+      for (const field of ['from', 'to'] as const) {
+        if (query[field] === undefined) throw new DomainError('invalid', 'invalid_field', `${field} is required`, field);
+      }
+      return period(query);
+    },
+
+    reconcile: (p: Period, startedBy: string, progress?: (p: ReconcileProgress) => void): Promise<ReconcileReport> =>
+      reconcile({ store, providers: options.providers, log: options.log, clock }, p, startedBy, progress),
+
+    reconciliation(id: string): ReconcileReport {
+      const report = /^\d{1,15}$/.test(id) ? reconciliationReport(store, Number(id)) : undefined;
+      if (!report) throw new DomainError('not_found', 'reconciliation_not_found', 'No reconciliation with this id');
+      return report;
+    },
+
+    /** An operator settles a difference with a note; the item and its resolution are kept. */
+    resolveItem(id: string, note: unknown, by: string) {
+      if (typeof note !== 'string') throw new DomainError('invalid', 'invalid_field', 'note is required', 'note');
+      if (!/^\d{1,15}$/.test(id)) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
+      const item = resolveItem(store, Number(id), note, by, clock());
+      options.log.info('books.item_resolved', { itemId: item.id, by });
+      return item;
     },
   };
 }

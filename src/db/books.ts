@@ -294,6 +294,11 @@ export class BooksStore {
       WHERE a.rowid > ? AND m.created_at >= ? AND m.created_at < ? ORDER BY a.rowid LIMIT ?`).all(afterRowId, from, to, limit) as AttemptForReconcile[];
   }
 
+  attemptsCount(from: number, to: number): number {
+    return this.q(`SELECT count(*) FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
+      WHERE m.created_at >= ? AND m.created_at < ?`).pluck().get(from, to) as number;
+  }
+
   startReconciliation(from: number, to: number, startedBy: string, now: number): number {
     return Number(this.q(`INSERT INTO reconciliations (from_at, to_at, started_by, started_at) VALUES (?, ?, ?, ?)`)
       .run(from, to, startedBy, now).lastInsertRowid);

@@ -1,8 +1,9 @@
 // The books' admin routes (issue #12): balances, the journal, operator journals, a seller's
-// statement (JSON or CSV) and the streamed CSV exports, all behind the admin token.
+// statement (JSON or CSV), the streamed CSV exports, and reconciliations with their items, all
+// behind the admin token.
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isoInZone, type BooksService, type JournalView, type Statement } from '../books';
+import { isoInZone, type BooksService, type JournalView, type ReconcileReport, type Statement } from '../books';
 import type { Config } from '../config';
 import { requireAdmin } from './admin-auth';
 import { ApiError } from './errors';
@@ -73,6 +74,27 @@ export function createBooksRouter({ config, books }: { config: Config; books: Bo
       sendCsvHeaders(res, `statement-${id.data}`);
       res.end(books.statementCsv(s));
     } else res.json(statementJson(s));
+  });
+
+  const reportJson = (r: ReconcileReport) => ({
+    ...r, fromAt: time(r.fromAt), toAt: time(r.toAt), startedAt: time(r.startedAt), finishedAt: r.finishedAt === null ? null : time(r.finishedAt),
+    items: r.items.map((i) => ({ ...i, resolvedAt: i.resolvedAt === null ? null : time(i.resolvedAt) })),
+  });
+
+  router.post('/api/books/reconciliations', admin, async (req, res) => {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const report = await books.reconcile(books.reconcilePeriod({ from: body.from, to: body.to }), ADMIN_TOKEN_HOLDER);
+    res.status(201).json(reportJson(report));
+  });
+
+  router.get('/api/books/reconciliations/:id', admin, (req, res) => {
+    res.json(reportJson(books.reconciliation(String(req.params.id))));
+  });
+
+  router.post('/api/books/reconciliation-items/:id/resolve', admin, (req, res) => {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const item = books.resolveItem(String(req.params.id), body.note, ADMIN_TOKEN_HOLDER);
+    res.json({ ...item, resolvedAt: item.resolvedAt === null ? null : time(item.resolvedAt) });
   });
 
   router.get('/api/books/exports/:name', admin, async (req, res) => {
