@@ -12,6 +12,8 @@ import { isoInZone, type Period } from './time';
 export type ExportName = 'journal' | 'settlements' | 'orders';
 export const exportNames: readonly ExportName[] = ['journal', 'settlements', 'orders'];
 
+// Small pages keep each batch's strings and rows in V8's young generation: 500 rows a page
+// measured 96 MB RSS for 100,000 orders, 100 rows 87 MB (export-memory.test.ts).
 const PAGE = 100;
 
 /** Resolves once `out` wants more, or has closed. */
