@@ -1,7 +1,7 @@
 // What the books say: balances (each seller's owed, on the way and paid; platform revenue; the
 // expected MoMo account balances; every account), the journal page by page, and a seller's
 // statement. Liabilities and income are shown as positive amounts owed or earned.
-import type { AccountSum, BooksStore, JournalKind, SellerSum } from '../db';
+import type { AccountSum, BooksStore, JournalKind } from '../db';
 import { DomainError } from '../domain-error';
 import { accountInfo, sellerPayable } from './accounts';
 import { amountJson } from './money-text';
@@ -65,15 +65,9 @@ export interface Statement {
 
 const key = (sellerId: string, currency: string) => `${sellerId} ${currency}`;
 
-function byKey(rows: SellerSum[]): Map<string, number> {
-  return new Map(rows.map((r) => [key(r.sellerId, r.currency), r.amountMinor]));
-}
-
 export function balances(store: BooksStore, period: Period): Balances {
   const all = store.accountSums(null);
   const names = store.sellerNames();
-  const onTheWay = byKey(store.payoutsInFlight());
-  const paid = byKey(store.paidOut(period.from, period.to));
   const sellers = new Map<string, SellerBalance>();
   const seller = (sellerId: string, currency: string): SellerBalance => {
     let row = sellers.get(key(sellerId, currency));
@@ -87,14 +81,8 @@ export function balances(store: BooksStore, period: Period): Balances {
     const sellerId = sum.account.startsWith('seller_payable:') ? sum.account.slice('seller_payable:'.length) : null;
     if (sellerId) seller(sellerId, sum.currency).owedMinor = -sum.amountMinor;
   }
-  for (const [k, amount] of onTheWay) {
-    const [sellerId = '', currency = ''] = k.split(' ');
-    seller(sellerId, currency).onTheWayMinor = amount;
-  }
-  for (const [k, amount] of paid) {
-    const [sellerId = '', currency = ''] = k.split(' ');
-    seller(sellerId, currency).paidInPeriodMinor = amount;
-  }
+  for (const row of store.payoutsInFlight()) seller(row.sellerId, row.currency).onTheWayMinor = row.amountMinor;
+  for (const row of store.paidOut(period.from, period.to)) seller(row.sellerId, row.currency).paidInPeriodMinor = row.amountMinor;
   const inPeriod = new Map(store.accountFlow('platform_revenue', period.from, period.to).map((r) => [r.currency, -r.amountMinor]));
   const revenueTotals = all.filter((s) => s.account === 'platform_revenue');
   const currencies = new Set([...inPeriod.keys(), ...revenueTotals.map((r) => r.currency)]);

@@ -46,7 +46,6 @@ export function createBooksService(options: BooksOptions) {
   const period = (query: Query) => parsePeriod({ from: query.from, to: query.to }, zone, clock());
 
   return {
-    store,
     timezone: zone,
 
     /** An operator's journal (e.g. moving funds from the collection to the disbursement account), attributed and kept. */
@@ -54,6 +53,11 @@ export function createBooksService(options: BooksOptions) {
       const id = ledger.post({ kind: 'operator', currency: input.currency, lines: input.lines, note: input.note, postedBy, at: clock() });
       options.log.info('books.operator_journal', { journalId: id, postedBy, currency: input.currency, lines: input.lines.length });
       return id;
+    },
+
+    /** One journal with its lines, as the journal page shows it. */
+    journalById(id: number): JournalView | undefined {
+      return journalPage(store, { from: 0, to: Number.MAX_SAFE_INTEGER }, null, id - 1, 1).journals.find((j) => j.id === id);
     },
 
     balances: (query: Query): Balances => balances(store, period(query)),

@@ -62,8 +62,7 @@ export function createBooksRouter({ config, books }: { config: Config; books: Bo
   router.post('/api/books/journals', admin, (req, res) => {
     const body = fields.parseBody(journalBody, req.body);
     const id = books.postOperatorJournal(body, ADMIN_TOKEN_HOLDER);
-    const posted = books.journal({ after: String(id - 1), limit: '1' }).journals[0];
-    res.status(201).json(posted ? journalJson(posted) : { id });
+    res.status(201).json(journalJson(books.journalById(id)!));
   });
 
   router.get('/api/sellers/:id/statement', admin, (req, res) => {
