@@ -132,6 +132,15 @@ describe('CSV exports', () => {
     expect(rows.slice(1).map((r) => [r[4], r[5]])).toEqual([['disbursement', '-10.00'], ['disbursement', '-10.00'], ['disbursement', '-10.00']]);
   });
 
+  it('a note that a spreadsheet would run as a formula is exported as text', async () => {
+    const note = '=HYPERLINK("http://evil.example","click")';
+    await store.http.post('/api/books/journals').set(auth).send({
+      currency: 'EUR', note, lines: [{ account: 'suspense', amountMinor: 1 }, { account: 'opening_equity', amountMinor: -1 }],
+    }).expect(201);
+    const rows = parseCsv((await get('/api/books/exports/journal?account=opening_equity', 'text/csv').expect(200)).text);
+    expect(rows.slice(1).map((r) => [r[4], r[5], r[7], r[8]])).toEqual([['opening_equity', '-0.01', `'${note}`, 'admin-token']]);
+  });
+
   it('an unknown export is a 404 and a bad period a 400, before anything is written', async () => {
     expect((await get('/api/books/exports/passwords')).status).toBe(404);
     const bad = await get('/api/books/exports/orders?to=soon');

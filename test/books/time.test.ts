@@ -1,6 +1,6 @@
 // Times in SHOP_TIMEZONE: exported times carry the zone's offset, dates mean local midnight, and
 // the nightly run follows the wall clock across a DST change.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isoInZone, nextRunAt, parsePeriod, yesterday } from '../../src/books';
 
 describe('times in the shop time zone', () => {
@@ -36,5 +36,28 @@ describe('SHOP_TIMEZONE and RECONCILE_AT', () => {
     expect(loadConfig({ SHOP_TIMEZONE: 'Africa/Kampala', RECONCILE_AT: '02:30' }).books).toEqual({ timezone: 'Africa/Kampala', reconcileAt: '02:30' });
     expect(() => loadConfig({ SHOP_TIMEZONE: 'Mars/Olympus' })).toThrow(/SHOP_TIMEZONE/);
     expect(() => loadConfig({ RECONCILE_AT: '24:00' })).toThrow(/RECONCILE_AT/);
+  });
+});
+
+describe('the nightly run', () => {
+  it('reconciles yesterday at RECONCILE_AT, then again the next night, and stops when told', async () => {
+    const { startNightly } = await import('../../src/books');
+    const { silentLogger } = await import('../../src/log');
+    vi.useFakeTimers({ now: Date.UTC(2026, 11, 2, 12, 0) });
+    try {
+      const runs: { from: number; to: number }[] = [];
+      const nightly = startNightly({ at: '02:30', zone: 'Africa/Kampala', log: silentLogger, run: async (period) => void runs.push(period) });
+      await vi.advanceTimersByTimeAsync(Date.UTC(2026, 11, 2, 23, 29) - Date.now());
+      expect(runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(runs).toEqual([{ from: Date.UTC(2026, 11, 1, 21, 0), to: Date.UTC(2026, 11, 2, 21, 0) }]);
+      await vi.advanceTimersByTimeAsync(86_400_000);
+      expect(runs).toHaveLength(2);
+      nightly.stop();
+      await vi.advanceTimersByTimeAsync(86_400_000);
+      expect(runs).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
