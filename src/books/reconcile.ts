@@ -72,6 +72,17 @@ async function balanceItems(deps: ReconcileDeps): Promise<NewReconcileItem[]> {
   return items;
 }
 
+/**
+ * Records a difference. One an operator already resolved (the same kind, reference or account,
+ * and values) is recorded resolved, pointing at that resolution, so a nightly run does not fail
+ * again and again over what a person has already explained.
+ */
+function record(store: BooksStore, runId: number, item: NewReconcileItem, now: number): void {
+  const earlier = store.earlierResolution(item);
+  const resolution = earlier ? { at: now, by: earlier.resolvedBy ?? 'unknown', note: `as resolved in item ${earlier.id}: ${earlier.resolutionNote ?? ''}`.slice(0, 500) } : null;
+  store.insertItem(runId, item, resolution);
+}
+
 export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: string, progress?: (p: ReconcileProgress) => void): Promise<ReconcileReport> {
   const { store, clock, log } = deps;
   const byName = new Map(deps.providers.map((p) => [p.name, p]));
@@ -92,7 +103,7 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
           if (!provider) throw new Error(`no provider named ${attempt.provider} is configured`);
           const tx = await provider.read(attempt.kind, attempt.referenceId);
           const item = compare(attempt, tx, store.journalOfMovement(attempt.movementId)?.kind === 'suspense');
-          if (item) store.insertItem(id, item);
+          if (item) record(store, id, item, clock());
           else counts.matched++;
         }
         progress?.({ checked: counts.checked, total });
@@ -100,7 +111,7 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
       if (page.length < PAGE) break;
       after = page.at(-1)!.rowId;
     }
-    for (const item of await balanceItems(deps)) store.insertItem(id, item);
+    for (const item of await balanceItems(deps)) record(store, id, item, clock());
   } catch (caught) {
     // The items found so far are kept; the run says it did not finish.
     error = caught instanceof Error ? caught.message : String(caught);

@@ -309,9 +309,19 @@ export class BooksStore {
       .run(counts.checked, counts.matched, counts.open, error, now, id);
   }
 
-  insertItem(reconciliationId: number, item: NewReconcileItem): void {
-    this.q(`INSERT INTO reconciliation_items (reconciliation_id, kind, movement_id, reference_id, order_id, account, currency, expected, actual)
-      VALUES (@reconciliationId, @kind, @movementId, @referenceId, @orderId, @account, @currency, @expected, @actual)`).run({ reconciliationId, ...item });
+  /** `resolution`: the item is written already resolved (the same difference was resolved in an earlier run). */
+  insertItem(reconciliationId: number, item: NewReconcileItem, resolution: { at: number; by: string; note: string } | null = null): void {
+    this.q(`INSERT INTO reconciliation_items (reconciliation_id, kind, movement_id, reference_id, order_id, account, currency, expected, actual,
+      resolved_at, resolved_by, resolution_note)
+      VALUES (@reconciliationId, @kind, @movementId, @referenceId, @orderId, @account, @currency, @expected, @actual, @at, @by, @note)`)
+      .run({ reconciliationId, ...item, at: resolution?.at ?? null, by: resolution?.by ?? null, note: resolution?.note ?? null });
+  }
+
+  /** The first resolved item that recorded exactly this difference, if an operator has seen it before. */
+  earlierResolution(item: NewReconcileItem): ReconcileItemRow | undefined {
+    return this.q(`SELECT ${itemColumns} FROM reconciliation_items
+      WHERE kind = ? AND reference_id IS ? AND account IS ? AND currency IS ? AND expected = ? AND actual = ? AND resolved_at IS NOT NULL
+      ORDER BY id LIMIT 1`).get(item.kind, item.referenceId, item.account, item.currency, item.expected, item.actual) as ReconcileItemRow | undefined;
   }
 
   reconciliation(id: number): ReconciliationRow | undefined {

@@ -72,6 +72,9 @@ describe('POST /api/books/reconciliations', () => {
     expect((await resolve('again')).status).toBe(409);
     const kept = await store.http.get(`/api/books/reconciliations/${found.body.id}`).set(auth).expect(200);
     expect(kept.body).toMatchObject({ unresolved: 0, items: [{ resolvedBy: 'admin-token', resolutionNote: 'MTN confirmed the transfer reached the seller; their record was wrong' }] });
+    // The next run finds the same difference and records it as already explained.
+    const again = await run().expect(201);
+    expect(again.body).toMatchObject({ unresolved: 0, items: [{ kind: 'status', referenceId: orders[1]!.payout.referenceId, resolutionNote: `as resolved in item ${item}: MTN confirmed the transfer reached the seller; their record was wrong` }] });
   });
 
   it('reports a balance that differs from the books, and refuses a period without both ends', async () => {
