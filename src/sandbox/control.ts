@@ -215,11 +215,10 @@ export function controlRouter(control: SandboxControl): Router {
   });
   router.patch('/transactions/:referenceId', (req, res) => {
     const { status, amount } = body(req);
+    if (!control.transaction(req.params.referenceId)) return void res.status(404).json({ error: 'No such transaction.' });
     guard(res, () => {
       if (amount !== undefined && typeof amount !== 'string') throw new SettingsError('amount must be a decimal string');
-      const view = control.rewriteTransaction(req.params.referenceId, { status: status as Transaction['status'] | undefined, amount });
-      if (!view) throw new SettingsError('No such transaction.');
-      return view;
+      return control.rewriteTransaction(req.params.referenceId, { status: status as Transaction['status'] | undefined, amount });
     });
   });
   router.get('/balances', (_req, res) => guard(res, () => control.balances()));
