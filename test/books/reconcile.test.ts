@@ -129,5 +129,8 @@ describe('npm run reconcile', () => {
     expect(found.stdout).toContain(`amount ${orders[0]!.payment.referenceId} order ${orders[0]!.id} EUR: expected 15.00, MoMo says 14.00`);
 
     expect((await cli(['--from', 'yesterday'], env, temp.dir)).code).toBe(2);
+    const embedded = await cli(['--from', today(), '--to', tomorrow()], { DATABASE_PATH: env.DATABASE_PATH! }, temp.dir);
+    expect(embedded.code).toBe(2);
+    expect(embedded.stderr).toContain('POST /api/books/reconciliations');
   }, 60_000);
 });
