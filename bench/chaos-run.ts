@@ -6,10 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { DEMO_PRODUCT_IDS } from '../src/db';
+import { parseDecimal } from '../src/money';
 import type { FaultRuleInput } from '../src/sandbox';
 import { JsonClient } from './http';
 import { chaosTiming, formatTiming, type ChaosTiming } from './chaos-timing';
-import { checkInvariants, isQuiet, type InvariantReport } from './invariants';
+import { checkBooks, checkInvariants, isQuiet, type BooksReport, type InvariantReport } from './invariants';
 import type { Child } from './procs';
 import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SokoniLaunch } from './stack';
 
@@ -37,6 +38,7 @@ export interface ChaosResult extends InvariantReport {
   /** The sandbox's fault rates as it reported them at the end. */
   faultRates: { errorRate: number; timeoutRate: number; lostAnswerRate: number; dropCallbackRate: number };
   timing: ChaosTiming;
+  books: BooksReport;
 }
 
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
@@ -88,6 +90,19 @@ async function addFailingSellers(client: JsonClient): Promise<string[]> {
   return products;
 }
 
+/** The MoMo accounts' opening balances, booked as an operator would on the first day (issue #12). */
+async function bookOpeningBalances(client: JsonClient, opening: { collection: string; disbursement: string }): Promise<void> {
+  for (const account of ['collection', 'disbursement'] as const) {
+    const minor = parseDecimal(opening[account], 'EUR');
+    if (minor === 0) continue;
+    const answer = await client.request('POST', '/api/books/journals', { authorization: `Bearer ${ADMIN_TOKEN}` }, {
+      currency: 'EUR', note: `Opening balance of the ${account} account`,
+      lines: [{ account, amountMinor: minor }, { account: 'opening_equity', amountMinor: -minor }],
+    });
+    if (answer.status !== 201) throw new Error(`booking the opening balance: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+}
+
 /**
  * Places order i as a shopper whose connection may break would: the same idempotency key
  * until an answer comes. Returns whether it was placed, or refused for good.
@@ -121,6 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     sokoni = await startSokoniProcess(launch);
     client = new JsonClient(launch.url, 256);
     const productIds = [...DEMO_PRODUCT_IDS, ...(await addFailingSellers(client))];
+    await bookOpeningBalances(client, (await sandbox.control.settings()).balances);
     for (const rule of CHAOS_FAULTS) await sandbox.control.addFault(rule);
     log(`sandbox ${sandbox.url}, Sokoni ${launch.url}, logs in ${dir}`);
 
@@ -172,6 +188,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sokoni.kill('SIGTERM');
     const [transactions, balances, settings] = await Promise.all([sandbox.control.transactions(), sandbox.control.balances(), sandbox.control.settings()]);
     const report = checkInvariants(dbPath, { transactions, balances, settings });
+    const books = checkBooks(dbPath, { transactions, balances, settings });
+    report.violations.push(...books.violations);
     // Each idempotency key that was answered is exactly one order, however often it was sent.
     if (report.orders !== placed) report.violations.push(`${placed} orders were answered as placed, Sokoni has ${report.orders}`);
     const { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate } = settings.faults;
@@ -184,6 +202,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       elapsedS: (performance.now() - started) / 1000,
       faultRates: { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate },
       timing: chaosTiming(dbPath, transactions),
+      books,
     };
   } finally {
     client?.close();
@@ -211,6 +230,7 @@ export function formatChaos(result: ChaosResult): string {
     `Sandbox transfers:   ${result.transfers.successful} successful, ${result.transfers.failed} failed, ${result.transfers.pending} pending`,
     `Sandbox fault rates: error ${r.errorRate}, timeout ${r.timeoutRate}, lost answer ${r.lostAnswerRate}, dropped callback ${r.dropCallbackRate} (besides the fixed rules)`,
     ...formatTiming(result.timing),
+    `Books: ${result.books.lines.join('; ')}`,
     result.violations.length === 0 ? 'Invariants: all hold.' : `Invariants: ${result.violations.length} VIOLATED`,
     ...result.violations.slice(0, 50).map((v) => `  ✗ ${v}`),
   ];

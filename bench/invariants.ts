@@ -202,3 +202,60 @@ function checkSums(orders: DbOrder[], collections: TransactionView[], transfers:
     }
   }
 }
+
+export interface BooksReport {
+  journals: number;
+  /** One line per check, as the chaos report prints it. */
+  lines: string[];
+  violations: string[];
+}
+
+/**
+ * The books' checks (issue #12): every journal balances; each seller's payable equals the
+ * shares of their paid orders less their successful payouts; and the books' expected MoMo
+ * balances equal the sandbox's accounts to the minor unit (the run books the opening balances
+ * first, as an operator would).
+ */
+export function checkBooks(dbPath: string, sandbox: SandboxRecord): BooksReport {
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+  const violations: string[] = [];
+  const lines: string[] = [];
+  try {
+    const journals = db.prepare('SELECT count(*) FROM journals').pluck().get() as number;
+    const unbalanced = db.prepare(`SELECT j.id, coalesce(sum(e.amount_minor), 0) AS sum, count(e.id) AS n FROM journals j
+      LEFT JOIN entries e ON e.journal_id = j.id GROUP BY j.id HAVING sum <> 0 OR n < 2`).all() as { id: number; sum: number; n: number }[];
+    for (const j of unbalanced) violations.push(`journal ${j.id}: ${j.n} entries summing to ${j.sum}`);
+    lines.push(unbalanced.length === 0 ? `every journal balances (${journals})` : `${unbalanced.length} of ${journals} journals do not balance`);
+
+    const payables = db.prepare(`SELECT s.id AS sellerId, o.currency,
+        coalesce((SELECT sum(o2.seller_amount_minor) FROM orders o2 JOIN movements c ON c.order_id = o2.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
+          WHERE o2.seller_id = s.id AND o2.currency = o.currency AND c.status = 'successful'), 0)
+        - coalesce((SELECT sum(p.amount_minor) FROM orders o3 JOIN movements p ON p.order_id = o3.id AND p.kind = 'payout' AND p.kind IN ('collection', 'payout')
+          WHERE o3.seller_id = s.id AND o3.currency = o.currency AND p.status = 'successful'), 0) AS expected,
+        -coalesce((SELECT sum(e.amount_minor) FROM entries e WHERE e.account = 'seller_payable:' || s.id AND e.currency = o.currency), 0) AS booked
+      FROM sellers s JOIN orders o ON o.seller_id = s.id GROUP BY s.id, o.currency`).all() as { sellerId: string; currency: string; expected: number; booked: number }[];
+    const wrong = payables.filter((p) => p.expected !== p.booked);
+    for (const p of wrong) violations.push(`seller ${p.sellerId}: payable ${p.booked} minor ${p.currency} in the books, shares of paid orders less payouts are ${p.expected}`);
+    lines.push(wrong.length === 0 ? `each seller's payable = shares of paid orders − successful payouts (${payables.length} sellers)` : `${wrong.length} seller payables disagree`);
+
+    const booked = new Map((db.prepare(`SELECT account || ':' || currency AS k, sum(amount_minor) AS s FROM entries
+      WHERE account IN ('collection', 'disbursement') GROUP BY account, currency`).all() as { k: string; s: number }[]).map((r) => [r.k, r.s]));
+    const currencies = new Set([...booked.keys()].map((k) => k.slice(k.indexOf(':') + 1)));
+    for (const [account, byCurrency] of Object.entries(sandbox.balances.accounts)) {
+      if (account === 'collection' || account === 'disbursement') for (const currency of Object.keys(byCurrency)) currencies.add(currency);
+    }
+    const shown: string[] = [];
+    for (const currency of currencies) {
+      for (const account of ['collection', 'disbursement'] as const) {
+        const books = booked.get(`${account}:${currency}`) ?? 0;
+        const actual = parseDecimal(sandbox.balances.accounts[account]?.[currency] ?? sandbox.settings.balances[account], currency);
+        if (books !== actual) violations.push(`${account} ${currency}: the books expect ${books} minor, the sandbox holds ${actual}`);
+        shown.push(`${account} ${actual} ${currency}`);
+      }
+    }
+    lines.push(`expected MoMo balances ${violations.some((v) => /the books expect/.test(v)) ? 'DIFFER from' : '='} the sandbox's, in minor units: ${shown.join(', ')}`);
+    return { journals, lines, violations };
+  } finally {
+    db.close();
+  }
+}

@@ -53,6 +53,14 @@ export interface Config {
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
+  books: BooksSettings;
+}
+
+export interface BooksSettings {
+  /** IANA time zone for the books' days, periods and exported times. */
+  timezone: string;
+  /** When the nightly reconciliation of yesterday runs (HH:MM in `timezone`); null: never. */
+  reconcileAt: string | null;
 }
 
 export type TrustProxy = false | number | string[];
@@ -154,6 +162,7 @@ const schema = z.object({
   STUCK_AFTER_S: int(1, 604_800).default(900),
   PAY_SEND_DEADLINE_S: int(5, 3600).default(90),
   FUNDS_CHECK_S: int(1, 86_400).default(60),
+  RECONCILE_AT: optionalText.refine((v) => v === null || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must be HH:MM (24-hour), or empty for off'),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -207,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       paySendDeadlineS: e.PAY_SEND_DEADLINE_S,
       fundsCheckS: e.FUNDS_CHECK_S,
     },
+    books: { timezone: e.SHOP_TIMEZONE, reconcileAt: e.RECONCILE_AT },
   };
 }

@@ -6,6 +6,7 @@ import express from 'express';
 import { createAccounts } from './accounts';
 import { createBackoffice } from './backoffice';
 import { createCatalogue, type VerifyWallet } from './catalogue';
+import { createBooksService, startNightly } from './books';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
 import {
@@ -29,6 +30,7 @@ import { createSandbox, type Sandbox } from './sandbox';
 import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { StartupError } from './startup-error';
+import { createBooksRouter } from './web/books-routes';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
 import { createConsoleRouter } from './web/console-routes';
@@ -194,9 +196,10 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
   });
+  const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })];
   const checkout = createCheckout({
     db,
-    providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })],
+    providers,
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
@@ -210,6 +213,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   if (config.adminToken) {
     log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
   }
+  // The books (issue #12): reports, exports, operator journals.
+  const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  const nightly = config.books.reconcileAt
+    ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
+    : null;
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
@@ -224,6 +232,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
       createConsoleRouter({ config, accounts, backoffice, csrf }),
+      createBooksRouter({ config, books }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
@@ -240,6 +249,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     checkout,
     sandbox,
     async close() {
+      nightly?.stop();
       await checkout.stop();
       sandbox?.close();
       server.closeAllConnections();

@@ -2,6 +2,7 @@
 // movement turns SUCCESSFUL or fails for good. Each runs inside the transaction that moves the
 // movement, so an order and its money never disagree.
 import { randomUUID } from 'node:crypto';
+import type { Postings } from '../books';
 import type { WorkerSettings } from '../config';
 import type { Lease, Movement, OrderRow, OrderStatus, OrderStore } from '../db';
 import { toDecimalString } from '../money';
@@ -40,16 +41,19 @@ export function payoutNote(order: OrderRow, productName: string): string {
   return `${head}${name}${tail}`;
 }
 
-export function orderHandlers(orders: OrderStore): HandlerTable {
+/** `books` posts each money event's journal in the same transaction (issue #12). */
+export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable {
   const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
     orders.moveOrder(orderId, from, to, now, detail);
   };
 
   /** The payment is SUCCESSFUL for the right amount: the order is paid, and the seller's payout is written. */
-  const paid = (orderId: string, provider: string, now: number, lease: Lease): Movement[] => {
+  const paid = (collection: Movement, now: number, lease: Lease): Movement[] => {
+    const { orderId, provider } = collection;
     const order = orders.order(orderId)!;
     moveOrder(orderId, 'pending', 'paid', now);
+    books.collected(order, collection, now);
     // A zero share (0 bps, or a tiny amount) leaves nothing to send: the order is settled.
     if (order.sellerAmountMinor === 0) {
       moveOrder(orderId, 'paid', 'settled', now, 'nothing to pay out');
@@ -71,11 +75,16 @@ export function orderHandlers(orders: OrderStore): HandlerTable {
         const order = orders.order(movement.orderId)!;
         return collectMessages(orders.productForOrder(order.productId)?.name ?? 'order', order.qty);
       },
-      succeeded: (movement, now, lease) => paid(movement.orderId, movement.provider, now, lease),
-      failed: (movement, reason, now) => moveOrder(movement.orderId, 'pending', 'failed', now, reason),
+      succeeded: (movement, now, lease) => paid(movement, now, lease),
+      failed(movement, reason, now, moved) {
+        moveOrder(movement.orderId, 'pending', 'failed', now, reason);
+        if (moved) books.movedAgainstFailure(movement, moved, now);
+      },
       // A shopper waits at the till: a payment MoMo has not accepted by then is never sent after.
       sendDeadlineMs: (settings) => settings.paySendDeadlineS * 1000,
       abandoned: (movement, now) => moveOrder(movement.orderId, 'pending', 'failed', now, SEND_DEADLINE),
+      // The order stays failed; the money is held in suspense until it is refunded.
+      arrivedLate: (movement, moved, now) => books.movedAgainstFailure(movement, moved, now),
     },
     payout: {
       label: 'payout',
@@ -88,9 +97,13 @@ export function orderHandlers(orders: OrderStore): HandlerTable {
       },
       succeeded(movement, now) {
         moveOrder(movement.orderId, 'paid', 'settled', now);
+        books.paidOut(orders.order(movement.orderId)!, movement, now);
         return [];
       },
-      failed: (movement, reason, now) => moveOrder(movement.orderId, 'paid', 'payout_failed', now, reason),
+      failed(movement, reason, now, moved) {
+        moveOrder(movement.orderId, 'paid', 'payout_failed', now, reason);
+        if (moved) books.movedAgainstFailure(movement, moved, now);
+      },
       waitsForFunds: true,
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
       partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,

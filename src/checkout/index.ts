@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
 import { OrderStore, type MovementOf, type OrderRow } from '../db';
 import type { Logger } from '../log';
@@ -94,7 +95,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const engine = new MovementEngine({
     store: orders.movements,
     providers,
-    handlers: orderHandlers(orders),
+    handlers: orderHandlers(orders, createPostings(options.db)),
     settings: options.settings,
     log: options.log,
     clock,

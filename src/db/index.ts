@@ -8,3 +8,4 @@ export * from './orders';
 export * from './movements';
 export * from './accounts';
 export * from './order-queries';
+export * from './books';

@@ -33,8 +33,11 @@ export interface KindHandler<K extends MovementKind> {
    * wrote (each held by `lease`), which are sent once that transaction has committed.
    */
   succeeded(movement: MovementOf<K>, now: number, lease: Lease): Movement[];
-  /** Runs inside the transaction that marks the movement failed for good. */
-  failed(movement: MovementOf<K>, reason: string, now: number): void;
+  /**
+   * Runs inside the transaction that marks the movement failed for good. `moved`: the provider
+   * says it went through, but not for what was asked (AMOUNT_MISMATCH), so money did move.
+   */
+  failed(movement: MovementOf<K>, reason: string, now: number, moved?: Moved): void;
   /**
    * How long after its creation the provider must have accepted the movement; past it, no create
    * leaves for it again and it is abandoned (a payer has stopped waiting). Absent: no deadline.
@@ -42,6 +45,8 @@ export interface KindHandler<K extends MovementKind> {
   sendDeadlineMs?(settings: WorkerSettings): number;
   /** Runs inside the transaction that abandons the movement at its send deadline. */
   abandoned?(movement: MovementOf<K>, now: number): void;
+  /** An abandoned movement turned SUCCESSFUL after all: money moved that its order will not use. */
+  arrivedLate?(movement: MovementOf<K>, moved: Moved, now: number): void;
   /** A lack of funds waits for the balance instead of spending attempts (payouts). */
   waitsForFunds?: boolean;
   /** The party a new attempt goes to: a payee's number may have changed since the last one. */
@@ -67,6 +72,12 @@ export interface EngineDeps {
   changed: (orderId: string) => void;
   /** Tells the worker a check is due at `at`, in case it planned to sleep past it. */
   wake: (at: number) => void;
+}
+
+/** What a provider says moved, when it differs from what was asked. */
+export interface Moved {
+  amountMinor: number;
+  currency: string;
 }
 
 type Change = Omit<MovementChange, 'from' | 'nextCheckAt'> & { nextCheckAt?: number | null };
@@ -203,7 +214,8 @@ export class MovementEngine {
       this.deps.log.error(`${this.handler(movement).label}.amount_mismatch`, {
         orderId: movement.orderId, expected: `${movement.amountMinor} ${movement.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
       });
-      this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId);
+      const moved = tx.status === 'SUCCESSFUL' && tx.amountMinor !== null ? { amountMinor: tx.amountMinor, currency: tx.currency } : undefined;
+      this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId, moved);
       return;
     }
     await this.succeed(movement, tx);
@@ -326,10 +338,13 @@ export class MovementEngine {
     }
     // Its order has failed and moves no further: the successful movement against it is what
     // lists it for an operator to refund.
-    this.deps.log.error(`${this.handler(movement).label}.arrived_after_abandon`, {
+    const handler = this.handler(movement);
+    this.deps.log.error(`${handler.label}.arrived_after_abandon`, {
       orderId: movement.orderId, amount: `${tx.amountMinor} ${tx.currency}`, financialTransactionId: tx.financialTransactionId,
     });
-    this.move(movement, { to: 'successful', financialTransactionId: tx.financialTransactionId });
+    const now = this.deps.clock();
+    const moved = { amountMinor: tx.amountMinor ?? movement.amountMinor, currency: tx.currency };
+    this.move(movement, { to: 'successful', financialTransactionId: tx.financialTransactionId }, () => handler.arrivedLate?.(movement, moved, now));
   }
 
   /**
@@ -376,9 +391,9 @@ export class MovementEngine {
     await this.retry(movement);
   }
 
-  private fail(movement: Movement, reason: string, financialTransactionId: string | null): void {
+  private fail(movement: Movement, reason: string, financialTransactionId: string | null, moved?: Moved): void {
     const now = this.deps.clock();
-    this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now));
+    this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now, moved));
   }
 
   /** A new attempt with a new reference, to the party as it is now, sent at once. */

@@ -62,6 +62,11 @@ export interface SandboxControl {
   provision(providerCallbackHost: string): { apiUser: string; apiKey: string };
   transactions(filter?: { status?: string; product?: string; party?: string }): TransactionView[];
   transaction(referenceId: string): TransactionView | undefined;
+  /**
+   * Rewrites what a transaction's status read answers, moving no money: a record changed behind
+   * the merchant's back, for reconciliation tests (issue #12). Undefined when there is no such transaction.
+   */
+  rewriteTransaction(referenceId: string, change: { status?: Transaction['status']; amount?: string }): TransactionView | undefined;
   balances(): BalancesView;
   /** Sets an account's or a customer's balance, in major units of `currency`. */
   setBalance(target: BalanceTarget, currency: string, amount: string): void;
@@ -125,6 +130,19 @@ export function createControl(core: SandboxCore): SandboxControl {
     transaction(referenceId) {
       const tx = core.accounts.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
       return tx && toView(tx);
+    },
+    rewriteTransaction(referenceId, change) {
+      const tx = core.accounts.find(referenceId, ['requesttopay', 'requesttowithdraw', 'transfer', 'deposit', 'refund']);
+      if (!tx) return undefined;
+      if (change.status !== undefined && !['PENDING', 'SUCCESSFUL', 'FAILED'].includes(change.status)) throw new SettingsError('status must be PENDING, SUCCESSFUL or FAILED');
+      const amountMinor = change.amount === undefined ? tx.amountMinor : parseDecimal(change.amount, tx.currency);
+      if (change.status !== undefined) {
+        tx.status = change.status;
+        tx.reason = change.status === 'FAILED' ? (tx.reason ?? 'INTERNAL_PROCESSING_ERROR') : undefined;
+      }
+      if (change.amount !== undefined) Object.assign(tx, { amount: change.amount, amountMinor });
+      core.store.saveTransaction(tx);
+      return toView(tx);
     },
     balances: () => core.wallets.snapshot(),
     setBalance(target, currency, amount) {
@@ -212,6 +230,14 @@ export function controlRouter(control: SandboxControl): Router {
     const view = control.transaction(req.params.referenceId);
     if (view) res.json(view);
     else res.status(404).json({ error: 'No such transaction.' });
+  });
+  router.patch('/transactions/:referenceId', (req, res) => {
+    const { status, amount } = body(req);
+    if (!control.transaction(req.params.referenceId)) return void res.status(404).json({ error: 'No such transaction.' });
+    guard(res, () => {
+      if (amount !== undefined && typeof amount !== 'string') throw new SettingsError('amount must be a decimal string');
+      return control.rewriteTransaction(req.params.referenceId, { status: status as Transaction['status'] | undefined, amount });
+    });
   });
   router.get('/balances', (_req, res) => guard(res, () => control.balances()));
   router.post('/balances', (req, res) =>

@@ -1,0 +1,67 @@
+// What the workflow posts, one journal per money event, each called by the checkout's handlers
+// inside the transaction that moves the movement (so the books and the movements never disagree).
+// The table of what posts what is in README's "The books".
+import type { Database, Movement, OrderRow } from '../db';
+import { findCurrency } from '../money';
+import { sellerPayable } from './accounts';
+import { Ledger } from './ledger';
+
+/** What a provider says actually moved, when it is not what was asked for. */
+export interface Moved {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface Postings {
+  /** A collection SUCCESSFUL for the order's amount: collection up; the seller's share owed, the rest earned. */
+  collected(order: OrderRow, movement: Movement, at: number): void;
+  /** A payout SUCCESSFUL: the seller is owed less, and it left the disbursement account. */
+  paidOut(order: OrderRow, movement: Movement, at: number): void;
+  /**
+   * Money moved, but not as asked (a SUCCESSFUL for another amount or currency), so the movement
+   * failed: it is held in suspense until a person decides what it was.
+   */
+  movedAgainstFailure(movement: Movement, moved: Moved, at: number): void;
+}
+
+export function createPostings(db: Database): Postings {
+  const ledger = new Ledger(db);
+  const about = (movement: Movement, at: number) => ({ orderId: movement.orderId, movementId: movement.id, at });
+  return {
+    collected(order, movement, at) {
+      ledger.post({
+        kind: 'collection', currency: order.currency, ...about(movement, at),
+        lines: [
+          { account: 'collection', amountMinor: order.amountMinor },
+          { account: sellerPayable(order.sellerId), amountMinor: -order.sellerAmountMinor },
+          { account: 'platform_revenue', amountMinor: -order.platformAmountMinor },
+        ],
+      });
+    },
+    paidOut(order, movement, at) {
+      ledger.post({
+        kind: 'payout', currency: movement.currency, ...about(movement, at),
+        lines: [
+          { account: sellerPayable(order.sellerId), amountMinor: movement.amountMinor },
+          { account: 'disbursement', amountMinor: -movement.amountMinor },
+        ],
+      });
+    },
+    movedAgainstFailure(movement, moved, at) {
+      // Nothing to book, or a currency the books cannot hold: reconciliation reports the
+      // movement's status difference, and a person books it by an operator journal.
+      if (moved.amountMinor <= 0 || !findCurrency(moved.currency)) return;
+      // A collection brought money in; a payout sent it out.
+      const sign = movement.kind === 'collection' ? 1 : -1;
+      const account = movement.kind === 'collection' ? 'collection' : 'disbursement';
+      ledger.post({
+        kind: 'suspense', currency: moved.currency, ...about(movement, at),
+        note: `${movement.kind} ${movement.referenceId} moved ${moved.amountMinor} ${moved.currency} minor units, not ${movement.amountMinor} ${movement.currency}`,
+        lines: [
+          { account, amountMinor: sign * moved.amountMinor },
+          { account: 'suspense', amountMinor: -sign * moved.amountMinor },
+        ],
+      });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// The ledger's two guarantees: a journal that does not balance is never written, and what was
+// written cannot be changed or removed (the database itself refuses).
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/books';
+import { DomainError } from '../../src/domain-error';
+import { tempDatabase, type TempDatabase } from '../db/helpers';
+
+const SELLER = '11111111-1111-4111-8111-111111111111';
+const T = 1_700_000_000_000;
+
+let t: TempDatabase;
+afterEach(() => t.close());
+
+function ledger(): Ledger {
+  t = tempDatabase();
+  t.db.prepare(`INSERT INTO sellers VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(SELLER, T, T);
+  return new Ledger(t.db);
+}
+
+const refusal = (fn: () => unknown): DomainError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('posting a journal', () => {
+  it('writes a balanced journal with its entries', () => {
+    const books = ledger();
+    const id = books.post({
+      kind: 'operator', currency: 'EUR', at: T, note: 'fund payouts', postedBy: 'admin',
+      lines: [{ account: 'disbursement', amountMinor: 5000 }, { account: 'collection', amountMinor: -5000 }],
+    });
+    expect(t.db.prepare('SELECT account, amount_minor AS a FROM entries WHERE journal_id = ? ORDER BY id').all(id)).toEqual([
+      { account: 'disbursement', a: 5000 }, { account: 'collection', a: -5000 },
+    ]);
+  });
+
+  it('refuses a journal whose debits and credits differ, and writes nothing', () => {
+    const books = ledger();
+    const error = refusal(() => books.post({
+      kind: 'collection', currency: 'EUR', at: T,
+      lines: [{ account: 'collection', amountMinor: 1000 }, { account: `seller_payable:${SELLER}`, amountMinor: -800 }, { account: 'platform_revenue', amountMinor: -199 }],
+    }));
+    expect(error).toMatchObject({ kind: 'invalid', code: 'unbalanced_journal', field: 'lines' });
+    expect(t.count('journals')).toBe(0);
+    expect(t.count('entries')).toBe(0);
+  });
+
+  it('refuses unknown accounts, sellers that do not exist, fractions and one-sided journals', () => {
+    const books = ledger();
+    const post = (lines: { account: string; amountMinor: number }[]) => refusal(() => books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'x', postedBy: 'a', lines }));
+    expect(post([{ account: 'petty_cash', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }]).field).toBe('lines[0].account');
+    expect(post([{ account: 'seller_payable:nobody', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }]).code).toBe('invalid_account');
+    expect(post([{ account: 'suspense', amountMinor: 0.5 }, { account: 'collection', amountMinor: -0.5 }]).code).toBe('invalid_amount');
+    expect(post([{ account: 'suspense', amountMinor: 0 }, { account: 'collection', amountMinor: 0 }]).code).toBe('unbalanced_journal');
+    expect(t.count('journals')).toBe(0);
+  });
+});
+
+describe('append-only', () => {
+  it('refuses UPDATE and DELETE of entries and journals in the database itself', () => {
+    const books = ledger();
+    const id = books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
+    expect(() => t.db.prepare('UPDATE entries SET amount_minor = 11 WHERE journal_id = ?').run(id)).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM entries WHERE journal_id = ?').run(id)).toThrow(/append-only/);
+    expect(() => t.db.prepare(`UPDATE journals SET note = 'changed' WHERE id = ?`).run(id)).toThrow(/append-only/);
+    expect(() => t.db.prepare('DELETE FROM journals WHERE id = ?').run(id)).toThrow(/append-only/);
+    expect(t.db.prepare('SELECT sum(amount_minor) FROM entries').pluck().get()).toBe(0);
+    expect(t.count('entries')).toBe(2);
+  });
+
+  it('refuses an entry in another currency than its journal', () => {
+    const books = ledger();
+    const id = books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
+    expect(() => t.db.prepare(`INSERT INTO entries (journal_id, account, currency, amount_minor, at) VALUES (?, 'suspense', 'UGX', 5, 0)`).run(id)).toThrow(/currency/);
+  });
+});
