@@ -33,7 +33,7 @@ export function chaosTiming(dbPath: string, transactions: TransactionView[]): Ch
   let rows: { status: string; createdAt: number; updatedAt: number; paymentRef: string }[];
   try {
     rows = db
-      .prepare('SELECT o.status, o.created_at AS createdAt, o.updated_at AS updatedAt, p.reference_id AS paymentRef FROM orders o JOIN payments p ON p.order_id = o.id ORDER BY o.created_at')
+      .prepare(`SELECT o.status, o.created_at AS createdAt, o.updated_at AS updatedAt, p.reference_id AS paymentRef FROM orders o JOIN movements p ON p.order_id = o.id AND p.kind = 'collection' ORDER BY o.created_at`)
       .all() as typeof rows;
   } finally {
     db.close();

@@ -27,3 +27,15 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/**
+ * Whether an error means "the database is held by another writer" (better-sqlite3's
+ * SQLITE_BUSY, after the short busy timeout ran out): nothing was written, and the same request
+ * works shortly. It is the one infrastructure error with a domain meaning, `busy`, so every room
+ * can tell it without knowing the database.
+ */
+export function isBusyError(error: unknown): boolean {
+  if (error instanceof DomainError) return error.kind === 'busy';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}

@@ -61,7 +61,7 @@ export interface Checkout {
   /** A provider's callback arrived: read the status of the reference it names now. False when nothing open matched. */
   noteCallback(callback: IncomingCallback): { reference: string | null; matched: boolean };
   balances: PaymentProvider['balances'];
-  /** Sends a failed payout again with a new reference; false unless the order is payout_failed. */
+  /** Sends a failed payout again with a new reference, or one waiting for funds now; false for any other. */
   retryPayout(orderId: string): boolean;
   /** The latest order by this number for this basket within `withinMs` that did not fail: paying again is likely a mistake. */
   recentSameOrder(input: { msisdn: string; productId: string; qty: number }, withinMs: number): OrderRow | undefined;
@@ -145,6 +145,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const reopenPayout = (orderId: string): boolean => {
     const payout = orders.movements.of(orderId, 'payout');
     const order = orders.order(orderId);
+    // Waiting for funds, after a top-up: send now rather than at the next balance check.
+    if (payout?.status === 'waiting_funds') return engine.sendNow(payout);
     if (!payout || !order || payout.status !== 'failed' || order.status !== 'payout_failed') return false;
     return engine.move(payout, { to: 'retry_wait', nextCheckAt: clock(), detail: 'reopened by an operator' }, () => {
       assertOrderMove('payout_failed', 'paid');

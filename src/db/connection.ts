@@ -84,11 +84,6 @@ export function sqliteCode(error: unknown): string | undefined {
   return error instanceof BetterSqlite3.SqliteError && typeof code === 'string' ? code : undefined;
 }
 
-/** Another process holds the lock and the busy timeout ran out: nothing was written. */
-export function isDatabaseBusy(error: unknown): boolean {
-  return sqliteCode(error)?.startsWith('SQLITE_BUSY') ?? false;
-}
-
 // Codes that mean the file or its folder is the problem, not Sokoni: the person must change
 // DATABASE_PATH or the file's permissions.
 const FILE_CODES = ['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_NOTADB', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CORRUPT', 'SQLITE_AUTH'];

@@ -1,5 +1,5 @@
 // The door to the data room: the workflow and the web layer import from here, never SQL.
-export { openDatabase, assertWritable, probeWritable, isDatabaseBusy, setBusyTimeout, databaseStartupError, SERVING_BUSY_TIMEOUT_MS, type Database } from './connection';
+export { openDatabase, assertWritable, probeWritable, setBusyTimeout, databaseStartupError, SERVING_BUSY_TIMEOUT_MS, type Database } from './connection';
 export { applyMigrations, pendingMigrations, MigrationError, MIGRATIONS_DIR } from './migrate';
 export { statement } from './statements';
 export * from './catalogue';

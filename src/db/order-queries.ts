@@ -197,20 +197,31 @@ export function attentionCounts(db: Database, stuckBefore: number): AttentionCou
   return statement(db, `SELECT
     (SELECT count(*) FROM orders WHERE status = 'payout_failed') AS payoutFailed,
     (SELECT count(*) FROM orders WHERE status IN ('pending', 'paid') AND created_at < ?) AS stuck,
-    (SELECT count(*) FROM movements WHERE kind = 'payout' AND status IN ('sending', 'pending', 'retry_wait')) AS payoutsWaiting`).get(stuckBefore) as AttentionCounts;
+    (SELECT count(*) FROM movements WHERE kind = 'payout' AND status IN ('sending', 'pending', 'retry_wait', 'waiting_funds')) AS payoutsWaiting`).get(stuckBefore) as AttentionCounts;
 }
 
 export interface AttentionRow extends OrderListRow {
   payoutReason: string | null;
 }
 
-/** Payouts failed, payouts waiting for another attempt (e.g. for funds), and stuck orders. */
-export function attentionRows(db: Database, stuckBefore: number, limit: number): { payoutFailed: AttentionRow[]; payoutRetrying: AttentionRow[]; stuck: AttentionRow[] } {
+/**
+ * Payouts failed, payouts waiting for funds or another attempt, stuck orders, and money that
+ * arrived against a failed order (SUCCESSFUL after the payment was given up on, or for another
+ * amount): it is owed back to the payer.
+ */
+export function attentionRows(db: Database, stuckBefore: number, limit: number): {
+  payoutFailed: AttentionRow[]; payoutWaitingFunds: AttentionRow[]; payoutRetrying: AttentionRow[]; stuck: AttentionRow[]; paidAfterFailure: AttentionRow[];
+} {
   const reason = `(SELECT reason FROM movements WHERE order_id = o.id AND kind = 'payout') AS payoutReason`;
   const base = `SELECT ${listColumns}, ${reason} FROM ${ordersFirst}`;
   return {
     payoutFailed: statement(db, `${base} WHERE o.status = 'payout_failed' ORDER BY o.updated_at DESC LIMIT ?`).all(limit) as AttentionRow[],
+    payoutWaitingFunds: statement(db, `${base} WHERE o.id IN (SELECT order_id FROM movements WHERE kind = 'payout' AND status = 'waiting_funds')
+      ORDER BY o.updated_at LIMIT ?`).all(limit) as AttentionRow[],
     payoutRetrying: statement(db, `${base} WHERE o.id IN (SELECT order_id FROM movements WHERE kind = 'payout' AND status = 'retry_wait')
+      ORDER BY o.updated_at DESC LIMIT ?`).all(limit) as AttentionRow[],
+    paidAfterFailure: statement(db, `${base} WHERE o.status = 'failed' AND o.id IN (SELECT order_id FROM movements WHERE kind = 'collection'
+      AND (status = 'successful' OR (reason = 'AMOUNT_MISMATCH' AND financial_transaction_id IS NOT NULL)))
       ORDER BY o.updated_at DESC LIMIT ?`).all(limit) as AttentionRow[],
     stuck: statement(db, `${base} WHERE o.status IN ('pending', 'paid') AND o.created_at < ? ORDER BY o.created_at LIMIT ?`).all(stuckBefore, limit) as AttentionRow[],
   };

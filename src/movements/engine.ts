@@ -105,7 +105,7 @@ export class MovementEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   private handler(movement: Movement): KindHandler<MovementKind> {
-    return this.deps.handlers[movement.kind] as KindHandler<MovementKind>;
+    return this.deps.handlers[movement.kind];
   }
 
   /** The lease a new create call is sent under. */
@@ -394,6 +394,17 @@ export class MovementEngine {
   private fail(movement: Movement, reason: string, financialTransactionId: string | null, moved?: Moved): void {
     const now = this.deps.clock();
     this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now, moved));
+  }
+
+  /**
+   * A movement waiting for funds, sent now because a person says the funds are there: its new
+   * attempt is written at once (true), and sent in the background.
+   */
+  sendNow(movement: Movement): boolean {
+    if (movement.status !== 'waiting_funds') return false;
+    this.funds.delete(movement.provider);
+    this.retry(movement).catch((error: unknown) => this.deps.log.error('movement.send_now_failed', { orderId: movement.orderId, error }));
+    return true;
   }
 
   /** A new attempt with a new reference, to the party as it is now, sent at once. */

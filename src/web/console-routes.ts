@@ -55,6 +55,8 @@ function orderRowJson(row: OrderListRow) {
 }
 
 const queryOf = (req: Request) => req.query as Record<string, unknown>;
+// A posted form's fields, unchecked: each use narrows the one it reads.
+const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
 export function createConsoleRouter({ config, accounts, backoffice, csrf }: ConsoleDeps): express.Router {
   const router = express.Router();
@@ -200,7 +202,9 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
   // The order list, live: the ids on screen are watched, and each change sends the order's
   // new status (the page updates that row in place).
   router.get('/admin/orders/live', viewer, (req, res) => {
-    const ids = String(req.query.ids ?? '')
+    // `?ids=a,b` (or `?ids=a&ids=b`); any other shape holds no ids.
+    const raw = req.query.ids;
+    const ids = (typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.filter((id) => typeof id === 'string').join(',') : '')
       .split(',')
       .filter((id) => uuid.safeParse(id).success)
       .slice(0, MAX_LIVE_IDS);
@@ -226,7 +230,8 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
     const caller = callerOf(res)!;
     return {
       detail,
-      canRetry: allows(caller.role, 'operator') && detail.order.status === 'payout_failed',
+      // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
+      canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
       final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status),
     };
   }
@@ -245,7 +250,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
     const id = uuid.safeParse(req.params.id);
     if (!id.success) throw new ApiError(404, 'order_not_found', 'No order with this id');
     backoffice.retryPayout(actionContext(req, res), id.data);
-    res.redirect(303, typeof req.body?.back === 'string' && req.body.back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
+    res.redirect(303, bodyOf(req).back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
   });
 
   router.get('/admin/attention', viewer, (req, res) => {
@@ -282,7 +287,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
     return parsed.data;
   };
 
-  router.post('/admin/people/:id/role', owner, (req, res) => peopleAction(req, res, () => (accounts.changeRole(actionContext(req, res), personId(req), req.body?.role), {})));
+  router.post('/admin/people/:id/role', owner, (req, res) => peopleAction(req, res, () => (accounts.changeRole(actionContext(req, res), personId(req), bodyOf(req).role), {})));
   router.post('/admin/people/:id/disable', owner, (req, res) => peopleAction(req, res, () => (accounts.disable(actionContext(req, res), personId(req)), {})));
   router.post('/admin/people/:id/enable', owner, (req, res) => peopleAction(req, res, () => (accounts.enable(actionContext(req, res), personId(req)), {})));
   router.post('/admin/people/:id/reset', owner, (req, res) =>
@@ -293,7 +298,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
 
   function auditFilter(req: Request) {
     const query = queryOf(req);
-    const str = (key: string) => (typeof query[key] === 'string' && query[key] !== '' ? (query[key] as string).slice(0, 254) : undefined);
+    const str = (key: string) => (typeof query[key] === 'string' && query[key] !== '' ? query[key].slice(0, 254) : undefined);
     const dayAt = (key: string) => {
       const value = str(key);
       if (value === undefined) return undefined;
@@ -324,7 +329,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
       title: 'Audit log',
       entries,
       query: new Map(kept as [string, string][]),
-      csvHref: `/admin/audit.csv?${new URLSearchParams(kept as [string, string][]).toString()}`,
+      csvHref: `/admin/audit.csv?${new URLSearchParams(kept).toString()}`,
       nextHref: entries.length === 100 && last ? `/admin/audit?${new URLSearchParams([...(kept as [string, string][]), ['before', String(last.id)]]).toString()}` : null,
     });
   });
@@ -343,7 +348,7 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
   router.post('/admin/account/api-keys', selfAction, (req, res) => {
     const ctx = actionContext(req, res);
     try {
-      const created = accounts.createApiKey(ctx, req.body?.label);
+      const created = accounts.createApiKey(ctx, bodyOf(req).label);
       // The key is shown on this answer only; it is never stored or shown again.
       render(req, res, 'account', { ...accountLocals(ctx.caller), newKey: created.key });
     } catch (error) {
@@ -360,7 +365,8 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
   router.post('/admin/account/password', selfAction, async (req, res) => {
     const ctx = actionContext(req, res);
     try {
-      await accounts.changeOwnPassword(ctx, req.body?.currentPassword, req.body?.newPassword);
+      const body = bodyOf(req);
+      await accounts.changeOwnPassword(ctx, body.currentPassword, body.newPassword);
       render(req, res, 'account', { ...accountLocals(ctx.caller), passwordChanged: true });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -375,9 +381,10 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
 
   router.post('/admin/account/two-factor', enrolment, (req, res) => {
     const ctx = actionContext(req, res);
-    const secret = typeof req.body?.secret === 'string' ? req.body.secret : '';
+    const body = bodyOf(req);
+    const secret = typeof body.secret === 'string' ? body.secret : '';
     try {
-      accounts.confirmTotp(ctx, secret, req.body?.code);
+      accounts.confirmTotp(ctx, secret, body.code);
       res.redirect(303, '/admin');
     } catch (error) {
       if (!(error instanceof DomainError) || !/^[A-Z2-7]{32}$/.test(secret)) throw error;

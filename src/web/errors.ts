@@ -1,8 +1,7 @@
 // One error shape for the whole API: {error: {code, message, field?}}. Bad input is always a
 // 4xx; only our own faults are 5xx, and those never show their details to the client.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { isDatabaseBusy } from '../db';
-import { DomainError, type DomainErrorKind } from '../domain-error';
+import { DomainError, isBusyError, type DomainErrorKind } from '../domain-error';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -64,7 +63,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // Another process held SQLite's write lock past the short busy timeout (db/connection.ts):
   // nothing was written, and the same request works shortly. That is the domain's `busy`.
-  const domain = isDatabaseBusy(error)
+  const domain = isBusyError(error) && !(error instanceof DomainError)
     ? new DomainError('busy', 'busy', 'The shop is busy for a moment and nothing was saved. Try again in a few seconds.')
     : error;
   if (domain instanceof DomainError) {

@@ -18,7 +18,7 @@ function fill(count: number): void {
   const T = Date.UTC(2025, 0, 1);
   const seller = '11111111-1111-4111-8111-111111111111';
   const product = '22222222-2222-4222-8222-222222222222';
-  db.prepare(`INSERT INTO sellers VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(seller, T, T);
+  db.prepare(`INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(seller, T, T);
   db.prepare(`INSERT INTO products (id, seller_id, name, price_minor, currency, created_at, updated_at) VALUES (?, ?, 'Mat', 1250, 'EUR', ?, ?)`).run(product, seller, T, T);
   const order = db.prepare(`INSERT INTO orders (id, product_id, seller_id, qty, unit_price_minor, amount_minor, currency, seller_share_bps,
     seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)

@@ -13,7 +13,7 @@ afterEach(() => t.close());
 
 function ledger(): Ledger {
   t = tempDatabase();
-  t.db.prepare(`INSERT INTO sellers VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(SELLER, T, T);
+  t.db.prepare(`INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(SELLER, T, T);
   return new Ledger(t.db);
 }
 

@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccounts } from '../../src/accounts';
-import { pay, sellerWithProduct, startStore, type Store } from '../checkout/helpers';
+import { pay, sellerWithProduct, startStore, waitForOrder, type Store } from '../checkout/helpers';
 import { browserRequired, chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
 import { journey } from './journey';
 
@@ -41,8 +41,10 @@ describe.skipIf(!executablePath)('the operator console in Chromium', () => {
     await accounts.createPerson(null, { email: 'viewer@example.com', role: 'viewer', password: VIEWER_PASSWORD });
     const { productId } = await sellerWithProduct(store, '256772000901', 2500);
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
-    retried = (await pay(store, { productId, qty: 1, phone: '256772554321' }, 30)).body.id;
-    forViewer = (await pay(store, { productId, qty: 1, phone: '256772112233' }, 30)).body.id;
+    // An empty disbursement account: the payouts wait for funds.
+    retried = (await pay(store, { productId, qty: 1, phone: '256772554321' }, 2)).body.id;
+    forViewer = (await pay(store, { productId, qty: 1, phone: '256772112233' }, 2)).body.id;
+    for (const id of [retried, forViewer]) await waitForOrder(store, id, (o) => o.payout?.status === 'waiting_funds');
   }, 60_000);
 
   afterAll(async () => {
@@ -78,7 +80,7 @@ describe.skipIf(!executablePath)('the operator console in Chromium', () => {
       await step('reads the timeline', async () => {
         await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: waitMs });
         const timeline = await page.locator('.timeline').innerText();
-        expect(timeline).toContain('Payout failed');
+        expect(timeline).toContain('Waiting for funds');
         expect(await page.locator('#order-live').innerText()).toContain('NOT_ENOUGH_FUNDS');
       });
       await step('tops up, retries, and watches it settle', async () => {
@@ -105,7 +107,7 @@ describe.skipIf(!executablePath)('the operator console in Chromium', () => {
       await step('opens the failed order', async () => {
         await page.goto(`${store.sokoni.url}/admin/orders/${forViewer}`);
         await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: waitMs });
-        expect(await page.locator('#order-live').innerText()).toContain('Payout failed');
+        expect(await page.locator('#order-live').innerText()).toContain('Waiting for funds');
         expect(await page.getByRole('button', { name: 'Retry payout' }).count()).toBe(0);
       });
       await step('forges a retry post', async () => {

@@ -168,13 +168,26 @@ describe('payout failures', () => {
     expect(stillQueued.payout).toMatchObject({ status: 'waiting_funds', attempts: 1 });
     expect(store.control.transactions({ product: 'disbursement', party: '256772000555' })).toHaveLength(1);
 
-    const notFailed = await store.http.post(`/api/orders/${placed.body.id}/payout/retry`).set('authorization', `Bearer ${ADMIN_TOKEN}`);
-    expect(notFailed.status).toBe(409);
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
     const done = await waitForOrder(store, placed.body.id, isFinal);
     expect(done).toMatchObject({ status: 'settled', payout: { status: 'successful', amountMinor: 1600, attempts: 2 } });
     const paid = store.control.transactions({ product: 'disbursement', party: '256772000555', status: 'SUCCESSFUL' });
     expect(paid).toHaveLength(1);
+  });
+
+  it('after a top-up an operator can send a payout waiting for funds now, without waiting for the next balance check', async () => {
+    store = await startStore({ FUNDS_CHECK_S: '3600' });
+    const { productId } = await sellerWithProduct(store, '256772000556', 2000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const placed = await pay(store, { productId, qty: 1, phone: shopper }, 2);
+    await waitForOrder(store, placed.body.id, (o) => o.payout?.status === 'waiting_funds');
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
+    const sent = await store.http.post(`/api/orders/${placed.body.id}/payout/retry`).set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(sent.status).toBe(202);
+    const done = await waitForOrder(store, placed.body.id, isFinal);
+    expect(done).toMatchObject({ status: 'settled', payout: { status: 'successful', attempts: 2 } });
+    const again = await store.http.post(`/api/orders/${placed.body.id}/payout/retry`).set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(again.status).toBe(409);
   });
 
   it('an operator retry after the seller\'s number was corrected goes to the new number, and each attempt records its number', async () => {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/accounts';
 import type { Logger } from '../../src/log';
-import { demoProductId, pay, sellerWithProduct, startStore, type Store } from '../checkout/helpers';
+import { demoProductId, pay, sellerWithProduct, startStore, waitForOrder, type Store } from '../checkout/helpers';
 import http from 'node:http';
 import { inlineCode } from '../web/storefront-helpers';
 import { auditRows, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
@@ -121,7 +121,8 @@ describe('live and health', () => {
     const s = (store = await startConsole());
     const { productId } = await sellerWithProduct(s, '256772000444', 2000);
     s.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
-    const id = (await pay(s, { productId, qty: 1, phone: '256772000445' }, 30)).body.id as string;
+    const id = (await pay(s, { productId, qty: 1, phone: '256772000445' }, 2)).body.id as string;
+    await waitForOrder(s, id, (o) => o.payout?.status === 'waiting_funds');
     const operator = await signedIn(s, 'operator');
     const seen: Record<string, unknown>[] = [];
     const stream = http.get(`${s.sokoni.url}/admin/orders/live?ids=${id}`, { headers: { cookie: operator.cookieHeader } }, (res) => {

@@ -85,19 +85,19 @@ async function supertestGet(s: ConsoleStore, path: string, cookie: string) {
 }
 
 describe('orders', () => {
-  it('finds an order by the last digits of the phone, shows its timeline, and lets an operator retry its failed payout', async () => {
+  it('finds an order by the last digits of the phone, shows its timeline, and lets an operator send a payout waiting for funds', async () => {
     store = await startConsole();
     const { productId } = await sellerWithProduct(store, '256772000777', 2000);
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
-    const placed = await pay(store, { productId, qty: 1, phone: shopper }, 30);
-    expect(placed.body.status).toBe('payout_failed');
+    const placed = await pay(store, { productId, qty: 1, phone: shopper }, 2);
     const id = placed.body.id as string;
+    await waitForOrder(store, id, (o) => o.payout?.status === 'waiting_funds');
 
     const operator = await signedIn(store, 'operator');
     const json = await operator.get('/api/orders?q=5678', 'application/json');
     expect(json.status).toBe(200);
     expect(json.body.orders.map((o: { id: string }) => o.id)).toEqual([id]);
-    expect(json.body.orders[0]).toMatchObject({ status: 'payout_failed', phone: '2567*****678', amountMinor: 2000 });
+    expect(json.body.orders[0]).toMatchObject({ status: 'paid', payoutStatus: 'waiting_funds', phone: '2567*****678', amountMinor: 2000 });
     expect((await operator.get('/api/orders?q=9999', 'application/json')).body.orders).toEqual([]);
     expect((await operator.get('/api/orders?status=nope', 'application/json')).body.error).toMatchObject({ field: 'status' });
 
@@ -113,7 +113,7 @@ describe('orders', () => {
     expect((await waitForOrder(store, id, isFinal)).status).toBe('settled');
     const [entry] = auditRows(store, 'payout.retry');
     expect(entry).toMatchObject({ actorEmail: 'operator@example.com', actorRole: 'operator', objectId: id, outcome: 'done' });
-    expect(JSON.parse(entry!.before!)).toEqual({ status: 'payout_failed', payout: 'failed' });
+    expect(JSON.parse(entry!.before!)).toEqual({ status: 'paid', payout: 'waiting_funds' });
     expect(JSON.parse(entry!.after!)).toMatchObject({ status: 'paid' });
   });
 
@@ -121,16 +121,17 @@ describe('orders', () => {
     store = await startConsole();
     const { productId } = await sellerWithProduct(store, '256772000778', 2000);
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
-    const placed = await pay(store, { productId, qty: 1, phone: shopper }, 30);
+    const placed = await pay(store, { productId, qty: 1, phone: shopper }, 2);
     const id = placed.body.id as string;
+    await waitForOrder(store, id, (o) => o.payout?.status === 'waiting_funds');
     const viewer = await signedIn(store, 'viewer');
     const detail = await viewer.get(`/admin/orders/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.text).toContain('Payout failed');
+    expect(detail.text).toContain('Waiting for funds');
     expect(detail.text).not.toContain('Retry payout');
     const forged = await viewer.post(`/admin/orders/${id}/retry-payout`, {}, { from: `/admin/orders/${id}` });
     expect(forged.status).toBe(403);
-    expect((await waitForOrder(store, id, () => true)).status).toBe('payout_failed');
+    expect((await waitForOrder(store, id, () => true)).payout).toMatchObject({ status: 'waiting_funds' });
     expect(auditRows(store, 'forbidden')).toEqual([
       expect.objectContaining({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: id, outcome: 'refused' }),
     ]);

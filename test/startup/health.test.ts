@@ -38,7 +38,12 @@ describe('GET /healthz and /readyz', () => {
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.text)).toEqual({
       status: 'ready',
-      checks: { startup: { ok: true, detail: 'started' }, database: { ok: true, detail: 'writable' } },
+      checks: {
+        startup: { ok: true, detail: 'started' },
+        database: { ok: true, detail: 'writable' },
+        momo: { ok: true, detail: 'collection closed, disbursement closed' },
+        worker: { ok: true, detail: expect.stringMatching(/^lag \d+ ms$/) },
+      },
     });
     for (const answer of [health, ready]) {
       expect(answer.headers.get('x-powered-by')).toBeNull();

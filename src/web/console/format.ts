@@ -29,6 +29,8 @@ const MOVEMENT_WORDS = new Map<string, string>([
   ['successful', 'Successful'],
   ['failed', 'Failed'],
   ['retry_wait', 'Waiting to retry'],
+  ['waiting_funds', 'Waiting for funds'],
+  ['abandoned', 'Given up: MoMo not reached'],
 ]);
 
 /** An order's status in words. */
