@@ -14,7 +14,9 @@ export interface Harness {
 }
 
 export async function startHarness(options: SandboxOptions = {}): Promise<Harness> {
-  const running = await startSandbox({ approval: 'instant', ...options }, { port: 0 });
+  // The sandbox's own MoMo limits off: these tests measure the client's limiter against what the
+  // sandbox saw, and a 429 retried would add calls of its own.
+  const running = await startSandbox({ approval: 'instant', statusReadsPerS: 0, createsPerS: 0, ...options }, { port: 0 });
   const provisioner = createMomoClient({ baseUrl: running.url, targetEnvironment: 'sandbox', credentials: {} }).provisioning(SUBSCRIPTION_KEY);
   const credentials = {} as Record<MomoProduct, ProductCredentials>;
   for (const product of ['collection', 'disbursement', 'remittance'] as const) {
