@@ -77,7 +77,8 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
   // The order as Server-Sent Events: one `data:` message with the order JSON on connect and
   // after each committed change; the stream ends once the order is final.
   router.get('/orders/:id/events', (req: Request, res: Response) => {
-    const orderId = orderSnapshot(req.params.id).order.id;
+    const first = orderSnapshot(req.params.id);
+    const orderId = first.order.id;
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -99,9 +100,14 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
     };
     const unwatch = checkout.watch(orderId, send);
     const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);
+    // Becoming stuck is a matter of time, not of a change in the database: tell the page when it
+    // happens, so it can say what comes next and offer "Check again".
+    const stuckInMs = first.order.createdAt + config.worker.stuckAfterS * 1000 - Date.now();
+    const stuckTimer = first.stuck || stuckInMs < 0 ? null : setTimeout(send, stuckInMs + 250);
     function stop(end: boolean) {
       unwatch();
       clearInterval(keepAlive);
+      if (stuckTimer) clearTimeout(stuckTimer);
       if (end && !res.writableEnded) res.end();
     }
     req.on('close', () => stop(false));

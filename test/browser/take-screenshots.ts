@@ -50,13 +50,28 @@ async function shoot(browser: Browser, store: Store): Promise<void> {
   await page.close();
 }
 
+/** An order nobody approves, past STUCK_AFTER_S: what happens next, Check again, the shop's contact. */
+async function shootStuck(browser: Browser): Promise<void> {
+  const store = await startStore({ SANDBOX_APPROVAL: 'handset', STUCK_AFTER_S: '1', SHOP_CONTACT: '0772 000111 (Nakato, shop owner)' });
+  try {
+    const page = await browser.newPage({ viewport: PHONE });
+    await placeOrder(page, store, '256 772 333444');
+    await page.locator('.note.stuck').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${OUT}order-stuck-phone.png`, fullPage: true });
+    await page.close();
+  } finally {
+    await store.close();
+  }
+}
+
 const executablePath = chromiumPath();
 if (!executablePath) throw new Error(INSTALL_HINT);
 mkdirSync(OUT, { recursive: true });
 const browser = await launchChromium(executablePath);
-const store = await startStore({ SANDBOX_APPROVAL: 'handset' });
+const store = await startStore({ SANDBOX_APPROVAL: 'handset', SHOP_TIMEZONE: 'Africa/Kampala' });
 try {
   await shoot(browser, store);
+  await shootStuck(browser);
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
