@@ -190,9 +190,9 @@ function watchCollectionRate(stack: Stack): { stop(): Promise<{ max: number; mea
   const timer = setInterval(() => void tick(), 1000);
   void tick();
   return {
-    async stop() {
+    stop() {
       clearInterval(timer);
-      return { max: Math.max(...rates), mean: rates.reduce((a, b) => a + b, 0) / rates.length };
+      return Promise.resolve({ max: Math.max(...rates), mean: rates.reduce((a, b) => a + b, 0) / rates.length });
     },
   };
 }

@@ -206,7 +206,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
   } finally {
     client?.close();
-    await (sokoni as Child | null)?.kill('SIGKILL');
+    await sokoni?.kill('SIGKILL');
     await sandbox.child.kill('SIGTERM');
   }
 }

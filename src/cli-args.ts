@@ -19,7 +19,7 @@ export function readArgs<const O extends Options>(command: Command<O>, argv: str
   const options = { ...command.options, help: { type: 'boolean', short: 'h' } } as WithHelp<O>;
   let values: Args<O>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Args<O>;
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     // parseArgs explains itself in a few sentences; the first says what was wrong.
     const message = error instanceof Error ? error.message.split(/\.\s/)[0]! : String(error);

@@ -161,7 +161,10 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const server = http.createServer();
   const sandboxMount = express.Router();
   let handle: http.RequestListener = express().disable('x-powered-by').use(sandboxMount).use(answerStarting);
-  server.on('request', (req, res) => (HEALTH_PATHS.has((req.url ?? '').split('?')[0]!) ? health(req, res) : handle(req, res)));
+  server.on('request', (req, res) => {
+    if (HEALTH_PATHS.has((req.url ?? '').split('?')[0]!)) health(req, res);
+    else handle(req, res);
+  });
   let port: number;
   try {
     port = await listen(server, config.port, config.host);

@@ -22,7 +22,7 @@ function partsIn(zone: string, at: number): Parts {
     });
     formatters.set(zone, format);
   }
-  const out: Record<string, number> = Object.create(null);
+  const out = Object.create(null) as Record<string, number>;
   for (const part of format.formatToParts(at)) if (part.type !== 'literal') out[part.type] = Number(part.value);
   return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
 }

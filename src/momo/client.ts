@@ -38,16 +38,17 @@ interface ProductChannel extends CallChannel {
 function unconfigured(product: MomoProduct): ProductChannel {
   return {
     health: () => ({ configured: false, state: 'closed', retryAt: null }),
-    call: async (spec) => {
-      throw new MomoError({
-        status: null,
-        code: 'NOT_CONFIGURED',
-        message: `no credentials for ${product}: set ${product.toUpperCase()}_PRIMARY_KEY, _USER_ID and _API_SECRET`,
-        operation: spec.operation,
-        referenceId: spec.referenceId,
-        retryable: false,
-      });
-    },
+    call: (spec) =>
+      Promise.reject(
+        new MomoError({
+          status: null,
+          code: 'NOT_CONFIGURED',
+          message: `no credentials for ${product}: set ${product.toUpperCase()}_PRIMARY_KEY, _USER_ID and _API_SECRET`,
+          operation: spec.operation,
+          referenceId: spec.referenceId,
+          retryable: false,
+        }),
+      ),
   };
 }
 

@@ -50,7 +50,7 @@ function parseBody(raw: string): unknown {
 
 function plainHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   // Names come from the remote server, so they are kept off Object.prototype.
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') out[name] = value;
     else if (Array.isArray(value)) out[name] = value.join(', ');
@@ -93,7 +93,7 @@ export function createTransport(options: TransportOptions): Transport {
       const headers: http.OutgoingHttpHeaders =
         body === undefined ? exchange.headers : { ...exchange.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
       let timedOut = false;
-      const fail = (error: unknown): void => {
+      const fail = (error: Error): void => {
         clearTimeout(deadline);
         reject(timedOut ? new DeadlineError() : error);
       };

@@ -88,5 +88,5 @@ export function toActive(answer: HttpAnswer, operation: string): boolean {
 export function toBasicUserInfo(answer: HttpAnswer, operation: string): BasicUserInfo {
   const body = record(answer.body);
   if (!body) throw invalidResponse(answer, operation, null, 'basic user info is not an object');
-  return body as BasicUserInfo;
+  return body;
 }

@@ -118,7 +118,7 @@ const REMOVED = new Map<string, string>([
 
 /** Reads the MoMo settings from `env`; an empty value means "not set". */
 export function readMomoSettings(env: Readonly<Record<string, string | undefined>>): MomoSettingsResult {
-  const present: Record<string, string> = Object.create(null);
+  const present = Object.create(null) as Record<string, string>;
   for (const name of MOMO_VARIABLES) {
     const value = env[name];
     if (value !== undefined && value !== '') present[name] = value;

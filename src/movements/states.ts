@@ -1,5 +1,5 @@
 // The movements' state machines, one per kind, typed by that kind's states.
-import type { CollectionStatus, MovementKind, MovementStatus, PayoutStatus, StatusOfKind } from '../db';
+import type { CollectionStatus, MovementKind, PayoutStatus, StatusOfKind } from '../db';
 import { assertMove, type Machine } from './machine';
 
 export const collectionMachine: Machine<CollectionStatus> = {

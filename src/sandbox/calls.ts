@@ -22,7 +22,7 @@ export class Calls {
 
   answered(operation: string, status: number): void {
     let byStatus = this.statuses.get(operation);
-    if (!byStatus) this.statuses.set(operation, (byStatus = new Map()));
+    if (!byStatus) this.statuses.set(operation, (byStatus = new Map<number, number>()));
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
   }
 

@@ -196,7 +196,7 @@ export function controlRouter(control: SandboxControl): Router {
   const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
   router.get('/settings', (_req, res) => guard(res, () => control.settings()));
-  router.patch('/settings', (req, res) => guard(res, () => control.updateSettings(body(req) as SettingsPatch)));
+  router.patch('/settings', (req, res) => guard(res, () => control.updateSettings(body(req))));
   router.post('/reset', (req, res) => guard(res, () => control.reset({ users: body(req).users === true })));
   router.get('/clock', (_req, res) => guard(res, () => control.clock()));
   router.post('/clock/advance', (req, res) =>

@@ -68,7 +68,8 @@ function readBody(req: Request): Promise<unknown> {
       try {
         resolve(JSON.parse(text));
       } catch (e) {
-        reject(e);
+        // JSON.parse throws only SyntaxErrors; the wrap is for the type checker.
+        reject(e instanceof Error ? e : new SyntaxError(String(e)));
       }
     });
     req.on('error', reject);

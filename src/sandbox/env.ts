@@ -47,7 +47,7 @@ const schema = z.object({
     .transform((v) => {
       if (v === undefined) return d.currencies;
       // Environment names are outside input: a null-prototype object, so "__proto__" stays a name.
-      const currencies: Record<string, string[]> = Object.create(null);
+      const currencies = Object.create(null) as Record<string, string[]>;
       for (const pair of v.split(';')) {
         const [envName, codes] = pair.split('=') as [string, string];
         currencies[envName] = codes.split('|');
@@ -76,7 +76,7 @@ export function sandboxSettingsFromEnv(
   env: Record<string, string | undefined>,
   defaults: { databasePath?: string } = {},
 ): { settings: SandboxSettings } | { problems: EnvProblem[] } {
-  const present: Record<string, string> = Object.create(null);
+  const present = Object.create(null) as Record<string, string>;
   for (const name of Object.keys(schema.shape)) {
     const value = Object.hasOwn(env, name) ? env[name] : undefined;
     if (value !== undefined && value !== '') present[name] = value;

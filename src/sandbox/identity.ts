@@ -95,7 +95,7 @@ export class Identity {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'invalid' };
     let claims: { clientId?: unknown; expires?: unknown };
     try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
     } catch {
       return { problem: 'invalid' };
     }

@@ -73,7 +73,7 @@ export class Wallets {
     // Owners are outside input (any party id, "__proto__" included): null-prototype objects keep
     // them plain keys, never a path to Object.prototype.
     const group = (map: Map<string, number>) => {
-      const out: Record<string, Record<string, string>> = Object.create(null);
+      const out = Object.create(null) as Record<string, Record<string, string>>;
       for (const [key, minor] of map) {
         const cut = key.lastIndexOf(':');
         const owner = key.slice(0, cut);

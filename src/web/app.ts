@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   // With no configured origins the middleware is not mounted at all, so browsers on other
   // origins get no Access-Control-* header and cannot read any answer.
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
-  if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream as Writable } : {}));
+  if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream } : {}));
 
   // The embedded sandbox's control API trusts loopback clients, but a tunnel (ngrok) on this
   // machine connects from loopback too: a request that a proxy forwarded is never local.

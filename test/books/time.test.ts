@@ -46,7 +46,10 @@ describe('the nightly run', () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 11, 2, 12, 0) });
     try {
       const runs: { from: number; to: number }[] = [];
-      const nightly = startNightly({ at: '02:30', zone: 'Africa/Kampala', log: silentLogger, run: async (period) => void runs.push(period) });
+      const nightly = startNightly({ at: '02:30', zone: 'Africa/Kampala', log: silentLogger, run: (period) => {
+        runs.push(period);
+        return Promise.resolve();
+      } });
       await vi.advanceTimersByTimeAsync(Date.UTC(2026, 11, 2, 23, 29) - Date.now());
       expect(runs).toEqual([]);
       await vi.advanceTimersByTimeAsync(60_000);

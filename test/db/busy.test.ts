@@ -30,12 +30,12 @@ async function holdWriteLock(file: string): Promise<{ release(): Promise<void> }
   cleanups.push(() => child.kill('SIGKILL'));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
+    child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
   });
   return {
     async release() {
-      child.stdin!.end();
+      child.stdin.end();
       await exited;
     },
   };

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { DEMO_PRODUCT_IDS, demoSeedOptions, OrderStore, seedDemoCatalogue, type Movement } from '../../src/db';
 import { silentLogger } from '../../src/log';
-import { MovementEngine, type HandlerTable } from '../../src/movements';
+import { MovementEngine } from '../../src/movements';
 import { ProviderError, ProviderRegistry, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../../src/providers';
 import { tempDatabase } from '../db/helpers';
 
@@ -24,16 +24,20 @@ function fakeProvider() {
   const readScript: ((referenceId: string) => ProviderTransaction | null)[] = [];
   const provider: PaymentProvider = {
     name: 'fake',
-    send: async (request) => {
-      sent.push(request);
-      sendScript.shift()?.(request);
-    },
-    read: async (_kind, referenceId) => {
-      const next = readScript.shift();
-      if (!next) throw new Error('no read scripted');
-      return next(referenceId);
-    },
-    balances: async () => ({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
+    // A scripted throw must reject, as from a real async send or read: a promise's executor does that.
+    send: (request) =>
+      new Promise<void>((resolve) => {
+        sent.push(request);
+        sendScript.shift()?.(request);
+        resolve();
+      }),
+    read: (_kind, referenceId) =>
+      new Promise((resolve) => {
+        const next = readScript.shift();
+        if (!next) throw new Error('no read scripted');
+        resolve(next(referenceId));
+      }),
+    balances: () => Promise.resolve({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
     parseCallback: () => null,
     reasonOf: (code: string) => (code === 'NOT_ENOUGH_FUNDS' ? { kind: 'not_enough_funds', retryable: true } : { kind: 'refused', retryable: false }),
   };
@@ -71,7 +75,7 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
   const engine = new MovementEngine({
     store: orders.movements,
     providers: new ProviderRegistry([fake.provider], 'fake'),
-    handlers: { collection: handler, payout: handler } as HandlerTable,
+    handlers: { collection: handler, payout: handler },
     settings: loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000', APPROVAL_WINDOW_S: '300', SLOW_CHECK_S: '300' }).worker,
     log: silentLogger,
     clock: () => now,

@@ -7,6 +7,8 @@ import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sr
 
 export interface Answer {
   status: number;
+  // A parsed JSON answer, read freely by the tests (like supertest's `body`, which is `any` too).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-only: JSON answers are read without narrowing
   body: any;
   text: string;
   headers: Headers;

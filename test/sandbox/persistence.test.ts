@@ -34,7 +34,7 @@ describe('the standalone sandbox, SIGKILLed and started again on the same file',
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     cleanups.push(() => child.kill('SIGKILL'));
     let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     return { child, url: eventually(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 20_000) };
   }
 

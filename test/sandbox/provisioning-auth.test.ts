@@ -197,7 +197,7 @@ describe('target environment', () => {
         expect(answer.body.code).toBe('NOT_ALLOWED_TARGET_ENVIRONMENT');
       }
       const headers = c.headers('collection');
-      delete (headers as Record<string, string>)['X-Target-Environment'];
+      delete headers['X-Target-Environment'];
       expect((await call(sb.url, 'GET', '/collection/v1_0/account/balance', { headers })).body.code).toBe('NOT_ALLOWED_TARGET_ENVIRONMENT');
       const uganda = await c.get('collection', '/v1_0/account/balance', { 'X-Target-Environment': 'mtnuganda' });
       expect(uganda.status).toBe(200);

@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-const PAYMENT: [string, string | 'PENDING'][] = [
+// [test number, the failure reason it gives, or 'PENDING']
+const PAYMENT: [string, string][] = [
   ['46733123450', 'INTERNAL_PROCESSING_ERROR'],
   ['46733123451', 'APPROVAL_REJECTED'],
   ['46733123452', 'EXPIRED'],
@@ -28,7 +29,7 @@ const PAYMENT: [string, string | 'PENDING'][] = [
   ['46733123463', 'COULD_NOT_PERFORM_TRANSACTION'],
 ];
 
-const TRANSFER: [string, string | 'PENDING'][] = [
+const TRANSFER: [string, string][] = [
   ['46733123450', 'INTERNAL_PROCESSING_ERROR'],
   ['46733123451', 'APPROVAL_REJECTED'],
   ['46733123452', 'EXPIRED'],
@@ -45,7 +46,8 @@ const TRANSFER: [string, string | 'PENDING'][] = [
   ['46733123463', 'SERVICE_UNAVAILABLE'],
 ];
 
-function expectOutcome(body: any, expected: string): void {
+/** `expected` is a failure reason, or 'PENDING'. */
+function expectOutcome(body: { status?: unknown; reason?: unknown }, expected: string): void {
   if (expected === 'PENDING') {
     expect(body.status).toBe('PENDING');
     expect(body).not.toHaveProperty('reason');
