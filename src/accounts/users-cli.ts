@@ -2,15 +2,23 @@
 // Creates a person in DATABASE_PATH. The password is asked for twice on the terminal, without
 // echo; with --password-stdin it is the first line of stdin (for scripts). It never appears in
 // the arguments, where `ps` and shell history would show it.
-import 'dotenv/config';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { readArgs, refuse } from '../cli-args';
 import { loadConfig } from '../config';
 import { applyMigrations, openDatabase } from '../db';
 import { DomainError } from '../domain-error';
+import { loadDotenv } from '../env-file';
 import { createAccounts } from './service';
 
-const USAGE = `usage: npm run users:create -- --email <email> --role owner|operator|viewer [--password-stdin]`;
+const command = {
+  name: 'npm run users:create',
+  usage: `usage: npm run users:create -- --email <email> --role owner|operator|viewer [--password-stdin]
+
+Creates a person who signs in to the console at /admin, in DATABASE_PATH (from the environment or
+.env). The password (at least 12 characters) is asked for twice without echo, or read from the
+first line of stdin with --password-stdin; it never goes in the arguments.`,
+  options: { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+} as const;
 
 function firstLineOfStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -64,15 +72,9 @@ function askHidden(prompt: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help || !values.email || !values.role) {
-    console.error(USAGE);
-    process.exitCode = values.help ? 0 : 2;
-    return;
-  }
+  const values = readArgs(command);
+  if (!values.email || !values.role) refuse(command, 'both --email and --role are needed');
+  loadDotenv();
   let password: string;
   if (values['password-stdin']) password = await firstLineOfStdin();
   else {

@@ -4,29 +4,32 @@
 // MoMo's. Progress goes to stderr, the report to stdout. Exit code: 0 nothing unresolved, 1
 // differences (or the run could not finish), 2 the command or the configuration is wrong: so
 // cron can run it and mail whoever must look.
-import { parseArgs } from 'node:util';
-import dotenv from 'dotenv';
+import { readArgs } from '../cli-args';
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase, pendingMigrations } from '../db';
 import { DomainError } from '../domain-error';
+import { loadDotenv } from '../env-file';
 import { createLogger } from '../log';
 import { createMomoClient, momoOptionsFromConfig } from '../momo';
 import { createMomoProvider } from '../providers';
 import { createBooksService } from './service';
 import { isoInZone } from './time';
 
-dotenv.config({ quiet: true });
+const args = readArgs({
+  name: 'npm run reconcile',
+  usage: `usage: npm run reconcile -- --from 2026-12-01 --to 2026-12-02
+
+Reconciles the movements created in [from, to) against MoMo (status, amount, currency, financial
+transaction id) and the books' expected balances against MoMo's. --from and --to are dates (local
+midnight in SHOP_TIMEZONE) or ISO 8601 times with an offset. Progress on stderr, the report on
+stdout. Exit code 0: nothing unresolved; 1: differences; 2: the command or configuration is wrong.`,
+  options: { from: { type: 'string' }, to: { type: 'string' } },
+});
+loadDotenv();
 
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
-}
-
-let args: { from?: string; to?: string };
-try {
-  args = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true }).values;
-} catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)}\nUsage: npm run reconcile -- --from 2026-12-01 --to 2026-12-02`);
 }
 
 let config;

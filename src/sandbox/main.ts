@@ -1,8 +1,23 @@
 // `npm run sandbox`: the MoMo sandbox alone on 127.0.0.1:SANDBOX_PORT (default 8089), for any
 // MoMo client in any language. It reads only its own SANDBOX_* variables (from .env too).
-import 'dotenv/config';
+import { readArgs } from '../cli-args';
+import { loadDotenv } from '../env-file';
 import { sandboxSettingsFromEnv } from './env';
 import { startSandbox } from './index';
+
+readArgs({
+  name: 'npm run sandbox',
+  usage: `usage: npm run sandbox
+
+Starts the MTN MoMo Open API sandbox alone on 127.0.0.1:SANDBOX_PORT (8089): the same paths,
+headers and answers as MTN's sandbox, a simulated handset at /handset, and the control API at
+/_control (loopback only). It takes no options: its settings are the SANDBOX_* variables, from the
+environment or from .env in the working directory (see .env.example), e.g. SANDBOX_APPROVAL
+(handset | instant | delay) and SANDBOX_DATABASE_PATH (./data/sandbox.db, or :memory:).
+SOKONI_DOTENV=false leaves .env unread.`,
+  options: {},
+});
+loadDotenv();
 
 async function main(): Promise<void> {
   const loaded = sandboxSettingsFromEnv(process.env);

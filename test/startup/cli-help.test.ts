@@ -15,6 +15,10 @@ const COMMANDS: [string, string][] = [
   ['npm run migrate', 'src/db/migrate-cli.ts'],
   ['npm run seed', 'src/db/seed-cli.ts'],
   ['npm run momo:provision', 'src/momo/provision-cli.ts'],
+  ['npm run sandbox', 'src/sandbox/main.ts'],
+  ['npm run reconcile', 'src/books/reconcile-cli.ts'],
+  ['npm run users:create', 'src/accounts/users-cli.ts'],
+  ['npm run bench:orders', 'bench/order-list.ts'],
   ['npm run bench', 'bench/bench.ts'],
   ['npm run chaos', 'bench/chaos.ts'],
 ];
