@@ -67,6 +67,11 @@ export interface MovementChange {
   detail?: string | null;
 }
 
+/** How a step left a movement: when it is due next (0: at once), or null when nothing more is due. */
+export interface StepEnd {
+  nextCheckAt: number | null;
+}
+
 /** Who holds a row while it is being sent or read, and until when. */
 export interface Lease {
   holder: string;
@@ -106,7 +111,7 @@ export class MovementStore {
       move: p(`UPDATE movements SET status = @to, reason = coalesce(@reason, reason),
         accepted_at = coalesce(accepted_at, CASE WHEN @to IN ('pending', 'successful') THEN @now END),
         financial_transaction_id = coalesce(@financialTransactionId, financial_transaction_id), ${afterStep('@nextCheckAt')},
-        updated_at = @now WHERE id = @id AND status = @from`),
+        updated_at = @now WHERE id = @id AND status = @from RETURNING next_check_at AS nextCheckAt`),
       moveAttempt: p(`UPDATE movement_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`),
       restart: p(`UPDATE movements SET status = 'sending', reference_id = ?, party_msisdn = ?, attempts = attempts + 1,
         funds_waits = funds_waits + (status = 'waiting_funds'), sends = 0, checks = 0, reason = NULL, accepted_at = NULL, next_check_at = ?,
@@ -115,7 +120,7 @@ export class MovementStore {
       lease: p(`UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
         WHERE id = ? AND status = ? AND (leased_until IS NULL OR leased_until <= ?)`),
       afterRead: p(`UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
-        WHERE id = @id AND status = @status`),
+        WHERE id = @id AND status = @status RETURNING next_check_at AS nextCheckAt`),
       countSend: p(`UPDATE movements SET sends = sends + 1 WHERE id = ?`),
       resume: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
         WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`),
@@ -154,19 +159,22 @@ export class MovementStore {
     return this.s.byOrder.get(orderId, kind) as MovementOf<K> | undefined;
   }
 
-  /** Moves a movement and records it; false when it was no longer in `change.from`. */
-  move(row: Movement, change: MovementChange, now: number): boolean {
-    const result = this.s.move.run({
+  /**
+   * Moves a movement and records it; null when it was no longer in `change.from`. Answers when it
+   * is due next as written, which is at once when a callback asked for a read during the step.
+   */
+  move(row: Movement, change: MovementChange, now: number): StepEnd | null {
+    const result = this.s.move.get({
       to: change.to, from: change.from, reason: change.reason ?? null, financialTransactionId: change.financialTransactionId ?? null,
       nextCheckAt: change.nextCheckAt, now, id: row.id,
-    });
-    if (result.changes !== 1) return false;
+    }) as StepEnd | undefined;
+    if (!result) return null;
     // An attempt waits for a retry (or for funds) only once it is known to have failed; an
     // abandoned one may still turn out to exist, so it stays open.
     const attemptStatus = change.to === 'retry_wait' || change.to === 'waiting_funds' ? 'failed' : change.to === 'abandoned' ? 'pending' : change.to;
     this.s.moveAttempt.run(attemptStatus, change.reason ?? null, now, row.referenceId);
     this.s.insertEvent.run(row.orderId, row.kind, change.from, change.to, change.detail ?? change.reason ?? null, now);
-    return true;
+    return result;
   }
 
   /**
@@ -191,8 +199,8 @@ export class MovementStore {
   }
 
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
-  afterRead(row: Movement, nextCheckAt: number, now: number): void {
-    this.s.afterRead.run({ nextCheckAt, now, id: row.id, status: row.status });
+  afterRead(row: Movement, nextCheckAt: number, now: number): StepEnd | null {
+    return (this.s.afterRead.get({ nextCheckAt, now, id: row.id, status: row.status }) as StepEnd | undefined) ?? null;
   }
 
   countSend(row: Movement): void {

@@ -14,7 +14,7 @@ import type { MomoClient, MomoClientOptions, MomoProduct, ProductHealth, Provisi
 
 const DEFAULTS = {
   ...MOMO_DEFAULTS,
-  maxSockets: 64,
+  maxSockets: 256,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
 };

@@ -129,16 +129,16 @@ export class MovementEngine {
   move(movement: Movement, change: Change, effect?: () => void): boolean {
     const { store, clock } = this.deps;
     assertMovementMove(movement.kind, movement.status, change.to);
-    const moved = store.transaction(() => {
-      const ok = store.move(movement, { nextCheckAt: null, ...change, from: movement.status }, clock());
-      if (ok) effect?.();
-      return ok;
+    const ended = store.transaction(() => {
+      const end = store.move(movement, { nextCheckAt: null, ...change, from: movement.status }, clock());
+      if (end) effect?.();
+      return end;
     });
-    if (moved) {
-      this.deps.changed(movement.orderId);
-      if (change.nextCheckAt) this.deps.wake(change.nextCheckAt);
-    }
-    return moved;
+    if (!ended) return false;
+    this.deps.changed(movement.orderId);
+    // As written: a callback that came during the step has made it due at once.
+    if (ended.nextCheckAt !== null) this.deps.wake(ended.nextCheckAt);
+    return true;
   }
 
   private nextCheckAt(movement: Movement): number {
@@ -147,8 +147,8 @@ export class MovementEngine {
   }
 
   private reschedule(movement: Movement, at = this.nextCheckAt(movement)): void {
-    this.deps.store.afterRead(movement, at, this.deps.clock());
-    this.deps.wake(at);
+    const ended = this.deps.store.afterRead(movement, at, this.deps.clock());
+    if (ended?.nextCheckAt != null) this.deps.wake(ended.nextCheckAt);
   }
 
   /** When the provider must have accepted this movement by, or null when it has no deadline. */
