@@ -18,6 +18,7 @@ import {
 import { DomainError } from '../domain-error';
 import { encodeCursor, parseOrderQuery } from './queries';
 
+export { compareBalances, type BalanceComparison, type ExpectedBalance, type ReportedBalances } from './balances';
 export { createCatalogueDesk, type CatalogueDesk, type CatalogueDeskOptions } from './catalogue-desk';
 export { ORDER_STATUSES, PAGE_SIZE, parseOrderQuery } from './queries';
 export type { AttemptRow, DayFigures, EventRow, MovementDetailRow, OrderDetailRows, OrderListRow, AttentionRow, AttentionCounts } from '../db';

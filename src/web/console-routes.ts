@@ -5,7 +5,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Accounts } from '../accounts';
 import { ROLES, allows, type Caller, type Role } from '../accounts';
-import { ORDER_STATUSES, type Backoffice, type CatalogueDesk, type OrderListRow } from '../backoffice';
+import { compareBalances, ORDER_STATUSES, type Backoffice, type CatalogueDesk, type ExpectedBalance, type OrderListRow } from '../backoffice';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
 import { actionContext, callerOf, requireRole, sessionCookie, sessionIdOf, type GuardOptions } from './admin-auth';
@@ -21,6 +21,8 @@ export interface ConsoleDeps {
   backoffice: Backoffice;
   /** Sellers and products, changed through the catalogue and audited. */
   catalogueDesk: CatalogueDesk;
+  /** What the books expect MoMo's collection and disbursement accounts to hold, shown beside MoMo's own. */
+  expectedMomo: () => ExpectedBalance[];
   csrf: Csrf;
 }
 
@@ -63,7 +65,7 @@ const queryOf = (req: Request) => req.query as Record<string, unknown>;
 // A posted form's fields, unchecked: each use narrows the one it reads.
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
-export function createConsoleRouter({ config, accounts, backoffice, catalogueDesk, csrf }: ConsoleDeps): express.Router {
+export function createConsoleRouter({ config, accounts, backoffice, catalogueDesk, expectedMomo, csrf }: ConsoleDeps): express.Router {
   const router = express.Router();
   const cookie = sessionCookie(config);
   const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: cookie.secure, path: '/' };
@@ -171,7 +173,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   router.get('/admin', viewer, async (req, res) => {
     const health = await backoffice.health();
     // Without the database Today still answers, to say so; MoMo's side is shown either way.
-    render(req, res, 'today', { title: 'Today', health, today: health.database ? backoffice.today() : null });
+    const balances = health.balances && health.database ? compareBalances(health.balances, expectedMomo()) : null;
+    render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? backoffice.today() : null });
   });
 
   function orderListLocals(req: Request) {

@@ -110,6 +110,7 @@ it('has a line for every admin route there is', () => {
       accounts,
       backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }),
       catalogueDesk: createCatalogueDesk({ catalogue, accounts }),
+      expectedMomo: () => [],
       csrf: createCsrf(config, []),
     }),
     createAdminRouter({ config, checkout }),
