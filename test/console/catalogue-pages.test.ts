@@ -70,6 +70,13 @@ describe('sellers', () => {
     expect(lastAudit('seller.create')).toMatchObject({ outcome: 'refused', after: { refused: 'wallet_not_active', asked: { msisdn: '46733123451' } } });
   });
 
+  it("refuses a number another seller holds, by the field, naming that seller", async () => {
+    const holder = await addSeller('First Holder', '46733900008');
+    const res = await operator.post('/admin/sellers', { name: 'Second Claim', msisdn: '46733900008', share: '80' }, { from: '/admin/sellers' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(`id="seller-msisdn-error">msisdn belongs to seller ${holder}<`);
+  });
+
   it('refuses a malformed share on the form without asking MoMo', async () => {
     const res = await operator.post('/admin/sellers', { name: 'Typo', msisdn: '46733900009', share: 'eighty' }, { from: '/admin/sellers' });
     expect(res.status).toBe(400);
