@@ -235,7 +235,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         config,
         accounts,
         backoffice,
-        catalogueDesk: createCatalogueDesk({ catalogue, accounts }),
+        catalogueDesk: createCatalogueDesk({ catalogue, accounts, db }),
         expectedMomo: () => books.balances({}).expectedMomo,
         csrf,
       }),

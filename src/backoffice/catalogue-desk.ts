@@ -3,12 +3,18 @@
 // after, or as refused with the reason. Reads pass straight through.
 import type { ActionContext, Accounts } from '../accounts';
 import type { Catalogue, Product, ProductInput, Seller, SellerInput, SellerWrite } from '../catalogue';
+import type { Database } from '../db';
 import { DomainError } from '../domain-error';
+import { databaseReader } from './database-read';
 
 export interface CatalogueDeskOptions {
   catalogue: Catalogue;
   accounts: Accounts;
+  /** Only to tell "the database is not answering" from a fault of ours; the catalogue does the reading. */
+  db: Database;
 }
+
+const CATALOGUE_DOWN = 'The database is not answering. Sellers and products cannot be shown or changed until it is back; try again shortly.';
 
 export type CatalogueDesk = ReturnType<typeof createCatalogueDesk>;
 
@@ -17,7 +23,9 @@ const productState = (p: Product) => ({ sellerId: p.sellerId, name: p.name, desc
 
 const notFound = (what: 'seller' | 'product') => new DomainError('not_found', `${what}_not_found`, `No ${what} with this id`);
 
-export function createCatalogueDesk({ catalogue, accounts }: CatalogueDeskOptions) {
+export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOptions) {
+  const read = databaseReader(db, CATALOGUE_DOWN);
+
   /** Runs a change; a refusal by the catalogue is audited as refused (with what was asked) and thrown on. */
   async function audited<T>(ctx: ActionContext, action: string, objectType: 'seller' | 'product', objectId: string | null, before: unknown, asked: unknown, change: () => T | Promise<T>): Promise<T> {
     try {
@@ -31,10 +39,10 @@ export function createCatalogueDesk({ catalogue, accounts }: CatalogueDeskOption
   }
 
   return {
-    sellers: () => catalogue.listSellers(),
-    seller: (id: string) => catalogue.findSeller(id),
-    products: () => catalogue.listProducts(),
-    product: (id: string) => catalogue.findProduct(id),
+    sellers: () => read(() => catalogue.listSellers()),
+    seller: (id: string) => read(() => catalogue.findSeller(id)),
+    products: () => read(() => catalogue.listProducts()),
+    product: (id: string) => read(() => catalogue.findProduct(id)),
 
     /** Creates a seller once MoMo says the number's wallet is active; the name MoMo has comes back with it. */
     async createSeller(ctx: ActionContext, input: SellerInput): Promise<SellerWrite> {

@@ -109,7 +109,7 @@ it('has a line for every admin route there is', () => {
       config,
       accounts,
       backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }),
-      catalogueDesk: createCatalogueDesk({ catalogue, accounts }),
+      catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
       expectedMomo: () => [],
       csrf: createCsrf(config, []),
     }),
