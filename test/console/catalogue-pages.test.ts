@@ -162,3 +162,18 @@ describe('a viewer', () => {
     expect(lastAudit('forbidden')).toMatchObject({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: sellerId, outcome: 'refused' });
   });
 });
+
+describe('with SELLER_WALLET_CHECK=false', () => {
+  it('saves a seller without claiming MoMo checked the number', async () => {
+    const unchecked = await startConsole({ SELLER_WALLET_CHECK: 'false' });
+    try {
+      const owner = await signedIn(unchecked, 'owner');
+      const res = await owner.post('/admin/sellers', { name: 'Unchecked', msisdn: '46733123451', share: '80' }, { from: '/admin/sellers' });
+      expect(res.status).toBe(201);
+      expect(res.text).toContain('Saved.');
+      expect(res.text).not.toContain('Name MoMo has');
+    } finally {
+      await unchecked.close();
+    }
+  });
+});

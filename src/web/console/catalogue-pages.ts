@@ -139,7 +139,9 @@ export function mountCataloguePages(router: express.Router, { config, desk, rend
       const input = sellerInput(req);
       const written = await desk.createSeller(actionContext(req, res), input);
       // The name MoMo has for the number, beside the one typed: the operator compares them.
-      render(req, res, 'seller', { ...sellerLocals(res, written.seller), checked: { typed: input.name, written }, saved: true }, 201);
+      // With SELLER_WALLET_CHECK=false MoMo was not asked, and the page must not say it was.
+      const checked = written.walletName === undefined ? null : { typed: input.name, written };
+      render(req, res, 'seller', { ...sellerLocals(res, written.seller), checked, saved: true }, 201);
     } catch (error) {
       const { errors, status } = refusal(error);
       render(req, res, 'sellers', { ...sellersLocals(res), values: valuesOf(req, SELLER_FIELDS), errors }, status);
