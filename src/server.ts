@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createAccounts } from './accounts';
-import { createBackoffice } from './backoffice';
+import { createBackoffice, createCatalogueDesk } from './backoffice';
 import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createBooksService, startNightly } from './books';
 import { createCheckout, type Checkout } from './checkout';
@@ -234,7 +234,14 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createOrderRouter({ config, checkout, csrf, pages }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
-      createConsoleRouter({ config, accounts, backoffice, csrf }),
+      createConsoleRouter({
+        config,
+        accounts,
+        backoffice,
+        catalogueDesk: createCatalogueDesk({ catalogue, accounts, db }),
+        expectedMomo: () => books.balances({}).expectedMomo,
+        csrf,
+      }),
       createBooksRouter({ config, books }),
     ],
     renderErrorPage: storefront.renderErrorPage,

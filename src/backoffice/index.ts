@@ -16,8 +16,11 @@ import {
   type OrderListRow,
 } from '../db';
 import { DomainError } from '../domain-error';
+import { databaseReader } from './database-read';
 import { encodeCursor, parseOrderQuery } from './queries';
 
+export { compareBalances, type BalanceComparison, type ExpectedBalance, type ReportedBalances } from './balances';
+export { createCatalogueDesk, type CatalogueDesk, type CatalogueDeskOptions } from './catalogue-desk';
 export { ORDER_STATUSES, PAGE_SIZE, parseOrderQuery } from './queries';
 export type { AttemptRow, DayFigures, EventRow, MovementDetailRow, OrderDetailRows, OrderListRow, AttentionRow, AttentionCounts } from '../db';
 
@@ -46,16 +49,7 @@ export function createBackoffice(options: BackofficeOptions) {
   const { db, checkout, accounts } = options;
   const clock = options.clock ?? Date.now;
   const stuckBefore = () => clock() - options.settings.stuckAfterS * 1000;
-  // A closed connection throws a TypeError, a locked or broken file a SqliteError: both mean
-  // the database is not there for us, which the console must say in words.
-  const read = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (!db.open || (error as { name?: unknown }).name === 'SqliteError') throw new DomainError('busy', 'database_unavailable', DATABASE_DOWN);
-      throw error;
-    }
-  };
+  const read = databaseReader(db, DATABASE_DOWN);
   const startOfDay = () => {
     const now = new Date(clock());
     return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());

@@ -44,6 +44,8 @@ export interface Catalogue {
   findForSale(id: string): Product | undefined;
   /** Any product, also one not for sale (for the merchant). */
   findProduct(id: string): Product | undefined;
+  /** Every product, also those not for sale (for the console). */
+  listProducts(): Product[];
   createProduct(input: ProductInput): Product;
   /** Applies the given fields; the merged product must still hold together. */
   updateProduct(id: string, changes: Partial<ProductInput>): Product;
@@ -125,6 +127,7 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       return product && forSale(product) ? product : undefined;
     },
     findProduct: (id) => db.getProduct(store, id),
+    listProducts: () => db.listProducts(store),
 
     createProduct(input) {
       checkPriceLimits(input.priceMinor, input.currency);

@@ -5,19 +5,24 @@
 import express, { type Request, type Response } from 'express';
 import type { Accounts } from '../accounts';
 import { ROLES, allows, type Caller, type Role } from '../accounts';
-import { ORDER_STATUSES, type Backoffice, type OrderListRow } from '../backoffice';
+import { compareBalances, ORDER_STATUSES, type Backoffice, type CatalogueDesk, type ExpectedBalance, type OrderListRow } from '../backoffice';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
 import { actionContext, callerOf, requireRole, sessionCookie, sessionIdOf, type GuardOptions } from './admin-auth';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
 import { uuid } from './fields';
+import { mountCataloguePages } from './console/catalogue-pages';
 import { helpers, phone, statusWord } from './console/format';
 
 export interface ConsoleDeps {
   config: Config;
   accounts: Accounts;
   backoffice: Backoffice;
+  /** Sellers and products, changed through the catalogue and audited. */
+  catalogueDesk: CatalogueDesk;
+  /** What the books expect MoMo's collection and disbursement accounts to hold, shown beside MoMo's own. */
+  expectedMomo: () => ExpectedBalance[];
   csrf: Csrf;
 }
 
@@ -29,6 +34,8 @@ const NAV: { href: string; label: string; role: Role }[] = [
   { href: '/admin', label: 'Today', role: 'viewer' },
   { href: '/admin/orders', label: 'Orders', role: 'viewer' },
   { href: '/admin/attention', label: 'Needs attention', role: 'viewer' },
+  { href: '/admin/sellers', label: 'Sellers', role: 'viewer' },
+  { href: '/admin/products', label: 'Products', role: 'viewer' },
   { href: '/admin/people', label: 'People', role: 'owner' },
   { href: '/admin/audit', label: 'Audit log', role: 'owner' },
   { href: '/admin/account', label: 'My account', role: 'viewer' },
@@ -58,7 +65,7 @@ const queryOf = (req: Request) => req.query as Record<string, unknown>;
 // A posted form's fields, unchecked: each use narrows the one it reads.
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
-export function createConsoleRouter({ config, accounts, backoffice, csrf }: ConsoleDeps): express.Router {
+export function createConsoleRouter({ config, accounts, backoffice, catalogueDesk, expectedMomo, csrf }: ConsoleDeps): express.Router {
   const router = express.Router();
   const cookie = sessionCookie(config);
   const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: cookie.secure, path: '/' };
@@ -166,7 +173,8 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
   router.get('/admin', viewer, async (req, res) => {
     const health = await backoffice.health();
     // Without the database Today still answers, to say so; MoMo's side is shown either way.
-    render(req, res, 'today', { title: 'Today', health, today: health.database ? backoffice.today() : null });
+    const balances = health.balances && health.database ? compareBalances(health.balances, expectedMomo()) : null;
+    render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? backoffice.today() : null });
   });
 
   function orderListLocals(req: Request) {
@@ -257,6 +265,8 @@ export function createConsoleRouter({ config, accounts, backoffice, csrf }: Cons
     const caller = callerOf(res)!;
     render(req, res, 'attention', { title: 'Needs attention', lists: backoffice.attention(), canRetry: allows(caller.role, 'operator') });
   });
+
+  mountCataloguePages(router, { config, desk: catalogueDesk, render, viewer, operator: operatorAction });
 
   // ---- People (owners) ---------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Takes the README's console screenshots: `npx tsx test/browser/take-console-screenshots.ts`.
 // Runs the real store on a temp database with a few orders (one whose payout failed) and an
-// owner, and photographs each console page at 360 px and on a desktop.
+// owner, and photographs each console page at 360 px and on a desktop (adding a seller on the way).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAccounts } from '../../src/accounts';
@@ -44,6 +44,25 @@ try {
     await page.screenshot({ path: `${OUT}console-orders-${size}.png`, fullPage: true });
     await page.goto(`${store.sokoni.url}/admin/orders/${failed}`);
     await page.screenshot({ path: `${OUT}console-order-${size}.png`, fullPage: true });
+    // Sellers and products: a new seller's number checked with MoMo, its name beside the one typed.
+    await page.goto(`${store.sokoni.url}/admin/sellers`);
+    await page.getByLabel('Name').fill(size === 'phone' ? 'Wanjiru Baskets' : 'Kato Crafts');
+    await page.getByLabel('MoMo number').fill(size === 'phone' ? '46733900123' : '46733900124');
+    await page.getByRole('button', { name: 'Check number and add seller' }).click();
+    await page.getByText('Name MoMo has').waitFor();
+    await page.screenshot({ path: `${OUT}console-seller-${size}.png`, fullPage: true });
+    if (size === 'phone') {
+      await page.goto(`${store.sokoni.url}/admin/sellers`);
+      await page.getByLabel('Name').fill('Dormant Wallet');
+      await page.getByLabel('MoMo number').fill('46733123451');
+      await page.getByRole('button', { name: 'Check number and add seller' }).click();
+      await page.locator('#seller-msisdn-error').waitFor();
+      await page.screenshot({ path: `${OUT}console-seller-refused-${size}.png`, fullPage: true });
+    }
+    for (const name of ['sellers', 'products']) {
+      await page.goto(`${store.sokoni.url}/admin/${name}`);
+      await page.screenshot({ path: `${OUT}console-${name}-${size}.png`, fullPage: true });
+    }
     if (size === 'desktop') {
       for (const name of ['attention', 'people', 'audit']) {
         await page.goto(`${store.sokoni.url}/admin/${name}`);

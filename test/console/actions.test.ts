@@ -84,7 +84,10 @@ describe('pages', () => {
     const s = (store = await startConsole());
     const id = (await pay(s, { productId: demoProductId, qty: 1, phone: '256772000446' })).body.id as string;
     const owner = await signedIn(s, 'owner');
-    for (const path of ['/admin', '/admin/orders', `/admin/orders/${id}`, `/admin/orders/${id}/live`, '/admin/attention', '/admin/people', '/admin/audit', '/admin/account', '/admin/account/two-factor']) {
+    const sellerId = (s.sokoni.db.prepare('SELECT id FROM sellers LIMIT 1').get() as { id: string }).id;
+    const pages = ['/admin', '/admin/orders', `/admin/orders/${id}`, `/admin/orders/${id}/live`, '/admin/attention', '/admin/people', '/admin/audit', '/admin/account', '/admin/account/two-factor'];
+    pages.push('/admin/sellers', `/admin/sellers/${sellerId}`, '/admin/products', `/admin/products/${demoProductId}`);
+    for (const path of pages) {
       const page = await owner.get(path);
       expect(page.status, path).toBe(200);
       expect(inlineCode(page.text), path).toEqual([]);

@@ -1,8 +1,9 @@
-// The back office's order query, parsed from what people type, and its answer when the
-// database is gone.
+// The back office's order query, parsed from what people type, and its answer (and the
+// catalogue desk's) when the database is gone.
 import { describe, expect, it } from 'vitest';
 import { createAccounts } from '../../src/accounts';
-import { createBackoffice, parseOrderQuery } from '../../src/backoffice';
+import { createBackoffice, createCatalogueDesk, parseOrderQuery } from '../../src/backoffice';
+import { createCatalogue } from '../../src/catalogue';
 import type { Checkout } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
 import { tempDatabase } from '../db/helpers';
@@ -52,5 +53,16 @@ it('answers a busy refusal that says the database is not answering once it is cl
   expect(() => backoffice.listOrders({})).toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
   expect(() => backoffice.today()).toThrow(/database is not answering/);
   expect(await backoffice.health()).toEqual({ database: false, momo: false, balances: null });
+  t.close();
+});
+
+it('has the catalogue desk say the database is not answering once it is closed', () => {
+  const t = tempDatabase();
+  const catalogue = createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null });
+  const desk = createCatalogueDesk({ catalogue, accounts: createAccounts({ db: t.db, owner2fa: false }), db: t.db });
+  expect(desk.sellers()).toEqual([]);
+  t.db.close();
+  expect(() => desk.sellers()).toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+  expect(() => desk.products()).toThrow(/Sellers and products cannot be shown/);
   t.close();
 });

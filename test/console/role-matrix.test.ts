@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccounts, type Role } from '../../src/accounts';
-import { createBackoffice } from '../../src/backoffice';
+import { createBackoffice, createCatalogueDesk } from '../../src/backoffice';
 import type { Checkout } from '../../src/checkout';
 import { createCatalogue } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
@@ -33,6 +33,18 @@ const MATRIX = new Map<string, Who>([
   ['GET /admin/orders/:id/live', 'viewer'],
   ['POST /admin/orders/:id/retry-payout', 'operator'],
   ['GET /admin/attention', 'viewer'],
+  ['GET /admin/sellers', 'viewer'],
+  ['POST /admin/sellers', 'operator'],
+  ['GET /admin/sellers/:id', 'viewer'],
+  ['POST /admin/sellers/:id', 'operator'],
+  ['POST /admin/sellers/:id/deactivate', 'operator'],
+  ['POST /admin/sellers/:id/reactivate', 'operator'],
+  ['GET /admin/products', 'viewer'],
+  ['POST /admin/products', 'operator'],
+  ['GET /admin/products/:id', 'viewer'],
+  ['POST /admin/products/:id', 'operator'],
+  ['POST /admin/products/:id/deactivate', 'operator'],
+  ['POST /admin/products/:id/reactivate', 'operator'],
   ['GET /admin/people', 'owner'],
   ['POST /admin/people', 'owner'],
   ['POST /admin/people/:id/role', 'owner'],
@@ -91,10 +103,18 @@ it('has a line for every admin route there is', () => {
   const config = loadConfig({ DATABASE_PATH: t.file });
   const accounts = createAccounts({ db: t.db, owner2fa: false });
   const checkout = {} as Checkout;
+  const catalogue = createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null });
   const routers = [
-    createConsoleRouter({ config, accounts, backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }), csrf: createCsrf(config, []) }),
+    createConsoleRouter({
+      config,
+      accounts,
+      backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }),
+      catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
+      expectedMomo: () => [],
+      csrf: createCsrf(config, []),
+    }),
     createAdminRouter({ config, checkout }),
-    createCatalogueRouter({ catalogue: createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null }), config }),
+    createCatalogueRouter({ catalogue, config }),
   ];
   expect(routesOf(routers).sort()).toEqual([...MATRIX.keys()].sort());
   t.close();

@@ -1,0 +1,79 @@
+// The console's changes to sellers and products: each goes through the catalogue's door (its
+// rules, the MoMo wallet check) and is written to the audit log with what it was before and
+// after, or as refused with the reason. Reads pass straight through.
+import type { ActionContext, Accounts } from '../accounts';
+import type { Catalogue, Product, ProductInput, Seller, SellerInput, SellerWrite } from '../catalogue';
+import type { Database } from '../db';
+import { DomainError } from '../domain-error';
+import { databaseReader } from './database-read';
+
+export interface CatalogueDeskOptions {
+  catalogue: Catalogue;
+  accounts: Accounts;
+  /** Only to tell "the database is not answering" from a fault of ours; the catalogue does the reading. */
+  db: Database;
+}
+
+const CATALOGUE_DOWN = 'The database is not answering. Sellers and products cannot be shown or changed until it is back; try again shortly.';
+
+export type CatalogueDesk = ReturnType<typeof createCatalogueDesk>;
+
+const sellerState = (s: Seller) => ({ name: s.name, msisdn: s.msisdn, shareBps: s.shareBps, active: s.active });
+const productState = (p: Product) => ({ sellerId: p.sellerId, name: p.name, description: p.description, priceMinor: p.priceMinor, currency: p.currency, active: p.active });
+
+const notFound = (what: 'seller' | 'product') => new DomainError('not_found', `${what}_not_found`, `No ${what} with this id`);
+
+export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOptions) {
+  const read = databaseReader(db, CATALOGUE_DOWN);
+
+  /** Runs a change; a refusal by the catalogue is audited as refused (with what was asked) and thrown on. */
+  async function audited<T>(ctx: ActionContext, action: string, objectType: 'seller' | 'product', objectId: string | null, before: unknown, asked: unknown, change: () => T | Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (error instanceof DomainError) {
+        accounts.audit(ctx, { action, objectType, objectId, before, after: { asked, refused: error.code }, outcome: 'refused' });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    sellers: () => read(() => catalogue.listSellers()),
+    seller: (id: string) => read(() => catalogue.findSeller(id)),
+    products: () => read(() => catalogue.listProducts()),
+    product: (id: string) => read(() => catalogue.findProduct(id)),
+
+    /** Creates a seller once MoMo says the number's wallet is active; the name MoMo has comes back with it. */
+    async createSeller(ctx: ActionContext, input: SellerInput): Promise<SellerWrite> {
+      const written = await audited(ctx, 'seller.create', 'seller', null, null, input, () => catalogue.createSeller(input));
+      accounts.audit(ctx, { action: 'seller.create', objectType: 'seller', objectId: written.seller.id, after: { ...sellerState(written.seller), walletName: written.walletName } });
+      return written;
+    },
+
+    /** Changes a seller; a new number is checked with MoMo first. `active: false` deactivates. */
+    async updateSeller(ctx: ActionContext, id: string, changes: Partial<SellerInput>, action = 'seller.update'): Promise<SellerWrite> {
+      const current = catalogue.findSeller(id);
+      if (!current) throw notFound('seller');
+      const before = sellerState(current);
+      const written = await audited(ctx, action, 'seller', id, before, changes, () => catalogue.updateSeller(id, changes));
+      accounts.audit(ctx, { action, objectType: 'seller', objectId: id, before, after: { ...sellerState(written.seller), walletName: written.walletName } });
+      return written;
+    },
+
+    async createProduct(ctx: ActionContext, input: ProductInput): Promise<Product> {
+      const product = await audited(ctx, 'product.create', 'product', null, null, input, () => catalogue.createProduct(input));
+      accounts.audit(ctx, { action: 'product.create', objectType: 'product', objectId: product.id, after: productState(product) });
+      return product;
+    },
+
+    async updateProduct(ctx: ActionContext, id: string, changes: Partial<ProductInput>, action = 'product.update'): Promise<Product> {
+      const current = catalogue.findProduct(id);
+      if (!current) throw notFound('product');
+      const before = productState(current);
+      const product = await audited(ctx, action, 'product', id, before, changes, () => catalogue.updateProduct(id, changes));
+      accounts.audit(ctx, { action, objectType: 'product', objectId: id, before, after: productState(product) });
+      return product;
+    },
+  };
+}
