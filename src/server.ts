@@ -23,7 +23,6 @@ import {
 } from './db';
 import { createLogger, type Logger } from './log';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
-import { acceptsCurrencyIn } from './momo/markets';
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
@@ -194,12 +193,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
 
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
+  const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })];
   const catalogue = createCatalogue({
     db,
-    acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment),
+    // The currencies are the provider's to say: new orders go to the first.
+    acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
   });
-  const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })];
   const checkout = createCheckout({
     db,
     providers,

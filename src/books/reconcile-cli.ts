@@ -50,7 +50,7 @@ if (pending.length) fail(`${config.databasePath} is behind (${pending.join(', ')
 // Logs are JSON lines on stderr, beside the progress, so stdout holds only the report.
 const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(`${line}\n`) });
 const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, config.momo.baseUrl), credentials: config.momo.credentials });
-const books = createBooksService({ db, timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000 })] });
+const books = createBooksService({ db, timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
 
 let period;
 try {

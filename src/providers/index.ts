@@ -4,3 +4,4 @@ export * from './port';
 export * from './reasons';
 export { ProviderRegistry } from './registry';
 export { createMomoProvider } from './momo';
+export { acceptsCurrencyIn } from './momo/markets';

@@ -75,4 +75,6 @@ export interface PaymentProvider {
   parseCallback(callback: IncomingCallback): string | null;
   /** What a reason code means to Sokoni, and whether a new attempt can help. */
   reasonOf(code: string, context: ReasonContext): ReasonInfo;
+  /** Whether this provider, as configured, can take payments in this currency. */
+  acceptsCurrency(code: string): boolean;
 }

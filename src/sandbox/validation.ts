@@ -1,14 +1,12 @@
 // Request checks as MoMo makes them (momo-api.md §4.2, §5.2, §9). Each returns either the clean
 // value or the Reply MoMo would send.
 import { parseDecimal } from '../money';
+import { isUuid, isUuidV4 } from '../uuid';
 import { badRequest, internalError, invalidCurrency, type Reply } from './reply';
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const ANY_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuidV4 = (v: unknown): v is string => typeof v === 'string' && UUID_V4.test(v);
-/** Path ids: anything shaped like a UUID is looked up (then 404); anything else is a 400. */
-export const isUuid = (v: unknown): v is string => typeof v === 'string' && ANY_UUID.test(v);
+// X-Reference-Id must be a UUID v4; path ids shaped like any UUID are looked up (then 404), and
+// anything else is a 400.
+export { isUuid, isUuidV4 };
 
 export function isReply(v: unknown): v is Reply {
   return typeof v === 'object' && v !== null && 'status' in v && typeof (v as Reply).status === 'number';

@@ -28,7 +28,7 @@ async function checkoutWith(alter: (tx: ProviderTransaction) => ProviderTransact
   ensureDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
   const user = sandbox.sandbox.control.provision('localhost');
   const credentials = { subscriptionKey: 'k', apiUser: user.apiUser, apiKey: user.apiKey };
-  const real = createMomoProvider(createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } }), { approvalWindowMs: 300_000 });
+  const real = createMomoProvider(createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } }), { approvalWindowMs: 300_000, targetEnvironment: 'sandbox' });
   const altered: PaymentProvider = { ...real, read: async (kind, reference) => {
     const tx = await real.read(kind, reference);
     return tx && kind === 'collection' ? alter(tx) : tx;

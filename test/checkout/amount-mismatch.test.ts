@@ -29,7 +29,7 @@ async function checkoutWith(alter: (tx: ProviderTransaction) => ProviderTransact
   const user = sandbox.sandbox.control.provision('localhost');
   const credentials = { subscriptionKey: 'k', apiUser: user.apiUser, apiKey: user.apiKey };
   const client = createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } });
-  const real = createMomoProvider(client, { approvalWindowMs: 300_000 });
+  const real = createMomoProvider(client, { approvalWindowMs: 300_000, targetEnvironment: 'sandbox' });
   const altered: PaymentProvider = {
     ...real,
     read: async (kind, reference) => {

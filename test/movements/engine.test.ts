@@ -39,6 +39,7 @@ function fakeProvider() {
       }),
     balances: () => Promise.resolve({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
     parseCallback: () => null,
+    acceptsCurrency: (code: string) => code === 'EUR',
     reasonOf: (code: string) => (code === 'NOT_ENOUGH_FUNDS' ? { kind: 'not_enough_funds', retryable: true } : { kind: 'refused', retryable: false }),
   };
   return { provider, sent, sendScript, readScript };

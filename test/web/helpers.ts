@@ -2,7 +2,7 @@
 import type { Express } from 'express';
 import { createCatalogue, type VerifyWallet } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
-import { acceptsCurrencyIn } from '../../src/momo/markets';
+import { acceptsCurrencyIn } from '../../src/providers';
 import { createApp, type AppDeps } from '../../src/web/app';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
 

@@ -3,6 +3,7 @@
 import { isRequestSpecificCode, MomoError, type MomoClient, type TransactionResult } from '../../momo';
 import { ProviderError, type MovementKind, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../port';
 import { momoCallbackReference } from './callback';
+import { acceptsCurrencyIn } from './markets';
 import { momoReasonMap } from './reasons';
 import { momoText } from './text';
 
@@ -59,6 +60,8 @@ function sendOf(client: MomoClient, r: SendRequest): Promise<string> {
 export interface MomoProviderOptions {
   /** How long MoMo leaves a payer to approve (APPROVAL_WINDOW_S): its reason codes read differently past it. */
   approvalWindowMs: number;
+  /** MOMO_TARGET_ENVIRONMENT: which currencies MoMo takes depends on it. */
+  targetEnvironment: string;
 }
 
 export function createMomoProvider(client: MomoClient, options: MomoProviderOptions): PaymentProvider {
@@ -79,5 +82,6 @@ export function createMomoProvider(client: MomoClient, options: MomoProviderOpti
     },
     parseCallback: momoCallbackReference,
     reasonOf: momoReasonMap(options.approvalWindowMs),
+    acceptsCurrency: acceptsCurrencyIn(options.targetEnvironment),
   };
 }
