@@ -212,12 +212,12 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
   // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
   const accounts = createAccounts({ db, owner2fa: config.owner2fa });
-  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker });
   if (config.adminToken) {
     log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
   }
   // The books (issue #12): reports, exports, operator journals.
   const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;

@@ -14,6 +14,7 @@ import {
   orderDetailRows,
   type Database,
   type OrderListRow,
+  type ReconcileItemRow,
 } from '../db';
 import { DomainError } from '../domain-error';
 import { databaseReader } from './database-read';
@@ -32,6 +33,11 @@ export interface BackofficeOptions {
   clock?: () => number;
   /** How long the console waits for MoMo's balance before saying it does not answer. */
   providerTimeoutMs?: number;
+  /** The books' reconciliation differences, listed under Needs attention and resolved there. */
+  differences?: {
+    openItems(limit: number): ReconcileItemRow[];
+    resolveItem(id: string, note: unknown, by: string): ReconcileItemRow;
+  };
 }
 
 export interface Health {
@@ -68,7 +74,19 @@ export function createBackoffice(options: BackofficeOptions) {
 
     order: (orderId: string) => read(() => orderDetailRows(db, orderId.toLowerCase())),
     today: () => read(() => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) })),
-    attention: () => read(() => attentionRows(db, stuckBefore(), 100)),
+    attention: () => read(() => ({ ...attentionRows(db, stuckBefore(), 100), differences: options.differences?.openItems(100) ?? [] })),
+
+    /** An operator settles a reconciliation difference with a note, audited. */
+    resolveDifference(ctx: ActionContext, itemId: string, note: unknown): void {
+      if (!options.differences) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
+      try {
+        options.differences.resolveItem(itemId, note, ctx.caller.email);
+      } catch (error) {
+        accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, outcome: 'refused' });
+        throw error;
+      }
+      accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, after: { note } });
+    },
     filterChoices: () => read(() => filterChoices(db)),
     watch: (orderId: string, listener: () => void) => checkout.watch(orderId, listener),
 

@@ -99,6 +99,9 @@ export function createBooksService(options: BooksOptions) {
       return report;
     },
 
+    /** Differences from reconciliations that no one has resolved yet, newest first. */
+    openItems: (limit = 100) => store.openItems(limit),
+
     /** An operator settles a difference with a note; the item and its resolution are kept. */
     resolveItem(id: string, note: unknown, by: string) {
       if (typeof note !== 'string') throw new DomainError('invalid', 'invalid_field', 'note is required', 'note');

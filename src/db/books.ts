@@ -336,6 +336,11 @@ export class BooksStore {
     return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE reconciliation_id = ? ORDER BY id`).all(reconciliationId) as ReconcileItemRow[];
   }
 
+  /** Differences no one has resolved yet, newest first. */
+  openItems(limit: number): ReconcileItemRow[] {
+    return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?`).all(limit) as ReconcileItemRow[];
+  }
+
   item(id: number): ReconcileItemRow | undefined {
     return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE id = ?`).get(id) as ReconcileItemRow | undefined;
   }

@@ -266,6 +266,12 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     render(req, res, 'attention', { title: 'Needs attention', lists: backoffice.attention(), canRetry: allows(caller.role, 'operator') });
   });
 
+  // A reconciliation difference settled with a note (the books keep the item and the note).
+  router.post('/admin/reconciliation-items/:id/resolve', operatorAction, (req, res) => {
+    backoffice.resolveDifference(actionContext(req, res), String(req.params.id), bodyOf(req).note);
+    res.redirect(303, '/admin/attention');
+  });
+
   mountCataloguePages(router, { config, desk: catalogueDesk, render, viewer, operator: operatorAction });
 
   // ---- People (owners) ---------------------------------------------------------------

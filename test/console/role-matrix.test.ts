@@ -32,6 +32,7 @@ const MATRIX = new Map<string, Who>([
   ['GET /admin/orders/:id', 'viewer'],
   ['GET /admin/orders/:id/live', 'viewer'],
   ['POST /admin/orders/:id/retry-payout', 'operator'],
+  ['POST /admin/reconciliation-items/:id/resolve', 'operator'],
   ['GET /admin/attention', 'viewer'],
   ['GET /admin/sellers', 'viewer'],
   ['POST /admin/sellers', 'operator'],
