@@ -5,7 +5,7 @@
 // seek the matching index ((status|seller_id|product_id,) created_at, id) and start a page
 // right after the cursor's row: page 500 costs what page 1 costs. Values are always bound.
 import type { Database } from './connection';
-import type { MovementKind } from './movements';
+import type { Movement } from './movements';
 import type { OrderStatus } from './orders';
 import { statement } from './statements';
 
@@ -44,22 +44,12 @@ export interface OrderListRow {
   payoutStatus: string | null;
 }
 
-export interface MovementDetailRow {
-  id: number;
-  kind: MovementKind;
-  provider: string;
-  partyMsisdn: string;
-  amountMinor: number;
-  currency: string;
-  referenceId: string;
-  status: string;
-  reason: string | null;
-  financialTransactionId: string | null;
-  attempts: number;
-  nextCheckAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** A movement as the console's order page shows it: the engine's row, less its bookkeeping. */
+export type MovementDetailRow = Pick<
+  Movement,
+  'id' | 'kind' | 'provider' | 'partyMsisdn' | 'amountMinor' | 'currency' | 'referenceId' | 'status' | 'reason'
+  | 'financialTransactionId' | 'attempts' | 'nextCheckAt' | 'createdAt' | 'updatedAt'
+>;
 
 export interface AttemptRow {
   movementId: number;
