@@ -93,7 +93,7 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN 
 export class MovementStore {
   private readonly s: Record<
     | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
-    | 'countSend' | 'resume' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
+    | 'countSend' | 'resume' | 'release' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
     Statement
   >;
 
@@ -122,6 +122,7 @@ export class MovementStore {
       afterRead: p(`UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
         WHERE id = @id AND status = @status RETURNING next_check_at AS nextCheckAt`),
       countSend: p(`UPDATE movements SET sends = sends + 1 WHERE id = ?`),
+      release: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE id = ? AND leased_by = ?`),
       resume: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
         WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`),
       dueYoung: p(`SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at >= ? ORDER BY next_check_at LIMIT ?`),
@@ -201,6 +202,13 @@ export class MovementStore {
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
   afterRead(row: Movement, nextCheckAt: number, now: number): StepEnd | null {
     return (this.s.afterRead.get({ nextCheckAt, now, id: row.id, status: row.status }) as StepEnd | undefined) ?? null;
+  }
+
+  /** Frees rows whose step died in this process (its database failed mid-step): due again now. */
+  release(ids: readonly number[], holder: string, now: number): void {
+    this.transaction(() => {
+      for (const id of ids) this.s.release.run(now, id, holder);
+    });
   }
 
   countSend(row: Movement): void {

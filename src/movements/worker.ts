@@ -41,6 +41,10 @@ export class Worker {
   /** Runs in a row that failed on a local error (the database), for the backoff. */
   private failures = 0;
   private failingSince: number | null = null;
+  /** A step failed in this run: its error, for the one log line. */
+  private stepError: unknown = null;
+  /** Rows whose step failed here: they still hold this process's lease until it is released. */
+  private readonly orphaned = new Set<number>();
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -91,28 +95,38 @@ export class Worker {
     this.running = true;
     let finish!: () => void;
     this.idle = new Promise((resolve) => (finish = resolve));
+    this.stepError = null;
     try {
       do {
         this.again = false;
         await this.drain();
       } while (this.again && !this.stopped);
-      if (this.failingSince !== null) {
-        this.deps.log.info('worker.recovered', { failedForS: Math.round((this.deps.clock() - this.failingSince) / 1000) });
-        this.failingSince = null;
-      }
-      this.failures = 0;
+      if (this.stepError !== null) this.failed(this.stepError);
+      else this.succeeded();
     } catch (error) {
-      // Logged once when it starts failing, not on every try: a full disk must not flood the log.
-      if (this.failingSince === null) {
-        this.failingSince = this.deps.clock();
-        this.deps.log.error('worker.failing', { error });
-      }
-      this.failures++;
+      this.failed(error);
     } finally {
       this.running = false;
       finish();
       this.sleep();
     }
+  }
+
+  /** Logged once when it starts failing, not on every try: a full disk must not flood the log. */
+  private failed(error: unknown): void {
+    if (this.failingSince === null) {
+      this.failingSince = this.deps.clock();
+      this.deps.log.error('worker.failing', { error });
+    }
+    this.failures++;
+  }
+
+  private succeeded(): void {
+    if (this.failingSince !== null) {
+      this.deps.log.info('worker.recovered', { failedForS: Math.round((this.deps.clock() - this.failingSince) / 1000) });
+      this.failingSince = null;
+    }
+    this.failures = 0;
   }
 
   /** Works on due rows, at most `concurrency` at a time, until none is due. */
@@ -138,6 +152,11 @@ export class Worker {
     if (limit <= 0) return [];
     const { store, clock, holder } = this.deps;
     const now = clock();
+    // Steps that died on the database here are due again as soon as it answers.
+    if (this.orphaned.size > 0) {
+      store.release([...this.orphaned], holder, now);
+      this.orphaned.clear();
+    }
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
     return store.lease(store.due(now, limit, youngSince), { holder, until: now + leaseMs }, now);
   }
@@ -146,7 +165,10 @@ export class Worker {
     try {
       await this.deps.engine.check(movement);
     } catch (error) {
-      this.deps.log.error('worker.check_failed', { kind: movement.kind, orderId: movement.orderId, error });
+      // The engine handles every provider outcome itself: what reaches here is local (the
+      // database), and the run backs off like a failed pick.
+      this.orphaned.add(movement.id);
+      this.stepError = error;
     }
   }
 

@@ -25,6 +25,8 @@ describe('the embedded sandbox across a restart of the store', () => {
     const env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
+      // The checkout's own .env is the developer's, never the test's.
+      SOKONI_DOTENV: 'false',
       PORT: String(port),
       DATABASE_PATH: join(temp.dir, 'sokoni.db'),
       SANDBOX_APPROVAL: 'handset',
