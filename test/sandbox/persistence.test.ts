@@ -30,7 +30,8 @@ async function open(databasePath: string, options: SandboxOptions = {}): Promise
 
 describe('the standalone sandbox, SIGKILLed and started again on the same file', () => {
   function run(databasePath: string): { child: ChildProcess; url: Promise<string> } {
-    const env = { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_APPROVAL: 'handset', SANDBOX_DATABASE_PATH: databasePath };
+    // SOKONI_DOTENV: the checkout's own .env is the developer's, never the test's.
+    const env = { PATH: process.env.PATH ?? '', SOKONI_DOTENV: 'false', SANDBOX_PORT: '0', SANDBOX_APPROVAL: 'handset', SANDBOX_DATABASE_PATH: databasePath };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     cleanups.push(() => child.kill('SIGKILL'));
     let output = '';
