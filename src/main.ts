@@ -50,7 +50,8 @@ const lines = [
   sokoni.callbackUrl
     ? `Callback URL      ${sokoni.callbackUrl}${config.publicUrl ? '' : ' (embedded sandbox; set PUBLIC_URL, e.g. an ngrok https URL, for a real MoMo)'}`
     : 'Callback URL      none: set PUBLIC_URL (e.g. your ngrok https URL) to receive MoMo callbacks; polling meanwhile',
-  `Admin API         ${config.adminToken ? 'on (Authorization: Bearer $ADMIN_TOKEN)' : 'off: set ADMIN_TOKEN to enable /balance and /api/sellers'}`,
+  `Console           ${sokoni.url}/admin (the first owner: npm run users:create -- --email you@example.com --role owner)`,
+  `Admin API         ${config.adminToken ? 'ADMIN_TOKEN acts as an owner key for this release (deprecated: use API keys from the console)' : 'API keys from the console (Authorization: Bearer <key>)'}`,
 ];
 console.log(lines.join('\n'));
 
