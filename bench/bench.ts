@@ -134,6 +134,7 @@ function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, c
     orders: run.results.length,
     concurrency: pace.kind === 'closed' ? pace.concurrency : null,
     offeredPerSecond: pace.kind === 'open' ? pace.perSecond : null,
+    settled: settled.length,
     settledPerSecond: settled.length / (run.elapsedMs / 1000),
     latencyMs: { p50: percentile(finals, 50), p95: percentile(finals, 95), p99: percentile(finals, 99) },
     payLatencyMs: { p50: percentile(pays, 50), p99: percentile(pays, 99) },

@@ -13,6 +13,8 @@ export interface Scenario {
   /** Closed loop: shoppers in parallel; open loop: null (see offeredPerSecond). */
   concurrency: number | null;
   offeredPerSecond: number | null;
+  /** Orders seen settled. */
+  settled: number;
   settledPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
   payLatencyMs: { p50: number; p99: number };
@@ -64,14 +66,27 @@ export function machineOf(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.versions.node}`;
 }
 
-const HEAD = ['scenario', 'orders', 'load', 'settled/s', 'p50 ms', 'p95 ms', 'p99 ms', 'pay p50', 'pay p99', 'MoMo/order', 'peak RSS MB', 'CPU s', 'sandbox CPU s', 'loadgen CPU s', 'errors'];
+const HEAD = [
+  'scenario', 'orders', 'load', 'settled/s', 'p50 ms', 'p95 ms', 'p99 ms', 'pay p50', 'pay p99', 'MoMo/order', 'peak RSS MB', 'CPU s', 'sandbox CPU s',
+  'loadgen CPU s', 'CPU ms/order', 'sandbox ms/order', 'loadgen ms/order', 'errors',
+];
+
+/**
+ * CPU-ms per settled order: on a shared machine the absolute rates move with the neighbours,
+ * while the CPU each order costs a process moves far less, so before/after is compared in it.
+ */
+export function cpuMsPerOrder(cpuSeconds: number, s: Pick<Scenario, 'settled'>): number {
+  return s.settled > 0 ? (cpuSeconds * 1000) / s.settled : NaN;
+}
 
 function row(s: Scenario): string[] {
   const load = s.concurrency !== null ? `C=${s.concurrency}` : `${s.offeredPerSecond}/s`;
   return [
     s.name, String(s.orders), load, String(round(s.settledPerSecond)), String(round(s.latencyMs.p50)), String(round(s.latencyMs.p95)),
     String(round(s.latencyMs.p99)), String(round(s.payLatencyMs.p50)), String(round(s.payLatencyMs.p99)), String(round(s.momoCallsPerOrder, 2)),
-    String(round(s.peakRssMb)), String(round(s.cpuSeconds)), String(round(s.sandboxCpuSeconds)), String(round(s.loadGeneratorCpuSeconds)), String(s.errors),
+    String(round(s.peakRssMb)), String(round(s.cpuSeconds)), String(round(s.sandboxCpuSeconds)), String(round(s.loadGeneratorCpuSeconds)),
+    String(round(cpuMsPerOrder(s.cpuSeconds, s), 2)), String(round(cpuMsPerOrder(s.sandboxCpuSeconds, s), 2)),
+    String(round(cpuMsPerOrder(s.loadGeneratorCpuSeconds, s), 2)), String(s.errors),
   ];
 }
 

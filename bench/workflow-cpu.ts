@@ -1,0 +1,103 @@
+// The checkout's own CPU per settled order, without HTTP: the real checkout, engine, worker and
+// SQLite file, a provider that answers at once in this process and calls back on every create,
+// and C shoppers each waiting for their order to settle as the long-poll does. It isolates what
+// the database and the workflow cost from the HTTP servers and clients around them, so a change
+// to the hot path can be judged in seconds and with little noise from a shared machine.
+//   npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCheckout } from '../src/checkout';
+import { numberArg, readArgs } from '../src/cli-args';
+import { loadConfig } from '../src/config';
+import { applyMigrations, DEMO_PRODUCT_IDS, demoSeedOptions, openDatabase, seedDemoCatalogue } from '../src/db';
+import { silentLogger } from '../src/log';
+import type { PaymentProvider, ProviderTransaction, SendRequest } from '../src/providers';
+
+const COMMAND = {
+  name: 'tsx bench/workflow-cpu.ts',
+  usage: `usage: npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C]
+
+Runs N orders (2000) through the checkout with C shoppers (64) against an in-process provider
+and prints the CPU-ms per settled order (after 200 orders of warm-up).`,
+  options: { orders: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '64' } },
+} as const;
+const flags = readArgs(COMMAND);
+const orders = numberArg(COMMAND, 'orders', flags.orders, { atLeast: 1, integer: true });
+const concurrency = numberArg(COMMAND, 'concurrency', flags.concurrency, { atLeast: 1, integer: true });
+
+const dir = mkdtempSync(join(tmpdir(), 'sokoni-workflow-'));
+const db = openDatabase(join(dir, 'sokoni.db'));
+applyMigrations(db);
+seedDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
+
+const sent = new Map<string, SendRequest>();
+let noteCallback: (reference: string) => void = () => {};
+const provider: PaymentProvider = {
+  name: 'momo',
+  async send(request) {
+    sent.set(request.referenceId, request);
+    await Promise.resolve();
+    // MoMo calls back once the transaction is final: here, just after accepting it.
+    setImmediate(() => noteCallback(request.referenceId));
+  },
+  read(_kind, referenceId) {
+    const request = sent.get(referenceId);
+    const tx: ProviderTransaction | null = request
+      ? { status: 'SUCCESSFUL', amountMinor: request.amountMinor, currency: request.currency, financialTransactionId: `fin-${referenceId}`, reason: null }
+      : null;
+    return Promise.resolve(tx);
+  },
+  balances: () => Promise.resolve({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
+  parseCallback: (callback) => (typeof callback.query.ref === 'string' ? callback.query.ref : null),
+  acceptsCurrency: () => true,
+  reasonOf: () => ({ kind: 'refused', retryable: false }),
+};
+
+const checkout = createCheckout({
+  db,
+  providers: [provider],
+  settings: loadConfig({ SANDBOX_APPROVAL: 'instant' }).worker,
+  log: silentLogger,
+  callbackUrl: (reference) => `http://shop.test/callback?ref=${reference}`,
+});
+noteCallback = (reference) => void checkout.noteCallback({ query: { ref: reference }, body: '' });
+checkout.start();
+
+const FINAL = new Set(['settled', 'failed', 'payout_failed']);
+
+async function shopper(next: () => number | null, failures: string[]): Promise<void> {
+  for (let i = next(); i !== null; i = next()) {
+    const { snapshot } = await checkout.placeOrder({
+      productId: DEMO_PRODUCT_IDS[i % DEMO_PRODUCT_IDS.length]!, qty: 1, msisdn: `25677${String(1_000_000 + (i % 5000)).padStart(7, '0')}`, idempotencyKey: null,
+    });
+    let status = snapshot.order.status as string;
+    while (!FINAL.has(status)) {
+      await checkout.nextChange(snapshot.order.id, 30_000);
+      status = checkout.snapshot(snapshot.order.id)!.order.status;
+    }
+    if (status !== 'settled') failures.push(status);
+  }
+}
+
+async function run(count: number): Promise<{ cpuMs: number; wallMs: number; failures: string[] }> {
+  let placed = 0;
+  const next = () => (placed < count ? placed++ : null);
+  const failures: string[] = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, () => shopper(next, failures)));
+  const used = process.cpuUsage(cpu);
+  return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started, failures };
+}
+
+try {
+  await run(200);
+  const { cpuMs, wallMs, failures } = await run(orders);
+  if (failures.length) throw new Error(`${failures.length} orders did not settle: ${failures[0]}`);
+  console.log(`${orders} orders, ${concurrency} shoppers: ${(cpuMs / orders).toFixed(3)} CPU-ms per settled order, ${((orders * 1000) / wallMs).toFixed(0)} settled/s`);
+} finally {
+  await checkout.stop();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
