@@ -15,6 +15,7 @@ import {
   databaseStartupError,
   demoSeedOptions,
   ensureDemoCatalogue,
+  groupCommit,
   openDatabase,
   probeWritable,
   setBusyTimeout,
@@ -245,6 +246,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createBooksRouter({ config, books }),
     ],
     renderErrorPage: storefront.renderErrorPage,
+    commitWrites: () => groupCommit(db).commitNow(),
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });

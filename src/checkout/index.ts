@@ -157,6 +157,9 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   return {
     async placeOrder(input) {
       const { order, created } = createOrder(ctx, input);
+      // Written with this turn's other writes (group commit): a commit that fails is this
+      // order's failure, reported before anything is sent or answered.
+      await orders.movements.committed();
       if (created) {
         const sending = engine.send(orders.movements.of(order.id, 'collection')!).catch((error: unknown) =>
           options.log.error('payment.send_crashed', { orderId: order.id, error }),
@@ -164,6 +167,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([sending, new Promise((resolve) => (timer = setTimeout(resolve, answerWithinMs)))]);
         clearTimeout(timer);
+        // The answer shows only what is committed: the send's outcome may still wait for its turn's commit.
+        await orders.movements.committed();
       }
       return { snapshot: snapshot(order.id)!, created };
     },

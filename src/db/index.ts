@@ -2,6 +2,7 @@
 export { openDatabase, assertWritable, probeWritable, setBusyTimeout, databaseStartupError, SERVING_BUSY_TIMEOUT_MS, type Database } from './connection';
 export { applyMigrations, pendingMigrations, MigrationError, MIGRATIONS_DIR } from './migrate';
 export { statement } from './statements';
+export { groupCommit } from './group-commit';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
 export * from './orders';

@@ -2,6 +2,7 @@
 // decides which state changes are legal; this file only writes them, each guarded by the state
 // it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
 import type { Database, Statement } from 'better-sqlite3';
+import { groupCommit, type GroupCommit } from './group-commit';
 
 export type MovementKind = 'collection' | 'payout';
 /** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
@@ -97,7 +98,10 @@ export class MovementStore {
     Statement
   >;
 
-  constructor(private readonly db: Database) {
+  private readonly group: GroupCommit;
+
+  constructor(db: Database) {
+    this.group = groupCommit(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       insert: p(`INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status,
@@ -137,9 +141,31 @@ export class MovementStore {
     };
   }
 
-  /** Runs `fn` in one SQLite transaction: all of its writes land, or none. */
+  /**
+   * Runs `fn` atomically: all of its writes land, or none. They are committed with the rest of
+   * this turn of the event loop's (group-commit.ts): what must not leave the process before
+   * them waits for `committed()` or goes through `afterCommit`.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.group.write(fn);
+  }
+
+  /**
+   * On: the writes of one turn of the event loop share one commit (a serving worker); off: each
+   * commits at once, and what was open is committed now.
+   */
+  groupCommits(on: boolean): void {
+    this.group.setGrouping(on);
+  }
+
+  /** Resolves once every write made so far is committed; rejects if that commit fails. */
+  committed(): Promise<void> {
+    return this.group.committed();
+  }
+
+  /** Runs `fn` once every write made so far is committed (at once when none waits); never if that commit fails. */
+  afterCommit(fn: () => void): void {
+    this.group.afterCommit(fn);
   }
 
   /**
@@ -147,9 +173,11 @@ export class MovementStore {
    * call is out; if the holder dies, it is due when the lease runs out.
    */
   insert(movement: NewMovement, lease: Lease, now: number): void {
-    const info = this.s.insert.run({ ...movement, until: lease.until, holder: lease.holder, now });
-    this.s.insertAttempt.run(movement.referenceId, info.lastInsertRowid, movement.partyMsisdn, now, now);
-    this.s.insertEvent.run(movement.orderId, movement.kind, null, 'sending', movement.referenceId, now);
+    this.transaction(() => {
+      const info = this.s.insert.run({ ...movement, until: lease.until, holder: lease.holder, now });
+      this.s.insertAttempt.run(movement.referenceId, info.lastInsertRowid, movement.partyMsisdn, now, now);
+      this.s.insertEvent.run(movement.orderId, movement.kind, null, 'sending', movement.referenceId, now);
+    });
   }
 
   byId(id: number): Movement | undefined {
@@ -165,6 +193,10 @@ export class MovementStore {
    * is due next as written, which is at once when a callback asked for a read during the step.
    */
   move(row: Movement, change: MovementChange, now: number): StepEnd | null {
+    return this.transaction(() => this.moveNow(row, change, now));
+  }
+
+  private moveNow(row: Movement, change: MovementChange, now: number): StepEnd | null {
     const result = this.s.move.get({
       to: change.to, from: change.from, reason: change.reason ?? null, financialTransactionId: change.financialTransactionId ?? null,
       nextCheckAt: change.nextCheckAt, now, id: row.id,
@@ -183,10 +215,12 @@ export class MovementStore {
    * the last one); the partial unique index refuses it unless every earlier attempt failed.
    */
   restart(row: Movement, referenceId: string, partyMsisdn: string, lease: Lease, now: number): boolean {
-    if (this.s.restart.run(referenceId, partyMsisdn, lease.until, lease.until, lease.holder, now, row.id).changes !== 1) return false;
-    this.s.insertAttempt.run(referenceId, row.id, partyMsisdn, now, now);
-    this.s.insertEvent.run(row.orderId, row.kind, row.status, 'sending', referenceId, now);
-    return true;
+    return this.transaction(() => {
+      if (this.s.restart.run(referenceId, partyMsisdn, lease.until, lease.until, lease.holder, now, row.id).changes !== 1) return false;
+      this.s.insertAttempt.run(referenceId, row.id, partyMsisdn, now, now);
+      this.s.insertEvent.run(row.orderId, row.kind, row.status, 'sending', referenceId, now);
+      return true;
+    });
   }
 
   /**
@@ -201,7 +235,7 @@ export class MovementStore {
 
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
   afterRead(row: Movement, nextCheckAt: number, now: number): StepEnd | null {
-    return (this.s.afterRead.get({ nextCheckAt, now, id: row.id, status: row.status }) as StepEnd | undefined) ?? null;
+    return this.transaction(() => (this.s.afterRead.get({ nextCheckAt, now, id: row.id, status: row.status }) as StepEnd | undefined) ?? null);
   }
 
   /** Frees rows whose step died in this process (its database failed mid-step): due again now. */
@@ -212,7 +246,7 @@ export class MovementStore {
   }
 
   countSend(row: Movement): void {
-    this.s.countSend.run(row.id);
+    this.transaction(() => this.s.countSend.run(row.id));
   }
 
   /**
@@ -220,7 +254,7 @@ export class MovementStore {
    * every row whose step died with the process (it still holds a lease).
    */
   resume(now: number): void {
-    this.s.resume.run(now);
+    this.transaction(() => this.s.resume.run(now));
   }
 
   /**
@@ -240,6 +274,6 @@ export class MovementStore {
 
   /** A callback named this reference (of any attempt): read it before anything else. False when nothing open matched. */
   markDueNow(referenceId: string, now: number): boolean {
-    return this.s.dueNow.run(now, referenceId).changes > 0;
+    return this.transaction(() => this.s.dueNow.run(now, referenceId).changes > 0);
   }
 }

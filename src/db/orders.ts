@@ -50,7 +50,7 @@ export class OrderStore {
     Statement
   >;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.movements = new MovementStore(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
@@ -82,9 +82,9 @@ export class OrderStore {
     return (this.s.sellerMsisdn.get(sellerId) as { msisdn: string } | undefined)?.msisdn;
   }
 
-  /** Runs `fn` in one SQLite transaction: all of its writes land, or none. */
+  /** Runs `fn` atomically, committed with the rest of this turn's writes (the movements' group commit). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.movements.transaction(fn);
   }
 
   /**
@@ -118,8 +118,10 @@ export class OrderStore {
 
   /** False when the order was no longer in `from` (someone else moved it first). */
   moveOrder(orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null): boolean {
-    if (this.s.moveOrder.run(to, now, orderId, from).changes !== 1) return false;
-    this.s.insertEvent.run(orderId, from, to, detail, now);
-    return true;
+    return this.transaction(() => {
+      if (this.s.moveOrder.run(to, now, orderId, from).changes !== 1) return false;
+      this.s.insertEvent.run(orderId, from, to, detail, now);
+      return true;
+    });
   }
 }

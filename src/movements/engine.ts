@@ -135,10 +135,24 @@ export class MovementEngine {
       return end;
     });
     if (!ended) return false;
-    this.deps.changed(movement.orderId);
+    this.announce(movement.orderId);
     // As written: a callback that came during the step has made it due at once.
     if (ended.nextCheckAt !== null) this.deps.wake(ended.nextCheckAt);
     return true;
+  }
+
+  /**
+   * Tells watchers (long-polls, event streams) that the order changed, once the change is
+   * committed: an answer must never show what a crash could still take back.
+   */
+  private announce(orderId: string): void {
+    this.deps.store.afterCommit(() => {
+      try {
+        this.deps.changed(orderId);
+      } catch (error) {
+        this.deps.log.error('movement.announce_failed', { orderId, error });
+      }
+    });
   }
 
   private nextCheckAt(movement: Movement): number {
@@ -167,6 +181,9 @@ export class MovementEngine {
       return;
     }
     this.deps.store.countSend(movement);
+    // The reference, and the row it belongs to, are committed before the request leaves: a
+    // create MoMo has seen must always be found again after a crash (group-commit.ts).
+    await this.deps.store.committed();
     try {
       await providers.get(movement.provider).send({
         kind: movement.kind,
@@ -285,7 +302,7 @@ export class MovementEngine {
     this.deps.log.info(`${this.handler(movement).label}.successful`, {
       orderId: movement.orderId, amount: `${movement.amountMinor} ${movement.currency}`, financialTransactionId: tx.financialTransactionId,
     });
-    this.deps.changed(movement.orderId);
+    this.announce(movement.orderId);
     for (const next of created) await this.send(next);
   }
 
@@ -413,7 +430,7 @@ export class MovementEngine {
     assertMovementMove(movement.kind, movement.status, 'sending');
     const party = this.handler(movement).partyFor?.(movement) ?? movement.partyMsisdn;
     if (!this.deps.store.restart(movement, randomUUID(), party, this.sendLease(now), now)) return;
-    this.deps.changed(movement.orderId);
+    this.announce(movement.orderId);
     const restarted = this.deps.store.byId(movement.id);
     if (restarted) await this.send(restarted);
   }

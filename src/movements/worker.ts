@@ -51,6 +51,8 @@ export class Worker {
   start(): void {
     this.stopped = false;
     this.deps.store.resume(this.deps.clock());
+    // While serving, the writes of one turn share a commit (db/group-commit.ts).
+    this.deps.store.groupCommits(true);
     this.poke();
   }
 
@@ -81,6 +83,8 @@ export class Worker {
     this.timer = null;
     this.wakeAt = null;
     await this.idle;
+    // What the last turn wrote is committed before whoever stopped us closes the database.
+    this.deps.store.groupCommits(false);
   }
 
   private arm(at: number): void {

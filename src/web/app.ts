@@ -37,6 +37,38 @@ export interface AppDeps {
   logError?: (error: unknown, req: express.Request) => void;
   /** Renders error pages for browsers; the plain views/error.ejs by default. */
   renderErrorPage?: HtmlErrorRenderer;
+  /**
+   * Commits the writes the worker's turn holds open (db/group-commit.ts). Called before any
+   * answer but the hot path's own, so what an answer reports is never taken back by a crash.
+   */
+  commitWrites?: () => void;
+}
+
+/**
+ * The hot path's answers, which need no commit first: POST /pay waits for its own writes'
+ * commit, a callback's 200 is only a hint (a lost one is made up by the next read), and an
+ * order's JSON only reads, woken by committed changes.
+ */
+function answersWithoutCommit(req: express.Request): boolean {
+  if (req.method === 'POST' && req.path === '/pay') return true;
+  if ((req.method === 'POST' || req.method === 'PUT') && req.path === '/callback') return true;
+  return req.method === 'GET' && ORDER_PATH.test(req.path);
+}
+
+const ORDER_PATH = /^\/orders\/[^/]+$/;
+
+/** Calls `commit` just before the answer's head is written. */
+function commitBeforeAnswer(commit: () => void): express.RequestHandler {
+  return (req, res, next) => {
+    if (!answersWithoutCommit(req)) {
+      const writeHead = res.writeHead.bind(res);
+      res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+        commit();
+        return writeHead(...args);
+      }) as typeof res.writeHead;
+    }
+    next();
+  };
 }
 
 export const CONTENT_SECURITY_POLICY = {
@@ -61,6 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  if (deps.commitWrites) app.use(commitBeforeAnswer(deps.commitWrites));
 
   // HSTS only when the store's public URL is https: a plain-http store has nothing to pin, and
   // the header would tell browsers to refuse that host over http for a year.

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { DEMO_PRODUCT_IDS, demoSeedOptions, OrderStore, seedDemoCatalogue, type Movement } from '../../src/db';
+import { DEMO_PRODUCT_IDS, demoSeedOptions, openDatabase, OrderStore, seedDemoCatalogue, type Movement } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { MovementEngine } from '../../src/movements';
 import { ProviderError, ProviderRegistry, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../../src/providers';
@@ -257,5 +257,31 @@ describe('the movement engine', () => {
     await s.engine.check(s.movement());
     expect(s.movement().nextCheckAt).toBeGreaterThanOrEqual(retryAt);
     expect(s.movement().nextCheckAt).toBeLessThanOrEqual(retryAt + 1000);
+  });
+
+  it('while writes are grouped, a create leaves only once its reference is committed, and watchers hear only committed changes', async () => {
+    const s = setup();
+    s.orders.movements.groupCommits(true);
+    cleanups.unshift(() => s.orders.movements.groupCommits(false));
+    // What a crash would leave: another connection sees only what is committed.
+    const other = openDatabase(s.t.file);
+    cleanups.unshift(() => other.close());
+    const orderId = s.movement().orderId;
+    const committedPayout = () => other.prepare("SELECT status FROM movements WHERE order_id = ? AND kind = 'payout'").pluck().get(orderId);
+    // Written in this turn, as a collection's success writes its payout, and sent at once.
+    const reference = randomUUID();
+    s.orders.movements.insert({ orderId, kind: 'payout', provider: 'fake', partyMsisdn: '256772000001', amountMinor: 800, currency: 'EUR', referenceId: reference }, s.engine.sendLease(s.now()), s.now());
+    const seenAtSend: unknown[] = [];
+    s.fake.sendScript.push((request) => seenAtSend.push(other.prepare('SELECT count(*) FROM movement_attempts WHERE reference_id = ?').pluck().get(request.referenceId)));
+    await s.engine.send(s.orders.movements.of(orderId, 'payout')!);
+    expect(s.fake.sent.map((r) => r.referenceId)).toEqual([reference]);
+    expect(seenAtSend).toEqual([1]);
+    // Its acceptance is written in the turn the answer came: announced once committed.
+    expect(s.orders.movements.of(orderId, 'payout')!.status).toBe('pending');
+    expect(committedPayout()).toBe('sending');
+    expect(s.calls.changed).toBe(0);
+    await s.orders.movements.committed();
+    expect(committedPayout()).toBe('pending');
+    expect(s.calls.changed).toBe(1);
   });
 });
