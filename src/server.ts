@@ -20,6 +20,7 @@ import {
   probeWritable,
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
+  startCheckpointer,
   type Database,
 } from './db';
 import { createLogger, type Logger } from './log';
@@ -251,6 +252,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
   checkout.start();
+  // WAL checkpoints off the serving thread (db/checkpointer.ts), every half second.
+  const checkpointer = startCheckpointer(db, config.databasePath, 500, (message) => log.warn('db.checkpoint', { message }));
   started = true;
 
   return {
@@ -266,6 +269,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       sandbox?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await checkpointer.stop();
       db.close();
     },
   };
