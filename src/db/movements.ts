@@ -104,9 +104,10 @@ export class MovementStore {
     this.group = groupCommit(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      insert: p(`INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status,
+      // Written counting its first send: its writer sends it at once (engine.send).
+      insert: p(`INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status, sends,
         next_check_at, leased_until, leased_by, created_at, updated_at)
-        VALUES (@orderId, @kind, @provider, @partyMsisdn, @amountMinor, @currency, @referenceId, 'sending', @until, @until, @holder, @now, @now)`),
+        VALUES (@orderId, @kind, @provider, @partyMsisdn, @amountMinor, @currency, @referenceId, 'sending', 1, @until, @until, @holder, @now, @now)`),
       insertAttempt: p(`INSERT INTO movement_attempts (reference_id, movement_id, party_msisdn, status, created_at, updated_at)
         VALUES (?, ?, ?, 'sending', ?, ?)`),
       insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`),
@@ -118,7 +119,7 @@ export class MovementStore {
         updated_at = @now WHERE id = @id AND status = @from RETURNING next_check_at AS nextCheckAt`),
       moveAttempt: p(`UPDATE movement_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`),
       restart: p(`UPDATE movements SET status = 'sending', reference_id = ?, party_msisdn = ?, attempts = attempts + 1,
-        funds_waits = funds_waits + (status = 'waiting_funds'), sends = 0, checks = 0, reason = NULL, accepted_at = NULL, next_check_at = ?,
+        funds_waits = funds_waits + (status = 'waiting_funds'), sends = 1, checks = 0, reason = NULL, accepted_at = NULL, next_check_at = ?,
         leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
         WHERE id = ? AND status IN ('retry_wait', 'waiting_funds')`),
       lease: p(`UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
@@ -245,6 +246,7 @@ export class MovementStore {
     });
   }
 
+  /** A create sent again with the same reference (the first send is counted when the row is written). */
   countSend(row: Movement): void {
     this.transaction(() => this.s.countSend.run(row.id));
   }

@@ -171,7 +171,11 @@ export class MovementEngine {
     return deadlineMs === undefined ? null : movement.createdAt + deadlineMs;
   }
 
-  /** Sends the movement's create call with its stored reference, unless its send deadline has passed. */
+  /**
+   * Sends a just-written movement's create call with its stored reference, unless its send
+   * deadline has passed. The row was written counting this send (`sends` starts at 1), which
+   * saves a write per create on the hot path; a crash before it leaves only over-counts.
+   */
   async send(movement: Movement): Promise<void> {
     const { providers, settings, log, clock } = this.deps;
     const handler = this.handler(movement);
@@ -180,7 +184,6 @@ export class MovementEngine {
       this.abandon(movement);
       return;
     }
-    this.deps.store.countSend(movement);
     // The reference, and the row it belongs to, are committed before the request leaves: a
     // create MoMo has seen must always be found again after a crash (group-commit.ts).
     await this.deps.store.committed();
@@ -264,7 +267,11 @@ export class MovementEngine {
       return null;
     }
     if (tx === null) {
-      if (movement.status === 'sending') await this.send(movement);
+      if (movement.status === 'sending') {
+        // Sent again with the same reference: counted here, as the row's first send was when it was written.
+        this.deps.store.countSend(movement);
+        await this.send(movement);
+      }
       else {
         // The provider accepted it before, so it must exist: keep reading rather than sending again.
         log.warn(`${label}.not_found_after_accept`, { orderId: movement.orderId });

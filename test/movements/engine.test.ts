@@ -105,6 +105,8 @@ describe('the movement engine', () => {
   it('sends with the stored reference, then reads it to SUCCESSFUL and lets the handler act once', async () => {
     const s = setup();
     const reference = s.movement().referenceId;
+    // Written counting the send its writer makes at once: no write of its own before the request.
+    expect(s.movement().sends).toBe(1);
     await s.engine.send(s.movement());
     expect(s.fake.sent.map((r) => [r.referenceId, r.partyMsisdn, r.callbackUrl])).toEqual([[reference, '256772123456', `http://shop.test/callback?ref=${reference}`]]);
     expect(s.movement()).toMatchObject({ status: 'pending', sends: 1, leasedUntil: null, nextCheckAt: s.now() + 100 });
