@@ -1,7 +1,7 @@
 // Refunds end to end (issue #14): the real Sokoni on the embedded sandbox, people with API keys,
 // and the money checked where it lands: the sandbox's transactions and the books.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRows } from '../console/helpers';
+import { auditRows, signedIn } from '../console/helpers';
 import { sellerWithProduct, waitForOrder } from '../checkout/helpers';
 import {
   as, orderOf, refundApproved, sandboxRefunds, sellerOwed, settledOrder, startRefundStore, trialBalance, waitForRefund, type RefundStore,
@@ -41,11 +41,17 @@ describe('a refund after the payout', () => {
   });
 
   it('nets what the seller owes across their next two orders: the first pays nothing, the second the rest', async () => {
-    store = await startRefundStore();
+    store = await startRefundStore({ CLAWBACK_ALERT_DAYS: '0' });
     // 2 × 10.00: the seller got 16.00; 12.00 back takes 9.60 of it.
     const { order, sellerId, productId } = await settledOrder(store, '256772000302', 2);
+    const attention = async () => (await (await signedIn(store!, 'viewer')).get('/admin/attention')).text;
+    expect(await attention()).toContain('Sellers owing a claw-back (0)');
     expect((await refundApproved(store, order.id, 1200)).state).toBe('refunded');
     expect(sellerOwed(store, sellerId)).toBe(-960);
+    // Still owing after CLAWBACK_ALERT_DAYS (0 here): listed under Needs attention.
+    const owing = await attention();
+    expect(owing).toContain('Sellers owing a claw-back (1)');
+    expect(owing).toMatch(/Seller 256772000302<\/a> · owes €9\.60/);
 
     const second = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(second.payout).toBeNull();
@@ -53,6 +59,7 @@ describe('a refund after the payout', () => {
     const third = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(third.payout).toMatchObject({ status: 'successful', amountMinor: 640 });
     expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(await attention()).toContain('Sellers owing a claw-back (0)');
     const transfers = store.control.transactions({ product: 'disbursement', status: 'SUCCESSFUL' }).filter((t) => t.kind === 'transfer' && t.party.partyId === '256772000302');
     expect(transfers.map((t) => t.amount).sort()).toEqual(['16.00', '6.40']);
     expect(trialBalance(store)).toEqual([0]);
