@@ -38,6 +38,12 @@ describe('a refund after the payout', () => {
     expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
     const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
     expect(listed.body.refunds).toHaveLength(1);
+    // Reconciliation reads the refund's reference at MoMo like any other movement's, and agrees.
+    const day = new Date().toISOString().slice(0, 10);
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const run = await store.http.post('/api/books/reconciliations').set(as(store, 'owner')).send({ from: day, to: next }).expect(201);
+    expect(run.body).toMatchObject({ checked: 3, matched: 3, open: 0, error: null });
+    expect(run.body.items.filter((i: { kind: string }) => i.kind !== 'balance')).toEqual([]);
   });
 
   it('nets what the seller owes across their next two orders: the first pays nothing, the second the rest', async () => {
