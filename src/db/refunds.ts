@@ -186,6 +186,17 @@ export class RefundStore {
     return r.available;
   }
 
+  /**
+   * Whether the seller has ever had a refund in this currency (one still pending decides nothing
+   * yet). Until then their payable holds exactly the shares of orders whose payouts are written,
+   * and a payout is the order's share: the hot path need not sum their whole payable.
+   */
+  sellerHasRefunds(sellerId: string, currency: string): boolean {
+    const row = this.q(`SELECT EXISTS (SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id
+      WHERE o.seller_id = ? AND r.currency = ? AND r.state IN ('approved', 'refunded', 'failed')) AS yes`).get(sellerId, currency) as { yes: number };
+    return row.yes === 1;
+  }
+
   /** Cancels a payout that has not left (a full refund took the seller's whole share back). */
   cancelPayout(payoutId: number, from: string, orderId: string, now: number): boolean {
     const changed = this.q(`UPDATE movements SET status = 'cancelled', next_check_at = NULL, leased_until = NULL, leased_by = NULL, updated_at = ?
