@@ -128,6 +128,43 @@ describe('a refund before the payout has left', () => {
   });
 });
 
+describe('a refund that fails', () => {
+  it('gives the seller back what it had taken off their payout that has still not left', async () => {
+    store = await startRefundStore();
+    const { sellerId, productId } = await sellerWithProduct(store, '256772000310', 1000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const order = await orderOf(store, productId, 1, (o) => o.payout?.status === 'waiting_funds');
+    // MoMo no longer holds the payment as SUCCESSFUL, so it refuses to refund it (NOT_ALLOWED).
+    store.control.rewriteTransaction(order.payment.referenceId, { status: 'FAILED' });
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 300, reason: 'scratched' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('failed');
+    const restored = await waitForOrder(store, order.id, (o) => o.payout?.amountMinor === 800);
+    expect(restored.status).toBe('paid');
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'successful', amountMinor: 800 });
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
+describe('a refund of an order whose payout failed for good', () => {
+  it('a full refund cancels the failed payout and settles the order', async () => {
+    store = await startRefundStore({ SELLER_WALLET_CHECK: 'false' });
+    // A sandbox number whose transfers fail for good (PAYEE_NOT_FOUND).
+    const { sellerId, productId } = await sellerWithProduct(store, '46733123457', 1000);
+    const order = await orderOf(store, productId, 1, (o) => o.status === 'payout_failed');
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 1000, reason: 'seller unreachable' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'cancelled' });
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
 describe('maker-checker', () => {
   it('refuses self-approval (403, audited), lets a second person decline, and never sends either', async () => {
     store = await startRefundStore();
