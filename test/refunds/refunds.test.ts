@@ -38,6 +38,9 @@ describe('a refund after the payout', () => {
     expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
     const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
     expect(listed.body.refunds).toHaveLength(1);
+    // The seller's statement shows the claw-back as its own line.
+    const statement = await store.http.get(`/api/sellers/${sellerId}/statement`).set(as(store, 'owner')).expect(200);
+    expect(statement.body.currencies[0].lines.map((l: { kind: string; amountMinor: number }) => [l.kind, l.amountMinor])).toEqual([['collection', 800], ['payout', -800], ['refund', -240]]);
     // Reconciliation reads the refund's reference at MoMo like any other movement's, and agrees.
     const day = new Date().toISOString().slice(0, 10);
     const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
