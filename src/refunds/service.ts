@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow } from '../db';
+import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
 import { DomainError } from '../domain-error';
 import type { Logger } from '../log';
 import { toDecimalString } from '../money';
@@ -45,7 +45,7 @@ export interface RefundView {
   updatedAt: number;
   expiresAt: number;
   /** The money's movement once approved: its provider reference, status and reason. */
-  movement: { referenceId: string; status: string; reason: string | null; financialTransactionId: string | null } | null;
+  movement: { referenceId: string; status: RefundStatus; reason: string | null; financialTransactionId: string | null } | null;
 }
 
 export interface RefundsOptions {
@@ -109,7 +109,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
   let sweep: NodeJS.Timeout | null = null;
 
   const view = (row: RefundRow): RefundView => {
-    const movement = row.movementId === null ? undefined : store.movements.byId(row.movementId);
+    const found = row.movementId === null ? undefined : store.movements.byId(row.movementId);
+    const movement = found?.kind === 'refund' ? found : undefined;
     return {
       id: row.id, orderId: row.orderId, state: row.state, amountMinor: row.amountMinor, amount: toDecimalString(row.amountMinor, row.currency),
       currency: row.currency, sellerPartMinor: row.sellerPartMinor, platformPartMinor: row.platformPartMinor, fromSuspense: row.fromSuspense,
