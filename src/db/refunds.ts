@@ -218,7 +218,9 @@ export class RefundStore {
   owingSince(before: number): OwingSeller[] {
     return this.q(`WITH running AS (
         SELECT seller_id, currency, at, -sum(amount_minor) OVER (PARTITION BY seller_id, currency ORDER BY at, id) AS owed
-        FROM entries WHERE seller_id IS NOT NULL
+        FROM entries
+        -- Only a refund can make a payable go below zero: the other sellers need no running sum.
+        WHERE seller_id IN (SELECT r.seller_id FROM entries r JOIN journals j ON j.id = r.journal_id WHERE j.kind = 'refund' AND r.seller_id IS NOT NULL)
       ), last AS (
         SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clearAt,
           (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owedNow
