@@ -70,6 +70,8 @@ export interface Refunds {
   /** An order's refunds, oldest first; undefined when there is no such order. */
   ofOrder(orderId: string): RefundView[] | undefined;
   get(refundId: string): RefundView | undefined;
+  /** Requests waiting for a second person, nearest expiry first (at most `limit`, default 100). */
+  awaitingApproval(limit?: number): RefundView[];
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (Needs attention). */
   owingSellers(): OwingSeller[];
   /** Expires pending requests older than 7 days; returns how many. */
@@ -300,6 +302,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       return row ? view(row) : undefined;
     },
 
+    awaitingApproval: (limit = 100) => store.awaitingApproval(limit).map(view),
     owingSellers: () => store.owingSince(clock() - settings.clawbackAlertDays * 24 * 3600 * 1000),
     expireDue,
 

@@ -22,9 +22,11 @@ describe('a refund after the payout', () => {
     expect(asked.body).toMatchObject({ state: 'pending_approval', amountMinor: 300, amount: '3.00', currency: 'EUR', sellerPartMinor: 240, platformPartMinor: 60, movement: null });
     // Nothing leaves before approval.
     expect(sandboxRefunds(store)).toHaveLength(0);
+    expect(store.sokoni.refunds.awaitingApproval().map((r) => r.id)).toEqual([asked.body.id]);
 
     const approved = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
     expect(approved.body).toMatchObject({ state: 'approved', approvedBy: 'operator2@example.com' });
+    expect(store.sokoni.refunds.awaitingApproval()).toEqual([]);
     const done = await waitForRefund(store, asked.body.id);
     expect(done).toMatchObject({ state: 'refunded', movement: { status: 'successful' } });
 
