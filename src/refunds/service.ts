@@ -236,7 +236,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       }
       const parts = splitRefund({ amountMinor: order.amountMinor, sellerMinor: order.sellerAmountMinor, platformMinor: order.platformAmountMinor }, soFar, amountMinor);
       return open(ctx, {
-        id: randomUUID(), orderId: order.id, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
+        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
         fromSuspense: false, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
       });
     },
@@ -256,7 +256,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
         throw new DomainError('conflict', 'already_refunded', 'The money held for this order was already refunded');
       }
       return open(ctx, {
-        id: randomUUID(), orderId: order.id, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
+        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
         fromSuspense: true, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
       });
     },
