@@ -50,7 +50,7 @@ export function orderJson(s: OrderSnapshot, refunds: readonly OrderRefund[] = []
       acceptedAt: r.acceptedAt === null ? null : iso(r.acceptedAt),
       refundedAt: r.refundedAt === null ? null : iso(r.refundedAt),
     })),
-    refundedMinor: seen.reduce((sum, r) => sum + (r.status === 'successful' ? r.amountMinor : 0), 0),
+    refundedMinor: seen.reduce((sum, r) => sum + (r.status === 'refunded' ? r.amountMinor : 0), 0),
     refundOpen: refunds.some(isOpenRefund),
     createdAt: iso(order.createdAt),
     updatedAt: iso(order.updatedAt),

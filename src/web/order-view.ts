@@ -114,7 +114,10 @@ export interface OrderView {
 export interface OrderRefund {
   amountMinor: number;
   currency: string;
-  /** The refund's state; the shopper sees only `pending` (MoMo has accepted it) and `successful`. */
+  /**
+   * The refund request's state (`pending_approval`, `approved`, `declined`, `expired`, `refunded`,
+   * `failed`); the shopper sees one `refunded`, or `approved` once MoMo has accepted it.
+   */
   status: string;
   /** When MoMo accepted the refund request; null until then. */
   acceptedAt: number | null;
@@ -140,25 +143,25 @@ export interface OrderViewOptions {
   refunds?: readonly OrderRefund[];
 }
 
-// Requested, waiting for a second person's approval, or approved but not yet taken by MoMo: the
-// shopper is told nothing yet, as nothing is on its way. Declined, expired and failed refunds
-// moved no money, so they are not shown either.
-const OPEN_REFUND = new Set(['pending_approval', 'approved', 'sending', 'pending', 'retry_wait', 'waiting_funds']);
+// Waiting for a second person's approval, or approved but not yet taken by MoMo: the shopper is
+// told nothing yet, as nothing is on its way. Declined, expired and failed refunds moved no
+// money, so they are not shown either.
+const OPEN_REFUND = new Set(['pending_approval', 'approved']);
 
 export const isOpenRefund = (refund: OrderRefund) => OPEN_REFUND.has(refund.status);
 
 /** What the shopper sees of a refund: MoMo has it (on its way) or it is done. */
-export const shopperSees = (r: OrderRefund) => (r.status === 'successful' && r.refundedAt !== null) || (r.status === 'pending' && r.acceptedAt !== null);
+export const shopperSees = (r: OrderRefund) => (r.status === 'refunded' && r.refundedAt !== null) || (r.status === 'approved' && r.acceptedAt !== null);
 
 export function refundsView(refunds: readonly OrderRefund[], paidMinor: number, timezone: string): RefundsView {
   const lines: RefundsView['lines'] = [];
   let refundedMinor = 0;
   for (const r of refunds) {
     const amount = formatMoney(r.amountMinor, r.currency);
-    if (r.status === 'successful' && r.refundedAt !== null) {
+    if (r.status === 'refunded' && r.refundedAt !== null) {
       refundedMinor += r.amountMinor;
       lines.push({ text: `Refunded ${amount} on ${formatTime(r.refundedAt, timezone)}`, done: true });
-    } else if (r.status === 'pending' && r.acceptedAt !== null) {
+    } else if (r.status === 'approved' && r.acceptedAt !== null) {
       lines.push({ text: `A refund of ${amount} is on its way to your MoMo wallet.`, done: false });
     }
   }
