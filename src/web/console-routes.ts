@@ -8,7 +8,6 @@ import { ROLES, allows, type Caller, type Role } from '../accounts';
 import { compareBalances, ORDER_STATUSES, type Backoffice, type CatalogueDesk, type ExpectedBalance, type OrderListRow } from '../backoffice';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
-import { toDecimalString } from '../money';
 import { actionContext, callerOf, requireRole, sessionCookie, sessionIdOf, type GuardOptions } from './admin-auth';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
@@ -273,7 +272,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     // Each payment that arrived against a failed order, with what is left to give back of it.
     const paidAfterFailure = lists.paidAfterFailure.map((o) => {
       const left = refunds?.refundable(o.id) ?? 0;
-      return { ...o, refundableMinor: left, refundableAmount: toDecimalString(left, o.currency) };
+      return { ...o, refundableMinor: left };
     });
     render(req, res, 'attention', {
       title: 'Needs attention',

@@ -65,6 +65,8 @@ export interface RefundDesk {
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS. */
   owing(): OwingSeller[];
   request(ctx: ActionContext, orderId: string, input: { amountMinor: number; reason: unknown }): ConsoleRefund;
+  /** All the money that arrived against a failed order, back to the number that paid it. */
+  requestWhole(ctx: ActionContext, orderId: string, reason: string): ConsoleRefund;
   approve(ctx: ActionContext, refundId: string): ConsoleRefund;
   decline(ctx: ActionContext, refundId: string, reason: unknown): ConsoleRefund;
 }
@@ -186,6 +188,18 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
       const api = toApiError(error);
       const values = new Map([['amount', typeof body.amount === 'string' ? body.amount.slice(0, 40) : ''], ['reason', typeof body.reason === 'string' ? body.reason.slice(0, 500) : '']]);
       renderOrder(req, res, { refundValues: values, refundErrors: new Map([[api.field === 'amountMinor' ? 'amount' : api.field ?? '', api.message]]) }, api.status);
+    }
+  });
+
+  // Needs attention's one click: the whole amount of a payment that arrived against a failed order.
+  router.post('/admin/orders/:id/refunds/whole', operator, (req, res) => {
+    const orderId = idOf(req, 'order');
+    try {
+      desk.requestWhole(actionContext(req, res), orderId, 'Money received against a failed order');
+      res.redirect(303, backTo(req, orderId));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      render(req, res, 'refunds', { ...refundsLocals(res), error: error.message }, toApiError(error).status);
     }
   });
 
