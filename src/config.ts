@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { findCurrency } from './money';
 import { readMomoSettings, type MomoSettings } from './momo/settings';
 import { sandboxSettingsFromEnv } from './sandbox/env';
 import type { SandboxSettings } from './sandbox/settings';
@@ -54,6 +55,14 @@ export interface Config {
   sandbox: SandboxSettings;
   worker: WorkerSettings;
   books: BooksSettings;
+  refunds: RefundSettings;
+}
+
+export interface RefundSettings {
+  /** REFUND_APPROVAL_THRESHOLD: per currency, the largest refund (minor units) one person may send alone; unlisted: 0, every refund needs a second person. */
+  approvalThresholdMinor: ReadonlyMap<string, number>;
+  /** CLAWBACK_ALERT_DAYS: a seller still owing a claw-back after this long is listed under Needs attention. */
+  clawbackAlertDays: number;
 }
 
 export interface BooksSettings {
@@ -162,6 +171,22 @@ const schema = z.object({
   STUCK_AFTER_S: int(1, 604_800).default(900),
   PAY_SEND_DEADLINE_S: int(5, 3600).default(90),
   FUNDS_CHECK_S: int(1, 86_400).default(60),
+  REFUND_APPROVAL_THRESHOLD: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const thresholds = new Map<string, number>();
+      for (const entry of v.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const match = /^([A-Z]{3}):(\d{1,15})$/.exec(entry);
+        if (!match || !findCurrency(match[1]!) || thresholds.has(match[1]!)) {
+          ctx.addIssue({ code: 'custom', message: `must be CURRENCY:minor units, comma-separated, each currency once, such as EUR:5000,UGX:0 (not ${entry})` });
+          return z.NEVER;
+        }
+        thresholds.set(match[1]!, Number(match[2]));
+      }
+      return thresholds;
+    }),
+  CLAWBACK_ALERT_DAYS: int(1, 3650).default(14),
   RECONCILE_AT: optionalText.refine((v) => v === null || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must be HH:MM (24-hour), or empty for off'),
 });
 
@@ -217,5 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fundsCheckS: e.FUNDS_CHECK_S,
     },
     books: { timezone: e.SHOP_TIMEZONE, reconcileAt: e.RECONCILE_AT },
+    refunds: { approvalThresholdMinor: e.REFUND_APPROVAL_THRESHOLD, clawbackAlertDays: e.CLAWBACK_ALERT_DAYS },
   };
 }

@@ -11,6 +11,8 @@ export type DomainErrorKind =
   | 'conflict'
   /** Well-formed but refused by a rule: an inactive product, an amount outside the limits. */
   | 'refused'
+  /** This person may not do this, whatever their role: approving a refund they asked for themselves. */
+  | 'forbidden'
   /** The database is held by another writer for now: try again shortly; nothing was written. */
   | 'busy'
   /** A provider (MoMo) did not answer. */

@@ -37,6 +37,8 @@ import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
 import { createPages } from './web/pages';
 import { createPayRouter } from './web/pay-routes';
+import { createRefunds, type Refunds } from './refunds';
+import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
 import { createStorefront } from './web/storefront-routes';
@@ -56,6 +58,7 @@ export interface Sokoni {
   callbackUrl: string | null;
   db: Database;
   checkout: Checkout;
+  refunds: Refunds;
   sandbox: Sandbox | null;
   close(): Promise<void>;
 }
@@ -217,6 +220,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   }
   // The books (issue #12): reports, exports, operator journals.
   const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
+  const refunds = createRefunds({ db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
   const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
@@ -243,12 +248,14 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         csrf,
       }),
       createBooksRouter({ config, books }),
+      createRefundRouter({ config, refunds }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
   checkout.start();
+  refunds.start();
   started = true;
 
   return {
@@ -257,9 +264,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     callbackUrl,
     db,
     checkout,
+    refunds,
     sandbox,
     async close() {
       nightly?.stop();
+      refunds.stop();
       await checkout.stop();
       sandbox?.close();
       server.closeAllConnections();

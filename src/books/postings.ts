@@ -22,6 +22,21 @@ export interface Postings {
    * failed: it is held in suspense until a person decides what it was.
    */
   movedAgainstFailure(movement: Movement, moved: Moved, at: number): void;
+  /**
+   * A refund SUCCESSFUL: the money left the disbursement account back to the payer. An order's
+   * refund takes the seller's part from their payable (below zero when their payout had left:
+   * the claw-back, netted from their next payouts) and the platform's from its revenue; a refund
+   * of money that arrived against a failed order clears it from suspense.
+   */
+  refunded(refund: RefundedParts, movement: Movement, at: number): void;
+}
+
+/** How a successful refund is booked. */
+export interface RefundedParts {
+  sellerId: string;
+  sellerPartMinor: number;
+  platformPartMinor: number;
+  fromSuspense: boolean;
 }
 
 export function createPostings(db: Database): Postings {
@@ -61,6 +76,19 @@ export function createPostings(db: Database): Postings {
           { account, amountMinor: sign * moved.amountMinor },
           { account: 'suspense', amountMinor: -sign * moved.amountMinor },
         ],
+      });
+    },
+    refunded(refund, movement, at) {
+      const lines = refund.fromSuspense
+        ? [{ account: 'suspense', amountMinor: movement.amountMinor }]
+        : [
+          { account: sellerPayable(refund.sellerId), amountMinor: refund.sellerPartMinor },
+          { account: 'platform_revenue', amountMinor: refund.platformPartMinor },
+        ];
+      ledger.post({
+        kind: 'refund', currency: movement.currency, ...about(movement, at),
+        ...(refund.fromSuspense ? { note: `refund of money held in suspense, ${movement.referenceId}` } : {}),
+        lines: [{ account: 'disbursement', amountMinor: -movement.amountMinor }, ...lines],
       });
     },
   };

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Postings } from '../books';
 import type { WorkerSettings } from '../config';
-import type { Lease, Movement, OrderRow, OrderStatus, OrderStore } from '../db';
-import { toDecimalString } from '../money';
+import type { Lease, Movement, OrderRow, OrderStatus, OrderStore, RefundStore } from '../db';
+import { findCurrency, toDecimalString } from '../money';
 import type { HandlerTable } from '../movements';
 import { SEND_DEADLINE } from '../providers';
 import { assertOrderMove } from './states';
@@ -41,8 +41,21 @@ export function payoutNote(order: OrderRow, productName: string): string {
   return `${head}${name}${tail}`;
 }
 
+/**
+ * What a seller's payout carries: what Sokoni owes them now, less what is already on its way
+ * (`RefundStore.sellerAvailable`, read after this order's share was booked). That is the order's
+ * share, less any claw-back the seller still owes from a refund after their payout had left, plus
+ * anything a failed refund's claw-back left owed to them (issue #14). Null: nothing goes out now
+ * (nothing left, or less than the currency's smallest payment); it stays owed, and the seller's
+ * next payout carries it.
+ */
+export function nettedPayout(available: number, currency: string): number | null {
+  const minimum = findCurrency(currency)?.minMinor ?? 1;
+  return available >= minimum ? available : null;
+}
+
 /** `books` posts each money event's journal in the same transaction (issue #12). */
-export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable {
+export function orderHandlers(orders: OrderStore, books: Postings, refunds: RefundStore): HandlerTable {
   const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
     orders.moveOrder(orderId, from, to, now, detail);
@@ -59,9 +72,14 @@ export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable
       moveOrder(orderId, 'paid', 'settled', now, 'nothing to pay out');
       return [];
     }
+    const amountMinor = nettedPayout(refunds.sellerAvailable(order.sellerId, order.currency), order.currency);
+    if (amountMinor === null) {
+      moveOrder(orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
+      return [];
+    }
     orders.movements.insert({
       orderId, kind: 'payout', provider, partyMsisdn: orders.sellerMsisdn(order.sellerId)!,
-      amountMinor: order.sellerAmountMinor, currency: order.currency, referenceId: randomUUID(),
+      amountMinor, currency: order.currency, referenceId: randomUUID(),
     }, lease, now);
     return [orders.movements.of(orderId, 'payout')!];
   };
@@ -107,6 +125,39 @@ export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable
       waitsForFunds: true,
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
       partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,
+    },
+    // A refund gives (part of) a collection back to its payer from the disbursement account. The
+    // order's own status does not change: its refunds are lines beside it (issue #14).
+    refund: {
+      label: 'refund',
+      maxAttempts: maxPayoutAttempts,
+      firstCheckMs: firstPayoutCheckMs,
+      messages(movement) {
+        const order = orders.order(movement.orderId)!;
+        const name = orders.productForOrder(order.productId)?.name ?? 'order';
+        const text = `Sokoni refund ${toDecimalString(movement.amountMinor, movement.currency)} ${movement.currency}: ${order.qty}x ${name}`.slice(0, 150);
+        return { payerMessage: text, payeeNote: text };
+      },
+      succeeded(movement, now) {
+        const refund = refunds.byMovement(movement.id)!;
+        refunds.finish(refund.id, 'refunded', now);
+        books.refunded({ ...refund, sellerId: orders.order(movement.orderId)!.sellerId }, movement, now);
+        return [];
+      },
+      // Its money never left, so the seller must be made whole: a claw-back taken off a payout
+      // that has still not left goes back onto it; otherwise it stays owed in the seller's
+      // payable (never booked away: the books take a refund only once it succeeds), and their
+      // next payout carries it (nettedPayout).
+      failed(movement, reason, now, moved) {
+        const refund = refunds.byMovement(movement.id)!;
+        refunds.finish(refund.id, 'failed', now);
+        const payout = orders.movements.of(movement.orderId, 'payout');
+        if (refund.payoutReducedMinor > 0 && payout) refunds.restorePayout(payout.id, refund.payoutReducedMinor, now);
+        if (moved) books.movedAgainstFailure(movement, moved, now);
+      },
+      waitsForFunds: true,
+      // MoMo pays back whoever paid the collection, named by its reference (collections have one attempt).
+      refundOf: (movement) => orders.movements.of(movement.orderId, 'collection')!.referenceId,
     },
   };
 }

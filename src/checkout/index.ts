@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, type MovementOf, type OrderRow } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -17,7 +17,7 @@ import { assertOrderMove, isFinalOrder } from './states';
 
 export type { PlaceOrderInput } from './place-order';
 export { collectMessages } from './handlers';
-export { isFinalOrder, orderMachine, terminalOrderStatuses, type OrderStatus } from './states';
+export { assertOrderMove, isFinalOrder, orderMachine, terminalOrderStatuses, type OrderStatus } from './states';
 
 export interface OrderSnapshot {
   order: OrderRow;
@@ -71,6 +71,10 @@ export interface Checkout {
   watch(orderId: string, listener: () => void): () => void;
   /** The worker's state and lag, for /readyz. */
   health(): WorkerHealth;
+  /** The lease a movement written outside the checkout (a refund) is held by until its first send. */
+  sendLease(now: number): Lease;
+  /** Sends a movement written in `sending` under `sendLease` (a refund, once approved), in the background. */
+  sendMovement(movementId: number): void;
   start(): void;
   stop(): Promise<void>;
 }
@@ -95,7 +99,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const engine = new MovementEngine({
     store: orders.movements,
     providers,
-    handlers: orderHandlers(orders, createPostings(options.db)),
+    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db)),
     settings: options.settings,
     log: options.log,
     clock,
@@ -202,6 +206,12 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     },
     watch,
     health: () => worker.health(),
+    sendLease: (now) => engine.sendLease(now),
+    sendMovement(movementId) {
+      const movement = orders.movements.byId(movementId);
+      if (movement?.status !== 'sending') return;
+      engine.send(movement).catch((error: unknown) => options.log.error('movement.send_crashed', { orderId: movement.orderId, error }));
+    },
     start: () => worker.start(),
     stop: () => worker.stop(),
   };

@@ -4,7 +4,7 @@
 import type { Database } from './connection';
 import { statement } from './statements';
 
-export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator';
+export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator' | 'refund';
 
 export interface NewJournal {
   kind: JournalKind;
@@ -108,7 +108,7 @@ export interface AttemptForReconcile {
   referenceId: string;
   attemptStatus: 'sending' | 'pending' | 'successful' | 'failed';
   movementId: number;
-  kind: 'collection' | 'payout';
+  kind: 'collection' | 'payout' | 'refund';
   provider: string;
   orderId: string;
   amountMinor: number;

@@ -3,7 +3,7 @@
 // it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
 import type { Database, Statement } from 'better-sqlite3';
 
-export type MovementKind = 'collection' | 'payout';
+export type MovementKind = 'collection' | 'payout' | 'refund';
 /** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
 type CommonStatus = 'sending' | 'pending' | 'successful' | 'failed';
 /**
@@ -15,10 +15,13 @@ export type CollectionStatus = CommonStatus | 'abandoned';
  * `retry_wait`: the last attempt is known FAILED for a reason worth a new attempt.
  * `waiting_funds`: it failed for lack of funds; a new attempt goes once the balance covers it.
  */
-export type PayoutStatus = CommonStatus | 'retry_wait' | 'waiting_funds';
+export type PayoutStatus = CommonStatus | 'retry_wait' | 'waiting_funds' | 'cancelled';
+/** A refund gives a payer money back from the disbursement account: it retries and waits for funds like a payout, and is never cancelled once approved. */
+export type RefundStatus = CommonStatus | 'retry_wait' | 'waiting_funds';
 export interface StatusOfKind {
   collection: CollectionStatus;
   payout: PayoutStatus;
+  refund: RefundStatus;
 }
 export type MovementStatus = StatusOfKind[MovementKind];
 
@@ -144,12 +147,13 @@ export class MovementStore {
 
   /**
    * Writes a movement and its first attempt, in `sending` and held by `lease` while its create
-   * call is out; if the holder dies, it is due when the lease runs out.
+   * call is out; if the holder dies, it is due when the lease runs out. Returns its id.
    */
-  insert(movement: NewMovement, lease: Lease, now: number): void {
+  insert(movement: NewMovement, lease: Lease, now: number): number {
     const info = this.s.insert.run({ ...movement, until: lease.until, holder: lease.holder, now });
     this.s.insertAttempt.run(movement.referenceId, info.lastInsertRowid, movement.partyMsisdn, now, now);
     this.s.insertEvent.run(movement.orderId, movement.kind, null, 'sending', movement.referenceId, now);
+    return Number(info.lastInsertRowid);
   }
 
   byId(id: number): Movement | undefined {
@@ -172,7 +176,8 @@ export class MovementStore {
     if (!result) return null;
     // An attempt waits for a retry (or for funds) only once it is known to have failed; an
     // abandoned one may still turn out to exist, so it stays open.
-    const attemptStatus = change.to === 'retry_wait' || change.to === 'waiting_funds' ? 'failed' : change.to === 'abandoned' ? 'pending' : change.to;
+    // A cancelled payout's last attempt had already failed (only a payout that has not left is cancelled).
+    const attemptStatus = change.to === 'retry_wait' || change.to === 'waiting_funds' || change.to === 'cancelled' ? 'failed' : change.to === 'abandoned' ? 'pending' : change.to;
     this.s.moveAttempt.run(attemptStatus, change.reason ?? null, now, row.referenceId);
     this.s.insertEvent.run(row.orderId, row.kind, change.from, change.to, change.detail ?? change.reason ?? null, now);
     return result;

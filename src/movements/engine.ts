@@ -51,6 +51,8 @@ export interface KindHandler<K extends MovementKind> {
   waitsForFunds?: boolean;
   /** The party a new attempt goes to: a payee's number may have changed since the last one. */
   partyFor?(movement: MovementOf<K>): string;
+  /** A refund's: the reference of the movement attempt whose money it gives back. */
+  refundOf?(movement: MovementOf<K>): string;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -177,6 +179,7 @@ export class MovementEngine {
         externalId: movement.orderId,
         ...handler.messages(movement),
         callbackUrl: this.deps.callbackUrl(movement.referenceId),
+        ...(handler.refundOf ? { refundOf: handler.refundOf(movement) } : {}),
       });
     } catch (caught) {
       const error = asProviderError(caught);

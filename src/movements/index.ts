@@ -3,5 +3,5 @@
 export { MovementEngine, type EngineDeps, type HandlerTable, type KindHandler } from './engine';
 export { Worker, leaseMs, type WorkerHealth } from './worker';
 export { assertMove, IllegalTransition, reachableFrom, statesOf, type Machine } from './machine';
-export { collectionMachine, payoutMachine, movementMachines, terminalMovementStates, assertMovementMove } from './states';
+export { collectionMachine, payoutMachine, refundMachine, movementMachines, terminalMovementStates, assertMovementMove } from './states';
 export { isStuck } from './schedule';

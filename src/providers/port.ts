@@ -4,8 +4,8 @@
 // references, amounts, statuses and kinds, never a provider's wire shapes.
 import type { ReasonContext, ReasonInfo } from './reasons';
 
-/** What moves money: a collection from a payer, a payout to a payee (refunds come next). */
-export type MovementKind = 'collection' | 'payout';
+/** What moves money: a collection from a payer, a payout to a payee, a refund of a collection back to its payer. */
+export type MovementKind = 'collection' | 'payout' | 'refund';
 
 export interface ProviderTransaction {
   status: 'PENDING' | 'SUCCESSFUL' | 'FAILED';
@@ -29,6 +29,11 @@ export interface SendRequest {
   payerMessage: string;
   payeeNote: string;
   callbackUrl: string | null;
+  /**
+   * A refund's: the reference of the collection attempt that took the money (the one the
+   * provider says SUCCESSFUL). The provider pays its payer back; `partyMsisdn` is for our records.
+   */
+  refundOf?: string;
 }
 
 export interface ProviderBalance {

@@ -51,6 +51,7 @@ const KIND_STATUS: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   refused: 422,
+  forbidden: 403,
   busy: 503,
   unavailable: 502,
 };

@@ -76,7 +76,7 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
   const engine = new MovementEngine({
     store: orders.movements,
     providers: new ProviderRegistry([fake.provider], 'fake'),
-    handlers: { collection: handler, payout: handler },
+    handlers: { collection: handler, payout: handler, refund: handler },
     settings: loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000', APPROVAL_WINDOW_S: '300', SLOW_CHECK_S: '300' }).worker,
     log: silentLogger,
     clock: () => now,

@@ -3,6 +3,7 @@
 // through, and an illegal move throws.
 import { describe, expect, it } from 'vitest';
 import { orderMachine, terminalOrderStatuses } from '../../src/checkout';
+import { refundRequestMachine, terminalRefundStates } from '../../src/refunds';
 import {
   assertMove, IllegalTransition, movementMachines, reachableFrom, statesOf, terminalMovementStates, type Machine,
 } from '../../src/movements';
@@ -54,8 +55,44 @@ const specs = [
       ['sending', 'pending', 'retry_wait', 'sending', 'successful'],
       ['sending', 'failed', 'retry_wait', 'sending', 'pending', 'successful'],
       ['sending', 'pending', 'waiting_funds', 'sending', 'pending', 'successful'],
+      // Refunds take back a share that has not left (issue #14).
+      ['sending', 'pending', 'waiting_funds', 'cancelled'],
+      ['sending', 'failed', 'cancelled'],
+      ['sending', 'pending', 'retry_wait', 'cancelled'],
     ],
-    illegal: [['successful', 'retry_wait'], ['retry_wait', 'successful'], ['failed', 'successful'], ['pending', 'sending'], ['waiting_funds', 'successful']],
+    illegal: [
+      ['successful', 'retry_wait'], ['retry_wait', 'successful'], ['failed', 'successful'], ['pending', 'sending'], ['waiting_funds', 'successful'],
+      // Never one that may be in flight, and a cancelled payout stays cancelled.
+      ['sending', 'cancelled'], ['pending', 'cancelled'], ['successful', 'cancelled'], ['cancelled', 'sending'],
+    ],
+  },
+  {
+    name: 'refund',
+    machine: movementMachines.refund,
+    start: 'sending',
+    terminal: terminalMovementStates.refund,
+    paths: [
+      ['sending', 'pending', 'successful'],
+      ['sending', 'successful'],
+      ['sending', 'pending', 'waiting_funds', 'sending', 'successful'],
+      ['sending', 'pending', 'retry_wait', 'sending', 'pending', 'failed'],
+    ],
+    illegal: [['failed', 'retry_wait'], ['successful', 'failed'], ['pending', 'sending'], ['waiting_funds', 'successful'], ['sending', 'abandoned']],
+  },
+  {
+    name: 'refund request',
+    machine: refundRequestMachine,
+    start: 'requested',
+    terminal: terminalRefundStates,
+    paths: [
+      ['requested', 'pending_approval', 'approved', 'refunded'],
+      ['requested', 'approved', 'refunded'],
+      ['requested', 'pending_approval', 'declined'],
+      ['requested', 'pending_approval', 'expired'],
+      ['requested', 'approved', 'failed'],
+    ],
+    // Nothing leaves before approval, and a decided request stays decided.
+    illegal: [['pending_approval', 'refunded'], ['declined', 'approved'], ['expired', 'approved'], ['approved', 'declined'], ['failed', 'approved']],
   },
 ] as Spec<string>[];
 

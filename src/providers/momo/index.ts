@@ -1,5 +1,6 @@
-// MoMo behind the provider port: requesttopay to collect, a Disbursements transfer to pay out,
-// MoMo's errors sorted into what the engine can act on, and MoMo's reason map.
+// MoMo behind the provider port: requesttopay to collect, a Disbursements transfer to pay out, a
+// Disbursements refund (v2) to give a collection back, MoMo's errors sorted into what the engine
+// can act on, and MoMo's reason map.
 import { isRequestSpecificCode, MomoError, type MomoClient, type TransactionResult } from '../../momo';
 import { ProviderError, type MovementKind, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../port';
 import { momoCallbackReference } from './callback';
@@ -42,6 +43,15 @@ async function readOrNull(read: () => Promise<TransactionResult>): Promise<Provi
 }
 
 function sendOf(client: MomoClient, r: SendRequest): Promise<string> {
+  if (r.kind === 'refund') {
+    if (!r.refundOf) return Promise.reject(new ProviderError('rejected', 'NO_ORIGINAL', 'a refund names the collection it gives back'));
+    // v2 takes referenceIdToRefund and pays the original payer from the disbursement account (momo-api.md §4.2).
+    return client.disbursement.refund({
+      referenceId: r.referenceId, amountMinor: r.amountMinor, currency: r.currency, externalId: r.externalId,
+      payerMessage: momoText(r.payerMessage), payeeNote: momoText(r.payeeNote), referenceIdToRefund: r.refundOf,
+      ...(r.callbackUrl ? { callbackUrl: r.callbackUrl } : {}),
+    }, 'v2_0');
+  }
   const party = { partyIdType: 'MSISDN' as const, partyId: r.partyMsisdn };
   const common = {
     referenceId: r.referenceId,
@@ -55,6 +65,11 @@ function sendOf(client: MomoClient, r: SendRequest): Promise<string> {
   return r.kind === 'collection'
     ? client.collection.requestToPay({ ...common, payer: party })
     : client.disbursement.transfer({ ...common, payee: party });
+}
+
+function readOf(client: MomoClient, kind: MovementKind, referenceId: string): Promise<TransactionResult> {
+  if (kind === 'collection') return client.collection.getRequestToPay(referenceId);
+  return kind === 'refund' ? client.disbursement.getRefund(referenceId) : client.disbursement.getTransfer(referenceId);
 }
 
 export interface MomoProviderOptions {
@@ -74,8 +89,7 @@ export function createMomoProvider(client: MomoClient, options: MomoProviderOpti
         throw classifyCreateError(error);
       }
     },
-    read: (kind: MovementKind, referenceId: string) =>
-      readOrNull(() => (kind === 'collection' ? client.collection.getRequestToPay(referenceId) : client.disbursement.getTransfer(referenceId))),
+    read: (kind: MovementKind, referenceId: string) => readOrNull(() => readOf(client, kind, referenceId)),
     async balances() {
       const [collection, disbursement] = await Promise.all([client.collection.getBalance(), client.disbursement.getBalance()]);
       return { collection, disbursement };

@@ -1,0 +1,212 @@
+// Every SQL statement about refunds: the requests, what an order has given back so far, the
+// claw-back from a payout that has not left, what a seller may be paid now (netting), and who
+// has owed for too long. The refunds room decides; this file only reads and writes, each write
+// guarded by the state it expects to find.
+import type { Database } from './connection';
+import type { Lease, NewMovement } from './movements';
+import { MovementStore } from './movements';
+import { statement } from './statements';
+
+export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expired' | 'refunded' | 'failed';
+
+export interface RefundRow {
+  id: string;
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  sellerPartMinor: number;
+  platformPartMinor: number;
+  /** Money that arrived against a failed order: it clears suspense instead of either share. */
+  fromSuspense: boolean;
+  /** The part of the seller's share taken off the order's payout before it left. */
+  payoutReducedMinor: number;
+  reason: string;
+  state: RefundState;
+  requestedBy: string;
+  requestedById: string | null;
+  approvedBy: string | null;
+  declinedBy: string | null;
+  declineReason: string | null;
+  movementId: number | null;
+  idempotencyKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+}
+
+export type NewRefund = Omit<RefundRow, 'approvedBy' | 'declinedBy' | 'declineReason' | 'movementId' | 'payoutReducedMinor' | 'updatedAt'>;
+
+/** What the refunds that count (given, or approved and on their way) add up to for one order. */
+export interface RefundTotals {
+  amountMinor: number;
+  sellerMinor: number;
+  platformMinor: number;
+}
+
+export interface OwingSeller {
+  sellerId: string;
+  sellerName: string;
+  currency: string;
+  /** What the seller owes back, positive. */
+  owesMinor: number;
+  /** Since when their payable has been below zero without a break. */
+  owingSince: number;
+}
+
+const columns = `id, order_id AS orderId, amount_minor AS amountMinor, currency, seller_part_minor AS sellerPartMinor,
+  platform_part_minor AS platformPartMinor, from_suspense AS fromSuspense, payout_reduced_minor AS payoutReducedMinor, reason, state,
+  requested_by AS requestedBy, requested_by_id AS requestedById, approved_by AS approvedBy, declined_by AS declinedBy,
+  decline_reason AS declineReason, movement_id AS movementId, idempotency_key AS idempotencyKey, created_at AS createdAt,
+  updated_at AS updatedAt, expires_at AS expiresAt`;
+
+type Raw = Omit<RefundRow, 'fromSuspense'> & { fromSuspense: number };
+const row = (raw: Raw | undefined): RefundRow | undefined => raw && { ...raw, fromSuspense: raw.fromSuspense === 1 };
+
+export class RefundStore {
+  readonly movements: MovementStore;
+
+  constructor(private readonly db: Database) {
+    this.movements = new MovementStore(db);
+  }
+
+  private q(sql: string) {
+    return statement(this.db, sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insert(refund: NewRefund): void {
+    this.q(`INSERT INTO refunds (id, order_id, amount_minor, currency, seller_part_minor, platform_part_minor, from_suspense, reason, state,
+      requested_by, requested_by_id, idempotency_key, created_at, updated_at, expires_at)
+      VALUES (@id, @orderId, @amountMinor, @currency, @sellerPartMinor, @platformPartMinor, @fromSuspense, @reason, @state,
+      @requestedBy, @requestedById, @idempotencyKey, @createdAt, @createdAt, @expiresAt)`).run({ ...refund, fromSuspense: refund.fromSuspense ? 1 : 0 });
+  }
+
+  byId(id: string): RefundRow | undefined {
+    return row(this.q(`SELECT ${columns} FROM refunds WHERE id = ?`).get(id) as Raw | undefined);
+  }
+
+  byKey(key: string): RefundRow | undefined {
+    return row(this.q(`SELECT ${columns} FROM refunds WHERE idempotency_key = ?`).get(key) as Raw | undefined);
+  }
+
+  byMovement(movementId: number): RefundRow | undefined {
+    return row(this.q(`SELECT ${columns} FROM refunds WHERE movement_id = ?`).get(movementId) as Raw | undefined);
+  }
+
+  ofOrder(orderId: string): RefundRow[] {
+    return (this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? ORDER BY created_at, id`).all(orderId) as Raw[]).map((r) => row(r)!);
+  }
+
+  openOf(orderId: string): RefundRow | undefined {
+    return row(this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? AND state IN ('pending_approval', 'approved')`).get(orderId) as Raw | undefined);
+  }
+
+  /** Refunds that count against what is left to give back: given, or approved and on their way. */
+  totals(orderId: string): RefundTotals {
+    return this.q(`SELECT coalesce(sum(amount_minor), 0) AS amountMinor, coalesce(sum(seller_part_minor), 0) AS sellerMinor,
+      coalesce(sum(platform_part_minor), 0) AS platformMinor FROM refunds WHERE order_id = ? AND state IN ('approved', 'refunded')`).get(orderId) as RefundTotals;
+  }
+
+  /** Approves a pending request and writes its movement (held by `lease` for its first send), in one step. */
+  approve(refund: RefundRow, approvedBy: string | null, movement: NewMovement, lease: Lease, now: number): boolean {
+    return this.transaction(() => {
+      const changed = this.q(`UPDATE refunds SET state = 'approved', approved_by = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
+        .run(approvedBy, now, refund.id).changes === 1;
+      if (!changed) return false;
+      const id = this.movements.insert(movement, lease, now);
+      this.q(`UPDATE refunds SET movement_id = ? WHERE id = ?`).run(id, refund.id);
+      return true;
+    });
+  }
+
+  decline(refund: RefundRow, declinedBy: string, reason: string, now: number): boolean {
+    return this.q(`UPDATE refunds SET state = 'declined', declined_by = ?, decline_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
+      .run(declinedBy, reason, now, refund.id).changes === 1;
+  }
+
+  /** Every pending request past its expiry becomes expired; returns them as they were. */
+  expireDue(now: number): RefundRow[] {
+    return (this.q(`UPDATE refunds SET state = 'expired', updated_at = ? WHERE state = 'pending_approval' AND expires_at <= ? RETURNING ${columns}`)
+      .all(now, now) as Raw[]).map((r) => row(r)!);
+  }
+
+  /** The approved refund's movement reached its end: refunded, or failed (its money never left). */
+  finish(refundId: string, to: 'refunded' | 'failed', now: number): boolean {
+    return this.q(`UPDATE refunds SET state = ?, updated_at = ? WHERE id = ? AND state = 'approved'`).run(to, now, refundId).changes === 1;
+  }
+
+  recordPayoutReduced(refundId: string, amountMinor: number): void {
+    this.q(`UPDATE refunds SET payout_reduced_minor = payout_reduced_minor + ? WHERE id = ?`).run(amountMinor, refundId);
+  }
+
+  /**
+   * Takes `amountMinor` off a payout that has not left (waiting for funds or a retry, or failed
+   * and waiting for a person), leaving at least one minor unit; false when it has left or may be
+   * in flight, or would come to nothing (cancel it instead).
+   */
+  reducePayout(payoutId: number, amountMinor: number, now: number): boolean {
+    return this.q(`UPDATE movements SET amount_minor = amount_minor - ?, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed') AND amount_minor > ?`)
+      .run(amountMinor, now, payoutId, amountMinor).changes === 1;
+  }
+
+  /** Gives back to a payout that has not left what a failed refund had taken off it. */
+  restorePayout(payoutId: number, amountMinor: number, now: number): boolean {
+    return this.q(`UPDATE movements SET amount_minor = amount_minor + ?, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed')`)
+      .run(amountMinor, now, payoutId).changes === 1;
+  }
+
+  /**
+   * What the seller may be paid now in this currency: what the books say Sokoni owes them, less
+   * every payout not yet successful (they will carry their amounts) and the seller's parts of
+   * approved refunds still on their way (the books take them only once they succeed, whether or
+   * not their part was also taken off a payout that had not left). Negative:
+   * the seller owes Sokoni (a claw-back not yet netted).
+   */
+  sellerAvailable(sellerId: string, currency: string): number {
+    const r = this.q(`SELECT
+      (SELECT -coalesce(sum(amount_minor), 0) FROM entries WHERE account = 'seller_payable:' || @sellerId AND currency = @currency)
+      - (SELECT coalesce(sum(m.amount_minor), 0) FROM movements m JOIN orders o ON o.id = m.order_id
+          WHERE o.seller_id = @sellerId AND m.kind = 'payout' AND m.currency = @currency AND m.status NOT IN ('successful', 'cancelled'))
+      - (SELECT coalesce(sum(r.seller_part_minor), 0) FROM refunds r JOIN orders o ON o.id = r.order_id
+          WHERE o.seller_id = @sellerId AND r.currency = @currency AND r.state = 'approved') AS available`).get({ sellerId, currency }) as { available: number };
+    return r.available;
+  }
+
+  /** Cancels a payout that has not left (a full refund took the seller's whole share back). */
+  cancelPayout(payoutId: number, from: string, orderId: string, now: number): boolean {
+    const changed = this.q(`UPDATE movements SET status = 'cancelled', next_check_at = NULL, leased_until = NULL, leased_by = NULL, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status = ? AND status IN ('waiting_funds', 'retry_wait', 'failed')`).run(now, payoutId, from).changes === 1;
+    if (changed) {
+      this.q(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'payout', ?, 'cancelled', 'taken back by a full refund', ?)`)
+        .run(orderId, from, now);
+    }
+    return changed;
+  }
+
+  /** The money a collection moved against its failed order, as the books hold it in suspense; undefined when none. */
+  suspenseOf(collectionId: number): { amountMinor: number; currency: string } | undefined {
+    return this.q(`SELECT e.amount_minor AS amountMinor, j.currency FROM journals j JOIN entries e ON e.journal_id = j.id
+      WHERE j.movement_id = ? AND j.kind = 'suspense' AND e.account = 'collection'`).get(collectionId) as { amountMinor: number; currency: string } | undefined;
+  }
+
+  /** Sellers whose payable has been below zero (they owe Sokoni) since before `before`, longest first. */
+  owingSince(before: number): OwingSeller[] {
+    return this.q(`WITH running AS (
+        SELECT seller_id, currency, at, -sum(amount_minor) OVER (PARTITION BY seller_id, currency ORDER BY at, id) AS owed
+        FROM entries WHERE seller_id IS NOT NULL
+      ), last AS (
+        SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clearAt,
+          (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owedNow
+        FROM running GROUP BY seller_id, currency
+      )
+      SELECT l.seller_id AS sellerId, s.name AS sellerName, l.currency, -l.owedNow AS owesMinor,
+        (SELECT min(at) FROM running r WHERE r.seller_id = l.seller_id AND r.currency = l.currency AND r.at > coalesce(l.clearAt, -1)) AS owingSince
+      FROM last l JOIN sellers s ON s.id = l.seller_id
+      WHERE l.owedNow < 0 AND owingSince <= ? ORDER BY owingSince`).all(before) as OwingSeller[];
+  }
+}
