@@ -100,6 +100,11 @@ export class RefundStore {
     return (this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? ORDER BY created_at, id`).all(orderId) as Raw[]).map((r) => row(r)!);
   }
 
+  /** Every request waiting for approval, oldest first (the console's Refunds to approve). */
+  pending(limit: number): RefundRow[] {
+    return (this.q(`SELECT ${columns} FROM refunds WHERE state = 'pending_approval' ORDER BY created_at, id LIMIT ?`).all(limit) as Raw[]).map((r) => row(r)!);
+  }
+
   openOf(orderId: string): RefundRow | undefined {
     return row(this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? AND state IN ('pending_approval', 'approved')`).get(orderId) as Raw | undefined);
   }

@@ -70,6 +70,14 @@ export interface Refunds {
   /** An order's refunds, oldest first; undefined when there is no such order. */
   ofOrder(orderId: string): RefundView[] | undefined;
   get(refundId: string): RefundView | undefined;
+  /** Requests waiting for a second person, oldest first (at most 200). */
+  pending(): RefundView[];
+  /**
+   * What can be asked for now: for a paid order, what was collected less the refunds given or on
+   * their way; for a failed order, the money held in suspense. Null while a refund is open or
+   * when there is nothing to give back.
+   */
+  refundable(orderId: string): { amountMinor: number; currency: string; fromSuspense: boolean } | null;
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (Needs attention). */
   owingSellers(): OwingSeller[];
   /** Expires pending requests older than 7 days; returns how many. */
@@ -297,6 +305,21 @@ export function createRefunds(options: RefundsOptions): Refunds {
     get(refundId) {
       const row = UUID.test(refundId) ? store.byId(refundId.toLowerCase()) : undefined;
       return row ? view(row) : undefined;
+    },
+
+    pending: () => store.pending(200).map(view),
+
+    refundable(orderId) {
+      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
+      if (!order || store.openOf(order.id)) return null;
+      if (order.status === 'failed') {
+        const held = store.suspenseOf(store.movements.of(order.id, 'collection')!.id);
+        const given = store.ofOrder(order.id).some((r) => r.fromSuspense && r.state === 'refunded');
+        return held && !given ? { ...held, fromSuspense: true } : null;
+      }
+      if (!['paid', 'settled', 'payout_failed'].includes(order.status)) return null;
+      const left = order.amountMinor - store.totals(order.id).amountMinor;
+      return left > 0 ? { amountMinor: left, currency: order.currency, fromSuspense: false } : null;
     },
 
     owingSellers: () => store.owingSince(clock() - settings.clawbackAlertDays * 24 * 3600 * 1000),
