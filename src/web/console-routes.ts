@@ -245,7 +245,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
       canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
       final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status),
-      refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id, detail.order.currency) : null,
+      refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id) : null,
     };
   }
 
@@ -271,8 +271,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     const lists = backoffice.attention();
     // Each payment that arrived against a failed order, with what is left to give back of it.
     const paidAfterFailure = lists.paidAfterFailure.map((o) => {
-      const left = refunds?.refundable(o.id) ?? 0;
-      return { ...o, refundableMinor: left };
+      const can = refunds?.refundable(o.id);
+      return { ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 };
     });
     render(req, res, 'attention', {
       title: 'Needs attention',
@@ -280,7 +280,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       canRetry: allows(caller.role, 'operator'),
       // Money that arrived against a failed order is refunded whole in one click; sellers who still owe a claw-back are listed.
       canRefund: refunds !== undefined && allows(caller.role, 'operator'),
-      owing: refunds?.owing() ?? [],
+      owing: refunds?.owingSellers() ?? [],
     });
   });
 
@@ -298,7 +298,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       render,
       viewer,
       operator: operatorAction,
-      orderCurrency: (orderId) => backoffice.order(orderId)?.order.currency,
+      order: (orderId) => backoffice.order(orderId),
       renderOrder: (req, res, extra, status) => {
         const locals = orderLocals(req, res);
         render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);

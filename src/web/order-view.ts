@@ -3,6 +3,7 @@
 import { collectMessages, type OrderSnapshot } from '../checkout';
 import { formatMoney } from '../money';
 import type { ReasonKind } from '../providers';
+import type { RefundView } from '../refunds';
 
 /** `contacting`: the request has not yet been accepted by MoMo, so nobody is asked to approve anything yet. */
 export type OrderStage = 'contacting' | 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
@@ -147,6 +148,18 @@ export interface OrderViewOptions {
 // told nothing yet, as nothing is on its way. Declined, expired and failed refunds moved no
 // money, so they are not shown either.
 const OPEN_REFUND = new Set(['pending_approval', 'approved']);
+
+/** The refunds room's view of an order's refunds, as the shopper's page reads them. */
+export function shopperRefunds(list: readonly RefundView[]): OrderRefund[] {
+  return list.map((r) => ({
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    status: r.state,
+    // MoMo has it once its create was accepted (pending) or it succeeded; only whether matters.
+    acceptedAt: r.movement && (r.movement.status === 'pending' || r.movement.status === 'successful') ? r.updatedAt : null,
+    refundedAt: r.state === 'refunded' ? r.updatedAt : null,
+  }));
+}
 
 export const isOpenRefund = (refund: OrderRefund) => OPEN_REFUND.has(refund.status);
 

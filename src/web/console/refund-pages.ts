@@ -6,6 +6,8 @@
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { allows, type ActionContext, type Caller } from '../../accounts';
+import type { OrderDetailRows } from '../../backoffice';
+import type { Refunds, RefundState, RefundView } from '../../refunds';
 import { DomainError } from '../../domain-error';
 import { MoneyError, parseDecimal, toDecimalString } from '../../money';
 import { actionContext, callerOf } from '../admin-auth';
@@ -13,62 +15,14 @@ import { toApiError } from '../errors';
 import * as fields from '../fields';
 import { money, time } from './format';
 
-export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expired' | 'refunded' | 'failed';
-
-/** A refund request as the console shows it. */
-export interface ConsoleRefund {
-  id: string;
-  orderId: string;
-  amountMinor: number;
-  currency: string;
-  reason: string;
-  state: RefundState;
-  requestedBy: string;
-  requestedById: string | null;
-  approvedBy: string | null;
-  declinedBy: string | null;
-  declineReason: string | null;
-  createdAt: number;
-  expiresAt: number;
-  /** The refund movement's status once approved (sending, pending, waiting_funds, ...); null before. */
-  movementStatus: string | null;
-  movementReason: string | null;
-  /** The seller's part of the refund, and how much of it came off a payout that had not left. */
-  sellerPartMinor: number;
-  payoutReducedMinor: number;
-  fromSuspense: boolean;
-}
+/** What the console asks of the refunds room. */
+export type RefundDesk = Pick<Refunds, 'ofOrder' | 'pending' | 'refundable' | 'owingSellers' | 'request' | 'requestSuspense' | 'approve' | 'decline'>;
 
 /** A request waiting for approval, with what the approver needs to judge it. */
-export interface PendingRefund extends ConsoleRefund {
+export interface PendingRefund extends RefundView {
   productName: string;
   sellerName: string;
   orderAmountMinor: number;
-}
-
-export interface OwingSeller {
-  sellerId: string;
-  sellerName: string;
-  currency: string;
-  owesMinor: number;
-  owingSince: number;
-}
-
-/** What the console asks of the refunds room. */
-export interface RefundDesk {
-  /** The order's refunds, oldest first. */
-  ofOrder(orderId: string): ConsoleRefund[];
-  /** What is left to give back: collected less the refunds given or on their way; 0 when none can be asked for now. */
-  refundable(orderId: string): number;
-  /** Requests waiting for a second person, oldest first. */
-  pending(): PendingRefund[];
-  /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS. */
-  owing(): OwingSeller[];
-  request(ctx: ActionContext, orderId: string, input: { amountMinor: number; reason: unknown }): ConsoleRefund;
-  /** All the money that arrived against a failed order, back to the number that paid it. */
-  requestWhole(ctx: ActionContext, orderId: string, reason: string): ConsoleRefund;
-  approve(ctx: ActionContext, refundId: string): ConsoleRefund;
-  decline(ctx: ActionContext, refundId: string, reason: unknown): ConsoleRefund;
 }
 
 type Guard = express.RequestHandler;
@@ -79,19 +33,19 @@ export interface RefundPagesDeps {
   render: Render;
   viewer: Guard;
   operator: Guard;
-  /** The order's currency, in which the form's amount is typed; undefined when there is no such order. */
-  orderCurrency: (orderId: string) => string | undefined;
+  /** The order as the console reads it; undefined when there is no such order. */
+  order: (orderId: string) => OrderDetailRows | undefined;
   /** The order's page again, with these locals on top (a refused Refund form) and this status. */
   renderOrder: (req: Request, res: Response, extra: Record<string, unknown>, status: number) => void;
 }
 
-/** The requester never approves their own: the same person, or the same legacy key holder. */
-export function isRequester(refund: ConsoleRefund, caller: Caller): boolean {
-  return refund.requestedById !== null ? refund.requestedById === caller.personId : refund.requestedBy === caller.email;
+/** The requester never approves their own (the service refuses it too): one email is one person. */
+export function isRequester(refund: RefundView, caller: Caller): boolean {
+  return refund.requestedBy === caller.email;
 }
 
 /** What the refund's state means, in words that say whether money moved and what comes next. */
-export function refundWords(r: ConsoleRefund): string {
+export function refundWords(r: RefundView): string {
   const amount = money(r.amountMinor, r.currency);
   switch (r.state) {
     case 'pending_approval':
@@ -101,22 +55,22 @@ export function refundWords(r: ConsoleRefund): string {
     case 'expired':
       return 'Expired: nobody approved it within 7 days. No money moved; ask again if it is still owed.';
     case 'failed':
-      return `MoMo refused it${r.movementReason ? ` (${r.movementReason})` : ''}. No money moved; you can ask for a new refund.`;
+      return `MoMo refused it${r.movement?.reason ? ` (${r.movement.reason})` : ''}. No money moved; you can ask for a new refund.`;
     case 'refunded':
       return `Refunded: ${amount} is back in the shopper's MoMo wallet.${clawback(r)}`;
-    case 'approved':
-      if (r.movementStatus === 'pending') return `MoMo accepted it: ${amount} is on its way to the shopper's wallet.`;
-      if (r.movementStatus === 'waiting_funds') return 'Waiting for funds: the disbursement account cannot cover it, so no money has moved. It goes out by itself once a balance check finds the funds.';
-      if (r.movementStatus === 'retry_wait') return 'MoMo failed it for a passing reason; Sokoni sends it again by itself. No money has moved yet.';
+    case 'approved': {
+      const status = r.movement?.status;
+      if (status === 'pending') return `MoMo accepted it: ${amount} is on its way to the shopper's wallet.`;
+      if (status === 'waiting_funds') return 'Waiting for funds: the disbursement account cannot cover it, so no money has moved. It goes out by itself once a balance check finds the funds.';
+      if (status === 'retry_wait') return 'MoMo failed it for a passing reason; Sokoni sends it again by itself. No money has moved yet.';
       return 'Approved; being sent to MoMo. No money has moved yet.';
+    }
   }
 }
 
-function clawback(r: ConsoleRefund): string {
+function clawback(r: RefundView): string {
   if (r.fromSuspense || r.sellerPartMinor === 0) return '';
-  const part = money(r.sellerPartMinor, r.currency);
-  if (r.payoutReducedMinor >= r.sellerPartMinor) return ` The seller's part (${part}) came off their payout before it left.`;
-  return ` The seller's part (${part}) is clawed back from their next payouts.`;
+  return ` The seller's part (${money(r.sellerPartMinor, r.currency)}) comes back from them: off their payout if it had not left, else from their next payouts.`;
 }
 
 const STATE_WORDS = new Map<RefundState, string>([
@@ -144,22 +98,24 @@ function amountOf(text: unknown, currency: string): number {
 }
 
 /** The Refund form's locals on an order's page: prefilled with what is left to give back. */
-export function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string, currency: string) {
-  const left = desk.refundable(orderId);
+export function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string) {
+  const can = desk.refundable(orderId);
+  // Money held for a failed order goes back whole, from Needs attention; the form is for paid orders.
+  const left = can && !can.fromSuspense ? can.amountMinor : 0;
   return {
-    refunds: desk.ofOrder(orderId),
+    refunds: desk.ofOrder(orderId) ?? [],
     refundable: left,
     canRefund: allows(caller.role, 'operator') && left > 0,
     canApprove: allows(caller.role, 'operator'),
-    refundValues: new Map([['amount', left > 0 ? toDecimalString(left, currency) : ''], ['reason', '']]),
+    refundValues: new Map([['amount', can && left > 0 ? toDecimalString(left, can.currency) : ''], ['reason', '']]),
     refundErrors: new Map<string, string>(),
     refundWords,
     refundStateWord,
-    isRequester: (r: ConsoleRefund) => isRequester(r, caller),
+    isRequester: (r: RefundView) => isRequester(r, caller),
   };
 }
 
-export function mountRefundPages(router: express.Router, { desk, render, viewer, operator, orderCurrency, renderOrder }: RefundPagesDeps): void {
+export function mountRefundPages(router: express.Router, { desk, render, viewer, operator, order, renderOrder }: RefundPagesDeps): void {
   const idOf = (req: Request, what: 'order' | 'refund') => {
     const parsed = fields.uuid.safeParse(req.params.id);
     if (!parsed.success) throw new DomainError('not_found', `${what}_not_found`, `No ${what} with this id`);
@@ -177,7 +133,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
   router.post('/admin/orders/:id/refunds', operator, (req, res) => {
     const orderId = idOf(req, 'order');
     const body = bodyOf(req);
-    const currency = orderCurrency(orderId);
+    const currency = order(orderId)?.order.currency;
     if (currency === undefined) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
     try {
       const amountMinor = amountOf(body.amount, currency);
@@ -195,7 +151,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
   router.post('/admin/orders/:id/refunds/whole', operator, (req, res) => {
     const orderId = idOf(req, 'order');
     try {
-      desk.requestWhole(actionContext(req, res), orderId, 'Money received against a failed order');
+      desk.requestSuspense(actionContext(req, res), orderId, { reason: 'Money received against a failed order' });
       res.redirect(303, backTo(req, orderId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -205,11 +161,15 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
 
   const refundsLocals = (res: Response) => {
     const caller = callerOf(res)!;
+    const pending: PendingRefund[] = desk.pending().map((r) => {
+      const detail = order(r.orderId)!;
+      return { ...r, productName: detail.order.productName, sellerName: detail.order.sellerName, orderAmountMinor: detail.order.amountMinor };
+    });
     return {
       title: 'Refunds to approve',
-      pending: desk.pending(),
+      pending,
       canApprove: allows(caller.role, 'operator'),
-      isRequester: (r: ConsoleRefund) => isRequester(r, caller),
+      isRequester: (r: RefundView) => isRequester(r, caller),
       refundWords,
       error: null as string | null,
     };
@@ -219,7 +179,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
 
   // Approving and declining answer on the list: a refusal (one's own request, already decided)
   // is shown there, in words, with the status it carries.
-  const decide = (act: (ctx: ActionContext, id: string, req: Request) => ConsoleRefund) => (req: Request, res: Response) => {
+  const decide = (act: (ctx: ActionContext, id: string, req: Request) => RefundView) => (req: Request, res: Response) => {
     const id = idOf(req, 'refund');
     try {
       const refund = act(actionContext(req, res), id, req);
@@ -230,5 +190,5 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
     }
   };
   router.post('/admin/refunds/:id/approve', operator, decide((ctx, id) => desk.approve(ctx, id)));
-  router.post('/admin/refunds/:id/decline', operator, decide((ctx, id, req) => desk.decline(ctx, id, bodyOf(req).reason)));
+  router.post('/admin/refunds/:id/decline', operator, decide((ctx, id, req) => desk.decline(ctx, id, { reason: bodyOf(req).reason })));
 }
