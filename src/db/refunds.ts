@@ -115,16 +115,25 @@ export class RefundStore {
       coalesce(sum(platform_part_minor), 0) AS platformMinor FROM refunds WHERE order_id = ? AND state IN ('approved', 'refunded')`).get(orderId) as RefundTotals;
   }
 
-  /** Approves a pending request and writes its movement (held by `lease` for its first send), in one step. */
+  /**
+   * Approves a pending request and writes its movement (held by `lease` for its first send), in
+   * one step; false (and nothing written) when the request was no longer pending.
+   */
   approve(refund: RefundRow, approvedBy: string | null, movement: NewMovement, lease: Lease, now: number): boolean {
-    return this.transaction(() => {
-      const changed = this.q(`UPDATE refunds SET state = 'approved', approved_by = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
-        .run(approvedBy, now, refund.id).changes === 1;
-      if (!changed) return false;
-      const id = this.movements.insert(movement, lease, now);
-      this.q(`UPDATE refunds SET movement_id = ? WHERE id = ?`).run(id, refund.id);
+    const decided = new Error('decided meanwhile');
+    try {
+      this.transaction(() => {
+        const id = this.movements.insert(movement, lease, now);
+        const changed = this.q(`UPDATE refunds SET state = 'approved', approved_by = ?, movement_id = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
+          .run(approvedBy, id, now, refund.id).changes === 1;
+        // Undoes the movement's insert: a refund decided meanwhile must not leave one behind.
+        if (!changed) throw decided;
+      });
       return true;
-    });
+    } catch (error) {
+      if (error === decided) return false;
+      throw error;
+    }
   }
 
   decline(refund: RefundRow, declinedBy: string, reason: string, now: number): boolean {

@@ -11,9 +11,9 @@ import { parseBody } from './fields';
 
 // Strict: a misspelt field (`amount` for `amountMinor`) is a 400 naming it. Types and ranges are
 // the service's to check, so a CLI or the console get the same refusals.
-const requestBody = z.strictObject({ amountMinor: z.unknown(), reason: z.unknown() });
-const suspenseBody = z.strictObject({ reason: z.unknown() });
-const declineBody = z.strictObject({ reason: z.unknown() });
+const requestBody = z.strictObject({ amountMinor: z.unknown().optional(), reason: z.unknown().optional() });
+const suspenseBody = z.strictObject({ reason: z.unknown().optional() });
+const declineBody = z.strictObject({ reason: z.unknown().optional() });
 
 export function createRefundRouter({ config, refunds }: { config: Config; refunds: Refunds }): express.Router {
   const router = express.Router();

@@ -1,0 +1,193 @@
+// Refunds end to end (issue #14): the real Sokoni on the embedded sandbox, people with API keys,
+// and the money checked where it lands: the sandbox's transactions and the books.
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditRows } from '../console/helpers';
+import { sellerWithProduct, waitForOrder } from '../checkout/helpers';
+import {
+  as, orderOf, refundApproved, sandboxRefunds, sellerOwed, settledOrder, startRefundStore, trialBalance, waitForRefund, type RefundStore,
+} from './helpers';
+
+let store: RefundStore | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+describe('a refund after the payout', () => {
+  it('gives the payer back part of a settled order, once a second person approves, and claws the seller part back in the books', async () => {
+    store = await startRefundStore();
+    const { order, sellerId } = await settledOrder(store, '256772000301');
+    const asked = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 300, reason: 'one item broken' }).expect(202);
+    expect(asked.headers.location).toBe(`/api/refunds/${asked.body.id}`);
+    expect(asked.body).toMatchObject({ state: 'pending_approval', amountMinor: 300, amount: '3.00', currency: 'EUR', sellerPartMinor: 240, platformPartMinor: 60, movement: null });
+    // Nothing leaves before approval.
+    expect(sandboxRefunds(store)).toHaveLength(0);
+
+    const approved = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    expect(approved.body).toMatchObject({ state: 'approved', approvedBy: 'operator2@example.com' });
+    const done = await waitForRefund(store, asked.body.id);
+    expect(done).toMatchObject({ state: 'refunded', movement: { status: 'successful' } });
+
+    const [atMomo, ...more] = sandboxRefunds(store);
+    expect(more).toHaveLength(0);
+    expect(atMomo).toMatchObject({ status: 'SUCCESSFUL', amount: '3.00', currency: 'EUR', referenceIdToRefund: order.payment.referenceId, version: 'v2_0' });
+    expect(atMomo!.party.partyId).toBe('256772123456');
+    // The seller was paid 800 and gives back 240: they owe it, to be netted from their next payouts.
+    expect(sellerOwed(store, sellerId)).toBe(-240);
+    expect(trialBalance(store)).toEqual([0]);
+    expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
+    const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
+    expect(listed.body.refunds).toHaveLength(1);
+  });
+
+  it('nets what the seller owes across their next two orders: the first pays nothing, the second the rest', async () => {
+    store = await startRefundStore();
+    // 2 × 10.00: the seller got 16.00; 12.00 back takes 9.60 of it.
+    const { order, sellerId, productId } = await settledOrder(store, '256772000302', 2);
+    expect((await refundApproved(store, order.id, 1200)).state).toBe('refunded');
+    expect(sellerOwed(store, sellerId)).toBe(-960);
+
+    const second = await orderOf(store, productId, 1, (o) => o.status === 'settled');
+    expect(second.payout).toBeNull();
+    expect(sellerOwed(store, sellerId)).toBe(-160);
+    const third = await orderOf(store, productId, 1, (o) => o.status === 'settled');
+    expect(third.payout).toMatchObject({ status: 'successful', amountMinor: 640 });
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    const transfers = store.control.transactions({ product: 'disbursement', status: 'SUCCESSFUL' }).filter((t) => t.kind === 'transfer' && t.party.partyId === '256772000302');
+    expect(transfers.map((t) => t.amount).sort()).toEqual(['16.00', '6.40']);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+
+  it('refunds the whole order in two parts, and refuses a cent more', async () => {
+    store = await startRefundStore({ REFUND_APPROVAL_THRESHOLD: 'EUR:100000' });
+    const { order, sellerId } = await settledOrder(store, '256772000303');
+    const first = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 333, reason: 'late' }).expect(202);
+    // At or below the threshold one person suffices: it is approved at once.
+    expect(first.body).toMatchObject({ state: 'approved', approvedBy: null, sellerPartMinor: 266, platformPartMinor: 67 });
+    await waitForRefund(store, first.body.id);
+    const tooMuch = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 668, reason: 'all' }).expect(422);
+    expect(tooMuch.body.error).toMatchObject({ code: 'refund_too_large', field: 'amountMinor' });
+    const rest = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 667, reason: 'all' }).expect(202);
+    // The last refund takes the remainders: 800 − 266 and 200 − 67.
+    expect(rest.body).toMatchObject({ sellerPartMinor: 534, platformPartMinor: 133 });
+    await waitForRefund(store, rest.body.id);
+    await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 1, reason: 'more' }).expect(422);
+    // Both sides are back to zero: the seller owes exactly the 8.00 they were paid.
+    expect(sellerOwed(store, sellerId)).toBe(-800);
+    expect(sandboxRefunds(store).reduce((sum, t) => sum + Math.round(Number(t.amount) * 100), 0)).toBe(1000);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
+describe('a refund before the payout has left', () => {
+  it('a partial refund reduces the waiting payout by the seller part; both go once funds come', async () => {
+    store = await startRefundStore();
+    const { sellerId, productId } = await sellerWithProduct(store, '256772000304', 1000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const order = await orderOf(store, productId, 1, (o) => o.payout?.status === 'waiting_funds');
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 300, reason: 'scratched' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'owner')).send({}).expect(200);
+    const reduced = await waitForOrder(store, order.id, (o) => o.payout?.amountMinor === 560);
+    expect(reduced.status).toBe('paid');
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'successful', amountMinor: 560 });
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+
+  it('a full refund cancels the waiting payout: the seller is sent nothing and owes nothing', async () => {
+    store = await startRefundStore();
+    const { sellerId, productId } = await sellerWithProduct(store, '256772000305', 1000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const order = await orderOf(store, productId, 1, (o) => o.payout?.status === 'waiting_funds');
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 1000, reason: 'never delivered' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'cancelled' });
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
+    // Only the attempt refused for lack of funds ever reached MoMo.
+    expect(store.control.transactions({ product: 'disbursement' }).filter((t) => t.kind === 'transfer').map((t) => t.status)).toEqual(['FAILED']);
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
+describe('maker-checker', () => {
+  it('refuses self-approval (403, audited), lets a second person decline, and never sends either', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000306');
+    const asked = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 500, reason: 'asked twice' }).expect(202);
+    // One open refund per order: a second waits until the first is final.
+    const second = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator2')).send({ amountMinor: 100, reason: 'also' }).expect(409);
+    expect(second.body.error.code).toBe('refund_open');
+    const own = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator')).send({}).expect(403);
+    expect(own.body.error.code).toBe('own_refund');
+    expect(auditRows(store, 'refund.approve')).toMatchObject([{ actorEmail: 'operator@example.com', outcome: 'refused', objectId: asked.body.id }]);
+    // A viewer can see refunds but not decide them.
+    await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'viewer')).send({}).expect(403);
+    const noReason = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({}).expect(400);
+    expect(noReason.body.error.field).toBe('reason');
+    const declined = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({ reason: 'duplicate request' }).expect(200);
+    expect(declined.body).toMatchObject({ state: 'declined', declinedBy: 'operator2@example.com', declineReason: 'duplicate request', movement: null });
+    expect(auditRows(store, 'refund.decline')).toMatchObject([{ actorEmail: 'operator2@example.com', outcome: 'done' }]);
+    await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'owner')).send({}).expect(409);
+    expect(sandboxRefunds(store)).toHaveLength(0);
+  });
+
+  it('a request nobody decides expires after 7 days and can no longer be approved', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000307');
+    const asked = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 500, reason: 'slow' }).expect(202);
+    const { createRefunds, REFUND_REQUEST_TTL_MS } = await import('../../src/refunds');
+    const { silentLogger } = await import('../../src/log');
+    const later = createRefunds({
+      db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
+      clock: () => Date.now() + REFUND_REQUEST_TTL_MS + 1,
+    });
+    const early = createRefunds({ db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
+    expect(early.expireDue()).toBe(0);
+    expect(later.expireDue()).toBe(1);
+    await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(409);
+    expect((await waitForRefund(store, asked.body.id, () => true)).state).toBe('expired');
+    expect(sandboxRefunds(store)).toHaveLength(0);
+  });
+
+  it('names the field of bad input, writes nothing, and the same Idempotency-Key is the same refund', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000308');
+    const url = `/api/orders/${order.id}/refunds`;
+    const post = (body: object, key?: string) => {
+      const req = store!.http.post(url).set(as(store!, 'operator'));
+      if (key) req.set('idempotency-key', key);
+      return req.send(body);
+    };
+    expect((await post({ amountMinor: '300', reason: 'x' }).expect(400)).body.error.field).toBe('amountMinor');
+    expect((await post({ amountMinor: 0, reason: 'x' }).expect(400)).body.error.field).toBe('amountMinor');
+    expect((await post({ amountMinor: 1001, reason: 'x' }).expect(422)).body.error.field).toBe('amountMinor');
+    expect((await post({ amountMinor: 100 }).expect(400)).body.error.field).toBe('reason');
+    expect((await post({ amount: 100, reason: 'x' }).expect(400)).body.error).toMatchObject({ code: 'unknown_field', field: 'amount' });
+    await store.http.post(url).set(as(store, 'viewer')).send({ amountMinor: 100, reason: 'x' }).expect(403);
+    await store.http.post(`/api/orders/00000000-0000-4000-8000-000000000000/refunds`).set(as(store, 'operator')).send({ amountMinor: 100, reason: 'x' }).expect(404);
+    expect((await store.http.get(url).set(as(store, 'viewer'))).body.refunds).toHaveLength(0);
+
+    const first = await post({ amountMinor: 100, reason: 'x' }, 'key-1').expect(202);
+    const again = await post({ amountMinor: 100, reason: 'x' }, 'key-1').expect(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect((await post({ amountMinor: 200, reason: 'x' }, 'key-1').expect(409)).body.error.code).toBe('idempotency_key_reused');
+    expect((await store.http.get(url).set(as(store, 'viewer'))).body.refunds).toHaveLength(1);
+  });
+});
+
+describe('a refund whose answer is lost', () => {
+  it('is read, found, and followed: MoMo holds exactly one refund', async () => {
+    store = await startRefundStore({ MOMO_MAX_RETRIES: '0' });
+    const { order } = await settledOrder(store, '256772000309');
+    store.control.addFault({ kind: 'lostAnswer', operation: 'disbursement.refundV2', count: 1, as: 'error' });
+    expect((await refundApproved(store, order.id, 400)).state).toBe('refunded');
+    expect(sandboxRefunds(store)).toMatchObject([{ status: 'SUCCESSFUL', amount: '4.00' }]);
+    expect(store.control.calls().byOperation['disbursement.refundV2']).toBe(1);
+  });
+});
