@@ -66,7 +66,7 @@ describe('refunds in the console', () => {
     expect(second.text).toContain(`/admin/refunds/${request!.id}/approve`);
     const approved = await owner.post(`/admin/refunds/${request!.id}/approve`, {}, { from: '/admin/refunds' });
     expect(approved.status, approved.text.slice(0, 3000)).toBe(303);
-    expect(auditRows(store, 'refund.approve').map((r) => [r.actorEmail, r.outcome])).toEqual([['operator@example.com', 'refused'], ['owner@example.com', 'ok']]);
+    expect(auditRows(store, 'refund.approve').map((r) => [r.actorEmail, r.outcome])).toEqual([['operator@example.com', 'refused'], ['owner@example.com', 'done']]);
 
     const shopper = await waitForOrder(store, order.id, (o) => (o as unknown as { refundedMinor: number }).refundedMinor === 250);
     expect(shopper).toMatchObject({ status: 'settled', refundOpen: false, refunds: [{ status: 'refunded', amount: '2.50', amountMinor: 250, currency: 'EUR' }] });
