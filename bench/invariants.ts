@@ -64,7 +64,7 @@ interface DbRefund {
   fromSuspense: number;
   movementStatus: string | null;
   /** Every reference its movement was sent with, comma-separated. */
-  references: string | null;
+  refs: string | null;
 }
 
 function readRefunds(dbPath: string): DbRefund[] {
@@ -74,7 +74,7 @@ function readRefunds(dbPath: string): DbRefund[] {
       .prepare(
         `SELECT r.id, r.order_id AS orderId, r.state, r.amount_minor AS amountMinor, r.seller_part_minor AS sellerPartMinor,
           r.from_suspense AS fromSuspense, m.status AS movementStatus,
-          (SELECT group_concat(a.reference_id) FROM movement_attempts a WHERE a.movement_id = m.id) AS references
+          (SELECT group_concat(a.reference_id) FROM movement_attempts a WHERE a.movement_id = m.id) AS refs
         FROM refunds r LEFT JOIN movements m ON m.id = r.movement_id`,
       )
       .all() as DbRefund[];
@@ -208,7 +208,7 @@ function checkRefunds(orders: DbOrder[], refunds: DbRefund[], refundTxs: Transac
   const byReference = new Map(refundTxs.map((t) => [t.referenceId, t]));
   const known = new Set<string>();
   for (const r of refunds) {
-    const references = r.references ? r.references.split(',') : [];
+    const references = r.refs ? r.refs.split(',') : [];
     for (const reference of references) known.add(reference);
     const atSandbox = references.map((reference) => byReference.get(reference)).filter((t): t is TransactionView => t !== undefined);
     const successful = atSandbox.filter((t) => t.status === 'SUCCESSFUL');
