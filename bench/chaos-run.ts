@@ -193,13 +193,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const killing = killer();
     try {
       await Promise.all(Array.from({ length: options.concurrency ?? 16 }, shopper));
-      // Refunds go on under the same faults and kills until each is asked for and approved.
-      await Promise.all(refunding);
     } finally {
       finished = true;
       await killing;
     }
-    log(`${placed} orders placed (${refused} refused), ${refunds.approved} refunds approved on ${refunds.picked} orders; faults stop now; waiting for every order to be final`);
+    log(`${placed} orders placed (${refused} refused); faults stop now; waiting for the refunds asked for, then for every order to be final`);
 
     // Once every order is placed MoMo turns healthy: the run then shows how soon Sokoni drains
     // what the faults left behind (issue #9: within 60 s). The rates in force are kept for the report.
@@ -207,6 +205,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sandbox.control.updateSettings({ faults: { errorRate: 0, timeoutRate: 0, lostAnswerRate: 0, dropCallbackRate: 0 } });
     await sandbox.control.clearFaults();
     const faultsStopped = performance.now();
+    // Refunds started under the faults and kills; the rest are asked for and approved now.
+    await Promise.all(refunding);
+    log(`${refunds.approved} refunds approved on ${refunds.picked} orders`);
     const dbPath = launch.env.DATABASE_PATH!;
     const quietBy = faultsStopped + (options.quietWithinMs ?? 120_000);
     let quiet = isQuiet(dbPath);
