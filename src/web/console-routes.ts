@@ -244,7 +244,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       detail,
       // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
       canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
-      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status),
+      // A refund still open keeps the page live (public/js/console-order.js).
+      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !(refunds?.ofOrder(detail.order.id) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
       refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id) : null,
     };
   }
