@@ -61,7 +61,7 @@ export interface Config {
 export interface RefundSettings {
   /** REFUND_APPROVAL_THRESHOLD: per currency, the largest refund (minor units) one person may send alone; unlisted: 0, every refund needs a second person. */
   approvalThresholdMinor: ReadonlyMap<string, number>;
-  /** CLAWBACK_ALERT_DAYS: a seller still owing a claw-back after this long is listed under Needs attention. */
+  /** CLAWBACK_ALERT_DAYS: a seller still owing a claw-back after this long is listed under Needs attention (0: at once). */
   clawbackAlertDays: number;
 }
 
@@ -186,7 +186,7 @@ const schema = z.object({
       }
       return thresholds;
     }),
-  CLAWBACK_ALERT_DAYS: int(1, 3650).default(14),
+  CLAWBACK_ALERT_DAYS: int(0, 3650).default(14),
   RECONCILE_AT: optionalText.refine((v) => v === null || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), 'must be HH:MM (24-hour), or empty for off'),
 });
 

@@ -223,7 +223,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
   const refunds = createRefunds({ db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
-  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books });
+  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;

@@ -14,6 +14,7 @@ import {
   orderDetailRows,
   type Database,
   type OrderListRow,
+  type OwingSeller,
   type ReconcileItemRow,
 } from '../db';
 import { DomainError } from '../domain-error';
@@ -38,6 +39,8 @@ export interface BackofficeOptions {
     openItems(limit: number): ReconcileItemRow[];
     resolveItem(id: string, note: unknown, by: string): ReconcileItemRow;
   };
+  /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (the refunds' door), listed under Needs attention. */
+  clawbacks?: { owingSellers(): OwingSeller[] };
 }
 
 export interface Health {
@@ -74,7 +77,11 @@ export function createBackoffice(options: BackofficeOptions) {
 
     order: (orderId: string) => read(() => orderDetailRows(db, orderId.toLowerCase())),
     today: () => read(() => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) })),
-    attention: () => read(() => ({ ...attentionRows(db, stuckBefore(), 100), differences: options.differences?.openItems(100) ?? [] })),
+    attention: () => read(() => ({
+      ...attentionRows(db, stuckBefore(), 100),
+      differences: options.differences?.openItems(100) ?? [],
+      owingSellers: options.clawbacks?.owingSellers() ?? [],
+    })),
 
     /** An operator settles a reconciliation difference with a note, audited. */
     resolveDifference(ctx: ActionContext, itemId: string, note: unknown): void {

@@ -72,7 +72,9 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       moveOrder(orderId, 'paid', 'settled', now, 'nothing to pay out');
       return [];
     }
-    const amountMinor = nettedPayout(refunds.sellerAvailable(order.sellerId, order.currency), order.currency);
+    const amountMinor = refunds.sellerHasRefunds(order.sellerId, order.currency)
+      ? nettedPayout(refunds.sellerAvailable(order.sellerId, order.currency), order.currency)
+      : order.sellerAmountMinor;
     if (amountMinor === null) {
       moveOrder(orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
       return [];

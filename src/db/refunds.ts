@@ -100,9 +100,9 @@ export class RefundStore {
     return (this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? ORDER BY created_at, id`).all(orderId) as Raw[]).map((r) => row(r)!);
   }
 
-  /** Every request waiting for approval, oldest first (the console's Refunds to approve). */
-  pending(limit: number): RefundRow[] {
-    return (this.q(`SELECT ${columns} FROM refunds WHERE state = 'pending_approval' ORDER BY created_at, id LIMIT ?`).all(limit) as Raw[]).map((r) => row(r)!);
+  /** Requests waiting for a second person, oldest (nearest expiry) first. */
+  awaitingApproval(limit: number): RefundRow[] {
+    return (this.q(`SELECT ${columns} FROM refunds WHERE state = 'pending_approval' ORDER BY expires_at, id LIMIT ?`).all(limit) as Raw[]).map((r) => row(r)!);
   }
 
   openOf(orderId: string): RefundRow | undefined {
@@ -191,6 +191,17 @@ export class RefundStore {
     return r.available;
   }
 
+  /**
+   * Whether the seller has ever had a refund in this currency (one still pending decides nothing
+   * yet). Until then their payable holds exactly the shares of orders whose payouts are written,
+   * and a payout is the order's share: the hot path need not sum their whole payable.
+   */
+  sellerHasRefunds(sellerId: string, currency: string): boolean {
+    const row = this.q(`SELECT EXISTS (SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id
+      WHERE o.seller_id = ? AND r.currency = ? AND r.state IN ('approved', 'refunded', 'failed')) AS yes`).get(sellerId, currency) as { yes: number };
+    return row.yes === 1;
+  }
+
   /** Cancels a payout that has not left (a full refund took the seller's whole share back). */
   cancelPayout(payoutId: number, from: string, orderId: string, now: number): boolean {
     const changed = this.q(`UPDATE movements SET status = 'cancelled', next_check_at = NULL, leased_until = NULL, leased_by = NULL, updated_at = ?
@@ -212,7 +223,9 @@ export class RefundStore {
   owingSince(before: number): OwingSeller[] {
     return this.q(`WITH running AS (
         SELECT seller_id, currency, at, -sum(amount_minor) OVER (PARTITION BY seller_id, currency ORDER BY at, id) AS owed
-        FROM entries WHERE seller_id IS NOT NULL
+        FROM entries
+        -- Only a refund can make a payable go below zero: the other sellers need no running sum.
+        WHERE seller_id IN (SELECT r.seller_id FROM entries r JOIN journals j ON j.id = r.journal_id WHERE j.kind = 'refund' AND r.seller_id IS NOT NULL)
       ), last AS (
         SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clearAt,
           (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owedNow

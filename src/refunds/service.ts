@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow } from '../db';
+import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
 import { DomainError } from '../domain-error';
 import type { Logger } from '../log';
 import { toDecimalString } from '../money';
@@ -45,7 +45,7 @@ export interface RefundView {
   updatedAt: number;
   expiresAt: number;
   /** The money's movement once approved: its provider reference, status and reason. */
-  movement: { referenceId: string; status: string; reason: string | null; financialTransactionId: string | null } | null;
+  movement: { referenceId: string; status: RefundStatus; reason: string | null; financialTransactionId: string | null } | null;
 }
 
 export interface RefundsOptions {
@@ -70,8 +70,8 @@ export interface Refunds {
   /** An order's refunds, oldest first; undefined when there is no such order. */
   ofOrder(orderId: string): RefundView[] | undefined;
   get(refundId: string): RefundView | undefined;
-  /** Requests waiting for a second person, oldest first (at most 200). */
-  pending(): RefundView[];
+  /** Requests waiting for a second person, nearest expiry first (at most `limit`, default 100). */
+  awaitingApproval(limit?: number): RefundView[];
   /**
    * What can be asked for now: for a paid order, what was collected less the refunds given or on
    * their way; for a failed order, the money held in suspense. Null while a refund is open or
@@ -117,7 +117,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
   let sweep: NodeJS.Timeout | null = null;
 
   const view = (row: RefundRow): RefundView => {
-    const movement = row.movementId === null ? undefined : store.movements.byId(row.movementId);
+    const found = row.movementId === null ? undefined : store.movements.byId(row.movementId);
+    const movement = found?.kind === 'refund' ? found : undefined;
     return {
       id: row.id, orderId: row.orderId, state: row.state, amountMinor: row.amountMinor, amount: toDecimalString(row.amountMinor, row.currency),
       currency: row.currency, sellerPartMinor: row.sellerPartMinor, platformPartMinor: row.platformPartMinor, fromSuspense: row.fromSuspense,
@@ -307,7 +308,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       return row ? view(row) : undefined;
     },
 
-    pending: () => store.pending(200).map(view),
+    awaitingApproval: (limit = 100) => store.awaitingApproval(limit).map(view),
 
     refundable(orderId) {
       const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;

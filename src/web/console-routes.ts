@@ -279,9 +279,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       title: 'Needs attention',
       lists: { ...lists, paidAfterFailure },
       canRetry: allows(caller.role, 'operator'),
-      // Money that arrived against a failed order is refunded whole in one click; sellers who still owe a claw-back are listed.
+      // Money that arrived against a failed order is refunded whole in one click.
       canRefund: refunds !== undefined && allows(caller.role, 'operator'),
-      owing: refunds?.owingSellers() ?? [],
     });
   });
 

@@ -1,7 +1,7 @@
 // Refunds end to end (issue #14): the real Sokoni on the embedded sandbox, people with API keys,
 // and the money checked where it lands: the sandbox's transactions and the books.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRows } from '../console/helpers';
+import { auditRows, signedIn } from '../console/helpers';
 import { sellerWithProduct, waitForOrder } from '../checkout/helpers';
 import {
   as, orderOf, refundApproved, sandboxRefunds, sellerOwed, settledOrder, startRefundStore, trialBalance, waitForRefund, type RefundStore,
@@ -22,9 +22,11 @@ describe('a refund after the payout', () => {
     expect(asked.body).toMatchObject({ state: 'pending_approval', amountMinor: 300, amount: '3.00', currency: 'EUR', sellerPartMinor: 240, platformPartMinor: 60, movement: null });
     // Nothing leaves before approval.
     expect(sandboxRefunds(store)).toHaveLength(0);
+    expect(store.sokoni.refunds.awaitingApproval().map((r) => r.id)).toEqual([asked.body.id]);
 
     const approved = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
     expect(approved.body).toMatchObject({ state: 'approved', approvedBy: 'operator2@example.com' });
+    expect(store.sokoni.refunds.awaitingApproval()).toEqual([]);
     const done = await waitForRefund(store, asked.body.id);
     expect(done).toMatchObject({ state: 'refunded', movement: { status: 'successful' } });
 
@@ -38,14 +40,29 @@ describe('a refund after the payout', () => {
     expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
     const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
     expect(listed.body.refunds).toHaveLength(1);
+    // The seller's statement shows the claw-back as its own line.
+    const statement = await store.http.get(`/api/sellers/${sellerId}/statement`).set(as(store, 'owner')).expect(200);
+    expect(statement.body.currencies[0].lines.map((l: { kind: string; amountMinor: number }) => [l.kind, l.amountMinor])).toEqual([['collection', 800], ['payout', -800], ['refund', -240]]);
+    // Reconciliation reads the refund's reference at MoMo like any other movement's, and agrees.
+    const day = new Date().toISOString().slice(0, 10);
+    const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const run = await store.http.post('/api/books/reconciliations').set(as(store, 'owner')).send({ from: day, to: next }).expect(201);
+    expect(run.body).toMatchObject({ checked: 3, matched: 3, open: 0, error: null });
+    expect(run.body.items.filter((i: { kind: string }) => i.kind !== 'balance')).toEqual([]);
   });
 
   it('nets what the seller owes across their next two orders: the first pays nothing, the second the rest', async () => {
-    store = await startRefundStore();
+    store = await startRefundStore({ CLAWBACK_ALERT_DAYS: '0' });
     // 2 × 10.00: the seller got 16.00; 12.00 back takes 9.60 of it.
     const { order, sellerId, productId } = await settledOrder(store, '256772000302', 2);
+    const attention = async () => (await (await signedIn(store!, 'viewer')).get('/admin/attention')).text;
+    expect(await attention()).toContain('Sellers owing a claw-back (0)');
     expect((await refundApproved(store, order.id, 1200)).state).toBe('refunded');
     expect(sellerOwed(store, sellerId)).toBe(-960);
+    // Still owing after CLAWBACK_ALERT_DAYS (0 here): listed under Needs attention.
+    const owing = await attention();
+    expect(owing).toContain('Sellers owing a claw-back (1)');
+    expect(owing).toMatch(/Seller 256772000302<\/a> · owes €9\.60/);
 
     const second = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(second.payout).toBeNull();
@@ -53,6 +70,7 @@ describe('a refund after the payout', () => {
     const third = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(third.payout).toMatchObject({ status: 'successful', amountMinor: 640 });
     expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(await attention()).toContain('Sellers owing a claw-back (0)');
     const transfers = store.control.transactions({ product: 'disbursement', status: 'SUCCESSFUL' }).filter((t) => t.kind === 'transfer' && t.party.partyId === '256772000302');
     expect(transfers.map((t) => t.amount).sort()).toEqual(['16.00', '6.40']);
     expect(trialBalance(store)).toEqual([0]);
@@ -110,6 +128,43 @@ describe('a refund before the payout has left', () => {
     expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
     // Only the attempt refused for lack of funds ever reached MoMo.
     expect(store.control.transactions({ product: 'disbursement' }).filter((t) => t.kind === 'transfer').map((t) => t.status)).toEqual(['FAILED']);
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
+describe('a refund that fails', () => {
+  it('gives the seller back what it had taken off their payout that has still not left', async () => {
+    store = await startRefundStore();
+    const { sellerId, productId } = await sellerWithProduct(store, '256772000310', 1000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const order = await orderOf(store, productId, 1, (o) => o.payout?.status === 'waiting_funds');
+    // MoMo no longer holds the payment as SUCCESSFUL, so it refuses to refund it (NOT_ALLOWED).
+    store.control.rewriteTransaction(order.payment.referenceId, { status: 'FAILED' });
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 300, reason: 'scratched' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('failed');
+    const restored = await waitForOrder(store, order.id, (o) => o.payout?.amountMinor === 800);
+    expect(restored.status).toBe('paid');
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'successful', amountMinor: 800 });
+    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(trialBalance(store)).toEqual([0]);
+  });
+});
+
+describe('a refund of an order whose payout failed for good', () => {
+  it('a full refund cancels the failed payout and settles the order', async () => {
+    store = await startRefundStore({ SELLER_WALLET_CHECK: 'false' });
+    // A sandbox number whose transfers fail for good (PAYEE_NOT_FOUND).
+    const { sellerId, productId } = await sellerWithProduct(store, '46733123457', 1000);
+    const order = await orderOf(store, productId, 1, (o) => o.status === 'payout_failed');
+    const refund = await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 1000, reason: 'seller unreachable' }).expect(202);
+    await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
+    expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
+    const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
+    expect(settled.payout).toMatchObject({ status: 'cancelled' });
     expect(sellerOwed(store, sellerId)).toBe(0);
     expect(trialBalance(store)).toEqual([0]);
   });

@@ -16,7 +16,7 @@ import * as fields from '../fields';
 import { money, time } from './format';
 
 /** What the console asks of the refunds room. */
-export type RefundDesk = Pick<Refunds, 'ofOrder' | 'pending' | 'refundable' | 'owingSellers' | 'request' | 'requestSuspense' | 'approve' | 'decline'>;
+export type RefundDesk = Pick<Refunds, 'ofOrder' | 'awaitingApproval' | 'refundable' | 'request' | 'requestSuspense' | 'approve' | 'decline'>;
 
 /** A request waiting for approval, with what the approver needs to judge it. */
 export interface PendingRefund extends RefundView {
@@ -161,7 +161,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
 
   const refundsLocals = (res: Response) => {
     const caller = callerOf(res)!;
-    const pending: PendingRefund[] = desk.pending().map((r) => {
+    const pending: PendingRefund[] = desk.awaitingApproval().map((r) => {
       const detail = order(r.orderId)!;
       return { ...r, productName: detail.order.productName, sellerName: detail.order.sellerName, orderAmountMinor: detail.order.amountMinor };
     });
