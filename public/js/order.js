@@ -31,7 +31,7 @@
 
   function signature(order) {
     var refunds = (order.refunds || []).map(function (r) { return r.status; }).join(',');
-    return order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status : '') + '/' + order.stuck + '/' + refunds;
+    return order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status : '') + '/' + order.stuck + (refunds ? '/' + refunds : '');
   }
 
   function refresh() {

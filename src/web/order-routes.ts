@@ -54,7 +54,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
       stuck: snapshot.stuck,
       shopContact: config.shopContact,
       // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
-      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}/${shown}`,
+      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}${shown ? `/${shown}` : ''}`,
       transactionId: snapshot.payment.financialTransactionId,
       // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
       handsetUrl: pages.shop.handset ? `/sandbox/handset?msisdn=${encodeURIComponent(snapshot.order.payerMsisdn)}` : null,
