@@ -30,6 +30,7 @@ describe('money that arrived against a failed order', () => {
     const attention = await operator.get('/admin/attention');
     expect(attention.text).toContain(`action="/admin/orders/${placed.body.id}/refunds/whole"`);
     expect(attention.text).toContain('Refund €14.00');
+    expect(attention.text).toContain('(MoMo took €14.00)');
 
     const asked = await operator.post(`/admin/orders/${placed.body.id}/refunds/whole`, { back: 'attention' }, { from: '/admin/attention' });
     expect(asked.status).toBe(303);
