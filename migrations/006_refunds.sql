@@ -94,6 +94,9 @@ BEGIN SELECT RAISE(ABORT, 'an entry must be in its journal''s currency'); END;
 CREATE TABLE refunds (
   id                    TEXT PRIMARY KEY,
   order_id              TEXT NOT NULL REFERENCES orders(id),
+  -- The order's seller, frozen here so that paying a seller asks "any refunds?" of this table
+  -- alone rather than of every order they ever sold.
+  seller_id             TEXT NOT NULL REFERENCES sellers(id),
   amount_minor          INTEGER NOT NULL CHECK (amount_minor > 0),
   currency              TEXT NOT NULL CHECK (length(currency) = 3),
   seller_part_minor     INTEGER NOT NULL CHECK (seller_part_minor >= 0),
@@ -123,4 +126,5 @@ CREATE TABLE refunds (
 -- At most one open refund per order: a second waits until the first is final.
 CREATE UNIQUE INDEX refunds_one_open ON refunds(order_id) WHERE state IN ('pending_approval', 'approved');
 CREATE INDEX refunds_order ON refunds(order_id, created_at);
+CREATE INDEX refunds_seller ON refunds(seller_id, currency, state);
 CREATE INDEX refunds_expiring ON refunds(expires_at) WHERE state = 'pending_approval';

@@ -12,6 +12,8 @@ export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expire
 export interface RefundRow {
   id: string;
   orderId: string;
+  /** The order's seller. */
+  sellerId: string;
   amountMinor: number;
   currency: string;
   sellerPartMinor: number;
@@ -53,7 +55,7 @@ export interface OwingSeller {
   owingSince: number;
 }
 
-const columns = `id, order_id AS orderId, amount_minor AS amountMinor, currency, seller_part_minor AS sellerPartMinor,
+const columns = `id, order_id AS orderId, seller_id AS sellerId, amount_minor AS amountMinor, currency, seller_part_minor AS sellerPartMinor,
   platform_part_minor AS platformPartMinor, from_suspense AS fromSuspense, payout_reduced_minor AS payoutReducedMinor, reason, state,
   requested_by AS requestedBy, requested_by_id AS requestedById, approved_by AS approvedBy, declined_by AS declinedBy,
   decline_reason AS declineReason, movement_id AS movementId, idempotency_key AS idempotencyKey, created_at AS createdAt,
@@ -78,9 +80,9 @@ export class RefundStore {
   }
 
   insert(refund: NewRefund): void {
-    this.q(`INSERT INTO refunds (id, order_id, amount_minor, currency, seller_part_minor, platform_part_minor, from_suspense, reason, state,
+    this.q(`INSERT INTO refunds (id, order_id, seller_id, amount_minor, currency, seller_part_minor, platform_part_minor, from_suspense, reason, state,
       requested_by, requested_by_id, idempotency_key, created_at, updated_at, expires_at)
-      VALUES (@id, @orderId, @amountMinor, @currency, @sellerPartMinor, @platformPartMinor, @fromSuspense, @reason, @state,
+      VALUES (@id, @orderId, @sellerId, @amountMinor, @currency, @sellerPartMinor, @platformPartMinor, @fromSuspense, @reason, @state,
       @requestedBy, @requestedById, @idempotencyKey, @createdAt, @createdAt, @expiresAt)`).run({ ...refund, fromSuspense: refund.fromSuspense ? 1 : 0 });
   }
 
@@ -186,8 +188,7 @@ export class RefundStore {
       (SELECT -coalesce(sum(amount_minor), 0) FROM entries WHERE account = 'seller_payable:' || @sellerId AND currency = @currency)
       - (SELECT coalesce(sum(m.amount_minor), 0) FROM movements m JOIN orders o ON o.id = m.order_id
           WHERE o.seller_id = @sellerId AND m.kind = 'payout' AND m.currency = @currency AND m.status NOT IN ('successful', 'cancelled'))
-      - (SELECT coalesce(sum(r.seller_part_minor), 0) FROM refunds r JOIN orders o ON o.id = r.order_id
-          WHERE o.seller_id = @sellerId AND r.currency = @currency AND r.state = 'approved') AS available`).get({ sellerId, currency }) as { available: number };
+      - (SELECT coalesce(sum(seller_part_minor), 0) FROM refunds WHERE seller_id = @sellerId AND currency = @currency AND state = 'approved') AS available`).get({ sellerId, currency }) as { available: number };
     return r.available;
   }
 
@@ -197,8 +198,8 @@ export class RefundStore {
    * and a payout is the order's share: the hot path need not sum their whole payable.
    */
   sellerHasRefunds(sellerId: string, currency: string): boolean {
-    const row = this.q(`SELECT EXISTS (SELECT 1 FROM refunds r JOIN orders o ON o.id = r.order_id
-      WHERE o.seller_id = ? AND r.currency = ? AND r.state IN ('approved', 'refunded', 'failed')) AS yes`).get(sellerId, currency) as { yes: number };
+    const row = this.q(`SELECT EXISTS (SELECT 1 FROM refunds WHERE seller_id = ? AND currency = ? AND state IN ('approved', 'refunded', 'failed')) AS yes`)
+      .get(sellerId, currency) as { yes: number };
     return row.yes === 1;
   }
 

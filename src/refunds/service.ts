@@ -11,6 +11,7 @@ import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
 import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
 import { DomainError } from '../domain-error';
+import { assertMovementMove } from '../movements';
 import type { Logger } from '../log';
 import { toDecimalString } from '../money';
 import { splitRefund } from './split';
@@ -174,22 +175,27 @@ export function createRefunds(options: RefundsOptions): Refunds {
     }, checkout.sendLease(now), now);
     if (!approved) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
     const payout = store.movements.of(row.orderId, 'payout');
-    if (row.sellerPartMinor > 0 && payout && (payout.status === 'waiting_funds' || payout.status === 'retry_wait' || payout.status === 'failed')) {
-      if (payout.amountMinor > row.sellerPartMinor) {
-        if (store.reducePayout(payout.id, row.sellerPartMinor, now)) store.recordPayoutReduced(row.id, row.sellerPartMinor);
-      } else if (store.cancelPayout(payout.id, payout.status, row.orderId, now)) {
-        store.recordPayoutReduced(row.id, payout.amountMinor);
-        // Nothing is left to pay this seller for this order: it is settled.
-        if (order.status === 'payout_failed') {
-          assertOrderMove('payout_failed', 'paid');
-          orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
-        }
-        assertOrderMove('paid', 'settled');
-        orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
-      }
+    const notLeft = payout && (payout.status === 'waiting_funds' || payout.status === 'retry_wait' || payout.status === 'failed');
+    if (row.sellerPartMinor === 0 || !payout || !notLeft) return movementIdOf(row.id);
+    if (payout.amountMinor > row.sellerPartMinor) {
+      if (store.reducePayout(payout.id, row.sellerPartMinor, now)) store.recordPayoutReduced(row.id, row.sellerPartMinor);
+      return movementIdOf(row.id);
     }
-    return store.byId(row.id)!.movementId!;
+    assertMovementMove('payout', payout.status, 'cancelled');
+    if (store.cancelPayout(payout.id, payout.status, row.orderId, now)) {
+      store.recordPayoutReduced(row.id, payout.amountMinor);
+      // Nothing is left to pay this seller for this order: it is settled.
+      if (order.status === 'payout_failed') {
+        assertOrderMove('payout_failed', 'paid');
+        orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
+      }
+      assertOrderMove('paid', 'settled');
+      orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
+    }
+    return movementIdOf(row.id);
   };
+
+  const movementIdOf = (refundId: string): number => store.byId(refundId)!.movementId!;
 
   /** Writes the request (and approves it at once at or below the threshold), audited; sends it once committed. */
   const open = (ctx: ActionContext, fields: Omit<RefundRow, 'state' | 'approvedBy' | 'declinedBy' | 'declineReason' | 'movementId' | 'payoutReducedMinor' | 'createdAt' | 'updatedAt' | 'expiresAt'>): RefundView => {
@@ -236,7 +242,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
       }
       const parts = splitRefund({ amountMinor: order.amountMinor, sellerMinor: order.sellerAmountMinor, platformMinor: order.platformAmountMinor }, soFar, amountMinor);
       return open(ctx, {
-        id: randomUUID(), orderId: order.id, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
+        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
         fromSuspense: false, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
       });
     },
@@ -256,7 +262,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
         throw new DomainError('conflict', 'already_refunded', 'The money held for this order was already refunded');
       }
       return open(ctx, {
-        id: randomUUID(), orderId: order.id, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
+        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
         fromSuspense: true, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
       });
     },

@@ -124,6 +124,8 @@ describe('a refund before the payout has left', () => {
     await store.http.post(`/api/refunds/${refund.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
     const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
     expect(settled.payout).toMatchObject({ status: 'cancelled' });
+    // The refund leaves the same empty disbursement account: it waits for funds as a payout does.
+    await waitForRefund(store, refund.body.id, (r) => r.movement?.status === 'waiting_funds');
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
     expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
     // Only the attempt refused for lack of funds ever reached MoMo.
