@@ -9,6 +9,7 @@ import { DEMO_PRODUCT_IDS } from '../src/db';
 import { parseDecimal } from '../src/money';
 import type { FaultRuleInput } from '../src/sandbox';
 import { JsonClient } from './http';
+import { createApprover, refundOrder, type RefundTally } from './chaos-refunds';
 import { chaosTiming, formatTiming, type ChaosTiming } from './chaos-timing';
 import { checkBooks, checkInvariants, isQuiet, type BooksReport, type InvariantReport } from './invariants';
 import type { Child } from './procs';
@@ -22,6 +23,8 @@ export interface ChaosOptions {
   faultRate?: number;
   /** How long to wait for everything to become final after the last order. */
   quietWithinMs?: number;
+  /** The share of orders refunded, partially or fully, at random moments (0.2 by default). */
+  refundShare?: number;
   /** Where the database and the logs go; a new folder under bench/out by default. */
   dir?: string;
   log?: (line: string) => void;
@@ -41,6 +44,7 @@ export interface ChaosResult extends InvariantReport {
   quietAfterFaultsS: number | null;
   timing: ChaosTiming;
   books: BooksReport;
+  refunds: RefundTally;
 }
 
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
@@ -107,15 +111,15 @@ async function bookOpeningBalances(client: JsonClient, opening: { collection: st
 
 /**
  * Places order i as a shopper whose connection may break would: the same idempotency key
- * until an answer comes. Returns whether it was placed, or refused for good.
+ * until an answer comes. Returns the order placed, or that it was refused for good.
  */
-async function placeOrder(client: () => JsonClient, i: number, productIds: string[], deadline: number): Promise<'placed' | 'refused'> {
+async function placeOrder(client: () => JsonClient, i: number, productIds: string[], deadline: number): Promise<{ orderId: string } | 'refused'> {
   const payer = i % 10 === 7 ? FAILING_PAYERS[i % FAILING_PAYERS.length]! : `25677${String(10_000_000 + i).slice(1)}`;
   const body = { productId: productIds[i % productIds.length], qty: 1 + (i % 3), phone: payer, idempotencyKey: `chaos-${i}` };
   for (;;) {
     try {
       const answer = await client().request('POST', '/pay', {}, body, 5000);
-      if (answer.status === 200 || answer.status === 202) return 'placed';
+      if (answer.status === 200 || answer.status === 202) return { orderId: (answer.body as { id: string }).id };
       if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) return 'refused';
     } catch {
       // Sokoni is down or the connection broke: the order may or may not exist; ask again.
@@ -137,6 +141,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const launch: SokoniLaunch = await sokoniLaunch(dir, sandbox, true, CHAOS_SETTINGS);
     sokoni = await startSokoniProcess(launch);
     client = new JsonClient(launch.url, 256);
+    // The second person who approves refunds, with their own API key (the owner key asks).
+    const approverKey = await createApprover(launch.env.DATABASE_PATH!);
     const productIds = [...DEMO_PRODUCT_IDS, ...(await addFailingSellers(client))];
     await bookOpeningBalances(client, (await sandbox.control.settings()).balances);
     for (const rule of CHAOS_FAULTS) await sandbox.control.addFault(rule);
@@ -166,11 +172,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     };
     let next = 0;
+    const refundShare = options.refundShare ?? 0.2;
+    const refunds: RefundTally = { picked: 0, requested: 0, approved: 0, notRefundable: 0 };
+    const refunding: Promise<void>[] = [];
+    const refundErrors: string[] = [];
     const shopper = async () => {
       while (next < options.orders) {
         const outcome = await placeOrder(() => client!, next++, productIds, deadline);
-        if (outcome === 'placed') placed++;
-        else refused++;
+        if (outcome === 'refused') refused++;
+        else {
+          placed++;
+          if (Math.random() < refundShare) {
+            const refund = refundOrder(() => client!, outcome.orderId, { requester: ADMIN_TOKEN, approver: approverKey }, Math.random, refunds, deadline);
+            refunding.push(refund.catch((error: unknown) => void refundErrors.push(`order ${outcome.orderId}: ${error instanceof Error ? error.message : String(error)}`)));
+          }
+        }
         done++;
       }
     };
@@ -181,7 +197,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       finished = true;
       await killing;
     }
-    log(`${placed} orders placed (${refused} refused); faults stop now; waiting for every order to be final`);
+    log(`${placed} orders placed (${refused} refused); faults stop now; waiting for the refunds asked for, then for every order to be final`);
 
     // Once every order is placed MoMo turns healthy: the run then shows how soon Sokoni drains
     // what the faults left behind (issue #9: within 60 s). The rates in force are kept for the report.
@@ -189,6 +205,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sandbox.control.updateSettings({ faults: { errorRate: 0, timeoutRate: 0, lostAnswerRate: 0, dropCallbackRate: 0 } });
     await sandbox.control.clearFaults();
     const faultsStopped = performance.now();
+    // Refunds started under the faults and kills; the rest are asked for and approved now.
+    await Promise.all(refunding);
+    log(`${refunds.approved} refunds approved on ${refunds.picked} orders`);
     const dbPath = launch.env.DATABASE_PATH!;
     const quietBy = faultsStopped + (options.quietWithinMs ?? 120_000);
     let quiet = isQuiet(dbPath);
@@ -202,7 +221,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const [transactions, balances, settings] = await Promise.all([sandbox.control.transactions(), sandbox.control.balances(), sandbox.control.settings()]);
     const report = checkInvariants(dbPath, { transactions, balances, settings });
     const books = checkBooks(dbPath, { transactions, balances, settings });
-    report.violations.push(...books.violations);
+    report.violations.push(...books.violations, ...refundErrors);
     // Each idempotency key that was answered is exactly one order, however often it was sent.
     if (report.orders !== placed) report.violations.push(`${placed} orders were answered as placed, Sokoni has ${report.orders}`);
     const { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate } = faults;
@@ -217,6 +236,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       quietAfterFaultsS,
       timing: chaosTiming(dbPath, transactions),
       books,
+      refunds,
     };
   } finally {
     client?.close();
@@ -242,6 +262,7 @@ export function formatChaos(result: ChaosResult): string {
     `Orders: ${Object.entries(result.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `Sandbox collections: ${result.collections.successful} successful, ${result.collections.failed} failed, ${result.collections.pending} pending`,
     `Sandbox transfers:   ${result.transfers.successful} successful, ${result.transfers.failed} failed, ${result.transfers.pending} pending`,
+    `Refunds: ${result.refunds.picked} orders refunded (${result.refunds.requested} asked for, ${result.refunds.approved} approved by a second person); at the sandbox ${result.refundsAtSandbox.successful} successful, ${result.refundsAtSandbox.failed} failed`,
     `Sandbox fault rates: error ${r.errorRate}, timeout ${r.timeoutRate}, lost answer ${r.lostAnswerRate}, dropped callback ${r.dropCallbackRate} (besides the fixed rules)`,
     ...formatTiming(result.timing),
     result.quietAfterFaultsS === null

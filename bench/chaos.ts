@@ -15,6 +15,8 @@ sandbox's records and reports time to final. Exits 1 on any violation.
   --orders M         orders to place (1000)
   --kills K          SIGKILLs of Sokoni, each followed by a restart on the same database (5)
   --concurrency C    shoppers placing orders at once (16)
+  --refund-share S   the share of orders refunded, partially or fully, at random moments,
+                     asked with the owner key and approved by a second person (0.2)
   --fault-rate R     also sets the sandbox's SANDBOX_FAULT_ERROR_RATE, _TIMEOUT_RATE,
                      _LOST_ANSWER_RATE and _DROP_CALLBACK_RATE to R (0 to 1), on top of
                      the fixed fault rules (default: none)
@@ -24,18 +26,22 @@ sandbox's records and reports time to final. Exits 1 on any violation.
     kills: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
     'fault-rate': { type: 'string' },
+    'refund-share': { type: 'string', default: '0.2' },
   },
 } as const;
 
 const values = readArgs(COMMAND);
 const faultRate = values['fault-rate'] === undefined ? undefined : numberArg(COMMAND, 'fault-rate', values['fault-rate'], { atLeast: 0 });
 if (faultRate !== undefined && faultRate > 1) refuse(COMMAND, `--fault-rate is a probability from 0 to 1, not ${faultRate}`);
+const refundShare = numberArg(COMMAND, 'refund-share', values['refund-share'], { atLeast: 0 });
+if (refundShare > 1) refuse(COMMAND, `--refund-share is a share from 0 to 1, not ${refundShare}`);
 
 runChaos({
   orders: numberArg(COMMAND, 'orders', values.orders, { atLeast: 1, integer: true }),
   kills: numberArg(COMMAND, 'kills', values.kills, { atLeast: 0, integer: true }),
   concurrency: numberArg(COMMAND, 'concurrency', values.concurrency, { atLeast: 1, integer: true }),
   ...(faultRate === undefined ? {} : { faultRate }),
+  refundShare,
   log: (line) => console.log(`· ${line}`),
 }).then(
   (result) => {

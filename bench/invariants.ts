@@ -33,6 +33,7 @@ export interface InvariantReport {
   byStatus: Record<string, number>;
   collections: { successful: number; failed: number; pending: number };
   transfers: { successful: number; failed: number; pending: number };
+  refundsAtSandbox: { successful: number; failed: number; pending: number };
   violations: string[];
 }
 
@@ -54,10 +55,40 @@ function readOrders(dbPath: string): DbOrder[] {
   }
 }
 
-/** Whether every order and every payout has reached a final state. */
+interface DbRefund {
+  id: string;
+  orderId: string;
+  state: string;
+  amountMinor: number;
+  sellerPartMinor: number;
+  fromSuspense: number;
+  movementStatus: string | null;
+  /** Every reference its movement was sent with, comma-separated. */
+  refs: string | null;
+}
+
+function readRefunds(dbPath: string): DbRefund[] {
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare(
+        `SELECT r.id, r.order_id AS orderId, r.state, r.amount_minor AS amountMinor, r.seller_part_minor AS sellerPartMinor,
+          r.from_suspense AS fromSuspense, m.status AS movementStatus,
+          (SELECT group_concat(a.reference_id) FROM movement_attempts a WHERE a.movement_id = m.id) AS refs
+        FROM refunds r LEFT JOIN movements m ON m.id = r.movement_id`,
+      )
+      .all() as DbRefund[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Whether every order, payout and refund has reached a final state. */
 export function isQuiet(dbPath: string): boolean {
-  return readOrders(dbPath).every(
-    (o) => ['settled', 'failed', 'payout_failed'].includes(o.status) && (o.payoutStatus === null || ['successful', 'failed'].includes(o.payoutStatus)),
+  return (
+    readOrders(dbPath).every(
+      (o) => ['settled', 'failed', 'payout_failed'].includes(o.status) && (o.payoutStatus === null || ['successful', 'failed', 'cancelled'].includes(o.payoutStatus)),
+    ) && readRefunds(dbPath).every((r) => !['pending_approval', 'approved'].includes(r.state))
   );
 }
 
@@ -94,6 +125,8 @@ export function checkInvariants(dbPath: string, sandbox: SandboxRecord): Invaria
 
   const collections = sandbox.transactions.filter((t) => t.kind === 'requesttopay');
   const transfers = sandbox.transactions.filter((t) => t.kind === 'transfer');
+  const refundTxs = sandbox.transactions.filter((t) => t.kind === 'refund');
+  const refunds = readRefunds(dbPath);
   const collectionsByOrder = group(collections, externalId);
   const transfersByOrder = group(transfers, externalId);
   const orderById = new Map(orders.map((o) => [o.id, o]));
@@ -122,13 +155,20 @@ export function checkInvariants(dbPath: string, sandbox: SandboxRecord): Invaria
     }
     switch (o.status) {
       case 'settled': {
+        // A full refund before the payout left cancels it, and a share netted against what the
+        // seller owes from earlier refunds writes none: then nothing was paid for this order.
+        if (o.payoutStatus === null || o.payoutStatus === 'cancelled') {
+          if (paidOut.length > 0) fail(`order ${o.id}: settled with its payout ${o.payoutStatus ?? 'never written'}, yet the sandbox paid ${paidOut.length} transfer(s)`);
+          break;
+        }
         if (paidOut.length !== 1) {
           fail(`order ${o.id}: settled with ${paidOut.length} successful transfers`);
           break;
         }
         const t = paidOut[0]!;
         if (o.payoutStatus !== 'successful' || t.referenceId !== o.payoutRef) fail(`order ${o.id}: settled but payout ${o.payoutRef} is ${o.payoutStatus}, sandbox paid ${t.referenceId}`);
-        if (minor(t) !== o.sellerAmountMinor || t.currency !== o.currency) fail(`order ${o.id}: paid out ${t.amount} ${t.currency}, seller's share is ${o.sellerAmountMinor} minor ${o.currency}`);
+        // What the payout carried (the share, less a claw-back or netting) is what arrived.
+        if (minor(t) !== o.payoutAmountMinor || t.currency !== o.currency) fail(`order ${o.id}: paid out ${t.amount} ${t.currency}, Sokoni's payout is ${o.payoutAmountMinor} minor ${o.currency}`);
         if (t.party.partyId !== o.sellerMsisdn || o.payeeMsisdn !== o.sellerMsisdn) fail(`order ${o.id}: paid out to ${t.party.partyId}, the seller is ${o.sellerMsisdn}`);
         break;
       }
@@ -146,22 +186,79 @@ export function checkInvariants(dbPath: string, sandbox: SandboxRecord): Invaria
     }
   }
 
-  checkSums(orders, collections, transfers, sandbox, fail);
+  checkRefunds(orders, refunds, refundTxs, fail);
+  checkSums(orders, collections, transfers, refunds, refundTxs, sandbox, fail);
 
   return {
     orders: orders.length,
     byStatus: Object.fromEntries([...group(orders, (o) => o.status)].map(([s, list]) => [s, list.length])),
     collections: tally(collections),
     transfers: tally(transfers),
+    refundsAtSandbox: tally(refundTxs),
     violations,
   };
 }
 
+/**
+ * Refunds (issue #14): exactly one successful refund at the sandbox per refund Sokoni calls
+ * refunded, none for one that failed or was never approved, none Sokoni does not know of; and
+ * never more given back to an order's payer than was collected.
+ */
+function checkRefunds(orders: DbOrder[], refunds: DbRefund[], refundTxs: TransactionView[], fail: (m: string) => void): void {
+  const byReference = new Map(refundTxs.map((t) => [t.referenceId, t]));
+  const known = new Set<string>();
+  for (const r of refunds) {
+    const references = r.refs ? r.refs.split(',') : [];
+    for (const reference of references) known.add(reference);
+    const atSandbox = references.map((reference) => byReference.get(reference)).filter((t): t is TransactionView => t !== undefined);
+    const successful = atSandbox.filter((t) => t.status === 'SUCCESSFUL');
+    const notFailed = atSandbox.filter((t) => t.status !== 'FAILED');
+    if (notFailed.length > 1) fail(`refund ${r.id}: ${notFailed.length} refunds at the sandbox not failed (${notFailed.map((t) => t.status).join(', ')})`);
+    if (r.state === 'refunded') {
+      if (successful.length !== 1) fail(`refund ${r.id}: refunded, with ${successful.length} successful refunds at the sandbox`);
+      else if (minor(successful[0]!) !== r.amountMinor) fail(`refund ${r.id}: ${r.amountMinor} minor asked, the sandbox refunded ${successful[0]!.amount}`);
+    } else if (successful.length > 0) {
+      fail(`refund ${r.id}: ${r.state}, yet the sandbox refunded ${successful.map((t) => t.amount).join(', ')}`);
+    }
+    if (['pending_approval', 'declined', 'expired'].includes(r.state) && references.length > 0) fail(`refund ${r.id}: ${r.state}, yet it was sent (${references.length} attempt(s))`);
+    if (['pending_approval', 'approved'].includes(r.state)) fail(`refund ${r.id}: still ${r.state} (movement ${r.movementStatus ?? 'none'}) when quiet`);
+  }
+  for (const t of refundTxs) if (!known.has(t.referenceId)) fail(`refund ${t.referenceId} at the sandbox (${t.status}, ${t.amount} ${t.currency}) is no refund Sokoni sent`);
+
+  const paymentOf = new Map(orders.map((o) => [o.paymentRef, o]));
+  const given = new Map<string, number>();
+  for (const t of refundTxs) {
+    if (t.status !== 'SUCCESSFUL') continue;
+    const order = paymentOf.get(t.referenceIdToRefund ?? '');
+    if (!order) fail(`refund ${t.referenceId} at the sandbox gives back ${t.referenceIdToRefund ?? 'nothing'}, no order's payment`);
+    else add(given, order.id, minor(t));
+  }
+  for (const o of orders) {
+    const back = given.get(o.id) ?? 0;
+    if (back > 0 && o.paymentStatus !== 'successful') fail(`order ${o.id}: ${back} minor refunded, but its payment is ${o.paymentStatus}`);
+    if (back > o.amountMinor) fail(`order ${o.id}: ${back} minor refunded, more than the ${o.amountMinor} collected`);
+    const refunded = refunds.filter((r) => r.orderId === o.id && r.state === 'refunded').reduce((a, r) => a + r.amountMinor, 0);
+    if (refunded !== back) fail(`order ${o.id}: Sokoni refunded ${refunded} minor, the sandbox ${back}`);
+  }
+}
+
 /** Every balance the sandbox holds agrees, to the minor unit, with what Sokoni's records say moved. */
-function checkSums(orders: DbOrder[], collections: TransactionView[], transfers: TransactionView[], sandbox: SandboxRecord, fail: (m: string) => void): void {
+function checkSums(
+  orders: DbOrder[], collections: TransactionView[], transfers: TransactionView[], refunds: DbRefund[], refundTxs: TransactionView[],
+  sandbox: SandboxRecord, fail: (m: string) => void,
+): void {
   const { balances, settings } = sandbox;
   const expected = { collection: new Map<string, number>(), disbursement: new Map<string, number>() };
+  // Refunds leave the disbursement account too, and land in the payer's wallet.
+  const refundedOut = new Map<string, number>();
   const wallets = new Map<string, number>();
+  const orderById = new Map(orders.map((o) => [o.id, o]));
+  for (const r of refunds) {
+    const o = orderById.get(r.orderId);
+    if (r.state !== 'refunded' || !o) continue;
+    add(refundedOut, o.currency, r.amountMinor);
+    add(wallets, `${o.payerMsisdn}:${o.currency}`, r.amountMinor);
+  }
   for (const o of orders) {
     if (o.paymentStatus === 'successful') {
       add(expected.collection, o.currency, o.amountMinor);
@@ -179,15 +276,19 @@ function checkSums(orders: DbOrder[], collections: TransactionView[], transfers:
     const delta = balance - parseDecimal(settings.balances.collection, currency);
     if (delta !== sum) fail(`${currency}: the collection account grew by ${delta} minor, Sokoni collected ${sum}`);
   }
-  for (const [currency, sum] of expected.disbursement) {
+  for (const currency of new Set([...expected.disbursement.keys(), ...refundedOut.keys()])) {
+    const sum = expected.disbursement.get(currency) ?? 0;
+    const back = refundedOut.get(currency) ?? 0;
     const atSandbox = transfers.filter((t) => t.status === 'SUCCESSFUL' && t.currency === currency).reduce((a, t) => a + minor(t), 0);
     if (atSandbox !== sum) fail(`${currency}: Sokoni paid out ${sum} minor, the sandbox's successful transfers sum to ${atSandbox}`);
+    const refundedAtSandbox = refundTxs.filter((t) => t.status === 'SUCCESSFUL' && t.currency === currency).reduce((a, t) => a + minor(t), 0);
+    if (refundedAtSandbox !== back) fail(`${currency}: Sokoni refunded ${back} minor, the sandbox's successful refunds sum to ${refundedAtSandbox}`);
     const balance = parseDecimal(balances.accounts.disbursement?.[currency] ?? settings.balances.disbursement, currency);
     const delta = parseDecimal(settings.balances.disbursement, currency) - balance;
-    if (delta !== sum) fail(`${currency}: the disbursement account shrank by ${delta} minor, Sokoni paid out ${sum}`);
+    if (delta !== sum + back) fail(`${currency}: the disbursement account shrank by ${delta} minor, Sokoni paid out ${sum} and refunded ${back}`);
   }
   // Customer wallets open at the payer balance; each one must have moved by exactly what Sokoni
-  // collected from it (payers) or paid into it (sellers).
+  // collected from it and refunded to it (payers) or paid into it (sellers).
   for (const [key, change] of wallets) {
     const cut = key.lastIndexOf(':');
     const [who, currency] = [key.slice(0, cut), key.slice(cut + 1)];
@@ -211,8 +312,9 @@ export interface BooksReport {
 }
 
 /**
- * The books' checks (issue #12): every journal balances; each seller's payable equals the
- * shares of their paid orders less their successful payouts; and the books' expected MoMo
+ * The books' checks (issues #12, #14): every journal balances; each seller's payable equals the
+ * shares of their paid orders less their successful payouts and the seller's parts of the
+ * refunds given (claw-backs); and the books' expected MoMo
  * balances equal the sandbox's accounts to the minor unit (the run books the opening balances
  * first, as an operator would).
  */
@@ -231,12 +333,14 @@ export function checkBooks(dbPath: string, sandbox: SandboxRecord): BooksReport 
         coalesce((SELECT sum(o2.seller_amount_minor) FROM orders o2 JOIN movements c ON c.order_id = o2.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
           WHERE o2.seller_id = s.id AND o2.currency = o.currency AND c.status = 'successful'), 0)
         - coalesce((SELECT sum(p.amount_minor) FROM orders o3 JOIN movements p ON p.order_id = o3.id AND p.kind = 'payout' AND p.kind IN ('collection', 'payout')
-          WHERE o3.seller_id = s.id AND o3.currency = o.currency AND p.status = 'successful'), 0) AS expected,
+          WHERE o3.seller_id = s.id AND o3.currency = o.currency AND p.status = 'successful'), 0)
+        - coalesce((SELECT sum(r.seller_part_minor) FROM orders o4 JOIN refunds r ON r.order_id = o4.id
+          WHERE o4.seller_id = s.id AND o4.currency = o.currency AND r.state = 'refunded' AND r.from_suspense = 0), 0) AS expected,
         -coalesce((SELECT sum(e.amount_minor) FROM entries e WHERE e.account = 'seller_payable:' || s.id AND e.currency = o.currency), 0) AS booked
       FROM sellers s JOIN orders o ON o.seller_id = s.id GROUP BY s.id, o.currency`).all() as { sellerId: string; currency: string; expected: number; booked: number }[];
     const wrong = payables.filter((p) => p.expected !== p.booked);
-    for (const p of wrong) violations.push(`seller ${p.sellerId}: payable ${p.booked} minor ${p.currency} in the books, shares of paid orders less payouts are ${p.expected}`);
-    lines.push(wrong.length === 0 ? `each seller's payable = shares of paid orders − successful payouts (${payables.length} sellers)` : `${wrong.length} seller payables disagree`);
+    for (const p of wrong) violations.push(`seller ${p.sellerId}: payable ${p.booked} minor ${p.currency} in the books, shares of paid orders less payouts and claw-backs are ${p.expected}`);
+    lines.push(wrong.length === 0 ? `each seller's payable = shares of paid orders − successful payouts − claw-backs of refunds (${payables.length} sellers)` : `${wrong.length} seller payables disagree`);
 
     const booked = new Map((db.prepare(`SELECT account || ':' || currency AS k, sum(amount_minor) AS s FROM entries
       WHERE account IN ('collection', 'disbursement') GROUP BY account, currency`).all() as { k: string; s: number }[]).map((r) => [r.k, r.s]));

@@ -37,6 +37,7 @@ import { createCallbackRouter } from './web/callback-routes';
 import { createConsoleRouter } from './web/console-routes';
 import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
+import { shopperRefunds } from './web/order-view';
 import { createPages } from './web/pages';
 import { createPayRouter } from './web/pay-routes';
 import { createRefunds, type Refunds } from './refunds';
@@ -238,7 +239,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     routers: [
       csrf.router,
       storefront.router,
-      createOrderRouter({ config, checkout, csrf, pages }),
+      createOrderRouter({ config, checkout, csrf, pages, refunds: (orderId) => shopperRefunds(refunds.ofOrder(orderId) ?? []) }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
       createConsoleRouter({
@@ -248,6 +249,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         catalogueDesk: createCatalogueDesk({ catalogue, accounts, db }),
         expectedMomo: () => books.balances({}).expectedMomo,
         csrf,
+        refunds,
       }),
       createBooksRouter({ config, books }),
       createRefundRouter({ config, refunds }),

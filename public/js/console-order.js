@@ -1,6 +1,6 @@
 // An order in the console, live: listens to the order's Server-Sent Events (the same stream
 // the shopper's page uses) and, when the order changes, swaps in the live part the server
-// renders, so an operator sees a retried payout settle without reloading.
+// renders, so an operator sees a retried payout settle, or a refund land, without reloading.
 'use strict';
 (function () {
   var box = document.getElementById('order-live');
@@ -13,8 +13,10 @@
   var source = new EventSource(box.getAttribute('data-events'));
   source.onmessage = function (event) {
     var order = JSON.parse(event.data);
-    var signature = order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status + '/' + order.payout.attempts : '');
-    if (['settled', 'failed', 'payout_failed'].indexOf(order.status) >= 0) source.close();
+    var refunds = (order.refunds || []).map(function (r) { return r.status; }).join(',');
+    var signature = order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status + '/' + order.payout.attempts : '') + '/' + refunds + '/' + order.refundOpen;
+    // A refund still to land keeps the page listening, so it is seen to arrive.
+    if (['settled', 'failed', 'payout_failed'].indexOf(order.status) >= 0 && !order.refundOpen) source.close();
     if (signature === last) return;
     last = signature;
     // One fetch after another, so a slow early answer never replaces a later one.

@@ -30,7 +30,8 @@
   }
 
   function signature(order) {
-    return order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status : '') + '/' + order.stuck;
+    var refunds = (order.refunds || []).map(function (r) { return r.status; }).join(',');
+    return order.status + '/' + order.payment.status + '/' + (order.payout ? order.payout.status : '') + '/' + order.stuck + (refunds ? '/' + refunds : '');
   }
 
   function refresh() {
@@ -54,7 +55,8 @@
   var source = new EventSource(box.getAttribute('data-events'));
   source.onmessage = function (event) {
     var order = JSON.parse(event.data);
-    var final = ['settled', 'failed', 'payout_failed'].indexOf(order.status) >= 0;
+    // A refund still to land keeps the stream open until the money is back.
+    var final = ['settled', 'failed', 'payout_failed'].indexOf(order.status) >= 0 && !order.refundOpen;
     // The server ends the stream once the order is final; closing here stops the reconnect.
     if (final) source.close();
     queue = queue.then(function () {

@@ -73,6 +73,12 @@ export interface Refunds {
   get(refundId: string): RefundView | undefined;
   /** Requests waiting for a second person, nearest expiry first (at most `limit`, default 100). */
   awaitingApproval(limit?: number): RefundView[];
+  /**
+   * What can be asked for now: for a paid order, what was collected less the refunds given or on
+   * their way; for a failed order, the money held in suspense. Null while a refund is open or
+   * when there is nothing to give back.
+   */
+  refundable(orderId: string): { amountMinor: number; currency: string; fromSuspense: boolean } | null;
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (Needs attention). */
   owingSellers(): OwingSeller[];
   /** Expires pending requests older than 7 days; returns how many. */
@@ -309,6 +315,20 @@ export function createRefunds(options: RefundsOptions): Refunds {
     },
 
     awaitingApproval: (limit = 100) => store.awaitingApproval(limit).map(view),
+
+    refundable(orderId) {
+      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
+      if (!order || store.openOf(order.id)) return null;
+      if (order.status === 'failed') {
+        const held = store.suspenseOf(store.movements.of(order.id, 'collection')!.id);
+        const given = store.ofOrder(order.id).some((r) => r.fromSuspense && r.state === 'refunded');
+        return held && !given ? { ...held, fromSuspense: true } : null;
+      }
+      if (!['paid', 'settled', 'payout_failed'].includes(order.status)) return null;
+      const left = order.amountMinor - store.totals(order.id).amountMinor;
+      return left > 0 ? { amountMinor: left, currency: order.currency, fromSuspense: false } : null;
+    },
+
     owingSellers: () => store.owingSince(clock() - settings.clawbackAlertDays * 24 * 3600 * 1000),
     expireDue,
 

@@ -47,6 +47,8 @@ export interface Transaction {
   callback?: CallbackState;
   notified: boolean;
   refundedMinor: number;
+  /** The party's wallet right after a SUCCESSFUL one moved it: the "New balance" of its SMS. */
+  balanceAfterMinor?: number;
 }
 
 export interface CreateInput {
@@ -238,6 +240,11 @@ export class MomoAccounts {
     return [...(this.handset.get(partyKey) ?? [])];
   }
 
+  /** The payment a refund gives back, whatever its state. */
+  original(refund: Transaction): Transaction | undefined {
+    return refund.referenceIdToRefund === undefined ? undefined : this.txs.get(refund.referenceIdToRefund);
+  }
+
   /** Every transaction of one party (payer of a collection, payee otherwise), oldest first. */
   forParty(partyKey: string): Transaction[] {
     this.tick();
@@ -269,8 +276,11 @@ export class MomoAccounts {
     if (!reason) reason = this.moveMoney(tx);
     tx.status = reason ? 'FAILED' : 'SUCCESSFUL';
     if (reason) tx.reason = reason;
-    // Deposits carry no financialTransactionId in the observed sandbox answer (§4.1).
-    else if (tx.kind !== 'deposit') tx.financialTransactionId = String(this.nextFinancialId++);
+    else {
+      tx.balanceAfterMinor = this.wallets.customer(tx.partyKey, tx.currency);
+      // Deposits carry no financialTransactionId in the observed sandbox answer (§4.1).
+      if (tx.kind !== 'deposit') tx.financialTransactionId = String(this.nextFinancialId++);
+    }
     tx.finishedAt = this.clock.now();
     tx.deadline = null;
     if (tx.awaitingHandset) {

@@ -14,6 +14,7 @@ import { ApiError, toApiError } from './errors';
 import { uuid } from './fields';
 import { mountCataloguePages } from './console/catalogue-pages';
 import { helpers, phone, statusWord } from './console/format';
+import { mountRefundPages, refundFormLocals, type RefundDesk } from './console/refund-pages';
 
 export interface ConsoleDeps {
   config: Config;
@@ -24,6 +25,8 @@ export interface ConsoleDeps {
   /** What the books expect MoMo's collection and disbursement accounts to hold, shown beside MoMo's own. */
   expectedMomo: () => ExpectedBalance[];
   csrf: Csrf;
+  /** Refunds (the refunds room, through its door): the order page's form, approval, Needs attention. */
+  refunds?: RefundDesk;
 }
 
 // A comment line now and then keeps proxies from closing an idle event stream.
@@ -34,6 +37,7 @@ const NAV: { href: string; label: string; role: Role }[] = [
   { href: '/admin', label: 'Today', role: 'viewer' },
   { href: '/admin/orders', label: 'Orders', role: 'viewer' },
   { href: '/admin/attention', label: 'Needs attention', role: 'viewer' },
+  { href: '/admin/refunds', label: 'Refunds to approve', role: 'viewer' },
   { href: '/admin/sellers', label: 'Sellers', role: 'viewer' },
   { href: '/admin/products', label: 'Products', role: 'viewer' },
   { href: '/admin/people', label: 'People', role: 'owner' },
@@ -65,7 +69,7 @@ const queryOf = (req: Request) => req.query as Record<string, unknown>;
 // A posted form's fields, unchecked: each use narrows the one it reads.
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
-export function createConsoleRouter({ config, accounts, backoffice, catalogueDesk, expectedMomo, csrf }: ConsoleDeps): express.Router {
+export function createConsoleRouter({ config, accounts, backoffice, catalogueDesk, expectedMomo, csrf, refunds }: ConsoleDeps): express.Router {
   const router = express.Router();
   const cookie = sessionCookie(config);
   const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: cookie.secure, path: '/' };
@@ -240,7 +244,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       detail,
       // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
       canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
-      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status),
+      // A refund still open keeps the page live (public/js/console-order.js).
+      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !(refunds?.ofOrder(detail.order.id) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
+      refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id) : null,
     };
   }
 
@@ -263,7 +269,19 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
 
   router.get('/admin/attention', viewer, (req, res) => {
     const caller = callerOf(res)!;
-    render(req, res, 'attention', { title: 'Needs attention', lists: backoffice.attention(), canRetry: allows(caller.role, 'operator') });
+    const lists = backoffice.attention();
+    // Each payment that arrived against a failed order, with what is left to give back of it.
+    const paidAfterFailure = lists.paidAfterFailure.map((o) => {
+      const can = refunds?.refundable(o.id);
+      return { ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 };
+    });
+    render(req, res, 'attention', {
+      title: 'Needs attention',
+      lists: { ...lists, paidAfterFailure },
+      canRetry: allows(caller.role, 'operator'),
+      // Money that arrived against a failed order is refunded whole in one click.
+      canRefund: refunds !== undefined && allows(caller.role, 'operator'),
+    });
   });
 
   // A reconciliation difference settled with a note (the books keep the item and the note).
@@ -273,6 +291,20 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   });
 
   mountCataloguePages(router, { config, desk: catalogueDesk, render, viewer, operator: operatorAction });
+
+  if (refunds) {
+    mountRefundPages(router, {
+      desk: refunds,
+      render,
+      viewer,
+      operator: operatorAction,
+      order: (orderId) => backoffice.order(orderId),
+      renderOrder: (req, res, extra, status) => {
+        const locals = orderLocals(req, res);
+        render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);
+      },
+    });
+  }
 
   // ---- People (owners) ---------------------------------------------------------------
 

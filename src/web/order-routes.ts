@@ -7,7 +7,7 @@ import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError } from './errors';
 import { maskMsisdn, uuid } from './fields';
 import { orderJson } from './order-json';
-import { orderView } from './order-view';
+import { isOpenRefund, orderView, type OrderRefund } from './order-view';
 import type { Pages } from './pages';
 import { preferredWaitMs, wantsJson } from './wants';
 
@@ -19,6 +19,8 @@ export interface OrderRouteDeps {
   checkout: Checkout;
   csrf: Csrf;
   pages: Pages;
+  /** The order's refunds, oldest first (the refunds room's); none without it. */
+  refunds?: (orderId: string) => readonly OrderRefund[];
 }
 
 /** Waits for the order to become final, at most `waitMs`; the snapshot as it is then. */
@@ -32,8 +34,9 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return snapshot;
 }
 
-export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteDeps): express.Router {
+export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => [] }: OrderRouteDeps): express.Router {
   const router = express.Router();
+  const json = (snapshot: OrderSnapshot) => orderJson(snapshot, refunds(snapshot.order.id));
 
   function orderSnapshot(id: unknown, message = 'No order with this id'): OrderSnapshot {
     const parsed = uuid.safeParse(id);
@@ -43,13 +46,15 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
   }
 
   function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
-    const view = orderView(snapshot, { maskedPhone: maskMsisdn(snapshot.order.payerMsisdn), now: Date.now(), timezone: config.shopTimezone });
+    const ofOrder = refunds(snapshot.order.id);
+    const view = orderView(snapshot, { maskedPhone: maskMsisdn(snapshot.order.payerMsisdn), now: Date.now(), timezone: config.shopTimezone, refunds: ofOrder });
+    const shown = orderJson(snapshot, ofOrder).refunds.map((r) => r.status).join(',');
     return {
       order: view,
       stuck: snapshot.stuck,
       shopContact: config.shopContact,
       // public/js/order.js builds the same string from each event and fetches the fragment when they differ.
-      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}`,
+      signature: `${snapshot.order.status}/${snapshot.payment.status}/${snapshot.payout?.status ?? ''}/${snapshot.stuck}${shown ? `/${shown}` : ''}`,
       transactionId: snapshot.payment.financialTransactionId,
       // Only the embedded sandbox gets a link with the full number: its numbers are simulated.
       handsetUrl: pages.shop.handset ? `/sandbox/handset?msisdn=${encodeURIComponent(snapshot.order.payerMsisdn)}` : null,
@@ -62,7 +67,7 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
   router.get('/orders/:id', async (req: Request, res: Response) => {
     const snapshot = orderSnapshot(req.params.id);
     if (wantsJson(req)) {
-      res.json(orderJson(await untilFinalOrTimeout(checkout, snapshot.order.id, preferredWaitMs(req))));
+      res.json(json(await untilFinalOrTimeout(checkout, snapshot.order.id, preferredWaitMs(req))));
       return;
     }
     pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...orderLocals(req, res, snapshot) });
@@ -75,7 +80,7 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
   });
 
   // The order as Server-Sent Events: one `data:` message with the order JSON on connect and
-  // after each committed change; the stream ends once the order is final.
+  // after each committed change; the stream ends once the order is final and no refund is open.
   router.get('/orders/:id/events', (req: Request, res: Response) => {
     const first = orderSnapshot(req.params.id);
     const orderId = first.order.id;
@@ -90,13 +95,14 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
     let lastSent = '';
     const send = () => {
       const snapshot = checkout.snapshot(orderId)!;
-      const data = JSON.stringify(orderJson(snapshot));
+      const data = JSON.stringify(json(snapshot));
       // The watcher fires on every commit; the page only needs to hear about real changes.
       if (data !== lastSent) {
         lastSent = data;
         res.write(`data: ${data}\n\n`);
       }
-      if (isFinalOrder(snapshot.order.status)) stop(true);
+      // A refund still to land is news the page waits for: the stream ends once it has.
+      if (isFinalOrder(snapshot.order.status) && !refunds(orderId).some(isOpenRefund)) stop(true);
     };
     const unwatch = checkout.watch(orderId, send);
     const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);

@@ -3,6 +3,7 @@
 import { collectMessages, type OrderSnapshot } from '../checkout';
 import { formatMoney } from '../money';
 import type { ReasonKind } from '../providers';
+import type { RefundView } from '../refunds';
 
 /** `contacting`: the request has not yet been accepted by MoMo, so nobody is asked to approve anything yet. */
 export type OrderStage = 'contacting' | 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
@@ -107,6 +108,31 @@ export interface OrderView {
   /** The seller's payout waits for the shop's MoMo account to be topped up. */
   payoutQueued: boolean;
   receipt: Receipt | null;
+  refunds: RefundsView;
+}
+
+/** A refund of the order as the shopper's page needs it, whichever room keeps it. */
+export interface OrderRefund {
+  amountMinor: number;
+  currency: string;
+  /**
+   * The refund request's state (`pending_approval`, `approved`, `declined`, `expired`, `refunded`,
+   * `failed`); the shopper sees one `refunded`, or `approved` once MoMo has accepted it.
+   */
+  status: string;
+  /** When MoMo accepted the refund request; null until then. */
+  acceptedAt: number | null;
+  /** When MoMo said SUCCESSFUL; null until then. */
+  refundedAt: number | null;
+}
+
+export interface RefundsView {
+  /** One line per refund the shopper can see, oldest first. */
+  lines: { text: string; done: boolean }[];
+  /** Everything paid has come back. */
+  full: boolean;
+  /** Whether a refund is still to land: the page stays live until it does. */
+  open: boolean;
 }
 
 export interface OrderViewOptions {
@@ -114,6 +140,45 @@ export interface OrderViewOptions {
   now: number;
   /** IANA time zone for the receipt. */
   timezone: string;
+  /** The order's refunds, oldest first. */
+  refunds?: readonly OrderRefund[];
+}
+
+// Waiting for a second person's approval, or approved but not yet taken by MoMo: the shopper is
+// told nothing yet, as nothing is on its way. Declined, expired and failed refunds moved no
+// money, so they are not shown either.
+const OPEN_REFUND = new Set(['pending_approval', 'approved']);
+
+/** The refunds room's view of an order's refunds, as the shopper's page reads them. */
+export function shopperRefunds(list: readonly RefundView[]): OrderRefund[] {
+  return list.map((r) => ({
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    status: r.state,
+    // MoMo has it once its create was accepted (pending) or it succeeded; only whether matters.
+    acceptedAt: r.movement && (r.movement.status === 'pending' || r.movement.status === 'successful') ? r.updatedAt : null,
+    refundedAt: r.state === 'refunded' ? r.updatedAt : null,
+  }));
+}
+
+export const isOpenRefund = (refund: OrderRefund) => OPEN_REFUND.has(refund.status);
+
+/** What the shopper sees of a refund: MoMo has it (on its way) or it is done. */
+export const shopperSees = (r: OrderRefund) => (r.status === 'refunded' && r.refundedAt !== null) || (r.status === 'approved' && r.acceptedAt !== null);
+
+export function refundsView(refunds: readonly OrderRefund[], paidMinor: number, timezone: string): RefundsView {
+  const lines: RefundsView['lines'] = [];
+  let refundedMinor = 0;
+  for (const r of refunds) {
+    const amount = formatMoney(r.amountMinor, r.currency);
+    if (r.status === 'refunded' && r.refundedAt !== null) {
+      refundedMinor += r.amountMinor;
+      lines.push({ text: `Refunded ${amount} on ${formatTime(r.refundedAt, timezone)}`, done: true });
+    } else if (r.status === 'approved' && r.acceptedAt !== null) {
+      lines.push({ text: `A refund of ${amount} is on its way to your MoMo wallet.`, done: false });
+    }
+  }
+  return { lines, full: paidMinor > 0 && refundedMinor >= paidMinor, open: refunds.some(isOpenRefund) };
 }
 
 function formatTime(ms: number, timeZone: string): string {
@@ -127,16 +192,18 @@ function stageOf(s: OrderSnapshot): OrderStage {
   return s.payment.status === 'sending' ? 'contacting' : 'waiting';
 }
 
-export function orderView(s: OrderSnapshot, { maskedPhone, now, timezone }: OrderViewOptions): OrderView {
+export function orderView(s: OrderSnapshot, { maskedPhone, now, timezone, refunds = [] }: OrderViewOptions): OrderView {
   const { order, payment } = s;
   const stage = stageOf(s);
   const total = formatMoney(order.amountMinor, order.currency);
   const paid = payment.status === 'successful' && !s.paidAfterFailure;
+  const refundsNow = refundsView(refunds, payment.status === 'successful' ? order.amountMinor : 0, timezone);
   return {
     id: order.id,
     shortId: order.id.slice(0, 8),
     stage,
-    final: stage === 'settled' || stage === 'failed' || stage === 'payout_failed',
+    // A refund still to land keeps the page live, so it shows the money back when it arrives.
+    final: (stage === 'settled' || stage === 'failed' || stage === 'payout_failed') && !refundsNow.open,
     productId: order.productId,
     productName: s.productName,
     sellerName: s.sellerName,
@@ -151,5 +218,6 @@ export function orderView(s: OrderSnapshot, { maskedPhone, now, timezone }: Orde
     receipt: paid
       ? { paidAt: formatTime(payment.updatedAt, timezone), item: `${order.qty} × ${s.productName}`, total, transactionId: payment.financialTransactionId }
       : null,
+    refunds: refundsNow,
   };
 }

@@ -30,6 +30,26 @@ try {
   store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
   const failed = (await pay(store, { productId, qty: 1, phone: '256772554321' }, 30)).body.id as string;
   store.control.setBalance({ account: 'disbursement' }, 'EUR', '1000');
+  // Refunds: one given back (asked by the operator, approved by the owner), one waiting for a second person.
+  const refunds = store.sokoni.refunds;
+  const as = (email: string, role: 'owner' | 'operator', personId: string) => ({ caller: { personId, email, role, via: 'session' as const, mustEnrol: false }, address: null });
+  const people = new Map(accounts.people().map((p) => [p.email, p.id]));
+  const joseph = as('joseph@sokoni.example', 'operator', people.get('joseph@sokoni.example')!);
+  const amina = as('amina@sokoni.example', 'owner', people.get('amina@sokoni.example')!);
+  const refunded = (await pay(store, { productId: demoProductId, qty: 3, phone: '256772100400' }, 30)).body.id as string;
+  const given = refunds.request(joseph, refunded, { amountMinor: 1500, reason: 'One of the three arrived cracked' });
+  refunds.approve(amina, given.id);
+  const waiting = (await pay(store, { productId: demoProductId, qty: 2, phone: '256772100500' }, 30)).body.id as string;
+  refunds.request(joseph, waiting, { amountMinor: 1000, reason: 'Delivered a day late: goodwill' });
+  for (let i = 0; i < 100 && refunds.ofOrder(refunded)![0]!.state !== 'refunded'; i++) await new Promise((r) => setTimeout(r, 100));
+  // Money against a failed order, for Needs attention's one-click refund: MoMo takes 14.00 of a 25.00 order.
+  store.control.updateSettings({ approval: 'handset' });
+  const mismatch = (await pay(store, { productId: demoProductId, qty: 2, phone: '256772100600' })).body.id as string;
+  const [asked] = store.control.pending('256772100600');
+  store.control.rewriteTransaction(asked!.referenceId, { amount: '14.00' });
+  store.control.approve(asked!.referenceId, '1234');
+  store.control.updateSettings({ approval: 'instant' });
+  for (let i = 0; i < 100 && store.sokoni.checkout.snapshot(mismatch)!.order.status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100));
 
   for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     const page = await browser.newPage({ viewport });
@@ -44,6 +64,15 @@ try {
     await page.screenshot({ path: `${OUT}console-orders-${size}.png`, fullPage: true });
     await page.goto(`${store.sokoni.url}/admin/orders/${failed}`);
     await page.screenshot({ path: `${OUT}console-order-${size}.png`, fullPage: true });
+    // Refunds: an order with one given back and its form, the list to approve, and what the shopper sees.
+    await page.goto(`${store.sokoni.url}/admin/orders/${refunded}`);
+    await page.screenshot({ path: `${OUT}console-order-refund-${size}.png`, fullPage: true });
+    await page.goto(`${store.sokoni.url}/admin/refunds`);
+    await page.screenshot({ path: `${OUT}console-refunds-${size}.png`, fullPage: true });
+    await page.goto(`${store.sokoni.url}/orders/${refunded}`);
+    await page.screenshot({ path: `${OUT}order-refunded-${size}.png`, fullPage: true });
+    await page.goto(`${store.sokoni.url}/sandbox/handset?msisdn=256772100400`);
+    if (size === 'phone') await page.screenshot({ path: `${OUT}handset-refund-${size}.png`, fullPage: true });
     // Sellers and products: a new seller's number checked with MoMo, its name beside the one typed.
     await page.goto(`${store.sokoni.url}/admin/sellers`);
     await page.getByLabel('Name').fill(size === 'phone' ? 'Wanjiru Baskets' : 'Kato Crafts');

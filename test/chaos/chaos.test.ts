@@ -1,5 +1,6 @@
 // A small chaos run as part of `npm test`: about a hundred orders under injected MoMo faults,
-// Sokoni SIGKILLed twice and restarted on the same database, then every money invariant.
+// Sokoni SIGKILLed twice and restarted on the same database, a fifth of the orders refunded,
+// then every money invariant.
 // Timings are never asserted; only that nothing was lost, doubled or misrouted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,9 @@ describe('chaos: faults and kills', () => {
     expect(result.byStatus.settled ?? 0).toBeGreaterThan(0);
     expect(result.byStatus.failed ?? 0).toBeGreaterThan(0);
     expect(result.byStatus.payout_failed ?? 0).toBeGreaterThan(0);
+    // Refunds were asked for, approved by a second person and given back under the same faults.
+    expect(result.refunds.approved).toBeGreaterThan(0);
+    expect(result.refundsAtSandbox.successful).toBeGreaterThan(0);
     // Kept when the test fails: the database and both logs are what a failure needs.
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);

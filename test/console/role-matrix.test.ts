@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/config';
 import { createAdminRouter } from '../../src/web/admin-routes';
 import { createCatalogueRouter } from '../../src/web/catalogue-routes';
 import { createConsoleRouter } from '../../src/web/console-routes';
+import { silentLogger } from '../../src/log';
+import { createRefunds } from '../../src/refunds';
 import { createCsrf } from '../../src/web/csrf';
 import { tempDatabase } from '../db/helpers';
 import { pay, demoProductId } from '../checkout/helpers';
@@ -34,6 +36,11 @@ const MATRIX = new Map<string, Who>([
   ['POST /admin/orders/:id/retry-payout', 'operator'],
   ['POST /admin/reconciliation-items/:id/resolve', 'operator'],
   ['GET /admin/attention', 'viewer'],
+  ['POST /admin/orders/:id/refunds', 'operator'],
+  ['POST /admin/orders/:id/refunds/whole', 'operator'],
+  ['GET /admin/refunds', 'viewer'],
+  ['POST /admin/refunds/:id/approve', 'operator'],
+  ['POST /admin/refunds/:id/decline', 'operator'],
   ['GET /admin/sellers', 'viewer'],
   ['POST /admin/sellers', 'operator'],
   ['GET /admin/sellers/:id', 'viewer'],
@@ -113,6 +120,7 @@ it('has a line for every admin route there is', () => {
       catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
       expectedMomo: () => [],
       csrf: createCsrf(config, []),
+      refunds: createRefunds({ db: t.db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
     }),
     createAdminRouter({ config, checkout }),
     createCatalogueRouter({ catalogue, config }),

@@ -62,8 +62,8 @@ describe('the handset page', () => {
     expect(wallet.body.msisdn).toBe(shopper);
     expect(wallet.body.balances).toEqual([{ currency: 'EUR', amount: '99978.00' }]);
     expect(wallet.body.messages.map((m: { direction: string; text: string }) => [m.direction, m.text.replace(/ Transaction ID: \d+\./, '')])).toEqual([
-      ['received', 'You have received 8 EUR. Message: Your share of order 12.'],
-      ['paid', 'You have paid 30 EUR. Message: Matooke from Sokoni.'],
+      ['received', 'You have received 8 EUR. Message: Your share of order 12. New balance: 99978.00 EUR.'],
+      ['paid', 'You have paid 30 EUR. Message: Matooke from Sokoni. New balance: 99970.00 EUR.'],
     ]);
     const page = await call(sb.url, 'GET', `/handset?msisdn=${shopper}`);
     expect(page.text).toContain('<li>99978.00 EUR</li>');

@@ -20,7 +20,10 @@ export type HandsetAnswer =
   | { ok: true; referenceId: string; status: 'SUCCESSFUL' | 'FAILED'; reason: string | null; message: string }
   | { ok: false; status: 400 | 404 | 409; error: string };
 
-/** One SMS as MoMo sends it: to the payee on every credit, to the payer on every debit. */
+/**
+ * One SMS as MoMo sends it: to the payee on every credit, to the payer on every debit, with the
+ * wallet's new balance; a refund's says which payment it gives back.
+ */
 export interface HandsetMessage {
   referenceId: string;
   at: string;
@@ -88,10 +91,21 @@ export function answerRequest(core: SandboxCore, referenceId: string, action: 'a
 
 const COLLECTIONS = new Set(['requesttopay', 'requesttowithdraw']);
 
-function sms(tx: Transaction): HandsetMessage {
+/** What a refund's SMS says it gives back: the payment, its words and its external id, as MoMo names them. */
+function refundOf(original: Transaction | undefined): string {
+  if (!original) return ', a refund';
+  const words = original.payerMessage ? ` for ${original.payerMessage}` : '';
+  const id = original.externalId ? `, external id ${original.externalId}` : '';
+  return `, a refund of your payment of ${original.amount} ${original.currency}${words}${id}`;
+}
+
+function sms(core: SandboxCore, tx: Transaction): HandsetMessage {
   const paid = COLLECTIONS.has(tx.kind);
   const money = `${tx.amount} ${tx.currency}`;
   const note = paid ? tx.payerMessage : tx.payeeNote;
+  const refund = tx.kind === 'refund' ? refundOf(core.accounts.original(tx)) : '';
+  // Stored before balances were kept with each transaction: such an SMS has no balance line.
+  const balance = tx.balanceAfterMinor === undefined ? '' : ` New balance: ${toDecimalString(tx.balanceAfterMinor, tx.currency)} ${tx.currency}.`;
   const id = tx.financialTransactionId ? ` Transaction ID: ${tx.financialTransactionId}.` : '';
   return {
     referenceId: tx.referenceId,
@@ -99,7 +113,7 @@ function sms(tx: Transaction): HandsetMessage {
     direction: paid ? 'paid' : 'received',
     amount: tx.amount,
     currency: tx.currency,
-    text: `${paid ? 'You have paid' : 'You have received'} ${money}.${note ? ` Message: ${note}.` : ''}${id}`,
+    text: `${paid ? 'You have paid' : 'You have received'} ${money}${refund}.${note ? ` Message: ${note}.` : ''}${balance}${id}`,
   };
 }
 
@@ -112,7 +126,7 @@ export function walletFor(core: SandboxCore, msisdn: string): HandsetWallet {
     .filter((tx) => tx.status === 'SUCCESSFUL')
     .reverse()
     .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0))
-    .map(sms);
+    .map((tx) => sms(core, tx));
   return {
     msisdn: key,
     balances: currencies.map((currency) => ({ currency, amount: toDecimalString(core.wallets.peekCustomer(key, currency), currency) })),
