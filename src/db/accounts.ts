@@ -3,7 +3,10 @@
 import type { Database } from './connection';
 import { statement } from './statements';
 
-export type Role = 'owner' | 'operator' | 'viewer';
+/** The console's roles, each able to do what the one below it can. */
+export type OperatorRole = 'owner' | 'operator' | 'viewer';
+/** A seller signs in to their own portal only; the role is bound to one seller (people.seller_id). */
+export type Role = OperatorRole | 'seller';
 
 export interface PersonRow {
   id: string;
