@@ -39,6 +39,7 @@ import { createPages } from './web/pages';
 import { createPayRouter } from './web/pay-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
+import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createStorefront } from './web/storefront-routes';
 
 export interface SokoniOptions {
@@ -221,7 +222,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   handle = createApp({
@@ -243,6 +244,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         csrf,
       }),
       createBooksRouter({ config, books }),
+      // Sellers' sign-in and invites (issue #15); their portal is mounted behind requireSeller.
+      createSellerAuthRouter({ config, accounts, csrf }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),

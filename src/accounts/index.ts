@@ -6,3 +6,4 @@ export { allows, isRole, ROLES, type OperatorRole, type Role } from './roles';
 export { MIN_PASSWORD_LENGTH } from './passwords';
 export { ACCOUNT_POLICY, ADDRESS_POLICY, blockAfter } from './throttle';
 export { totpCode } from './totp';
+export { INVITE_TTL_MS, invitePath } from './invites';
