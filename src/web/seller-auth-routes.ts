@@ -32,7 +32,7 @@ export function createSellerAuthRouter({ config, accounts, csrf }: SellerAuthDep
     res
       .status(status)
       .set('Cache-Control', 'no-store')
-      .render(`seller/${view}`, { time, csrfField: CSRF_FIELD, csrfToken: csrf.token(req, res), error: null, signedIn: false, ...locals });
+      .render(`seller/${view}`, { time, csrfField: CSRF_FIELD, csrfToken: csrf.token(req, res), error: null, signedIn: callerOf(res)?.role === 'seller', ...locals });
   }
 
   /** The cookie the browser sent, even when it named no live session: it is ended on sign-in. */
