@@ -53,7 +53,7 @@ export interface Catalogue {
   findSeller(id: string): Seller | undefined;
   /** Checks the number with MoMo first; nothing is written unless its wallet is active. */
   createSeller(input: SellerInput): Promise<SellerWrite>;
-  /** A new number is checked with MoMo first; `active: false` deactivates the seller. */
+  /** A new number, and the number of a seller being reactivated, is checked with MoMo first; `active: false` deactivates the seller. */
   updateSeller(id: string, changes: Partial<SellerInput>): Promise<SellerWrite>;
 }
 
@@ -162,7 +162,10 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       if (!current) throw notFound();
       const newNumber = changes.msisdn !== undefined && changes.msisdn !== current.msisdn ? changes.msisdn : undefined;
       if (newNumber !== undefined) checkUnique(newNumber, id);
-      const walletName = newNumber !== undefined ? await checkWallet(newNumber) : undefined;
+      // Reactivating asks MoMo again too: a wallet closed since the seller was added would fail every payout.
+      const reactivated = changes.active === true && !current.active;
+      const asked = newNumber ?? (reactivated ? current.msisdn : undefined);
+      const walletName = asked !== undefined ? await checkWallet(asked) : undefined;
       const seller = translated(() => db.updateSeller(store, id, changes), store);
       if (!seller) throw notFound();
       return walletName === undefined ? { seller } : { seller, walletName };

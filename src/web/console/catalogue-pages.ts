@@ -181,7 +181,14 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
   for (const [path, active] of [['deactivate', false], ['reactivate', true]] as const) {
     router.post(`/admin/sellers/:id/${path}`, operator, async (req, res) => {
       const seller = findSeller(req);
-      await desk.updateSeller(actionContext(req, res), seller.id, { active }, `seller.${path}`);
+      try {
+        await desk.updateSeller(actionContext(req, res), seller.id, { active }, `seller.${path}`);
+      } catch (error) {
+        // E.g. MoMo says the wallet is no longer active: the seller stays inactive, and the page says why.
+        const { errors, status } = refusal(error);
+        render(req, res, 'seller', { ...sellerLocals(res, seller), errors, error: [...errors.values()][0] }, status);
+        return;
+      }
       res.redirect(303, `/admin/sellers/${seller.id}`);
     });
   }
