@@ -36,9 +36,11 @@ CREATE TABLE seller_invites (
 );
 CREATE INDEX seller_invites_seller ON seller_invites(seller_id);
 
--- A changed payout number holds the seller's payouts for PAYOUT_NUMBER_HOLD_H after the change,
--- unless an owner confirms the number: a stolen session cannot quietly redirect their money.
--- NULL changed_at: the number is the one the seller was created with.
+-- A changed payout number holds the seller's payouts until payout_hold_until (PAYOUT_NUMBER_HOLD_H
+-- after the change, as set then), unless an owner confirms the number first: a stolen session
+-- cannot quietly redirect a seller's money. NULL changed_at: the number is the one the seller was
+-- created with; confirming clears the hold.
 ALTER TABLE sellers ADD COLUMN number_changed_at INTEGER;
+ALTER TABLE sellers ADD COLUMN payout_hold_until INTEGER;
 ALTER TABLE sellers ADD COLUMN number_confirmed_at INTEGER;
 ALTER TABLE sellers ADD COLUMN number_confirmed_by TEXT;

@@ -200,6 +200,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     // The currencies are the provider's to say: new orders go to the first.
     acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
+    payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
   const checkout = createCheckout({
     db,
@@ -225,6 +226,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
+  const catalogueDesk = createCatalogueDesk({ catalogue, accounts, db });
   handle = createApp({
     config,
     catalogue,
@@ -239,13 +241,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         config,
         accounts,
         backoffice,
-        catalogueDesk: createCatalogueDesk({ catalogue, accounts, db }),
+        catalogueDesk,
         expectedMomo: () => books.balances({}).expectedMomo,
         csrf,
       }),
       createBooksRouter({ config, books }),
       // Sellers' sign-in and invites (issue #15); their portal is mounted behind requireSeller.
-      createSellerAuthRouter({ config, accounts, csrf }),
+      createSellerAuthRouter({ config, accounts, desk: catalogueDesk, csrf }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),

@@ -41,8 +41,11 @@ export function payoutNote(order: OrderRow, productName: string): string {
   return `${head}${name}${tail}`;
 }
 
-/** `books` posts each money event's journal in the same transaction (issue #12). */
-export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable {
+/**
+ * `books` posts each money event's journal in the same transaction (issue #12). `payoutHold`:
+ * until when a seller's payouts wait (a newly changed number an owner has not confirmed), or null.
+ */
+export function orderHandlers(orders: OrderStore, books: Postings, payoutHold: (sellerId: string) => number | null = () => null): HandlerTable {
   const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
     orders.moveOrder(orderId, from, to, now, detail);
@@ -105,6 +108,8 @@ export function orderHandlers(orders: OrderStore, books: Postings): HandlerTable
         if (moved) books.movedAgainstFailure(movement, moved, now);
       },
       waitsForFunds: true,
+      // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
+      notBefore: (movement) => payoutHold(orders.order(movement.orderId)!.sellerId),
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
       partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,
     },

@@ -51,6 +51,12 @@ export interface KindHandler<K extends MovementKind> {
   waitsForFunds?: boolean;
   /** The party a new attempt goes to: a payee's number may have changed since the last one. */
   partyFor?(movement: MovementOf<K>): string;
+  /**
+   * The earliest time a create may leave for this movement (e.g. a payout to a seller's newly
+   * changed number is held); null or past: now. A held movement stays `sending`, unsent, and is
+   * looked at again when the hold ends, or sooner when something makes it due.
+   */
+  notBefore?(movement: MovementOf<K>): number | null;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -164,6 +170,12 @@ export class MovementEngine {
     const deadline = this.sendDeadline(movement);
     if (deadline !== null && clock() > deadline) {
       this.abandon(movement);
+      return;
+    }
+    const notBefore = handler.notBefore?.(movement) ?? null;
+    if (notBefore !== null && clock() < notBefore) {
+      log.info(`${handler.label}.held`, { orderId: movement.orderId, until: new Date(notBefore).toISOString() });
+      this.reschedule(movement, notBefore);
       return;
     }
     this.deps.store.countSend(movement);

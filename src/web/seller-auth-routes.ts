@@ -1,27 +1,32 @@
 // The seller's way in: sign-in by MoMo number and password, the invite link that sets a password
-// (and signs the seller in), and sign-out. Sessions, throttling and CSRF are the console's: the
+// (and signs the seller in), sign-out, and the account page where a seller changes their payout
+// number (checked with MoMo, audited, held for PAYOUT_NUMBER_HOLD_H unless an owner confirms). Sessions, throttling and CSRF are the console's: the
 // accounts service signs in and keeps the session, the shared CSRF router guards every post
 // under /seller, and the session cookie is the console's cookie.
 import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH, type Accounts } from '../accounts';
+import type { CatalogueDesk } from '../backoffice';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
 import { actionContext, callerOf, sessionCookie, sessionIdOf } from './admin-auth';
 import { time } from './console/format';
 import { CSRF_FIELD, type Csrf } from './csrf';
-import { toApiError } from './errors';
+import { ApiError, toApiError } from './errors';
 import * as fields from './fields';
-import { requireSeller, safeSellerNext } from './seller-session';
+import { requireSeller, safeSellerNext, sellerOf } from './seller-session';
 
 export interface SellerAuthDeps {
   config: Config;
   accounts: Accounts;
+  /** The seller's own payout number is changed through the console's desk: the same checks and audit. */
+  desk: CatalogueDesk;
   csrf: Csrf;
 }
 
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
-export function createSellerAuthRouter({ config, accounts, csrf }: SellerAuthDeps): express.Router {
+export function createSellerAuthRouter({ config, accounts, desk, csrf }: SellerAuthDeps): express.Router {
   const router = express.Router();
   const cookie = sessionCookie(config);
   const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, secure: cookie.secure, path: '/' };
@@ -103,6 +108,31 @@ export function createSellerAuthRouter({ config, accounts, csrf }: SellerAuthDep
       // A weak password keeps the form; a used or expired link does not.
       const invite = error.field === 'password' ? accounts.invite(req.params.token) : null;
       render(req, res, 'invite', { ...inviteLocals(req), invite, error: error.message }, toApiError(error).status);
+    }
+  });
+
+  // ---- The seller's account: the payout number ------------------------------------------
+
+  function accountLocals(res: Response) {
+    const { sellerId } = sellerOf(res);
+    const seller = desk.seller(sellerId);
+    if (!seller) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
+    return { title: 'Your account', seller, number: desk.numberState(sellerId), now: Date.now(), typed: '', changed: null as { walletName: string | null } | null };
+  }
+
+  router.get('/seller/account', signedInSeller, (req, res) => render(req, res, 'account', accountLocals(res)));
+
+  router.post('/seller/account/number', signedInSeller, async (req, res) => {
+    const locals = accountLocals(res);
+    const typed = typeof bodyOf(req).msisdn === 'string' ? (bodyOf(req).msisdn as string).slice(0, 32) : '';
+    try {
+      const parsed = fields.parseBody(z.object({ msisdn }), { msisdn: typed });
+      const written = await desk.updateSeller(actionContext(req, res), locals.seller.id, { msisdn: parsed.msisdn }, 'seller.number_change');
+      render(req, res, 'account', { ...accountLocals(res), changed: { walletName: written.walletName ?? null } });
+    } catch (error) {
+      if (!(error instanceof DomainError) && !(error instanceof ApiError)) throw error;
+      const api = toApiError(error);
+      render(req, res, 'account', { ...locals, typed, error: api.message }, api.status);
     }
   });
 

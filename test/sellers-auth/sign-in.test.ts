@@ -12,8 +12,8 @@ import { requireSeller } from '../../src/web/seller-session';
 import { auditRows, Browser, signedIn, startConsole, type ConsoleStore } from '../console/helpers';
 import { SELLER_PASSWORD, sellerSignedIn, sessionCookieOf } from './helpers';
 
-// A page with a form (Sign out, in its header) that a signed-in seller can always open.
-const SIGNED_IN_FORM = '/seller/invite/none';
+// The seller's own account page: its forms carry the CSRF token.
+const SIGNED_IN_FORM = '/seller/account';
 
 let store: ConsoleStore;
 let operator: Browser;

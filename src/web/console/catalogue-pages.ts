@@ -26,6 +26,7 @@ export interface CataloguePagesDeps {
   render: Render;
   viewer: Guard;
   operator: Guard;
+  owner: Guard;
 }
 
 /** A form's values as typed, to fill it in again after a refusal. */
@@ -81,7 +82,7 @@ function refusal(error: unknown): { errors: FormErrors; status: number } {
 const SELLER_FIELDS = ['name', 'msisdn', 'share'] as const;
 const PRODUCT_FIELDS = ['sellerId', 'name', 'description', 'price', 'currency'] as const;
 
-export function mountCataloguePages(router: express.Router, { config, desk, accounts, render, viewer, operator }: CataloguePagesDeps): void {
+export function mountCataloguePages(router: express.Router, { config, desk, accounts, render, viewer, operator, owner }: CataloguePagesDeps): void {
   const msisdn = fields.msisdn(config.momo.targetEnvironment, config.defaultCountryCode);
   const sellerForm = z.object({ name: fields.name(100), msisdn });
   const productForm = z.object({ sellerId: fields.uuid, name: fields.name(120), description: fields.description.default(''), currency: fields.currency });
@@ -127,6 +128,9 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     saved: false,
     invite: null as { link: string; expiresAt: number } | null,
     script: null as string | null,
+    number: desk.numberState(seller.id),
+    canConfirm: allows(callerOf(res)!.role, 'owner'),
+    now: Date.now(),
     shareText,
   });
 
@@ -175,6 +179,13 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     const base = config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const invite = { link: `${base}${invitePath(token)}`, expiresAt };
     render(req, res, 'seller', { ...sellerLocals(res, seller), invite, script: '/js/copy-link.js' }, 201);
+  });
+
+  // An owner vouches for a changed payout number: payouts held for it are sent now.
+  router.post('/admin/sellers/:id/confirm-number', owner, (req, res) => {
+    const seller = findSeller(req);
+    desk.confirmNumber(actionContext(req, res), seller.id);
+    res.redirect(303, `/admin/sellers/${seller.id}`);
   });
 
   // Deactivating takes the seller's products off the storefront; what they are owed is still paid.
