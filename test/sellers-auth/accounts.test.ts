@@ -58,7 +58,7 @@ describe('the seller role', () => {
 });
 
 describe('migration 007', () => {
-  it('keeps every person, session and API key, and their links', async () => {
+  it('keeps every person, session and API key, and their links', () => {
     const early = tempDir();
     for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n < '007')) fs.copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(early.dir, name));
     temp = tempDatabase({ migrate: false });
