@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   apiKeyByHash,
   apiKeysOf,
+  closeOpenInvites,
   consumeInvite,
   countActiveOwners,
   deleteSession,
@@ -379,7 +380,7 @@ export function createAccounts(options: AccountsOptions) {
       })();
     },
 
-    /** A single-use link for the seller to set a password (again), shown once to the operator. */
+    /** A single-use link for the seller to set a password (again), shown once to the operator; earlier open links stop working. */
     createInvite(ctx: ActionContext, sellerId: string): { token: string; expiresAt: number } {
       need(ctx, 'operator');
       const now = clock();
@@ -388,6 +389,8 @@ export function createAccounts(options: AccountsOptions) {
       const expiresAt = now + INVITE_TTL_MS;
       db.transaction(() => {
         if (!sellerExists(db, sellerId)) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
+        // Only the newest link works: the operator makes another when one was lost or leaked.
+        closeOpenInvites(db, sellerId, now);
         insertInvite(db, { id, sellerId, tokenHash: inviteHash(token), createdBy: ctx.caller.personId, createdAt: now, expiresAt });
         audit(ctx, { action: 'seller.invite', objectType: 'seller', objectId: sellerId, after: { invite: id, expiresAt: new Date(expiresAt).toISOString() } });
       })();

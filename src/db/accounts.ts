@@ -122,6 +122,11 @@ export function inviteByHash(db: Database, tokenHash: string): InviteRow | undef
     | undefined;
 }
 
+/** Closes the seller's invites still open (marked used): a lost or superseded link must not set a password later. */
+export function closeOpenInvites(db: Database, sellerId: string, now: number): number {
+  return statement(db, `UPDATE seller_invites SET used_at = ? WHERE seller_id = ? AND used_at IS NULL`).run(now, sellerId).changes;
+}
+
 /** Marks the invite used if it still was open at `now`; false when another request used it first or it has expired. */
 export function consumeInvite(db: Database, id: string, now: number): boolean {
   return statement(db, `UPDATE seller_invites SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`).run(now, id, now).changes === 1;

@@ -118,6 +118,14 @@ describe('invite links', () => {
     expect(accounts.sessionCaller(sessionCookieOf(second.browser)!)).toMatchObject({ role: 'seller', sellerId });
   });
 
+  it('only the newest link works: a new one closes those still open', async () => {
+    const sellerId = await addSeller(operator, 'Two Links', '46733900108');
+    const older = await inviteLink(operator, sellerId);
+    const newer = await inviteLink(operator, sellerId);
+    expect((await acceptInvite(store, older.path)).res.status).toBe(422);
+    expect((await acceptInvite(store, newer.path)).res.status).toBe(303);
+  });
+
   it('an unknown or malformed token is refused without a 5xx', async () => {
     const browser = new (operator.constructor as typeof Browser)(store.sokoni.url);
     expect((await browser.get('/seller/invite/not-a-token')).status).toBe(422);
