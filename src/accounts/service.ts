@@ -397,6 +397,12 @@ export function createAccounts(options: AccountsOptions) {
       return { token, expiresAt };
     },
 
+    /** Whether the seller has set a password yet, and when their login was made. */
+    sellerLogin(sellerId: string): { since: number } | null {
+      const person = sellerPerson(db, sellerId);
+      return person ? { since: person.createdAt } : null;
+    },
+
     /** Whose invite this is, while it can still be used; a refusal otherwise. */
     invite(token: unknown): { sellerName: string; expiresAt: number } {
       const invite = openInvite(token, clock());

@@ -33,7 +33,9 @@ describe('invite links', () => {
     expect(audited).toMatchObject({ actorEmail: 'operator@example.com', objectId: sellerId, outcome: 'done' });
     expect(JSON.stringify(audited)).not.toContain(token);
     // Reloading the seller's page does not show the link again.
-    expect((await operator.get(`/admin/sellers/${sellerId}`)).text).not.toContain(token);
+    const reloaded = (await operator.get(`/admin/sellers/${sellerId}`)).text;
+    expect(reloaded).not.toContain(token);
+    expect(reloaded).toContain('id="seller-login">They have not set a password yet.');
   });
 
   it('are refused to a viewer, and nothing is made', async () => {
@@ -60,6 +62,7 @@ describe('invite links', () => {
     expect(person.hash).toMatch(/^\$argon2id\$/);
     expect(auditRows(store, 'seller.invite_used').at(-1)).toMatchObject({ actorEmail: `seller:${sellerId}`, actorRole: 'seller', objectId: sellerId, outcome: 'done' });
     expect(auditRows(store, 'sign_in').at(-1)).toMatchObject({ actorRole: 'seller', objectId: person.id, outcome: 'done' });
+    expect((await operator.get(`/admin/sellers/${sellerId}`)).text).toMatch(/id="seller-login">They set a password \d{4}-/);
     // Sellers are not the console's people.
     const owner = await signedIn(store, 'owner');
     expect((await owner.get('/admin/people')).text).not.toContain(`seller:${sellerId}`);

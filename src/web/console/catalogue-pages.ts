@@ -129,6 +129,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     invite: null as { link: string; expiresAt: number } | null,
     script: null as string | null,
     number: desk.numberState(seller.id),
+    login: accounts.sellerLogin(seller.id),
     canConfirm: allows(callerOf(res)!.role, 'owner'),
     now: Date.now(),
     shareText,
