@@ -127,7 +127,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   const safeNext = (value: unknown) => (typeof value === 'string' && /^\/admin(\/[\w\-./?=&%]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin');
 
   router.get('/admin/sign-in', (req, res) => {
-    if (callerOf(res) && !callerOf(res)!.mustEnrol) {
+    // A seller signed in on this browser is nobody here: they get the form, not a loop to a 403.
+    if (callerOf(res) && !callerOf(res)!.mustEnrol && callerOf(res)!.role !== 'seller') {
       res.redirect(303, safeNext(req.query.next));
       return;
     }

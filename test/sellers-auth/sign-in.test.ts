@@ -100,6 +100,8 @@ describe('a seller session', () => {
     for (const path of ['/api/orders', '/api/sellers', '/api/books/balances']) {
       expect((await browser.get(path, 'application/json')).status, path).toBe(403);
     }
+    // The console's sign-in form is still there for an operator on this browser.
+    expect((await browser.get('/admin/sign-in')).status).toBe(200);
     const post = await browser.post(`/admin/sellers/${sellerId}/invite`, {}, { from: SIGNED_IN_FORM });
     expect(post.status).toBe(403);
     const changeShare = await browser.post(`/admin/sellers/${sellerId}`, { name: 'Curious Seller', msisdn: '46733900204', share: '100' }, { from: SIGNED_IN_FORM });
