@@ -51,6 +51,8 @@ export interface Config {
   defaultCountryCode: string | null;
   /** OWNER_2FA: owners must set up a TOTP second factor before using the console. */
   owner2fa: boolean;
+  /** PAYOUT_NUMBER_HOLD_H in ms: payouts to a seller's changed number wait this long unless an owner confirms it; 0: no hold. */
+  payoutNumberHoldMs: number;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -162,6 +164,12 @@ const schema = z.object({
   SELLER_WALLET_CHECK: flag.default(true),
   DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
   OWNER_2FA: flag.default(false),
+  // Hours, with decimals (0.5 is half an hour); a tiny hold is how tests watch one end.
+  PAYOUT_NUMBER_HOLD_H: z
+    .string()
+    .default('24')
+    .refine((v) => /^\d{1,4}(\.\d{1,3})?$/.test(v) && Number(v) <= 8760, 'must be a number of hours from 0 to 8760, e.g. 24 or 0.5')
+    .transform((v) => Math.round(Number(v) * 3_600_000)),
 
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
@@ -229,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sellerWalletCheck: e.SELLER_WALLET_CHECK,
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     owner2fa: e.OWNER_2FA,
+    payoutNumberHoldMs: e.PAYOUT_NUMBER_HOLD_H,
     momo: momo.settings,
     sandbox: sandbox.settings,
     worker: {

@@ -44,6 +44,7 @@ import { createRefunds, type Refunds } from './refunds';
 import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
+import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createStorefront } from './web/storefront-routes';
 
 export interface SokoniOptions {
@@ -205,6 +206,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     // The currencies are the provider's to say: new orders go to the first.
     acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
+    payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
   const checkout = createCheckout({
     db,
@@ -229,9 +231,10 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
+  const catalogueDesk = createCatalogueDesk({ catalogue, accounts, db });
   handle = createApp({
     config,
     catalogue,
@@ -246,13 +249,15 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         config,
         accounts,
         backoffice,
-        catalogueDesk: createCatalogueDesk({ catalogue, accounts, db }),
+        catalogueDesk,
         expectedMomo: () => books.balances({}).expectedMomo,
         csrf,
         refunds,
       }),
       createBooksRouter({ config, books }),
       createRefundRouter({ config, refunds }),
+      // Sellers' sign-in and invites (issue #15); their portal is mounted behind requireSeller.
+      createSellerAuthRouter({ config, accounts, desk: catalogueDesk, csrf }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     commitWrites: () => groupCommit(db).commitNow(),

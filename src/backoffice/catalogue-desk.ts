@@ -1,8 +1,8 @@
 // The console's changes to sellers and products: each goes through the catalogue's door (its
 // rules, the MoMo wallet check) and is written to the audit log with what it was before and
 // after, or as refused with the reason. Reads pass straight through.
-import type { ActionContext, Accounts } from '../accounts';
-import type { Catalogue, Product, ProductInput, Seller, SellerInput, SellerWrite } from '../catalogue';
+import { allows, type ActionContext, type Accounts } from '../accounts';
+import type { Catalogue, Product, ProductInput, Seller, SellerInput, SellerNumberState, SellerWrite } from '../catalogue';
 import type { Database } from '../db';
 import { DomainError } from '../domain-error';
 import { databaseReader } from './database-read';
@@ -59,6 +59,21 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
       const written = await audited(ctx, action, 'seller', id, before, changes, () => catalogue.updateSeller(id, changes));
       accounts.audit(ctx, { action, objectType: 'seller', objectId: id, before, after: { ...sellerState(written.seller), walletName: written.walletName } });
       return written;
+    },
+
+    numberState: (id: string) => read(() => catalogue.numberState(id)),
+
+    /** An owner vouches for a seller's changed payout number: payouts held for it go now. */
+    confirmNumber(ctx: ActionContext, id: string): SellerNumberState {
+      if (!allows(ctx.caller.role, 'owner') || ctx.caller.mustEnrol) {
+        accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, outcome: 'refused', after: { refused: 'forbidden' } });
+        throw new DomainError('refused', 'forbidden', 'Only an owner can confirm a payout number');
+      }
+      const seller = catalogue.findSeller(id);
+      if (!seller) throw notFound('seller');
+      const state = catalogue.confirmNumber(id, ctx.caller.email);
+      accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, after: { msisdn: seller.msisdn } });
+      return state;
     },
 
     async createProduct(ctx: ActionContext, input: ProductInput): Promise<Product> {

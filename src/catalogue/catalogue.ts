@@ -7,7 +7,7 @@ import * as db from '../db';
 import { DomainError } from '../domain-error';
 import { findCurrency } from '../money';
 
-export type { Product, ProductInput, Seller, SellerInput } from '../db';
+export type { Product, ProductInput, Seller, SellerInput, SellerNumberState } from '../db';
 type Product = db.Product;
 type ProductInput = db.ProductInput;
 type Seller = db.Seller;
@@ -28,6 +28,9 @@ export interface CatalogueDeps {
   acceptsCurrency: (code: string) => boolean;
   /** null: numbers are taken unchecked (SELLER_WALLET_CHECK=false). */
   verifyWallet: VerifyWallet | null;
+  /** PAYOUT_NUMBER_HOLD_H in ms: how long payouts to a changed number wait for an owner's confirmation; 0 or absent: not held. */
+  payoutNumberHoldMs?: number;
+  clock?: () => number;
 }
 
 /** A seller as written, and the name MoMo has for the number when it was checked this time. */
@@ -53,8 +56,16 @@ export interface Catalogue {
   findSeller(id: string): Seller | undefined;
   /** Checks the number with MoMo first; nothing is written unless its wallet is active. */
   createSeller(input: SellerInput): Promise<SellerWrite>;
-  /** A new number is checked with MoMo first; `active: false` deactivates the seller. */
+  /**
+   * A new number, and the number of a seller being reactivated, is checked with MoMo first;
+   * `active: false` deactivates the seller. A new number holds the seller's payouts for
+   * PAYOUT_NUMBER_HOLD_H unless an owner confirms it.
+   */
   updateSeller(id: string, changes: Partial<SellerInput>): Promise<SellerWrite>;
+  /** When the payout number last changed and whether payouts to it are held. */
+  numberState(id: string): db.SellerNumberState | undefined;
+  /** Ends the hold on a changed number (the caller checks that an owner asks); `by` names them. */
+  confirmNumber(id: string, by: string): db.SellerNumberState;
 }
 
 const notFound = () => new DomainError('not_found', 'not_found', 'No such item');
@@ -91,6 +102,8 @@ function translated<T>(write: () => T, store: db.Database): T {
 
 export function createCatalogue(deps: CatalogueDeps): Catalogue {
   const store = deps.db;
+  const clock = deps.clock ?? Date.now;
+  const holdMs = deps.payoutNumberHoldMs ?? 0;
   const forSale = (p: Product) => p.active && p.sellerActive && deps.acceptsCurrency(p.currency);
 
   function checkCurrency(currency: string): void {
@@ -162,10 +175,28 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       if (!current) throw notFound();
       const newNumber = changes.msisdn !== undefined && changes.msisdn !== current.msisdn ? changes.msisdn : undefined;
       if (newNumber !== undefined) checkUnique(newNumber, id);
-      const walletName = newNumber !== undefined ? await checkWallet(newNumber) : undefined;
-      const seller = translated(() => db.updateSeller(store, id, changes), store);
+      // Reactivating asks MoMo again too: a wallet closed since the seller was added would fail every payout.
+      const reactivated = changes.active === true && !current.active;
+      const asked = newNumber ?? (reactivated ? current.msisdn : undefined);
+      const walletName = asked !== undefined ? await checkWallet(asked) : undefined;
+      const seller = translated(() => store.transaction(() => {
+        const written = db.updateSeller(store, id, changes);
+        if (written && newNumber !== undefined) {
+          const now = clock();
+          db.markNumberChanged(store, id, now, holdMs > 0 ? now + holdMs : null);
+        }
+        return written;
+      })(), store);
       if (!seller) throw notFound();
       return walletName === undefined ? { seller } : { seller, walletName };
+    },
+
+    numberState: (id) => db.sellerNumberState(store, id),
+
+    confirmNumber(id, by) {
+      if (!db.getSeller(store, id)) throw notFound();
+      translated(() => db.confirmSellerNumber(store, id, by, clock()), store);
+      return db.sellerNumberState(store, id)!;
     },
   };
 }

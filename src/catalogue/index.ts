@@ -7,6 +7,7 @@ export {
   type ProductInput,
   type Seller,
   type SellerInput,
+  type SellerNumberState,
   type SellerWrite,
   type VerifyWallet,
   type WalletCheck,

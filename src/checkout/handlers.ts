@@ -54,8 +54,13 @@ export function nettedPayout(available: number, currency: string): number | null
   return available >= minimum ? available : null;
 }
 
-/** `books` posts each money event's journal in the same transaction (issue #12). */
-export function orderHandlers(orders: OrderStore, books: Postings, refunds: RefundStore): HandlerTable {
+/**
+ * `books` posts each money event's journal in the same transaction (issue #12). `payoutHold`:
+ * until when a seller's payouts wait (a newly changed number an owner has not confirmed), or null.
+ */
+export function orderHandlers(
+  orders: OrderStore, books: Postings, refunds: RefundStore, payoutHold: (sellerId: string) => number | null = () => null,
+): HandlerTable {
   const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
     orders.moveOrder(orderId, from, to, now, detail);
@@ -125,6 +130,8 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
         if (moved) books.movedAgainstFailure(movement, moved, now);
       },
       waitsForFunds: true,
+      // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
+      notBefore: (movement) => payoutHold(orders.order(movement.orderId)!.sellerId),
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
       partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,
     },

@@ -222,3 +222,34 @@ function pick<T, K extends keyof T>(value: T, keys: K[]): Pick<T, K> {
 function defined<T extends object>(changes: T): Partial<T> {
   return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** Where a seller's payout number stands: when it last changed, and whether payouts to it are held. */
+export interface SellerNumberState {
+  changedAt: number | null;
+  /** Payouts wait until then, unless an owner confirmed the number. */
+  holdUntil: number | null;
+  confirmedAt: number | null;
+  confirmedBy: string | null;
+}
+
+export function sellerNumberState(db: Database, sellerId: string): SellerNumberState | undefined {
+  return statement(db, `SELECT number_changed_at AS changedAt, payout_hold_until AS holdUntil, number_confirmed_at AS confirmedAt,
+    number_confirmed_by AS confirmedBy FROM sellers WHERE id = ?`).get(sellerId) as SellerNumberState | undefined;
+}
+
+/** A new payout number: payouts to it wait until `holdUntil` (null: not held). */
+export function markNumberChanged(db: Database, sellerId: string, now: number, holdUntil: number | null): void {
+  statement(db, `UPDATE sellers SET number_changed_at = ?, payout_hold_until = ?, number_confirmed_at = NULL, number_confirmed_by = NULL
+    WHERE id = ?`).run(now, holdUntil, sellerId);
+}
+
+/**
+ * An owner confirms the seller's number: the hold ends, and the seller's payouts that waited
+ * for it are made due at once (as a callback does: a leased row keeps its lease, and its step's
+ * end makes it due), so the worker sends them on its next look.
+ */
+export function confirmSellerNumber(db: Database, sellerId: string, by: string, now: number): number {
+  statement(db, `UPDATE sellers SET payout_hold_until = NULL, number_confirmed_at = ?, number_confirmed_by = ? WHERE id = ?`).run(now, by, sellerId);
+  return statement(db, `UPDATE movements SET next_check_at = CASE WHEN leased_until > ? THEN next_check_at ELSE 0 END, read_requested = 1
+    WHERE kind = 'payout' AND status = 'sending' AND order_id IN (SELECT id FROM orders WHERE seller_id = ?)`).run(now, sellerId).changes;
+}

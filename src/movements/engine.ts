@@ -53,6 +53,12 @@ export interface KindHandler<K extends MovementKind> {
   partyFor?(movement: MovementOf<K>): string;
   /** A refund's: the reference of the movement attempt whose money it gives back. */
   refundOf?(movement: MovementOf<K>): string;
+  /**
+   * The earliest time a create may leave for this movement (e.g. a payout to a seller's newly
+   * changed number is held); null or past: now. A held movement stays `sending`, unsent, and is
+   * looked at again when the hold ends, or sooner when something makes it due.
+   */
+  notBefore?(movement: MovementOf<K>): number | null;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -184,6 +190,12 @@ export class MovementEngine {
     const deadline = this.sendDeadline(movement);
     if (deadline !== null && clock() > deadline) {
       this.abandon(movement);
+      return;
+    }
+    const notBefore = handler.notBefore?.(movement) ?? null;
+    if (notBefore !== null && clock() < notBefore) {
+      log.info(`${handler.label}.held`, { orderId: movement.orderId, until: new Date(notBefore).toISOString() });
+      this.reschedule(movement, notBefore);
       return;
     }
     // The reference, and the row it belongs to, are committed before the request leaves: a

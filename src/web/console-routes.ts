@@ -131,7 +131,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   const safeNext = (value: unknown) => (typeof value === 'string' && /^\/admin(\/[\w\-./?=&%]*)?$/.test(value) && !value.startsWith('//') ? value : '/admin');
 
   router.get('/admin/sign-in', (req, res) => {
-    if (callerOf(res) && !callerOf(res)!.mustEnrol) {
+    // A seller signed in on this browser is nobody here: they get the form, not a loop to a 403.
+    if (callerOf(res) && !callerOf(res)!.mustEnrol && callerOf(res)!.role !== 'seller') {
       res.redirect(303, safeNext(req.query.next));
       return;
     }
@@ -290,7 +291,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.redirect(303, '/admin/attention');
   });
 
-  mountCataloguePages(router, { config, desk: catalogueDesk, render, viewer, operator: operatorAction });
+  mountCataloguePages(router, { config, desk: catalogueDesk, accounts, render, viewer, operator: operatorAction, owner });
 
   if (refunds) {
     mountRefundPages(router, {

@@ -47,6 +47,8 @@ const MATRIX = new Map<string, Who>([
   ['POST /admin/sellers/:id', 'operator'],
   ['POST /admin/sellers/:id/deactivate', 'operator'],
   ['POST /admin/sellers/:id/reactivate', 'operator'],
+  ['POST /admin/sellers/:id/invite', 'operator'],
+  ['POST /admin/sellers/:id/confirm-number', 'owner'],
   ['GET /admin/products', 'viewer'],
   ['POST /admin/products', 'operator'],
   ['GET /admin/products/:id', 'viewer'],
