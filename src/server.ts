@@ -26,6 +26,7 @@ import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClien
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
+import { createSellerPortal, type SellerPortal } from './sellers';
 import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { StartupError } from './startup-error';
@@ -57,6 +58,8 @@ export interface Sokoni {
   db: Database;
   checkout: Checkout;
   sandbox: Sandbox | null;
+  /** The seller portal's service (issue #15). */
+  sellers: SellerPortal;
   close(): Promise<void>;
 }
 
@@ -221,6 +224,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
+  // The seller portal (issue #15): one seller's sales, payouts and statement, live.
+  const sellers = createSellerPortal({ db, books, catalogue, accounts, providers });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
@@ -258,6 +263,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     db,
     checkout,
     sandbox,
+    sellers,
     async close() {
       nightly?.stop();
       await checkout.stop();

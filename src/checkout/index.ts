@@ -69,6 +69,8 @@ export interface Checkout {
   checkNow(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
+  /** Subscribes to changes of every order, told which (the seller portal's live pages); returns the unsubscribe function. */
+  watchAll(listener: (orderId: string) => void): () => void;
   /** The worker's state and lag, for /readyz. */
   health(): WorkerHealth;
   start(): void;
@@ -201,6 +203,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return reopened;
     },
     watch,
+    watchAll(listener) {
+      events.on('order', listener);
+      return () => events.off('order', listener);
+    },
     health: () => worker.health(),
     start: () => worker.start(),
     stop: () => worker.stop(),
