@@ -192,9 +192,12 @@ export function createSellerPortal(options: SellerPortalOptions) {
     payout(sellerId: string, payoutId: string): Payout & { tries: (SellerPayoutAttemptRow & { words: PayoutWords })[] } {
       const row = /^\d{1,15}$/.test(payoutId) ? sellerPayout(db, sellerId, Number(payoutId)) : undefined;
       if (!row) throw notFound('payout');
+      // A try says only what happened to it; what happens next is the payout's to say.
       const tries = payoutAttempts(db, row.id).map((a) => ({
         ...a,
-        words: payoutWords(a.status === 'failed' ? 'failed' : a.status, reasonKind(row.provider, a.reason)),
+        words: a.status === 'failed'
+          ? { state: 'failed' as const, label: 'Failed', detail: payoutFailure(reasonKind(row.provider, a.reason)).what }
+          : payoutWords(a.status, null),
       }));
       return { ...payout(row), tries };
     },
