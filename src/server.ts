@@ -26,7 +26,7 @@ import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClien
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
-import { createSellerPortal, type SellerPortal } from './sellers';
+import { createSellerLive, createSellerPortal, type SellerPortal } from './sellers';
 import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { StartupError } from './startup-error';
@@ -40,6 +40,9 @@ import { createPages } from './web/pages';
 import { createPayRouter } from './web/pay-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
+import { createSellerAuthRouter } from './web/seller-auth-routes';
+import { createSellerPortalRouter } from './web/seller-portal-routes';
+import { requireSeller } from './web/seller-session';
 import { createStorefront } from './web/storefront-routes';
 
 export interface SokoniOptions {
@@ -226,7 +229,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     : null;
   // The seller portal (issue #15): one seller's sales, payouts and statement, live.
   const sellers = createSellerPortal({ db, books, catalogue, accounts, providers });
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest']);
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   handle = createApp({
@@ -248,6 +251,15 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         csrf,
       }),
       createBooksRouter({ config, books }),
+      // Sellers' sign-in and invites (issue #15); their portal is mounted behind requireSeller.
+      createSellerAuthRouter({ config, accounts, csrf }),
+      createSellerPortalRouter({
+        portal: sellers,
+        live: createSellerLive(db, (listener) => checkout.watchAll(listener)),
+        csrf,
+        pages,
+        guard: requireSeller(accounts, config),
+      }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),

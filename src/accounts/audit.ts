@@ -13,6 +13,8 @@ export interface Caller {
   via: Exclude<AuditVia, 'sign_in'>;
   /** OWNER_2FA is on and this owner has not set up a second factor: only enrolment is open. */
   mustEnrol: boolean;
+  /** Set for the `seller` role only: the one seller whose portal this caller may see. */
+  sellerId?: string;
 }
 
 export interface ActionContext {

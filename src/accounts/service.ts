@@ -4,17 +4,23 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   apiKeyByHash,
   apiKeysOf,
+  consumeInvite,
   countActiveOwners,
   deleteSession,
   deleteSessionsOf,
   insertApiKey,
+  insertInvite,
   insertPerson,
+  inviteByHash,
   insertSession,
   listPeople,
   markApiKeyUsed,
   personByEmail,
   personById,
   revokeApiKey,
+  sellerExists,
+  sellerPerson,
+  sellerPersonByMsisdn,
   sessionByHash,
   touchSession,
   updatePerson,
@@ -26,6 +32,7 @@ import {
 } from '../db';
 import { DomainError } from '../domain-error';
 import { auditCsv, readAudit, writeAudit, type ActionContext, type AuditEvent, type Caller } from './audit';
+import { INVITE_TTL_MS, inviteHash, looksLikeInviteToken, newInviteToken } from './invites';
 import { checkPassword, hashPassword, passwordMatches } from './passwords';
 import { allows, isRole, type Role } from './roles';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, accountKey, addressKey, blockedFor, forget, recordFailure } from './throttle';
@@ -103,7 +110,14 @@ export function createAccounts(options: AccountsOptions) {
   const maxMs = options.sessionMaxMs ?? SESSION_MAX_MS;
 
   const mustEnrol = (p: PersonRow) => options.owner2fa && p.role === 'owner' && p.totpSecret === null;
-  const callerOf = (p: PersonRow, via: Caller['via']): Caller => ({ personId: p.id, email: p.email, role: p.role, via, mustEnrol: mustEnrol(p) });
+  const callerOf = (p: PersonRow, via: Caller['via']): Caller => ({
+    personId: p.id,
+    email: p.email,
+    role: p.role,
+    via,
+    mustEnrol: mustEnrol(p),
+    ...(p.role === 'seller' && p.sellerId !== null ? { sellerId: p.sellerId } : {}),
+  });
 
   function audit(ctx: ActionContext, event: AuditEvent): number {
     return writeAudit(db, ctx, event, clock());
@@ -122,6 +136,22 @@ export function createAccounts(options: AccountsOptions) {
     return person;
   }
 
+  /** A console account; a seller's login is managed by invites, never by People. */
+  function operatorPerson(id: string): PersonRow {
+    const person = existing(id);
+    if (person.role === 'seller') throw new DomainError('not_found', 'person_not_found', 'No person with this id');
+    return person;
+  }
+
+  /** An invite that can still be used at `now`, or a refusal the seller can act on. */
+  function openInvite(token: unknown, now: number) {
+    const invite = looksLikeInviteToken(token) ? inviteByHash(db, inviteHash(token)) : undefined;
+    if (!invite || invite.usedAt !== null || invite.expiresAt <= now) {
+      throw new DomainError('refused', 'invite_not_open', 'This invite link has expired or has already been used. Ask the shop for a new one.');
+    }
+    return invite;
+  }
+
   /** Changing or disabling the last active owner would leave nobody able to manage people. */
   function keepAnOwner(person: PersonRow, losesOwner: boolean): void {
     if (losesOwner && person.role === 'owner' && person.disabledAt === null && countActiveOwners(db) <= 1) {
@@ -132,13 +162,63 @@ export function createAccounts(options: AccountsOptions) {
   function changePerson(ctx: ActionContext, id: string, action: string, change: (p: PersonRow) => Parameters<typeof updatePerson>[2], endSessions: boolean): PersonView {
     need(ctx, 'owner');
     return db.transaction(() => {
-      const before = existing(id);
+      const before = operatorPerson(id);
       updatePerson(db, id, change(before), clock());
       if (endSessions) deleteSessionsOf(db, id);
-      const after = existing(id);
+      const after = operatorPerson(id);
       audit(ctx, { action, objectType: 'person', objectId: id, before: summary(before), after: summary(after) });
       return view(after);
     })();
+  }
+
+  interface Login {
+    /** The throttle's account key. */
+    key: string;
+    /** Who tried, for the audit log of a refusal. */
+    label: string;
+    find: () => PersonRow | undefined;
+    refusal: string;
+  }
+
+  /** Sign-in by any login: throttled per account and address, one answer for every mistake, a fresh session. */
+  async function signInWith(login: Login, input: Omit<SignInInput, 'email'>): Promise<SignInResult> {
+    const now = clock();
+    const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
+    const keys = [login.key, ...(input.address ? [addressKey(input.address)] : [])];
+    const waitMs = Math.max(...keys.map((key) => blockedFor(db, key, now)));
+    const anonymous: ActionContext = { caller: { personId: null, email: login.label, role: 'viewer', via: 'session', mustEnrol: false }, address: input.address };
+    if (waitMs > 0) {
+      writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: 'throttled' }, now, 'sign_in');
+      return { ok: false, reason: 'throttled', retryAfterS: Math.ceil(waitMs / 1000) };
+    }
+    const person = login.find();
+    const passwordOk = await passwordMatches(person?.passwordHash ?? null, password);
+    const codeOk = !person?.totpSecret || totpMatches(person.totpSecret, input.code, now);
+    if (!person || !passwordOk || !codeOk || person.disabledAt !== null) {
+      db.transaction(() => {
+        recordFailure(db, login.key, ACCOUNT_POLICY, now);
+        if (input.address) recordFailure(db, addressKey(input.address), ADDRESS_POLICY, now);
+        writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: login.refusal }, now, 'sign_in');
+      })();
+      return { ok: false, reason: 'invalid' };
+    }
+    const sessionId = openSession(person, input, now, () => forget(db, login.key));
+    return { ok: true, sessionId, person: view(person), mustEnrol: mustEnrol(person) };
+  }
+
+  /**
+   * A fresh random session id every time: a session id planted before sign-in is never promoted,
+   * and the one the browser had is ended. `alsoInside` runs in the same transaction.
+   */
+  function openSession(person: PersonRow, input: { address: string | null; previousSessionId?: string | null | undefined }, now: number, alsoInside: () => void): string {
+    const sessionId = randomBytes(32).toString('base64url');
+    db.transaction(() => {
+      if (input.previousSessionId) deleteSession(db, sha256(input.previousSessionId));
+      insertSession(db, { idHash: sha256(sessionId), personId: person.id, address: input.address, createdAt: now, lastSeenAt: now });
+      alsoInside();
+      writeAudit(db, { caller: callerOf(person, 'session'), address: input.address }, { action: 'sign_in', objectType: 'person', objectId: person.id }, now, 'sign_in');
+    })();
+    return sessionId;
   }
 
   return {
@@ -165,37 +245,21 @@ export function createAccounts(options: AccountsOptions) {
       return p && view(p);
     },
 
-    async signIn(input: SignInInput): Promise<SignInResult> {
-      const now = clock();
+    signIn(input: SignInInput): Promise<SignInResult> {
       const email = typeof input.email === 'string' ? input.email.trim().toLowerCase().slice(0, 254) : '';
-      const password = typeof input.password === 'string' ? input.password.slice(0, 1024) : '';
-      const keys = [accountKey(email), ...(input.address ? [addressKey(input.address)] : [])];
-      const waitMs = Math.max(...keys.map((key) => blockedFor(db, key, now)));
-      const anonymous: ActionContext = { caller: { personId: null, email: email || '(none)', role: 'viewer', via: 'session', mustEnrol: false }, address: input.address };
-      if (waitMs > 0) {
-        writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: 'throttled' }, now, 'sign_in');
-        return { ok: false, reason: 'throttled', retryAfterS: Math.ceil(waitMs / 1000) };
-      }
-      const person = email ? personByEmail(db, email) : undefined;
-      const passwordOk = await passwordMatches(person?.passwordHash ?? null, password);
-      const codeOk = !person?.totpSecret || totpMatches(person.totpSecret, input.code, now);
-      if (!person || !passwordOk || !codeOk || person.disabledAt !== null) {
-        db.transaction(() => {
-          recordFailure(db, accountKey(email), ACCOUNT_POLICY, now);
-          if (input.address) recordFailure(db, addressKey(input.address), ADDRESS_POLICY, now);
-          writeAudit(db, anonymous, { action: 'sign_in', outcome: 'refused', after: 'wrong email, password or code' }, now, 'sign_in');
-        })();
-        return { ok: false, reason: 'invalid' };
-      }
-      // A fresh random id every time: a session id planted before sign-in is never promoted.
-      const sessionId = randomBytes(32).toString('base64url');
-      db.transaction(() => {
-        if (input.previousSessionId) deleteSession(db, sha256(input.previousSessionId));
-        insertSession(db, { idHash: sha256(sessionId), personId: person.id, address: input.address, createdAt: now, lastSeenAt: now });
-        forget(db, accountKey(email));
-        writeAudit(db, { caller: callerOf(person, 'session'), address: input.address }, { action: 'sign_in', objectType: 'person', objectId: person.id }, now, 'sign_in');
-      })();
-      return { ok: true, sessionId, person: view(person), mustEnrol: mustEnrol(person) };
+      // A seller's login is no console account, whatever is typed here.
+      const find = () => {
+        const person = email ? personByEmail(db, email) : undefined;
+        return person?.role === 'seller' ? undefined : person;
+      };
+      return signInWith({ key: accountKey(email), label: email || '(none)', find, refusal: 'wrong email, password or code' }, input);
+    },
+
+    /** A seller signs in with their MoMo number (normalised by the caller) and password; the same throttling and sessions. */
+    sellerSignIn(input: Omit<SignInInput, 'email' | 'code'> & { msisdn: string }): Promise<SignInResult> {
+      const msisdn = input.msisdn.slice(0, 32);
+      const find = () => (msisdn ? sellerPersonByMsisdn(db, msisdn) : undefined);
+      return signInWith({ key: accountKey(`seller:${msisdn}`), label: `seller number ${msisdn || '(none)'}`, find, refusal: 'wrong number or password' }, input);
     },
 
     /** The person behind a session cookie, or null when it is unknown, idle too long, too old, or its person disabled. */
@@ -235,7 +299,7 @@ export function createAccounts(options: AccountsOptions) {
      * SHA-256 is enough to store it (argon2's slowness protects low-entropy passwords).
      */
     createApiKey(ctx: ActionContext, label: unknown): { id: string; key: string } {
-      if (!ctx.caller.personId) throw new DomainError('refused', 'no_person', 'Only a signed-in person can hold API keys');
+      if (!ctx.caller.personId || ctx.caller.role === 'seller') throw new DomainError('refused', 'no_person', 'Only a signed-in console person can hold API keys');
       const text = typeof label === 'string' ? label.trim() : '';
       if (text.length < 1 || text.length > 100) throw new DomainError('invalid', 'invalid_field', 'label must be 1 to 100 characters', 'label');
       const key = `sok_${randomBytes(32).toString('base64url')}`;
@@ -313,6 +377,56 @@ export function createAccounts(options: AccountsOptions) {
         updatePerson(db, ctx.caller.personId ?? '', { totpSecret: secret }, clock());
         audit(ctx, { action: 'person.two_factor', objectType: 'person', objectId: ctx.caller.personId, after: { twoFactor: true } });
       })();
+    },
+
+    /** A single-use link for the seller to set a password (again), shown once to the operator. */
+    createInvite(ctx: ActionContext, sellerId: string): { token: string; expiresAt: number } {
+      need(ctx, 'operator');
+      const now = clock();
+      const token = newInviteToken();
+      const id = randomUUID();
+      const expiresAt = now + INVITE_TTL_MS;
+      db.transaction(() => {
+        if (!sellerExists(db, sellerId)) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
+        insertInvite(db, { id, sellerId, tokenHash: inviteHash(token), createdBy: ctx.caller.personId, createdAt: now, expiresAt });
+        audit(ctx, { action: 'seller.invite', objectType: 'seller', objectId: sellerId, after: { invite: id, expiresAt: new Date(expiresAt).toISOString() } });
+      })();
+      return { token, expiresAt };
+    },
+
+    /** Whose invite this is, while it can still be used; a refusal otherwise. */
+    invite(token: unknown): { sellerName: string; expiresAt: number } {
+      const invite = openInvite(token, clock());
+      return { sellerName: invite.sellerName, expiresAt: invite.expiresAt };
+    },
+
+    /**
+     * The seller sets a password with an open invite and is signed in. The invite is used up in
+     * the same transaction that writes the password, and only if no other request used it first.
+     * A seller who had a login gets the new password and loses every session they had.
+     */
+    async acceptInvite(input: { token: unknown; password: unknown; address: string | null; previousSessionId?: string | null }): Promise<{ sessionId: string }> {
+      openInvite(input.token, clock());
+      const password = checkPassword(input.password);
+      const passwordHash = await hashPassword(password);
+      const now = clock();
+      let sessionId = '';
+      db.transaction(() => {
+        const invite = openInvite(input.token, now);
+        if (!consumeInvite(db, invite.id, now)) throw new DomainError('refused', 'invite_not_open', 'This invite link has already been used. Ask the shop for a new one.');
+        let person = sellerPerson(db, invite.sellerId);
+        if (person) {
+          updatePerson(db, person.id, { passwordHash, disabledAt: null }, now);
+          deleteSessionsOf(db, person.id);
+        } else {
+          insertPerson(db, { id: randomUUID(), email: `seller:${invite.sellerId}`, role: 'seller', passwordHash, createdAt: now, sellerId: invite.sellerId });
+        }
+        person = sellerPerson(db, invite.sellerId)!;
+        const ctx: ActionContext = { caller: callerOf(person, 'session'), address: input.address };
+        audit(ctx, { action: 'seller.invite_used', objectType: 'seller', objectId: invite.sellerId, after: { invite: invite.id, person: person.id } });
+        sessionId = openSession(person, input, now, () => undefined);
+      })();
+      return { sessionId };
     },
 
     audit,

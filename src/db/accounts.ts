@@ -1,9 +1,12 @@
-// Every SQL statement about operators: people, sessions, API keys, sign-in throttling and the
-// audit log. Decisions (who may do what, when a session has expired) are src/accounts'.
+// Every SQL statement about operators and sellers' logins: people, sessions, API keys, seller
+// invites, sign-in throttling and the audit log. Decisions (who may do what, when a session has expired) are src/accounts'.
 import type { Database } from './connection';
 import { statement } from './statements';
 
-export type Role = 'owner' | 'operator' | 'viewer';
+/** The console's roles, each able to do what the one below it can. */
+export type OperatorRole = 'owner' | 'operator' | 'viewer';
+/** A seller signs in to their own portal only; the role is bound to one seller (people.seller_id). */
+export type Role = OperatorRole | 'seller';
 
 export interface PersonRow {
   id: string;
@@ -14,6 +17,17 @@ export interface PersonRow {
   disabledAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** The seller a `seller` person is bound to; null for everyone else. */
+  sellerId: string | null;
+}
+
+export interface InviteRow {
+  id: string;
+  sellerId: string;
+  sellerName: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
 }
 
 export interface SessionRow {
@@ -71,14 +85,46 @@ export interface AuditFilter {
 }
 
 const personColumns = `id, email, role, password_hash AS passwordHash, totp_secret AS totpSecret, disabled_at AS disabledAt,
-  created_at AS createdAt, updated_at AS updatedAt`;
+  created_at AS createdAt, updated_at AS updatedAt, seller_id AS sellerId`;
 const auditColumns = `id, at, actor_id AS actorId, actor_email AS actorEmail, actor_role AS actorRole, via, action,
   object_type AS objectType, object_id AS objectId, before, after, outcome, address`;
 
-export function insertPerson(db: Database, person: Omit<PersonRow, 'disabledAt' | 'updatedAt' | 'totpSecret'>): void {
-  statement(db, `INSERT INTO people (id, email, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
-    person.id, person.email, person.role, person.passwordHash, person.createdAt, person.createdAt,
+export function insertPerson(db: Database, person: Omit<PersonRow, 'disabledAt' | 'updatedAt' | 'totpSecret' | 'sellerId'> & { sellerId?: string }): void {
+  statement(db, `INSERT INTO people (id, email, role, password_hash, created_at, updated_at, seller_id) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+    person.id, person.email, person.role, person.passwordHash, person.createdAt, person.createdAt, person.sellerId ?? null,
   );
+}
+
+/** The login of the seller holding `msisdn`: an active seller's before an inactive one's. */
+export function sellerPersonByMsisdn(db: Database, msisdn: string): PersonRow | undefined {
+  return statement(db, `SELECT ${personColumns} FROM people WHERE seller_id IN (SELECT id FROM sellers WHERE msisdn = ?)
+    ORDER BY (SELECT active FROM sellers WHERE sellers.id = people.seller_id) DESC, created_at LIMIT 1`).get(msisdn) as PersonRow | undefined;
+}
+
+export function sellerPerson(db: Database, sellerId: string): PersonRow | undefined {
+  return statement(db, `SELECT ${personColumns} FROM people WHERE seller_id = ?`).get(sellerId) as PersonRow | undefined;
+}
+
+export function sellerExists(db: Database, sellerId: string): boolean {
+  return statement(db, `SELECT 1 FROM sellers WHERE id = ?`).get(sellerId) !== undefined;
+}
+
+export function insertInvite(db: Database, invite: { id: string; sellerId: string; tokenHash: string; createdBy: string | null; createdAt: number; expiresAt: number }): void {
+  statement(db, `INSERT INTO seller_invites (id, seller_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+    invite.id, invite.sellerId, invite.tokenHash, invite.createdBy, invite.createdAt, invite.expiresAt,
+  );
+}
+
+export function inviteByHash(db: Database, tokenHash: string): InviteRow | undefined {
+  return statement(db, `SELECT seller_invites.id, seller_id AS sellerId, sellers.name AS sellerName, seller_invites.created_at AS createdAt,
+    expires_at AS expiresAt, used_at AS usedAt FROM seller_invites JOIN sellers ON sellers.id = seller_invites.seller_id WHERE token_hash = ?`).get(tokenHash) as
+    | InviteRow
+    | undefined;
+}
+
+/** Marks the invite used if it still was open at `now`; false when another request used it first or it has expired. */
+export function consumeInvite(db: Database, id: string, now: number): boolean {
+  return statement(db, `UPDATE seller_invites SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`).run(now, id, now).changes === 1;
 }
 
 export function personById(db: Database, id: string): PersonRow | undefined {
@@ -89,8 +135,9 @@ export function personByEmail(db: Database, email: string): PersonRow | undefine
   return statement(db, `SELECT ${personColumns} FROM people WHERE email = ?`).get(email) as PersonRow | undefined;
 }
 
+/** The console's people; sellers' logins are not among them. */
 export function listPeople(db: Database): PersonRow[] {
-  return statement(db, `SELECT ${personColumns} FROM people ORDER BY email`).all() as PersonRow[];
+  return statement(db, `SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY email`).all() as PersonRow[];
 }
 
 export function countActiveOwners(db: Database): number {

@@ -272,7 +272,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.redirect(303, '/admin/attention');
   });
 
-  mountCataloguePages(router, { config, desk: catalogueDesk, render, viewer, operator: operatorAction });
+  mountCataloguePages(router, { config, desk: catalogueDesk, accounts, render, viewer, operator: operatorAction });
 
   // ---- People (owners) ---------------------------------------------------------------
 

@@ -4,7 +4,6 @@
 // res.locals.seller: the seller id never comes from the request, so no one reaches another
 // seller's data by changing a URL. The sellers room does the reading; this file only words it.
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import type { Caller } from '../accounts';
 import { DomainError } from '../domain-error';
 import { formatMoney, MoneyError, parseDecimal, toDecimalString } from '../money';
 import type { ProductChanges, SellerLive, SellerPortal } from '../sellers';
@@ -12,6 +11,7 @@ import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
 import * as fields from './fields';
 import type { Pages } from './pages';
+import { sellerOf } from './seller-session';
 
 export interface SellerPortalDeps {
   portal: SellerPortal;
@@ -20,12 +20,6 @@ export interface SellerPortalDeps {
   pages: Pages;
   /** The seller guard: lets a signed-in seller through with res.locals.seller = { sellerId, caller }. */
   guard: RequestHandler;
-}
-
-/** What the guard puts in res.locals.seller; only these two fields are read. */
-interface SignedInSeller {
-  sellerId: string;
-  caller: Caller;
 }
 
 // A comment line now and then keeps proxies and phones from closing an idle event stream.
@@ -38,13 +32,6 @@ const NAV = [
   { href: '/seller/statement', label: 'Statement' },
   { href: '/seller/products', label: 'Products' },
 ];
-
-function signedIn(res: Response): SignedInSeller {
-  const seller = res.locals.seller as SignedInSeller | undefined;
-  // Only reachable if a route was mounted without the guard: a fault of ours, not the caller's.
-  if (!seller) throw new Error('a seller portal route ran without the seller guard');
-  return seller;
-}
 
 /** Signed amounts: a claw-back is shown as "−€2.00", never as a bare €2.00. */
 export function signedMoney(minor: number, currency: string): string {
@@ -104,7 +91,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   const helpers = viewHelpers(portal.timezone);
 
   const render = (req: Request, res: Response, view: string, locals: Record<string, unknown>, status?: number) => {
-    const seller = signedIn(res);
+    const seller = sellerOf(res);
     pages.render(res, `seller/${view}`, {
       ...helpers,
       nav: NAV,
@@ -123,7 +110,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   };
 
   router.get('/seller', guard, (req, res) => {
-    const home = portal.home(signedIn(res).sellerId);
+    const home = portal.home(sellerOf(res).sellerId);
     if (req.query.part === 'live') renderPart(res, 'home-live', { home });
     else render(req, res, 'home', { title: 'Your sales and payouts', home, script: '/js/seller-live.js' });
   });
@@ -132,7 +119,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   // change to one of their orders (a sale paid, a payout moving, a refund); the page then
   // fetches its live part again. It carries no data, so it can tell nobody anything.
   router.get('/seller/events', guard, (req, res) => {
-    const { sellerId } = signedIn(res);
+    const { sellerId } = sellerOf(res);
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let sent = 0;
@@ -147,7 +134,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.get('/seller/sales', guard, (req, res) => {
-    const list = portal.sales(signedIn(res).sellerId, req.query);
+    const list = portal.sales(sellerOf(res).sellerId, req.query);
     const period = periodValues(req);
     const locals = { list, period, next: nextLink('/seller/sales', req, list.next) };
     if (req.query.part === 'live') {
@@ -162,12 +149,12 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.get('/seller/sales/:id', guard, (req, res) => {
-    const sale = portal.sale(signedIn(res).sellerId, String(req.params.id));
+    const sale = portal.sale(sellerOf(res).sellerId, String(req.params.id));
     render(req, res, 'sale', { title: `Sale ${sale.orderId.slice(0, 8)}`, sale });
   });
 
   router.get('/seller/payouts', guard, (req, res) => {
-    const { sellerId } = signedIn(res);
+    const { sellerId } = sellerOf(res);
     const list = portal.payouts(sellerId, req.query);
     const adjustments = portal.adjustments(sellerId, req.query);
     render(req, res, 'payouts', {
@@ -181,12 +168,12 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.get('/seller/payouts/:id', guard, (req, res) => {
-    const payout = portal.payout(signedIn(res).sellerId, String(req.params.id));
+    const payout = portal.payout(sellerOf(res).sellerId, String(req.params.id));
     render(req, res, 'payout', { title: `Payout for sale ${payout.orderId.slice(0, 8)}`, payout });
   });
 
   router.get('/seller/statement', guard, (req, res) => {
-    const statement = portal.statement(signedIn(res).sellerId, req.query);
+    const statement = portal.statement(sellerOf(res).sellerId, req.query);
     const format = text(req.query.format);
     if (format === 'csv') {
       res.status(200).set({
@@ -204,11 +191,11 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.get('/seller/products', guard, (req, res) => {
-    render(req, res, 'products', { title: 'Your products', products: portal.products(signedIn(res).sellerId) });
+    render(req, res, 'products', { title: 'Your products', products: portal.products(sellerOf(res).sellerId) });
   });
 
   const productForm = (req: Request, res: Response, id: string) => {
-    const product = portal.product(signedIn(res).sellerId, id);
+    const product = portal.product(sellerOf(res).sellerId, id);
     return {
       title: product.name,
       product,
@@ -223,7 +210,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.post('/seller/products/:id', guard, (req, res) => {
-    const seller = signedIn(res);
+    const seller = sellerOf(res);
     const form = productForm(req, res, String(req.params.id));
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {

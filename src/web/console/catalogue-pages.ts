@@ -11,7 +11,7 @@ import type { Config } from '../../config';
 import { DomainError } from '../../domain-error';
 import { currencyCodes, MoneyError, parseDecimal, toDecimalString } from '../../money';
 import { actionContext, callerOf } from '../admin-auth';
-import { allows } from '../../accounts';
+import { allows, invitePath, type Accounts } from '../../accounts';
 import { ApiError, toApiError } from '../errors';
 import * as fields from '../fields';
 
@@ -21,6 +21,8 @@ type Render = (req: Request, res: Response, view: string, locals: Record<string,
 export interface CataloguePagesDeps {
   config: Config;
   desk: CatalogueDesk;
+  /** Makes sellers' invite links (audited there). */
+  accounts: Accounts;
   render: Render;
   viewer: Guard;
   operator: Guard;
@@ -79,7 +81,7 @@ function refusal(error: unknown): { errors: FormErrors; status: number } {
 const SELLER_FIELDS = ['name', 'msisdn', 'share'] as const;
 const PRODUCT_FIELDS = ['sellerId', 'name', 'description', 'price', 'currency'] as const;
 
-export function mountCataloguePages(router: express.Router, { config, desk, render, viewer, operator }: CataloguePagesDeps): void {
+export function mountCataloguePages(router: express.Router, { config, desk, accounts, render, viewer, operator }: CataloguePagesDeps): void {
   const msisdn = fields.msisdn(config.momo.targetEnvironment, config.defaultCountryCode);
   const sellerForm = z.object({ name: fields.name(100), msisdn });
   const productForm = z.object({ sellerId: fields.uuid, name: fields.name(120), description: fields.description.default(''), currency: fields.currency });
@@ -123,6 +125,8 @@ export function mountCataloguePages(router: express.Router, { config, desk, rend
     errors: new Map() as FormErrors,
     checked: null as { typed: string; written: SellerWrite } | null,
     saved: false,
+    invite: null as { link: string; expiresAt: number } | null,
+    script: null as string | null,
     shareText,
   });
 
@@ -161,6 +165,16 @@ export function mountCataloguePages(router: express.Router, { config, desk, rend
       const { errors, status } = refusal(error);
       render(req, res, 'seller', { ...sellerLocals(res, seller), values: valuesOf(req, SELLER_FIELDS), errors }, status);
     }
+  });
+
+  // A single-use link for the seller to set a password, shown on this answer only (its hash is
+  // all Sokoni keeps). It goes to the store's public address, else the one this page came from.
+  router.post('/admin/sellers/:id/invite', operator, (req, res) => {
+    const seller = findSeller(req);
+    const { token, expiresAt } = accounts.createInvite(actionContext(req, res), seller.id);
+    const base = config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const invite = { link: `${base}${invitePath(token)}`, expiresAt };
+    render(req, res, 'seller', { ...sellerLocals(res, seller), invite, script: '/js/copy-link.js' }, 201);
   });
 
   // Deactivating takes the seller's products off the storefront; what they are owed is still paid.
