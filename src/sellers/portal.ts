@@ -136,6 +136,9 @@ export function createSellerPortal(options: SellerPortalOptions) {
   return {
     timezone: zone,
 
+    /** Whose portal this is, as its pages greet them. */
+    sellerName: (sellerId: string): string => options.catalogue.findSeller(sellerId)?.name ?? '',
+
     home(sellerId: string): Home {
       const now = clock();
       const month = periodOf({}, zone, now, monthStart(now, zone));

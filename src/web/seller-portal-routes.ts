@@ -96,7 +96,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
       ...helpers,
       nav: NAV,
       path: req.path,
-      sellerEmail: seller.caller.email,
+      sellerName: portal.sellerName(seller.sellerId),
       csrfField: CSRF_FIELD,
       csrfToken: csrf.token(req, res),
       script: null,
