@@ -5,7 +5,7 @@
 // seller's data by changing a URL. The sellers room does the reading; this file only words it.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '../domain-error';
-import { formatMoney, MoneyError, parseDecimal, toDecimalString } from '../money';
+import { findCurrency, formatMoney, MoneyError, parseDecimal, toDecimalString } from '../money';
 import type { ProductChanges, SellerLive, SellerPortal } from '../sellers';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
@@ -222,7 +222,13 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
       const api = toApiError(error);
       if (api.status === 404) throw error;
       const values = new Map([['description', text(body.description)?.slice(0, 2000) ?? ''], ['price', text(body.price)?.slice(0, 40) ?? ''], ['available', body.available === 'yes' ? 'yes' : '']]);
-      render(req, res, 'product', { ...form, saved: false, values, errors: new Map([[api.field ?? '', api.message]]) }, api.status);
+      // The catalogue words the price's limits for the API (priceMinor, minor units); the form
+      // says them in money, by its own field.
+      const limits = api.field === 'priceMinor' ? findCurrency(form.product.currency) : undefined;
+      const errors = limits
+        ? new Map([['price', `The price must be from ${formatMoney(limits.minMinor, limits.code)} to ${formatMoney(limits.maxMinor, limits.code)}, what one MoMo payment can be`]])
+        : new Map([[api.field ?? '', api.message]]);
+      render(req, res, 'product', { ...form, saved: false, values, errors }, api.status);
     }
   });
 

@@ -140,6 +140,11 @@ describe('the product form', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('id="price-error"');
     expect(store.sokoni.sellers.product(amina.sellerId, amina.productId).priceMinor).toBe(1000);
+    // Over what one MoMo payment in EUR may be: the catalogue's refusal, shown by the price too.
+    const tooMuch = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '2000000.00', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.text).toContain('id="price-error">The price must be from €0.01 to €1,000,000.00');
+    expect(store.sokoni.sellers.product(amina.sellerId, amina.productId).priceMinor).toBe(1000);
 
     const saved = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '25.00', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
     expect(saved.status).toBe(303);
