@@ -196,6 +196,15 @@ export function adjustmentLines(db: Database, sellerId: string, beforeEntryId: n
     ORDER BY e.id DESC LIMIT @limit`).all({ sellerId, before: beforeEntryId, limit }) as SellerLedgerRow[];
 }
 
+/** Every line one order put on the seller's payable (its sale, payout, refunds...), oldest first. */
+export function orderLines(db: Database, sellerId: string, orderId: string): SellerLedgerRow[] {
+  return statement(db, `SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, e.currency,
+    e.amount_minor AS amountMinor, e.at
+    FROM journals j JOIN entries e ON e.journal_id = j.id
+    WHERE j.order_id = @orderId AND e.account = 'seller_payable:' || @sellerId
+    ORDER BY e.id`).all({ sellerId, orderId }) as SellerLedgerRow[];
+}
+
 /** The seller an order belongs to, to route a change to the right seller's event streams. */
 export function sellerOfOrder(db: Database, orderId: string): string | undefined {
   return statement(db, `SELECT seller_id FROM orders WHERE id = ?`).pluck().get(orderId) as string | undefined;

@@ -8,6 +8,7 @@ import {
   adjustmentLines,
   failedPayouts,
   nextOpenPayout,
+  orderLines,
   openPayoutSums,
   paidOutSums,
   payableBalance,
@@ -19,6 +20,7 @@ import {
   sellerSale,
   sellerSales,
   type Database,
+  type SellerLedgerRow,
   type SellerPayoutAttemptRow,
   type SellerPayoutRow,
   type SellerProductRow,
@@ -94,6 +96,11 @@ export interface ProductChanges {
   priceMinor?: number;
   active?: boolean;
 }
+
+/** A line of the seller's payable as the seller reads it: positive is owed to them. */
+const ledgerLine = (r: SellerLedgerRow): LedgerLine => ({
+  entryId: r.entryId, at: r.at, kind: r.kind, label: lineLabel(r.kind), orderId: r.orderId, note: r.note, currency: r.currency, amountMinor: 0 - r.amountMinor,
+});
 
 const notFound = (what: string) => new DomainError('not_found', `${what}_not_found`, `No ${what} of yours with this id`);
 const productState = (p: Product) => ({ description: p.description, priceMinor: p.priceMinor, active: p.active });
@@ -179,10 +186,11 @@ export function createSellerPortal(options: SellerPortalOptions) {
       return { period, sales: rows, next };
     },
 
-    sale(sellerId: string, orderId: string): Sale {
+    /** One sale, with every line it put on the seller's account: its share, its payout, a refund's claw-back. */
+    sale(sellerId: string, orderId: string): Sale & { lines: LedgerLine[] } {
       const row = sellerSale(db, sellerId, orderId.toLowerCase());
       if (!row) throw notFound('sale');
-      return sale(row);
+      return { ...sale(row), lines: orderLines(db, sellerId, row.orderId).map(ledgerLine) };
     },
 
     payouts(sellerId: string, query: Query) {
@@ -210,9 +218,7 @@ export function createSellerPortal(options: SellerPortalOptions) {
       const rows = adjustmentLines(db, sellerId, lineCursorOf(query), PAGE_SIZE + 1);
       const shown = rows.slice(0, PAGE_SIZE);
       return {
-        lines: shown.map((r) => ({
-          entryId: r.entryId, at: r.at, kind: r.kind, label: lineLabel(r.kind), orderId: r.orderId, note: r.note, currency: r.currency, amountMinor: 0 - r.amountMinor,
-        })),
+        lines: shown.map(ledgerLine),
         next: rows.length > PAGE_SIZE ? String(shown.at(-1)!.entryId) : null,
       };
     },

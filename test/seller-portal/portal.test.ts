@@ -57,6 +57,9 @@ describe('seller portal service', () => {
     expect(home.notices).toEqual([]);
     expect(home.nextPayout).toBeNull();
 
+    // The sale opens onto what it put on the seller's account: their share, then its payout.
+    expect(portal.sale(a.sellerId, orderA.id).lines.map((l) => [l.label, l.amountMinor])).toEqual([['Sale', 1600], ['Payout', -1600]]);
+
     const payoutOfB = portal.payouts(b.sellerId, {}).payouts[0]!;
     expect(payoutOfB.orderId).toBe(orderB.id);
     expect(refusal(() => portal.sale(a.sellerId, orderB.id)).kind).toBe('not_found');
