@@ -31,6 +31,8 @@ const NAV = [
   { href: '/seller/payouts', label: 'Payouts' },
   { href: '/seller/statement', label: 'Statement' },
   { href: '/seller/products', label: 'Products' },
+  // The seller's login and payout number: seller-auth-routes.ts's page.
+  { href: '/seller/account', label: 'Account' },
 ];
 
 /** Signed amounts: a claw-back is shown as "−€2.00", never as a bare €2.00. */
