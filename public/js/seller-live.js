@@ -10,7 +10,15 @@
   var queue = Promise.resolve();
   function refresh() {
     return fetch(box.getAttribute('data-fragment'), { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
-      .then(function (r) { if (!r.ok) throw new Error('status ' + r.status); return r.text(); })
+      .then(function (r) {
+        // Sent to the sign-in page (the session ended): show it as a page, not inside this one.
+        if (r.redirected) {
+          location.reload();
+          throw new Error('signed out');
+        }
+        if (!r.ok) throw new Error('status ' + r.status);
+        return r.text();
+      })
       .then(function (html) { box.innerHTML = html; })
       .catch(function () { /* the next change tries again */ });
   }
