@@ -118,6 +118,20 @@ describe('seller portal service', () => {
     expect(portal.home(c.sellerId).notices.map((n) => n.text)).toContainEqual(expect.stringContaining('You owe the shop €2.00'));
   });
 
+  it("says a payout waits for the shop's funds, on the sale, in the home figures and as the next payout", async () => {
+    store = await startStore();
+    const a = await sellerWithProduct(store, '256772000505', 1000);
+    store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
+    const placed = await pay(store, { productId: a.productId, qty: 1, phone: shopper }, 5);
+    await waitForOrder(store, placed.body.id as string, (o) => o.payout?.status === 'waiting_funds');
+    const portal = store.sokoni.sellers;
+
+    expect(portal.sales(a.sellerId, {}).sales[0]!.payout).toMatchObject({ state: 'waiting_funds', label: "Waiting for the shop's funds" });
+    const home = portal.home(a.sellerId);
+    expect(home.figures).toEqual([{ currency: 'EUR', owedMinor: 800, onTheWayMinor: 0, waitingFundsMinor: 800, paidThisMonthMinor: 0 }]);
+    expect(home.nextPayout).toMatchObject({ orderId: placed.body.id, amountMinor: 800, words: { state: 'waiting_funds' } });
+  });
+
   it('a seller changes their price and availability, audited; orders placed before keep their price, new ones pay the new one', async () => {
     store = await startStore();
     const a = await sellerWithProduct(store, '256772000303', 1000);
