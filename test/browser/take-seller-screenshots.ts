@@ -33,8 +33,8 @@ try {
     await waitForOrder(store, (await pay(store, { productId, qty, phone }, 30)).body.id as string, (o) => o.status === 'settled');
   }
   await store.http.post('/api/books/journals').set(auth).send({
-    currency: 'EUR', note: 'Basket returned damaged: share taken back',
-    lines: [{ account: `seller_payable:${sellerId}`, amountMinor: 3600 }, { account: 'collection', amountMinor: -3600 }],
+    currency: 'EUR', note: 'Stall fee charged twice in November, given back',
+    lines: [{ account: `seller_payable:${sellerId}`, amountMinor: -500 }, { account: 'opening_equity', amountMinor: 500 }],
   }).expect(201);
   // The shop's disbursement account runs dry: the next sale's payout waits for a top-up.
   store.control.setBalance({ account: 'disbursement' }, 'EUR', '0');
