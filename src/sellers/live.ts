@@ -11,8 +11,15 @@ export function createSellerLive(db: Database, changes: OrderChanges) {
   const watchers = new Map<string, Set<() => void>>();
   let unsubscribe: (() => void) | null = null;
 
+  // Runs inside the engine's change notice: a failing lookup (the database closing at shutdown)
+  // must never reach the engine, so it costs the open pages one refresh, nothing more.
   const changed = (orderId: string) => {
-    const sellerId = sellerOfOrder(db, orderId);
+    let sellerId: string | undefined;
+    try {
+      sellerId = sellerOfOrder(db, orderId);
+    } catch {
+      return;
+    }
     const listeners = sellerId === undefined ? undefined : watchers.get(sellerId);
     if (listeners) for (const listener of [...listeners]) listener();
   };
