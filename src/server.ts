@@ -28,6 +28,7 @@ import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClien
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
 import { createSandbox, type Sandbox } from './sandbox';
+import { createSellerLive, createSellerPortal, type SellerPortal } from './sellers';
 import { identifyCallers } from './web/admin-auth';
 import { createAdminRouter } from './web/admin-routes';
 import { StartupError } from './startup-error';
@@ -45,6 +46,8 @@ import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
 import { createRateLimitRouter } from './web/rate-limits';
 import { createSellerAuthRouter } from './web/seller-auth-routes';
+import { createSellerPortalRouter } from './web/seller-portal-routes';
+import { requireSeller } from './web/seller-session';
 import { createStorefront } from './web/storefront-routes';
 
 export interface SokoniOptions {
@@ -64,6 +67,8 @@ export interface Sokoni {
   checkout: Checkout;
   refunds: Refunds;
   sandbox: Sandbox | null;
+  /** The seller portal's service (issue #15). */
+  sellers: SellerPortal;
   close(): Promise<void>;
 }
 
@@ -231,6 +236,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
+  // The seller portal (issue #15): one seller's sales, payouts and statement, live.
+  const sellers = createSellerPortal({ db, books, catalogue, accounts, providers });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
@@ -258,6 +265,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createRefundRouter({ config, refunds }),
       // Sellers' sign-in and invites (issue #15); their portal is mounted behind requireSeller.
       createSellerAuthRouter({ config, accounts, desk: catalogueDesk, csrf }),
+      createSellerPortalRouter({
+        portal: sellers,
+        live: createSellerLive(db, (listener) => checkout.watchAll(listener)),
+        csrf,
+        pages,
+        guard: requireSeller(accounts, config),
+      }),
     ],
     renderErrorPage: storefront.renderErrorPage,
     commitWrites: () => groupCommit(db).commitNow(),
@@ -278,6 +292,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     checkout,
     refunds,
     sandbox,
+    sellers,
     async close() {
       nightly?.stop();
       refunds.stop();

@@ -90,5 +90,14 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
       accounts.audit(ctx, { action, objectType: 'product', objectId: id, before, after: productState(product) });
       return product;
     },
+
+    /** Locks a product against its seller's changes in the portal, or unlocks it (issue #15). */
+    setProductLocked(ctx: ActionContext, id: string, locked: boolean): Product {
+      const current = catalogue.findProduct(id);
+      if (!current) throw notFound('product');
+      const product = catalogue.setProductLocked(id, locked);
+      accounts.audit(ctx, { action: locked ? 'product.lock' : 'product.unlock', objectType: 'product', objectId: id, before: { locked: current.locked }, after: { locked: product.locked } });
+      return product;
+    },
   };
 }

@@ -52,6 +52,13 @@ export interface Catalogue {
   createProduct(input: ProductInput): Product;
   /** Applies the given fields; the merged product must still hold together. */
   updateProduct(id: string, changes: Partial<ProductInput>): Product;
+  /**
+   * A seller changes their own product (issue #15): description, price, availability. Another
+   * seller's product is not found; a product an operator locked is refused.
+   */
+  updateOwnProduct(sellerId: string, id: string, changes: Partial<Pick<ProductInput, 'description' | 'priceMinor' | 'active'>>): Product;
+  /** An operator locks a product against its seller's changes, or unlocks it. */
+  setProductLocked(id: string, locked: boolean): Product;
   listSellers(): Seller[];
   findSeller(id: string): Seller | undefined;
   /** Checks the number with MoMo first; nothing is written unless its wallet is active. */
@@ -157,6 +164,25 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       checkCurrency(currency);
       const product = translated(() => db.updateProduct(store, id, changes), store);
       if (!product) throw notFound();
+      return product;
+    },
+
+    updateOwnProduct(sellerId, id, changes) {
+      // One transaction: an operator's lock that lands between the check and the write wins.
+      return translated(() => store.transaction(() => {
+        const current = db.getProduct(store, id);
+        if (!current || current.sellerId !== sellerId) throw new DomainError('not_found', 'product_not_found', 'No product of yours with this id');
+        if (current.locked) {
+          throw new DomainError('refused', 'product_locked', 'The shop has locked this product, so it cannot be changed here; ask the shop to unlock it');
+        }
+        checkPriceLimits(changes.priceMinor ?? current.priceMinor, current.currency);
+        return db.updateProduct(store, id, changes)!;
+      })(), store);
+    },
+
+    setProductLocked(id, locked) {
+      const product = translated(() => db.setProductLocked(store, id, locked), store);
+      if (!product) throw new DomainError('not_found', 'product_not_found', 'No product with this id');
       return product;
     },
 

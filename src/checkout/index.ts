@@ -69,6 +69,8 @@ export interface Checkout {
   checkNow(orderId: string): boolean;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
+  /** Subscribes to changes of every order, told which (the seller portal's live pages); returns the unsubscribe function. */
+  watchAll(listener: (orderId: string) => void): () => void;
   /** The worker's state and lag, for /readyz. */
   health(): WorkerHealth;
   /** The lease a movement written outside the checkout (a refund) is held by until its first send. */
@@ -211,6 +213,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return reopened;
     },
     watch,
+    watchAll(listener) {
+      events.on('order', listener);
+      return () => events.off('order', listener);
+    },
     health: () => worker.health(),
     sendLease: (now) => engine.sendLease(now),
     sendMovement(movementId) {

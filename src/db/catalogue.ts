@@ -33,6 +33,8 @@ export interface Product {
   priceMinor: number;
   currency: string;
   active: boolean;
+  /** An operator locked it: its seller cannot change it in the portal (migration 008). */
+  locked: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -88,6 +90,7 @@ interface ProductRow {
   price_minor: number;
   currency: string;
   active: number;
+  locked: number;
   created_at: number;
   updated_at: number;
 }
@@ -112,6 +115,7 @@ const toProduct = (r: ProductRow): Product => ({
   priceMinor: r.price_minor,
   currency: r.currency,
   active: r.active === 1,
+  locked: r.locked === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -212,6 +216,12 @@ export function updateProduct(db: Database, id: string, changes: Partial<Product
     const base = pick(current, ['sellerId', 'name', 'description', 'priceMinor', 'currency', 'active']);
     return upsertProduct(db, id, { ...base, ...defined(changes) });
   })();
+}
+
+/** Sets an operator's lock on a product; undefined when there is no such product. */
+export function setProductLocked(db: Database, id: string, locked: boolean): Product | undefined {
+  statement(db, 'UPDATE products SET locked = ?, updated_at = ? WHERE id = ?').run(locked ? 1 : 0, Date.now(), id);
+  return getProduct(db, id);
 }
 
 function pick<T, K extends keyof T>(value: T, keys: K[]): Pick<T, K> {

@@ -12,3 +12,4 @@ export * from './accounts';
 export * from './order-queries';
 export * from './books';
 export * from './refunds';
+export * from './seller-portal';

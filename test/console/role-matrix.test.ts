@@ -55,6 +55,8 @@ const MATRIX = new Map<string, Who>([
   ['POST /admin/products/:id', 'operator'],
   ['POST /admin/products/:id/deactivate', 'operator'],
   ['POST /admin/products/:id/reactivate', 'operator'],
+  ['POST /admin/products/:id/lock', 'operator'],
+  ['POST /admin/products/:id/unlock', 'operator'],
   ['GET /admin/people', 'owner'],
   ['POST /admin/people', 'owner'],
   ['POST /admin/people/:id/role', 'owner'],

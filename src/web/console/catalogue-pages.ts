@@ -276,4 +276,13 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
       res.redirect(303, `/admin/products/${product.id}`);
     });
   }
+
+  // A locked product refuses its seller's changes in the seller portal (issue #15).
+  for (const [path, locked] of [['lock', true], ['unlock', false]] as const) {
+    router.post(`/admin/products/:id/${path}`, operator, (req, res) => {
+      const product = findProduct(req);
+      desk.setProductLocked(actionContext(req, res), product.id, locked);
+      res.redirect(303, `/admin/products/${product.id}`);
+    });
+  }
 }

@@ -1,0 +1,52 @@
+// The seller live hub on a real SQLite file: a change to an order reaches only its seller's open
+// pages; with no page open it does not listen at all; and a look-up that fails (the database
+// closed at shutdown) never throws back into the engine that announced the change.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSeller, createProduct } from '../../src/db';
+import { createSellerLive } from '../../src/sellers';
+import { tempDatabase, type TempDatabase } from '../db/helpers';
+
+let temp: TempDatabase | undefined;
+afterEach(() => {
+  temp?.close();
+  temp = undefined;
+});
+
+function orderOf(t: TempDatabase, sellerId: string, productId: string, id: string): void {
+  t.db.prepare(`INSERT INTO orders (id, product_id, seller_id, qty, unit_price_minor, amount_minor, currency, seller_share_bps,
+    seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)
+    VALUES (?, ?, ?, 1, 1000, 1000, 'EUR', 8000, 800, 200, '256772000999', 'paid', 1, 1)`).run(id, productId, sellerId);
+}
+
+describe('seller live hub', () => {
+  it("tells only the order's seller, listens only while a page is open, and swallows a failed look-up", () => {
+    const t = (temp = tempDatabase());
+    const a = createSeller(t.db, { name: 'A', msisdn: '256772000001', shareBps: 8000 });
+    const b = createSeller(t.db, { name: 'B', msisdn: '256772000002', shareBps: 8000 });
+    const productOfA = createProduct(t.db, { sellerId: a.id, name: 'Basket', description: '', priceMinor: 1000, currency: 'EUR', active: true });
+    orderOf(t, a.id, productOfA.id, '00000000-0000-4000-8000-00000000000a');
+
+    let announce: ((orderId: string) => void) | null = null;
+    const live = createSellerLive(t.db, (listener) => {
+      announce = listener;
+      return () => (announce = null);
+    });
+    expect(announce).toBeNull();
+
+    const told = { a: 0, b: 0 };
+    const stopA = live.watch(a.id, () => told.a++);
+    const stopB = live.watch(b.id, () => told.b++);
+    announce!('00000000-0000-4000-8000-00000000000a');
+    expect(told).toEqual({ a: 1, b: 0 });
+
+    stopA();
+    stopB();
+    expect(announce).toBeNull();
+
+    live.watch(a.id, () => told.a++);
+    const notice = announce!;
+    t.db.close();
+    expect(() => notice('00000000-0000-4000-8000-00000000000a')).not.toThrow();
+    expect(told.a).toBe(1);
+  });
+});
