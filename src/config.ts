@@ -50,6 +50,8 @@ export interface Config {
   defaultCountryCode: string | null;
   /** OWNER_2FA: owners must set up a TOTP second factor before using the console. */
   owner2fa: boolean;
+  /** METRICS_TOKEN: GET /metrics also answers callers that send it as a Bearer token; null: loopback only. */
+  metricsToken: string | null;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -153,6 +155,7 @@ const schema = z.object({
   SELLER_WALLET_CHECK: flag.default(true),
   DEFAULT_COUNTRY_CODE: optionalText.refine((v) => v === null || /^[1-9]\d{0,2}$/.test(v), 'must be a country calling code such as 256, without + or 00'),
   OWNER_2FA: flag.default(false),
+  METRICS_TOKEN: optionalText.refine((v) => v === null || v.length >= 16, 'must be at least 16 characters'),
 
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sellerWalletCheck: e.SELLER_WALLET_CHECK,
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     owner2fa: e.OWNER_2FA,
+    metricsToken: e.METRICS_TOKEN,
     momo: momo.settings,
     sandbox: sandbox.settings,
     worker: {

@@ -9,3 +9,4 @@ export * from './movements';
 export * from './accounts';
 export * from './order-queries';
 export * from './books';
+export * from './metrics-queries';

@@ -19,6 +19,8 @@ export interface OrderRouteDeps {
   checkout: Checkout;
   csrf: Csrf;
   pages: Pages;
+  /** Told when an event stream opens; returns what to call when it closes (for /metrics). */
+  streamOpened?: () => () => void;
 }
 
 /** Waits for the order to become final, at most `waitMs`; the snapshot as it is then. */
@@ -32,7 +34,7 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return snapshot;
 }
 
-export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteDeps): express.Router {
+export function createOrderRouter({ config, checkout, csrf, pages, streamOpened }: OrderRouteDeps): express.Router {
   const router = express.Router();
 
   function orderSnapshot(id: unknown, message = 'No order with this id'): OrderSnapshot {
@@ -86,6 +88,7 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
+    const streamClosed = streamOpened?.();
 
     let lastSent = '';
     const send = () => {
@@ -108,6 +111,7 @@ export function createOrderRouter({ config, checkout, csrf, pages }: OrderRouteD
       unwatch();
       clearInterval(keepAlive);
       if (stuckTimer) clearTimeout(stuckTimer);
+      streamClosed?.();
       if (end && !res.writableEnded) res.end();
     }
     req.on('close', () => stop(false));
