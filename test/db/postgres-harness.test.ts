@@ -1,13 +1,14 @@
 // The throwaway PostgreSQL that the global setup (test/global/postgres.ts) starts: reachable
 // with the pg driver, really the throwaway one, and not left running by a run that crashes.
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { running, serverPid, sweepAbandoned } from '../global/postgres-cluster';
+import { withoutPostgres } from '../global/postgres';
+import { findBinaries, running, serverPid, sweepAbandoned } from '../global/postgres-cluster';
 import '../global/postgres-context';
 
 const postgres = inject('postgres');
@@ -62,5 +63,30 @@ describe.skipIf(postgres.url === null)('the throwaway PostgreSQL', () => {
     await until(() => child.exitCode !== null || child.signalCode !== null, 'the killed run exited');
     expect(sweepAbandoned()).toContain(started.dir);
     expect(existsSync(started.dir)).toBe(false);
+  });
+});
+
+describe('finding PostgreSQL', () => {
+  it('looks on PATH, then in Debian’s versioned folders, newest first; without them the tests skip saying how to install it, and CI fails', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sokoni-pg-find-'));
+    try {
+      const fake = (dir: string, version: string) => {
+        mkdirSync(dir, { recursive: true });
+        for (const name of ['initdb', 'pg_ctl', 'postgres']) {
+          writeFileSync(join(dir, name), `#!/bin/sh\necho "postgres (PostgreSQL) ${version}"\n`);
+          chmodSync(join(dir, name), 0o755);
+        }
+      };
+      fake(join(root, 'debian', '9', 'bin'), '9.6');
+      fake(join(root, 'debian', '15', 'bin'), '15.2');
+      expect(findBinaries({ path: join(root, 'empty'), debian: join(root, 'debian') })).toEqual({ dir: join(root, 'debian', '15', 'bin'), version: '15.2' });
+      fake(join(root, 'on-path'), '16.1');
+      expect(findBinaries({ path: join(root, 'on-path'), debian: join(root, 'debian') })?.version).toBe('16.1');
+      expect(findBinaries({ path: join(root, 'empty'), debian: join(root, 'nothing') })).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(withoutPostgres({})).toEqual({ url: null, skipped: expect.stringContaining('apt-get install postgresql') });
+    expect(() => withoutPostgres({ CI: 'true' })).toThrow(/CI=true requires them: install it with `apt-get install postgresql`/);
   });
 });

@@ -22,13 +22,17 @@ function stopOnExit(cluster: Cluster): () => void {
   };
 }
 
+/** Without PostgreSQL: a failure under CI=true, else the reason the tests give for skipping. */
+export function withoutPostgres(env: NodeJS.ProcessEnv): PostgresContext {
+  const missing = `PostgreSQL's initdb, pg_ctl and postgres are not on PATH nor in /usr/lib/postgresql/*/bin`;
+  if (env.CI === 'true') throw new Error(`${missing}, and CI=true requires them: ${INSTALL_HINT}`);
+  return { url: null, skipped: `${missing}: ${INSTALL_HINT} to run the PostgreSQL tests` };
+}
+
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const binaries = findBinaries();
   if (binaries === null) {
-    const missing = `PostgreSQL's initdb, pg_ctl and postgres are not on PATH nor in /usr/lib/postgresql/*/bin`;
-    if (process.env.CI === 'true') throw new Error(`${missing}, and CI=true requires them: ${INSTALL_HINT}`);
-    const context: PostgresContext = { url: null, skipped: `${missing}: ${INSTALL_HINT} to run the PostgreSQL tests` };
-    project.provide('postgres', context);
+    project.provide('postgres', withoutPostgres(process.env));
     return undefined;
   }
   sweepAbandoned();
