@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
 import { ADMIN_TOKEN, demoProductId, quickWorker, tempDir } from '../checkout/helpers';
@@ -192,5 +192,21 @@ describe('GET /metrics without METRICS_TOKEN', () => {
   it('counts its own figures: another Sokoni in this process does not share its registry', async () => {
     const metrics = await scrape(store);
     expect(metrics.value('sokoni_momo_calls_total', { operation: 'collection.requestToPay', outcome: 'ok' })).toBeUndefined();
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('is off by default, and a short one stops start-up naming the variable, never its value', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN }).metricsToken).toBe(METRICS_TOKEN);
+    let error: unknown;
+    try {
+      loadConfig({ METRICS_TOKEN: 'short-secret' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('METRICS_TOKEN: must be at least 16 characters');
+    expect((error as ConfigError).message).not.toContain('short-secret');
   });
 });
