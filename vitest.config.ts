@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: { NODE_ENV: 'test' },
+    // A throwaway PostgreSQL for the run when this machine has one (CI=true requires it).
+    globalSetup: ['test/global/postgres.ts'],
   },
 });

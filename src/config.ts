@@ -53,6 +53,8 @@ export interface Config {
   owner2fa: boolean;
   /** PAYOUT_NUMBER_HOLD_H in ms: payouts to a seller's changed number wait this long unless an owner confirms it; 0: no hold. */
   payoutNumberHoldMs: number;
+  /** METRICS_TOKEN: GET /metrics also answers callers that send it as a Bearer token; null: loopback only. */
+  metricsToken: string | null;
   momo: MomoSettings;
   sandbox: SandboxSettings;
   worker: WorkerSettings;
@@ -170,6 +172,7 @@ const schema = z.object({
     .default('24')
     .refine((v) => /^\d{1,4}(\.\d{1,3})?$/.test(v) && Number(v) <= 8760, 'must be a number of hours from 0 to 8760, e.g. 24 or 0.5')
     .transform((v) => Math.round(Number(v) * 3_600_000)),
+  METRICS_TOKEN: optionalText.refine((v) => v === null || v.length >= 16, 'must be at least 16 characters'),
 
   CHECK_CONCURRENCY: int(1, 256).default(8),
   CHECK_FIRST_MS: int(10, 60_000).default(1000),
@@ -238,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
     owner2fa: e.OWNER_2FA,
     payoutNumberHoldMs: e.PAYOUT_NUMBER_HOLD_H,
+    metricsToken: e.METRICS_TOKEN,
     momo: momo.settings,
     sandbox: sandbox.settings,
     worker: {

@@ -24,6 +24,7 @@ import {
   type Database,
 } from './db';
 import { createLogger, type Logger } from './log';
+import { createMetrics } from './metrics';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
 import type { WorkerHealth } from './movements';
 import { createMomoProvider } from './providers';
@@ -36,6 +37,7 @@ import { createBooksRouter } from './web/books-routes';
 import { createApp } from './web/app';
 import { createCallbackRouter } from './web/callback-routes';
 import { createConsoleRouter } from './web/console-routes';
+import { createMetricsRouter } from './web/metrics-routes';
 import { createCsrf } from './web/csrf';
 import { createOrderRouter } from './web/order-routes';
 import { shopperRefunds } from './web/order-view';
@@ -203,7 +205,9 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     credentials = await provisionEmbedded(momoBaseUrl, config, new URL(callbackBase!).hostname);
   }
 
-  const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials });
+  // GET /metrics: a registry of this Sokoni's own; MoMo's calls are counted as they end.
+  const metrics = createMetrics({ db });
+  const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials, onCall: (event) => metrics.momoCall(event) });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })];
   const catalogue = createCatalogue({
@@ -223,6 +227,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
+  metrics.track({ breakers: () => client.health(), worker: () => checkout.health() });
   // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
   const accounts = createAccounts({ db, owner2fa: config.owner2fa });
   if (config.adminToken) {
@@ -245,11 +250,15 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   handle = createApp({
     config,
     catalogue,
-    rawRouters: [sandboxMount, createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config, log })],
+    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,
-      createOrderRouter({ config, checkout, csrf, pages, refunds: (orderId) => shopperRefunds(refunds.ofOrder(orderId) ?? []) }),
+      createOrderRouter({
+        config, checkout, csrf, pages,
+        refunds: (orderId) => shopperRefunds(refunds.ofOrder(orderId) ?? []),
+        streamOpened: () => metrics.streamOpened(),
+      }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
       createAdminRouter({ config, checkout }),
       createConsoleRouter({

@@ -13,3 +13,4 @@ export * from './order-queries';
 export * from './books';
 export * from './refunds';
 export * from './seller-portal';
+export * from './metrics-queries';

@@ -6,7 +6,7 @@ import type { Transport } from './http';
 import type { RateLimiter } from './rate-limit';
 import { withRetries, type RetryPolicy } from './retry';
 import type { TokenCache } from './tokens';
-import type { CircuitHealth, MomoProduct } from './types';
+import type { CircuitHealth, MomoCallEvent, MomoProduct } from './types';
 
 export interface CallSpec {
   /** e.g. `collection.requestToPay`; reported to onRequest and carried by errors. */
@@ -42,6 +42,7 @@ export interface ChannelDeps {
   now: () => number;
   /** The clock CIRCUIT_OPEN's retryAt and health() are given in. */
   wallClock: () => number;
+  onCall?: (event: MomoCallEvent) => void;
 }
 
 /** How a channel proves who it is: a product's Bearer token, or only a subscription key. */
@@ -72,6 +73,28 @@ export class Channel implements CallChannel {
   }
 
   async call(spec: CallSpec): Promise<HttpAnswer> {
+    const { onCall } = this.deps;
+    if (!onCall) return this.retried(spec);
+    const startedAt = this.deps.now();
+    const report = (outcome: string, status: number | null): void => {
+      try {
+        onCall({ product: this.name, operation: spec.operation, outcome, status, durationMs: this.deps.now() - startedAt });
+      } catch {
+        // A faulty observer must not turn a payment call into a failure.
+      }
+    };
+    try {
+      const answer = await this.retried(spec);
+      report('ok', answer.status);
+      return answer;
+    } catch (error) {
+      if (error instanceof MomoError) report(error.code, error.status);
+      else report('ERROR', null);
+      throw error;
+    }
+  }
+
+  private retried(spec: CallSpec): Promise<HttpAnswer> {
     // Set once an attempt may have reached MoMo without us learning the outcome.
     const fate = { unknown: false };
     const shouldRetry = (error: unknown): boolean =>

@@ -89,6 +89,7 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
     circuitCooldownMs: setting(options, 'circuitCooldownMs', 0),
     now: monotonic,
     wallClock: clock,
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   };
 
   const channel = (product: MomoProduct): ProductChannel => {

@@ -98,6 +98,8 @@ export interface MomoClientOptions {
   circuitCooldownMs?: number;
   /** Told about every HTTP exchange; never given secrets or tokens. */
   onRequest?: (event: MomoRequestEvent) => void;
+  /** Told about every call once it is over (its retries, token renewal and rate-limit wait included): for metrics. */
+  onCall?: (event: MomoCallEvent) => void;
   /** First retry waits up to this long (full jitter, doubling each retry). Default 200. */
   retryBaseDelayMs?: number;
   /** No retry waits longer than this. Default 5000. */
@@ -123,6 +125,18 @@ export interface MomoRequestEvent {
   errorCode: string | null;
   /** When the exchange began, epoch milliseconds. */
   startedAt?: number;
+}
+
+/** One client call as its caller saw it, from start to result; never a reference, a secret or a token. */
+export interface MomoCallEvent {
+  product: MomoProduct | 'provisioning';
+  /** e.g. `collection.requestToPay` */
+  operation: string;
+  /** `ok`, or the failure's MomoError code (MoMo's own, a gateway's, or a ClientErrorCode such as TIMEOUT or CIRCUIT_OPEN). */
+  outcome: string;
+  /** MoMo's HTTP status for the last answer; null when there was none (timeout, network, open circuit). */
+  status: number | null;
+  durationMs: number;
 }
 
 export interface Collections {

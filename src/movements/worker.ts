@@ -19,6 +19,8 @@ export interface WorkerHealth {
   failingSince: number | null;
   /** How long the oldest due step has been waiting (0 when none is overdue). */
   lagMs: number;
+  /** Runs that failed on the database since the worker was made, for /metrics. */
+  databaseErrors: number;
 }
 
 export interface WorkerDeps {
@@ -41,6 +43,7 @@ export class Worker {
   /** Runs in a row that failed on a local error (the database), for the backoff. */
   private failures = 0;
   private failingSince: number | null = null;
+  private databaseErrors = 0;
   /** A step failed in this run: its error, for the one log line. */
   private stepError: unknown = null;
   /** Rows whose step failed here: they still hold this process's lease until it is released. */
@@ -123,6 +126,7 @@ export class Worker {
       this.deps.log.error('worker.failing', { error });
     }
     this.failures++;
+    this.databaseErrors++;
   }
 
   private succeeded(): void {
@@ -203,6 +207,6 @@ export class Worker {
     } catch {
       // The database cannot be read: the state says so.
     }
-    return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs };
+    return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs, databaseErrors: this.databaseErrors };
   }
 }

@@ -21,6 +21,8 @@ export interface OrderRouteDeps {
   pages: Pages;
   /** The order's refunds, oldest first (the refunds room's); none without it. */
   refunds?: (orderId: string) => readonly OrderRefund[];
+  /** Told when an event stream opens; returns what to call when it closes (for /metrics). */
+  streamOpened?: () => () => void;
 }
 
 /** Waits for the order to become final, at most `waitMs`; the snapshot as it is then. */
@@ -34,7 +36,7 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return snapshot;
 }
 
-export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => [] }: OrderRouteDeps): express.Router {
+export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => [], streamOpened }: OrderRouteDeps): express.Router {
   const router = express.Router();
   const json = (snapshot: OrderSnapshot) => orderJson(snapshot, refunds(snapshot.order.id));
 
@@ -91,6 +93,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
+    const streamClosed = streamOpened?.();
 
     let lastSent = '';
     const send = () => {
@@ -114,6 +117,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
       unwatch();
       clearInterval(keepAlive);
       if (stuckTimer) clearTimeout(stuckTimer);
+      streamClosed?.();
       if (end && !res.writableEnded) res.end();
     }
     req.on('close', () => stop(false));
