@@ -97,7 +97,7 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN 
 export class MovementStore {
   private readonly s: Record<
     | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
-    | 'countSend' | 'resume' | 'release' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
+    | 'countSend' | 'uncountSend' | 'resume' | 'release' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
     Statement
   >;
 
@@ -130,6 +130,7 @@ export class MovementStore {
       afterRead: p(`UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
         WHERE id = @id AND status = @status RETURNING next_check_at AS nextCheckAt`),
       countSend: p(`UPDATE movements SET sends = sends + 1 WHERE id = ?`),
+      uncountSend: p(`UPDATE movements SET sends = sends - 1 WHERE id = ? AND sends > 0`),
       release: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE id = ? AND leased_by = ?`),
       resume: p(`UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
         WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`),
@@ -234,6 +235,9 @@ export class MovementStore {
    * the step ends or the lease runs out. A row someone else holds, or that has moved on, is skipped.
    */
   lease(rows: readonly Movement[], lease: Lease, now: number): Movement[] {
+    // Nothing due takes no write lock: an idle worker's wake-up neither writes nor meets another
+    // process's lock (which would mark it failing for a write it never needed).
+    if (rows.length === 0) return [];
     return this.transaction(() =>
       rows.filter((row) => this.s.lease.run(lease.until, lease.until, lease.holder, row.id, row.status, now).changes === 1),
     );
@@ -254,6 +258,11 @@ export class MovementStore {
   /** A create sent again with the same reference (the first send is counted when the row is written). */
   countSend(row: Movement): void {
     this.transaction(() => this.s.countSend.run(row.id));
+  }
+
+  /** A create that was counted when its row was written but held back (e.g. a payout hold): it did not leave. */
+  uncountSend(row: Movement): void {
+    this.transaction(() => this.s.uncountSend.run(row.id));
   }
 
   /**

@@ -195,6 +195,7 @@ export class MovementEngine {
     const notBefore = handler.notBefore?.(movement) ?? null;
     if (notBefore !== null && clock() < notBefore) {
       log.info(`${handler.label}.held`, { orderId: movement.orderId, until: new Date(notBefore).toISOString() });
+      this.deps.store.uncountSend(movement);
       this.reschedule(movement, notBefore);
       return;
     }
