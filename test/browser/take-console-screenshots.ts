@@ -1,25 +1,15 @@
 // Takes the README's console screenshots: `npx tsx test/browser/take-console-screenshots.ts`.
 // Runs the real store on a temp database with a few orders (one whose payout failed) and an
 // owner, and photographs each console page at 360 px and on a desktop (adding a seller on the way).
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createAccounts } from '../../src/accounts';
 import { demoProductId, pay, sellerWithProduct, startStore } from '../checkout/helpers';
-import { chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
+import { OUT, PHONE, screenshotBrowser } from './screenshots';
 
-const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 860 };
 const PASSWORD = 'screenshot passphrase';
 
-const executablePath = chromiumPath();
-if (!executablePath) {
-  console.error(INSTALL_HINT);
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
 const store = await startStore();
-const browser = await launchChromium(executablePath);
+const browser = await screenshotBrowser();
 try {
   const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
   await accounts.createPerson(null, { email: 'amina@sokoni.example', role: 'owner', password: PASSWORD });

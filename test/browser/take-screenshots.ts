@@ -1,13 +1,9 @@
 // Takes the README's screenshots: `npx tsx test/browser/take-screenshots.ts`. Runs the real
 // store on a temp database in handset mode and walks a purchase at phone and desktop widths.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startStore, type Store } from '../checkout/helpers';
-import { chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
+import { OUT, PHONE, screenshotBrowser } from './screenshots';
 
-const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 
 async function placeOrder(page: Page, store: Store, phone: string): Promise<void> {
@@ -64,10 +60,7 @@ async function shootStuck(browser: Browser): Promise<void> {
   }
 }
 
-const executablePath = chromiumPath();
-if (!executablePath) throw new Error(INSTALL_HINT);
-mkdirSync(OUT, { recursive: true });
-const browser = await launchChromium(executablePath);
+const browser = await screenshotBrowser();
 const store = await startStore({ SANDBOX_APPROVAL: 'handset', SHOP_TIMEZONE: 'Africa/Kampala' });
 try {
   await shoot(browser, store);

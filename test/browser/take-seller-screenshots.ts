@@ -2,26 +2,16 @@
 // Runs the real store on a temp database with one seller who has sales paid, one waiting for the
 // shop's funds and a correction in the books, signs them in through an invite link as a seller
 // would, and photographs each portal page at 360 px and on a desktop.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createAccounts } from '../../src/accounts';
 import { ADMIN_TOKEN, pay, sellerWithProduct, startStore, waitForOrder } from '../checkout/helpers';
-import { chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
+import { OUT, PHONE, screenshotBrowser } from './screenshots';
 
-const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 860 };
 const PASSWORD = 'screenshot seller passphrase';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
-const executablePath = chromiumPath();
-if (!executablePath) {
-  console.error(INSTALL_HINT);
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
 const store = await startStore();
-const browser = await launchChromium(executablePath);
+const browser = await screenshotBrowser();
 try {
   const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
   const operator = await accounts.createPerson(null, { email: 'joseph@sokoni.example', role: 'operator', password: 'screenshot operator passphrase' });

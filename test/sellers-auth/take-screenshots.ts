@@ -2,23 +2,13 @@
 // The real store on a temp database: an operator adds a seller and makes an invite (the console's
 // seller page with the link), then the seller's phone (360 px) opens it, sets a password, changes
 // the payout number (the hold shows), and a fresh phone shows the sign-in page.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromiumPath, INSTALL_HINT, launchChromium } from '../browser/chromium';
+import { OUT, PHONE, screenshotBrowser } from '../browser/screenshots';
 import { PASSWORD, startConsole } from '../console/helpers';
 
-const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const PHONE = { width: 360, height: 740 };
 const SELLER_PASSWORD = 'my market stall 2026';
 
-const executablePath = chromiumPath();
-if (!executablePath) {
-  console.error(INSTALL_HINT);
-  process.exit(1);
-}
-mkdirSync(OUT, { recursive: true });
 const store = await startConsole();
-const browser = await launchChromium(executablePath);
+const browser = await screenshotBrowser();
 try {
   const url = store.sokoni.url;
   const operator = await browser.newPage({ viewport: PHONE });
