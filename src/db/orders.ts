@@ -26,6 +26,15 @@ export interface OrderRow {
 
 export type NewOrder = Omit<OrderRow, 'status' | 'createdAt' | 'updatedAt'>;
 
+/** An order with what its page and JSON show beside it, read in one statement. */
+export interface OrderWithNames {
+  order: OrderRow;
+  productName: string;
+  sellerName: string;
+  /** Whether any refund was ever asked for it: only then are its refunds read. */
+  hasRefunds: boolean;
+}
+
 export interface ProductForOrder {
   id: string;
   name: string;
@@ -43,10 +52,14 @@ const orderColumns = `id, idempotency_key AS idempotencyKey, product_id AS produ
   seller_amount_minor AS sellerAmountMinor, platform_amount_minor AS platformAmountMinor, payer_msisdn AS payerMsisdn,
   status, created_at AS createdAt, updated_at AS updatedAt`;
 
+/** `columns` with each column named by its table's alias, for a join where names repeat (id, currency, created_at). */
+const qualified = (columns: string, alias: string) => columns.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
+
 export class OrderStore {
   readonly movements: MovementStore;
   private readonly s: Record<
-    'insertOrder' | 'insertEvent' | 'orderById' | 'orderByKey' | 'moveOrder' | 'productForOrder' | 'sellerMsisdn' | 'recentSame',
+    | 'insertOrder' | 'insertEvent' | 'orderById' | 'orderWithNames' | 'orderStatus' | 'orderByKey' | 'moveOrder' | 'productForOrder'
+    | 'sellerMsisdn' | 'recentSame',
     Statement
   >;
 
@@ -60,6 +73,10 @@ export class OrderStore {
         @sellerAmountMinor, @platformAmountMinor, @payerMsisdn, 'pending', @now, @now)`),
       insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'order', ?, ?, ?, ?)`),
       orderById: p(`SELECT ${orderColumns} FROM orders WHERE id = ?`),
+      orderWithNames: p(`SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName,
+        coalesce(s.name, '') AS sellerName, EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS hasRefunds
+        FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = p.seller_id WHERE o.id = ?`),
+      orderStatus: p(`SELECT status FROM orders WHERE id = ?`),
       orderByKey: p(`SELECT ${orderColumns} FROM orders WHERE idempotency_key = ?`),
       moveOrder: p(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
       productForOrder: p(`SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
@@ -105,6 +122,19 @@ export class OrderStore {
 
   order(id: string): OrderRow | undefined {
     return this.s.orderById.get(id) as OrderRow | undefined;
+  }
+
+  /** The order, its product's and seller's names and whether it has refunds: one read for an order's snapshot. */
+  orderWithNames(id: string): OrderWithNames | undefined {
+    const row = this.s.orderWithNames.get(id) as (OrderRow & { productName: string; sellerName: string; hasRefunds: number }) | undefined;
+    if (!row) return undefined;
+    const { productName, sellerName, hasRefunds, ...order } = row;
+    return { order, productName, sellerName, hasRefunds: hasRefunds === 1 };
+  }
+
+  /** Only the order's status: what a long-poll checks on each wake-up before reading the rest. */
+  orderStatus(id: string): OrderStatus | undefined {
+    return (this.s.orderStatus.get(id) as { status: OrderStatus } | undefined)?.status;
   }
 
   orderByIdempotencyKey(key: string): OrderRow | undefined {
