@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, sellerNumberState, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -105,8 +105,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const engine = new MovementEngine({
     store: orders.movements,
     providers,
-    // A seller's changed payout number holds their payouts (issue #15): the hold is the seller's data.
-    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db), (sellerId) => sellerNumberState(options.db, sellerId)?.holdUntil ?? null),
+    // A seller's changed payout number holds their payouts (issue #15): orderForSend reads the hold with the order.
+    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db)),
     settings: options.settings,
     log: options.log,
     clock,

@@ -35,6 +35,17 @@ export interface OrderWithNames {
   hasRefunds: boolean;
 }
 
+/** What sending an order's movement needs besides the movement: its message, its payee now, a hold on its payouts. */
+export interface OrderForSend {
+  order: OrderRow;
+  /** '' when the product is gone. */
+  productName: string;
+  /** The seller's number now: a payout goes where the seller wants it at payout time. */
+  sellerMsisdn: string | null;
+  /** Until when the seller's payouts wait (a newly changed number not yet confirmed), or null. */
+  payoutHoldUntil: number | null;
+}
+
 export interface ProductForOrder {
   id: string;
   name: string;
@@ -58,8 +69,8 @@ const qualified = (columns: string, alias: string) => columns.replace(/(^|,\s*)(
 export class OrderStore {
   readonly movements: MovementStore;
   private readonly s: Record<
-    | 'insertOrder' | 'insertEvent' | 'orderById' | 'orderWithNames' | 'orderStatus' | 'orderByKey' | 'moveOrder' | 'productForOrder'
-    | 'sellerMsisdn' | 'recentSame',
+    | 'insertOrder' | 'insertEvent' | 'orderById' | 'orderWithNames' | 'orderStatus' | 'orderForSend' | 'orderByKey' | 'moveOrder' | 'productForOrder'
+    | 'recentSame',
     Statement
   >;
 
@@ -77,12 +88,14 @@ export class OrderStore {
         coalesce(s.name, '') AS sellerName, EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS hasRefunds
         FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = p.seller_id WHERE o.id = ?`),
       orderStatus: p(`SELECT status FROM orders WHERE id = ?`),
+      orderForSend: p(`SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName, s.msisdn AS sellerMsisdn,
+        s.payout_hold_until AS payoutHoldUntil
+        FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = o.seller_id WHERE o.id = ?`),
       orderByKey: p(`SELECT ${orderColumns} FROM orders WHERE idempotency_key = ?`),
       moveOrder: p(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
       productForOrder: p(`SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
         s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
         FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = ?`),
-      sellerMsisdn: p(`SELECT msisdn FROM sellers WHERE id = ?`),
       recentSame: p(`SELECT ${orderColumns} FROM orders WHERE payer_msisdn = ? AND created_at >= ? AND product_id = ? AND qty = ?
         AND status <> 'failed' ORDER BY created_at DESC LIMIT 1`),
     };
@@ -92,11 +105,6 @@ export class OrderStore {
   productForOrder(productId: string): ProductForOrder | undefined {
     const row = this.s.productForOrder.get(productId) as (Omit<ProductForOrder, 'active'> & { active: number }) | undefined;
     return row && { ...row, active: row.active === 1 };
-  }
-
-  /** The seller's number now: a payout goes to where the seller wants it at payout time. */
-  sellerMsisdn(sellerId: string): string | undefined {
-    return (this.s.sellerMsisdn.get(sellerId) as { msisdn: string } | undefined)?.msisdn;
   }
 
   /** Runs `fn` atomically, committed with the rest of this turn's writes (the movements' group commit). */
@@ -130,6 +138,14 @@ export class OrderStore {
     if (!row) return undefined;
     const { productName, sellerName, hasRefunds, ...order } = row;
     return { order, productName, sellerName, hasRefunds: hasRefunds === 1 };
+  }
+
+  /** The order with its product's name and its seller's number and payout hold, in one read (a send's message and its hold). */
+  orderForSend(id: string): OrderForSend | undefined {
+    const row = this.s.orderForSend.get(id) as (OrderRow & Omit<OrderForSend, 'order'>) | undefined;
+    if (!row) return undefined;
+    const { productName, sellerMsisdn, payoutHoldUntil, ...order } = row;
+    return { order, productName, sellerMsisdn, payoutHoldUntil };
   }
 
   /** Only the order's status: what a long-poll checks on each wake-up before reading the rest. */
