@@ -300,6 +300,6 @@ export class MovementStore {
 
   /** A callback named this reference (of any attempt): read it before anything else. False when nothing open matched. */
   markDueNow(referenceId: string, now: number): boolean {
-    return this.transaction(() => this.s.dueNow.run(now, referenceId).changes > 0);
+    return this.group.writeOne(() => this.s.dueNow.run(now, referenceId).changes > 0);
   }
 }
