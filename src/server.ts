@@ -250,7 +250,8 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   handle = createApp({
     config,
     catalogue,
-    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(config), createCallbackRouter({ config, checkout, log }), identifyCallers({ accounts, config, log })],
+    firstRouters: [createCallbackRouter({ config, checkout, log })],
+    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(config), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,

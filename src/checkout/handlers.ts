@@ -55,12 +55,11 @@ export function nettedPayout(available: number, currency: string): number | null
 }
 
 /**
- * `books` posts each money event's journal in the same transaction (issue #12). `payoutHold`:
- * until when a seller's payouts wait (a newly changed number an owner has not confirmed), or null.
+ * `books` posts each money event's journal in the same transaction (issue #12). A send reads its
+ * order once with what it needs around it (`orderForSend`: the product's name, the seller's
+ * number and payout hold), not the order, product and seller one by one.
  */
-export function orderHandlers(
-  orders: OrderStore, books: Postings, refunds: RefundStore, payoutHold: (sellerId: string) => number | null = () => null,
-): HandlerTable {
+export function orderHandlers(orders: OrderStore, books: Postings, refunds: RefundStore): HandlerTable {
   const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
     orders.moveOrder(orderId, from, to, now, detail);
@@ -69,7 +68,7 @@ export function orderHandlers(
   /** The payment is SUCCESSFUL for the right amount: the order is paid, and the seller's payout is written. */
   const paid = (collection: Movement, now: number, lease: Lease): Movement[] => {
     const { orderId, provider } = collection;
-    const order = orders.order(orderId)!;
+    const { order, sellerMsisdn } = orders.orderForSend(orderId)!;
     moveOrder(orderId, 'pending', 'paid', now);
     books.collected(order, collection, now);
     // A zero share (0 bps, or a tiny amount) leaves nothing to send: the order is settled.
@@ -85,7 +84,7 @@ export function orderHandlers(
       return [];
     }
     orders.movements.insert({
-      orderId, kind: 'payout', provider, partyMsisdn: orders.sellerMsisdn(order.sellerId)!,
+      orderId, kind: 'payout', provider, partyMsisdn: sellerMsisdn!,
       amountMinor, currency: order.currency, referenceId: randomUUID(),
     }, lease, now);
     return [orders.movements.of(orderId, 'payout')!];
@@ -97,8 +96,8 @@ export function orderHandlers(
       maxAttempts: 1,
       firstCheckMs: (settings) => settings.firstCheckMs,
       messages(movement) {
-        const order = orders.order(movement.orderId)!;
-        return collectMessages(orders.productForOrder(order.productId)?.name ?? 'order', order.qty);
+        const { order, productName } = orders.orderForSend(movement.orderId)!;
+        return collectMessages(productName || 'order', order.qty);
       },
       succeeded: (movement, now, lease) => paid(movement, now, lease),
       failed(movement, reason, now, moved) {
@@ -116,9 +115,8 @@ export function orderHandlers(
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
       messages(movement) {
-        const order = orders.order(movement.orderId)!;
-        const name = orders.productForOrder(order.productId)?.name ?? 'order';
-        return { payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, name) };
+        const { order, productName } = orders.orderForSend(movement.orderId)!;
+        return { payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, productName || 'order') };
       },
       succeeded(movement, now) {
         moveOrder(movement.orderId, 'paid', 'settled', now);
@@ -131,9 +129,9 @@ export function orderHandlers(
       },
       waitsForFunds: true,
       // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
-      notBefore: (movement) => payoutHold(orders.order(movement.orderId)!.sellerId),
+      notBefore: (movement) => orders.orderForSend(movement.orderId)!.payoutHoldUntil,
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
-      partyFor: (movement) => orders.sellerMsisdn(orders.order(movement.orderId)!.sellerId) ?? movement.partyMsisdn,
+      partyFor: (movement) => orders.orderForSend(movement.orderId)!.sellerMsisdn ?? movement.partyMsisdn,
     },
     // A refund gives (part of) a collection back to its payer from the disbursement account. The
     // order's own status does not change: its refunds are lines beside it (issue #14).
@@ -142,8 +140,8 @@ export function orderHandlers(
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
       messages(movement) {
-        const order = orders.order(movement.orderId)!;
-        const name = orders.productForOrder(order.productId)?.name ?? 'order';
+        const { order, productName } = orders.orderForSend(movement.orderId)!;
+        const name = productName || 'order';
         const text = `Sokoni refund ${toDecimalString(movement.amountMinor, movement.currency)} ${movement.currency}: ${order.qty}x ${name}`.slice(0, 150);
         return { payerMessage: text, payeeNote: text };
       },

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, sellerNumberState, type Lease, type MovementOf, type OrderRow } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -29,6 +29,8 @@ export interface OrderSnapshot {
   paidAfterFailure: boolean;
   productName: string;
   sellerName: string;
+  /** Whether any refund was ever asked for the order: its refunds need reading only then. */
+  hasRefunds: boolean;
   stuck: boolean;
   /** When the provider gives up on an unapproved payment: its window runs from when it accepted the request. */
   approvalDeadline: number;
@@ -56,6 +58,8 @@ export interface CheckoutOptions {
 export interface Checkout {
   placeOrder(input: PlaceOrderInput): Promise<{ snapshot: OrderSnapshot; created: boolean }>;
   snapshot(orderId: string): OrderSnapshot | undefined;
+  /** Only the order's status, for a waiter that takes the snapshot once it is final. */
+  orderStatus(orderId: string): OrderStatus | undefined;
   /** Resolves when the order changes, or after `timeoutMs`. */
   nextChange(orderId: string, timeoutMs: number): Promise<void>;
   /** A provider's callback arrived: read the status of the reference it names now. False when nothing open matched. */
@@ -101,8 +105,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const engine = new MovementEngine({
     store: orders.movements,
     providers,
-    // A seller's changed payout number holds their payouts (issue #15): the hold is the seller's data.
-    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db), (sellerId) => sellerNumberState(options.db, sellerId)?.holdUntil ?? null),
+    // A seller's changed payout number holds their payouts (issue #15): orderForSend reads the hold with the order.
+    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db)),
     settings: options.settings,
     log: options.log,
     clock,
@@ -119,19 +123,22 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
   const snapshot = (orderId: string): OrderSnapshot | undefined => {
-    const order = orders.order(orderId);
-    if (!order) return undefined;
-    const product = orders.productForOrder(order.productId);
-    const payment = orders.movements.of(orderId, 'collection')!;
+    // Two reads, not six: the order with its names and a refunds flag, then both its movements.
+    const named = orders.orderWithNames(orderId);
+    if (!named) return undefined;
+    const { order } = named;
+    const movements = orders.movements.paymentAndPayout(orderId);
+    const payment = movements.payment!;
     const failed = order.status === 'failed';
     return {
       order,
       payment,
-      payout: orders.movements.of(orderId, 'payout') ?? null,
+      payout: movements.payout ?? null,
       paymentFailure: failed && payment.reason ? engine.reasonOf(payment, payment.reason).kind : null,
       paidAfterFailure: failed && payment.status === 'successful',
-      productName: product?.name ?? '',
-      sellerName: product?.sellerName ?? '',
+      productName: named.productName,
+      sellerName: named.sellerName,
+      hasRefunds: named.hasRefunds,
       stuck: !isFinalOrder(order.status) && isStuck(options.settings, order.createdAt, clock()),
       approvalDeadline: (payment.acceptedAt ?? order.createdAt) + options.settings.approvalWindowS * 1000,
     };
@@ -180,6 +187,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return { snapshot: snapshot(order.id)!, created };
     },
     snapshot,
+    orderStatus: (orderId) => orders.orderStatus(orderId),
     nextChange(orderId, timeoutMs) {
       return new Promise<void>((resolve) => {
         const timer = setTimeout(done, timeoutMs);

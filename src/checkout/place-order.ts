@@ -73,5 +73,6 @@ export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { ord
     }
     throw error;
   }
-  return { order: ctx.orders.order(order.id)!, created: true };
+  // The row as written (createOrderWithPayment): no need to read it back.
+  return { order: { ...order, status: 'pending', createdAt: now, updatedAt: now }, created: true };
 }

@@ -56,10 +56,23 @@ export class GroupCommit {
 
   /** Runs `fn` atomically; while grouping, its writes are committed with the rest of this turn's. */
   write<T>(fn: () => T): T {
+    return this.grouped(fn, true);
+  }
+
+  /**
+   * As `write`, for `fn` that runs exactly one statement: SQLite makes a single statement atomic
+   * on its own (a failed one leaves nothing), so inside the turn's transaction it needs no
+   * savepoint, two statements fewer (a callback's mark runs twice per order).
+   */
+  writeOne<T>(fn: () => T): T {
+    return this.grouped(fn, false);
+  }
+
+  private grouped<T>(fn: () => T, savepoint: boolean): T {
     if (this.depth > 0) return fn();
     if (!this.open) {
       // Inside someone else's transaction (a caller's own db.transaction): nest in it, and it commits.
-      if (this.db.inTransaction) return this.step(fn);
+      if (this.db.inTransaction) return savepoint ? this.step(fn) : this.nested(fn);
       if (!this.grouping) return this.alone(fn);
       this.s.begin.run();
       this.open = true;
@@ -68,9 +81,18 @@ export class GroupCommit {
       // SQLite rolled the turn's transaction back on its own (a full disk, an I/O error): what
       // it held is lost, and whoever waits on it must hear so before anything new begins.
       this.fail(new Error('the transaction was rolled back by SQLite'));
-      return this.write(fn);
+      return this.grouped(fn, savepoint);
     }
-    return this.step(fn);
+    return savepoint ? this.step(fn) : this.nested(fn);
+  }
+
+  private nested<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
   }
 
   private alone<T>(fn: () => T): T {

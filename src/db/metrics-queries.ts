@@ -1,6 +1,6 @@
-// What GET /metrics counts at each scrape. Both reads stay on indexes (orders_status; the
-// partial movements_due, which holds exactly the rows the worker still follows), so a scrape
-// costs little however many settled orders the shop has.
+// What GET /metrics counts at each scrape. Both reads stay on indexes (orders_status_created,
+// whose first column is the status; the partial movements_due, which holds exactly the rows the
+// worker still follows), so a scrape costs little however many settled orders the shop has.
 import type { Database } from './connection';
 import { statement } from './statements';
 

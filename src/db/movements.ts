@@ -96,7 +96,7 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN 
 
 export class MovementStore {
   private readonly s: Record<
-    | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
+    | 'insert' | 'insertAttempt' | 'insertEvent' | 'byId' | 'byOrder' | 'paymentAndPayout' | 'move' | 'moveAttempt' | 'restart' | 'lease' | 'afterRead'
     | 'countSend' | 'uncountSend' | 'resume' | 'release' | 'dueYoung' | 'dueOld' | 'nextDue' | 'dueNow',
     Statement
   >;
@@ -116,6 +116,7 @@ export class MovementStore {
       insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`),
       byId: p(`SELECT ${columns} FROM movements WHERE id = ?`),
       byOrder: p(`SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`),
+      paymentAndPayout: p(`SELECT ${columns} FROM movements WHERE order_id = ? AND kind IN ('collection', 'payout')`),
       move: p(`UPDATE movements SET status = @to, reason = coalesce(@reason, reason),
         accepted_at = coalesce(accepted_at, CASE WHEN @to IN ('pending', 'successful') THEN @now END),
         financial_transaction_id = coalesce(@financialTransactionId, financial_transaction_id), ${afterStep('@nextCheckAt')},
@@ -192,6 +193,15 @@ export class MovementStore {
 
   of<K extends MovementKind>(orderId: string, kind: K): MovementOf<K> | undefined {
     return this.s.byOrder.get(orderId, kind) as MovementOf<K> | undefined;
+  }
+
+  /** An order's collection and payout (if written) in one read: what its snapshot shows. */
+  paymentAndPayout(orderId: string): { payment: MovementOf<'collection'> | undefined; payout: MovementOf<'payout'> | undefined } {
+    const rows = this.s.paymentAndPayout.all(orderId) as Movement[];
+    return {
+      payment: rows.find((m): m is MovementOf<'collection'> => m.kind === 'collection'),
+      payout: rows.find((m): m is MovementOf<'payout'> => m.kind === 'payout'),
+    };
   }
 
   /**
@@ -290,6 +300,6 @@ export class MovementStore {
 
   /** A callback named this reference (of any attempt): read it before anything else. False when nothing open matched. */
   markDueNow(referenceId: string, now: number): boolean {
-    return this.transaction(() => this.s.dueNow.run(now, referenceId).changes > 0);
+    return this.group.writeOne(() => this.s.dueNow.run(now, referenceId).changes > 0);
   }
 }

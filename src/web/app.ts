@@ -29,7 +29,12 @@ export interface AppDeps {
   catalogue: Catalogue;
   /** Mounted after the catalogue API, before the 404 handler. */
   routers?: express.Router[];
-  /** Mounted before the body parsers, for routes that read their own bodies (e.g. /callback). */
+  /**
+   * Mounted first, before security headers, CORS, the access log and the body parsers: routes
+   * that answer servers, not browsers, on the hot path (/callback), with their own limits.
+   */
+  firstRouters?: express.Router[];
+  /** Mounted before the body parsers, for routes that read their own bodies. */
   rawRouters?: express.Router[];
   /** Where access-log lines go; stdout by default. */
   accessLogStream?: Pick<Writable, 'write'>;
@@ -93,6 +98,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // Their answers need no commit first either (answersWithoutCommit).
+  for (const router of deps.firstRouters ?? []) app.use(router);
   if (deps.commitWrites) app.use(commitBeforeAnswer(deps.commitWrites));
 
   // HSTS only when the store's public URL is https: a plain-http store has nothing to pin, and

@@ -1,5 +1,7 @@
-// POST|PUT /callback, mounted before the app's body parsers: providers call back with any
-// content type, and the body is never trusted anyway. The provider's adapter finds the
+// POST|PUT /callback, mounted ahead of the app's middleware (app.ts `firstRouters`): providers
+// call back with any content type, the body is never trusted anyway, and the answer is a bare
+// 200 to a server, which needs no security headers, CORS or access log; two callbacks per order
+// are a quarter of the HTTP exchanges on the hot path (issue #16). The provider's adapter finds the
 // reference it names, whose status is then read; the answer is 200 at once, also for
 // references we do not know.
 import express, { type Request, type Response } from 'express';
@@ -8,6 +10,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { sameSecret } from './admin-auth';
 import { ApiError } from './errors';
+import { callbackRateLimit } from './rate-limits';
 
 export interface CallbackRouteDeps {
   config: Config;
@@ -18,6 +21,7 @@ export interface CallbackRouteDeps {
 export function createCallbackRouter({ config, checkout, log }: CallbackRouteDeps): express.Router {
   const router = express.Router();
   const body = express.text({ type: () => true, limit: '16kb' });
+  const limit = callbackRateLimit(config);
 
   const handle = (req: Request, res: Response) => {
     if (config.callbackToken && !sameSecret(req.query.token, config.callbackToken)) {
@@ -27,7 +31,7 @@ export function createCallbackRouter({ config, checkout, log }: CallbackRouteDep
     if (!matched) log.info('callback.unmatched', { reference });
     res.status(200).json({ received: true });
   };
-  router.post('/callback', body, handle);
-  router.put('/callback', body, handle);
+  router.post('/callback', limit, body, handle);
+  router.put('/callback', limit, body, handle);
   return router;
 }

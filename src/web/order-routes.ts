@@ -25,20 +25,26 @@ export interface OrderRouteDeps {
   streamOpened?: () => () => void;
 }
 
-/** Waits for the order to become final, at most `waitMs`; the snapshot as it is then. */
+/**
+ * Waits for the order to become final, at most `waitMs`; the snapshot as it is then. A wake-up
+ * reads only the status (several come per order, one per committed change); the whole snapshot
+ * is read once, for the answer.
+ */
 export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, waitMs: number): Promise<OrderSnapshot> {
   const deadline = Date.now() + waitMs;
-  let snapshot = checkout.snapshot(orderId)!;
-  while (!isFinalOrder(snapshot.order.status) && Date.now() < deadline) {
+  let status = checkout.orderStatus(orderId)!;
+  while (!isFinalOrder(status) && Date.now() < deadline) {
     await checkout.nextChange(orderId, deadline - Date.now());
-    snapshot = checkout.snapshot(orderId)!;
+    status = checkout.orderStatus(orderId)!;
   }
-  return snapshot;
+  return checkout.snapshot(orderId)!;
 }
 
 export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => [], streamOpened }: OrderRouteDeps): express.Router {
   const router = express.Router();
-  const json = (snapshot: OrderSnapshot) => orderJson(snapshot, refunds(snapshot.order.id));
+  // Most orders never have a refund: the snapshot says whether there is anything to read.
+  const refundsOf = (snapshot: OrderSnapshot) => (snapshot.hasRefunds ? refunds(snapshot.order.id) : []);
+  const json = (snapshot: OrderSnapshot) => orderJson(snapshot, refundsOf(snapshot));
 
   function orderSnapshot(id: unknown, message = 'No order with this id'): OrderSnapshot {
     const parsed = uuid.safeParse(id);
@@ -48,7 +54,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
   }
 
   function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
-    const ofOrder = refunds(snapshot.order.id);
+    const ofOrder = refundsOf(snapshot);
     const view = orderView(snapshot, { maskedPhone: maskMsisdn(snapshot.order.payerMsisdn), now: Date.now(), timezone: config.shopTimezone, refunds: ofOrder });
     const shown = orderJson(snapshot, ofOrder).refunds.map((r) => r.status).join(',');
     return {
@@ -67,11 +73,14 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
   }
 
   router.get('/orders/:id', async (req: Request, res: Response) => {
-    const snapshot = orderSnapshot(req.params.id);
     if (wantsJson(req)) {
-      res.json(json(await untilFinalOrTimeout(checkout, snapshot.order.id, preferredWaitMs(req))));
+      // Only whether it exists first: the snapshot is read once, for the answer.
+      const parsed = uuid.safeParse(req.params.id);
+      if (!parsed.success || !checkout.orderStatus(parsed.data)) throw new ApiError(404, 'order_not_found', 'No order with this id');
+      res.json(json(await untilFinalOrTimeout(checkout, parsed.data, preferredWaitMs(req))));
       return;
     }
+    const snapshot = orderSnapshot(req.params.id);
     pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...orderLocals(req, res, snapshot) });
   });
 
@@ -105,7 +114,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
         res.write(`data: ${data}\n\n`);
       }
       // A refund still to land is news the page waits for: the stream ends once it has.
-      if (isFinalOrder(snapshot.order.status) && !refunds(orderId).some(isOpenRefund)) stop(true);
+      if (isFinalOrder(snapshot.order.status) && !refundsOf(snapshot).some(isOpenRefund)) stop(true);
     };
     const unwatch = checkout.watch(orderId, send);
     const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);

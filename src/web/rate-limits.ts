@@ -20,11 +20,14 @@ function limiter(perMinute: number, message: string) {
   });
 }
 
-export function createRateLimitRouter(config: Pick<Config, 'payRateLimitPerMin' | 'callbackRateLimitPerMin'>): express.Router {
+export function createRateLimitRouter(config: Pick<Config, 'payRateLimitPerMin'>): express.Router {
   const pay = limiter(config.payRateLimitPerMin, 'Too many payment requests from this address; wait a minute and try again.');
-  const callback = limiter(config.callbackRateLimitPerMin, 'Too many callbacks from this address.');
   const router = express.Router();
   router.post(['/pay', '/orders/:id/retry', '/orders/:id/check'], pay);
-  router.all('/callback', callback);
   return router;
+}
+
+/** The callback route's own limit: it is served ahead of the app's middleware (callback-routes.ts), so it carries it. */
+export function callbackRateLimit(config: Pick<Config, 'callbackRateLimitPerMin'>): express.RequestHandler {
+  return limiter(config.callbackRateLimitPerMin, 'Too many callbacks from this address.');
 }

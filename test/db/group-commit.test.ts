@@ -63,6 +63,28 @@ describe('group commit', () => {
     expect(s.names()).toEqual(['a', 'c']);
   });
 
+  it('a one-statement write takes no savepoint, and when its statement fails leaves nothing of its own', async () => {
+    const s = setup();
+    const group = groupCommit(s.t.db);
+    group.setGrouping(true);
+    cleanups.unshift(() => group.setGrouping(false));
+    group.write(() => s.insert('a'));
+    let released: unknown = null;
+    group.writeOne(() => {
+      try {
+        s.t.db.exec('RELEASE sokoni_step');
+      } catch (error) {
+        released = error;
+      }
+    });
+    expect(String(released)).toMatch(/no such savepoint/);
+    // One statement, two rows, the second a duplicate: SQLite takes back the first row too.
+    expect(() => group.writeOne(() => s.t.db.prepare("INSERT INTO notes (name) VALUES ('d'), ('a')").run())).toThrow(/UNIQUE/);
+    group.writeOne(() => s.insert('c'));
+    await group.committed();
+    expect(s.names()).toEqual(['a', 'c']);
+  });
+
   it('a commit that fails rejects its waiters and skips what was to run after it', async () => {
     const s = setup();
     const group = groupCommit(s.t.db);
