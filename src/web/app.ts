@@ -98,6 +98,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // The access log comes first: a developer watching callbacks arrive through a tunnel needs to
+  // see them, and the first routers (the callback) answer before the rest of the middleware.
+  if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream } : {}));
   // Their answers need no commit first either (answersWithoutCommit).
   for (const router of deps.firstRouters ?? []) app.use(router);
   if (deps.commitWrites) app.use(commitBeforeAnswer(deps.commitWrites));
@@ -112,7 +115,6 @@ export function createApp(deps: AppDeps): express.Express {
   // With no configured origins the middleware is not mounted at all, so browsers on other
   // origins get no Access-Control-* header and cannot read any answer.
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));
-  if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream } : {}));
 
   // The embedded sandbox's control API trusts loopback clients, but a tunnel (ngrok) on this
   // machine connects from loopback too: a request that a proxy forwarded is never local.

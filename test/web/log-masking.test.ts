@@ -67,6 +67,14 @@ describe('access log of the real store', () => {
     expect(lines).toContain(`"GET /sandbox/handset?msisdn=2567*****800&from=${encodeURIComponent(order)}"`);
     expect(lines).not.toContain('256772500800');
   });
+
+  it('logs the callbacks MoMo sends, though they are answered ahead of the rest of the middleware', async () => {
+    shop = await startShop({ ACCESS_LOG: 'true' });
+    await shop.http.post('/callback?token=callback-secret-1').send({ referenceId: 'not-ours' }).expect(200);
+    const lines = shop.logLines.join('');
+    expect(lines).toContain('"POST /callback?token=[redacted]"');
+    expect(lines).not.toContain('callback-secret-1');
+  });
 });
 
 describe('admin_disabled', () => {
