@@ -1,6 +1,7 @@
 // The seller portal's reads (issue #15): one seller's sales, payouts, ledger lines and figures.
 // Every statement takes the seller id and binds it, so a row of another seller is simply not
 // found. Read-only; the sellers room (src/sellers) decides what the rows mean.
+import type { Product } from './catalogue';
 import type { Database } from './connection';
 import { statement } from './statements';
 
@@ -71,16 +72,8 @@ export interface SellerAmountRow {
   amountMinor: number;
 }
 
-export interface SellerProductRow {
-  id: string;
-  name: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  active: boolean;
-  locked: boolean;
-  updatedAt: number;
-}
+/** A product as its seller sees it: the catalogue's product without the seller's own fields. */
+export type SellerProductRow = Pick<Product, 'id' | 'name' | 'description' | 'priceMinor' | 'currency' | 'active' | 'locked' | 'updatedAt'>;
 
 export interface SellerPageFilter {
   /** [from, to) in ms. */

@@ -14,9 +14,8 @@ import { actionContext, callerOf } from '../admin-auth';
 import { allows, invitePath, type Accounts } from '../../accounts';
 import { ApiError, toApiError } from '../errors';
 import * as fields from '../fields';
+import type { Guard, Render } from './page-deps';
 
-type Guard = express.RequestHandler;
-type Render = (req: Request, res: Response, view: string, locals: Record<string, unknown>, status?: number) => void;
 
 export interface CataloguePagesDeps {
   config: Config;

@@ -14,6 +14,7 @@ import { actionContext, callerOf } from '../admin-auth';
 import { toApiError } from '../errors';
 import * as fields from '../fields';
 import { money, time } from './format';
+import type { Guard, Render } from './page-deps';
 
 /** What the console asks of the refunds room. */
 export type RefundDesk = Pick<Refunds, 'ofOrder' | 'awaitingApproval' | 'refundable' | 'request' | 'requestSuspense' | 'approve' | 'decline'>;
@@ -25,8 +26,6 @@ export interface PendingRefund extends RefundView {
   orderAmountMinor: number;
 }
 
-type Guard = express.RequestHandler;
-type Render = (req: Request, res: Response, view: string, locals: Record<string, unknown>, status?: number) => void;
 
 export interface RefundPagesDeps {
   desk: RefundDesk;
