@@ -1,25 +1,13 @@
 // Migration 004 books every existing order, so the books start complete: a database with orders
 // in every state (movements written as migration 002 left them) gets exactly the journals the
 // workflow would have posted.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations, MIGRATIONS_DIR } from '../../src/db';
-import { tempDatabase, tempDir, type TempDatabase } from '../db/helpers';
+import { applyMigrationsUpTo, tempDatabase, type TempDatabase } from '../db/helpers';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
-
-function migrationsUpTo(last: string): string {
-  const temp = tempDir();
-  cleanups.push(temp.remove);
-  for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql') && n <= last)) {
-    fs.copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(temp.dir, name));
-  }
-  return temp.dir;
-}
 
 const SELLER = '11111111-1111-4111-8111-111111111111';
 const PRODUCT = '22222222-2222-4222-8222-222222222222';
@@ -55,9 +43,9 @@ describe('migration 004 books the existing orders', () => {
   it('posts a collection journal per paid order and a payout journal per successful payout, all balanced', () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
-    applyMigrations(t.db, migrationsUpTo('002_movements.sql'));
+    applyMigrationsUpTo(t.db, '002_movements.sql');
     writeRows(t);
-    applyMigrations(t.db, migrationsUpTo('004_books.sql'));
+    applyMigrationsUpTo(t.db, '004_books.sql');
 
     const kinds = t.db.prepare(`SELECT kind, count(*) AS n FROM journals GROUP BY kind ORDER BY kind`).all();
     expect(kinds).toEqual([{ kind: 'collection', n: 4 }, { kind: 'payout', n: 2 }]);

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   applyMigrations,
@@ -10,12 +8,11 @@ import {
   getSeller,
   listProducts,
   listSellers,
-  MIGRATIONS_DIR,
   UnknownSellerError,
   updateProduct,
   updateSeller,
 } from '../../src/db';
-import { tempDatabase, tempDir, type TempDatabase } from './helpers';
+import { applyMigrationsUpTo, tempDatabase, type TempDatabase } from './helpers';
 
 let t: TempDatabase;
 beforeEach(() => {
@@ -99,10 +96,8 @@ describe('seller activity and numbers (migration 003)', () => {
 
   it('keeps the oldest of duplicate numbers in an old database active and deactivates the rest', () => {
     const old = tempDatabase({ migrate: false });
-    const first = tempDir();
     try {
-      fs.copyFileSync(path.join(MIGRATIONS_DIR, '001_initial.sql'), path.join(first.dir, '001_initial.sql'));
-      applyMigrations(old.db, first.dir);
+      applyMigrationsUpTo(old.db, '001_initial.sql');
       const insert = old.db.prepare('INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, ?, ?, 8000, ?, ?)');
       insert.run('b-newer', 'Newer copy', '256772000013', 2000, 2000);
       insert.run('a-older', 'Older', '256772000013', 1000, 1000);
@@ -112,7 +107,6 @@ describe('seller activity and numbers (migration 003)', () => {
       expect(rows).toEqual([{ id: 'a-older', active: 1 }, { id: 'b-newer', active: 0 }, { id: 'c-other', active: 1 }]);
       expect(() => old.db.prepare('UPDATE sellers SET active = 1 WHERE id = ?').run('b-newer')).toThrow(/UNIQUE/);
     } finally {
-      first.remove();
       old.close();
     }
   });

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyMigrations, openDatabase, type Database } from '../../src/db';
+import { applyMigrations, MIGRATIONS_DIR, openDatabase, type Database } from '../../src/db';
 
 export interface TempDatabase {
   dir: string;
@@ -33,4 +33,20 @@ export function tempDatabase(options: { migrate?: boolean } = {}): TempDatabase 
       remove();
     },
   };
+}
+
+/**
+ * Applies the repository's migrations up to and including `last` (a file name, e.g.
+ * '005_accounts.sql'), for tests of a later migration on a database an older schema wrote.
+ */
+export function applyMigrationsUpTo(db: Database, last: string): string[] {
+  const temp = tempDir();
+  try {
+    for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql') && n <= last)) {
+      fs.copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(temp.dir, name));
+    }
+    return applyMigrations(db, temp.dir);
+  } finally {
+    temp.remove();
+  }
 }

@@ -1,26 +1,14 @@
 // Migration 002 turns the payments, payouts and payout_attempts of a live database into
 // movements and their attempts. It runs here on a database with real orders in every state,
 // written by the 001 schema exactly as the old code wrote them.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations, MIGRATIONS_DIR, OrderStore } from '../../src/db';
-import { tempDatabase, tempDir, type TempDatabase } from './helpers';
+import { OrderStore } from '../../src/db';
+import { applyMigrationsUpTo, tempDatabase, type TempDatabase } from './helpers';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
-
-/** A migrations folder holding the repository's migrations up to `last`. */
-function migrationsUpTo(last: string): string {
-  const temp = tempDir();
-  cleanups.push(temp.remove);
-  for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql') && n <= last)) {
-    fs.copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(temp.dir, name));
-  }
-  return temp.dir;
-}
 
 const SELLER = '11111111-1111-4111-8111-111111111111';
 const PRODUCT = '22222222-2222-4222-8222-222222222222';
@@ -78,9 +66,9 @@ describe('migration 002: payments and payouts become movements', () => {
   it('carries every order, in every state, with its references, attempts and schedule', () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
-    applyMigrations(t.db, migrationsUpTo('001_initial.sql'));
+    applyMigrationsUpTo(t.db, '001_initial.sql');
     writeOldRows(t);
-    applyMigrations(t.db, migrationsUpTo('002_movements.sql'));
+    applyMigrationsUpTo(t.db, '002_movements.sql');
 
     const store = new OrderStore(t.db).movements;
     ORDERS.forEach((o, i) => {

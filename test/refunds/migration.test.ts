@@ -1,26 +1,15 @@
 // Migration 006 rebuilds movements, order_events and journals to widen their CHECKs. It runs
 // here on a database written by the 005 schema, with a settled order and its books: every row
 // is kept, and the books' append-only triggers and the entries' currency check still hold.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations, DEMO_PRODUCT_IDS, MIGRATIONS_DIR, OrderStore, seedDemoCatalogue, demoSeedOptions } from '../../src/db';
+import { applyMigrations, DEMO_PRODUCT_IDS, OrderStore, seedDemoCatalogue, demoSeedOptions } from '../../src/db';
 import { createPostings } from '../../src/books';
-import { tempDatabase, tempDir } from '../db/helpers';
+import { applyMigrationsUpTo, tempDatabase } from '../db/helpers';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
-
-function migrationsUpTo(last: string): string {
-  const temp = tempDir();
-  cleanups.push(temp.remove);
-  for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql') && n <= last)) {
-    fs.copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(temp.dir, name));
-  }
-  return temp.dir;
-}
 
 const ref = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -28,7 +17,7 @@ describe('migration 006', () => {
   it('keeps every movement, event, journal and entry, and the books stay append-only', () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
-    applyMigrations(t.db, migrationsUpTo('005_accounts.sql'));
+    applyMigrationsUpTo(t.db, '005_accounts.sql');
     seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
     const orders = new OrderStore(t.db);
     const product = orders.productForOrder(DEMO_PRODUCT_IDS[0]!)!;
