@@ -29,6 +29,8 @@ export class GroupCommit {
   private open = false;
   /** Steps running now: a write inside another is part of it, and needs no savepoint of its own. */
   private depth = 0;
+  /** The turn's commit came due while a step was running; it happens when the step ends. */
+  private commitDue = false;
   private waiters: Waiter[] = [];
   private after: (() => void)[] = [];
   private readonly s: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
@@ -66,6 +68,68 @@ export class GroupCommit {
    */
   writeOne<T>(fn: () => T): T {
     return this.grouped(fn, false);
+  }
+
+  /**
+   * As `write`, for a step whose statements are awaited (the `Sql` port's transactions). The
+   * caller makes sure no other step starts on this connection until it ends (sqlite-sql.ts), and
+   * a commit that comes due meanwhile waits for it.
+   */
+  async writeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.depth > 0) return fn();
+    if (!this.open) {
+      if (this.db.inTransaction) return this.stepAsync(fn);
+      if (!this.grouping) return this.aloneAsync(fn);
+      this.s.begin.run();
+      this.open = true;
+      setImmediate(() => this.commitNow());
+    } else if (!this.db.inTransaction) {
+      this.fail(new Error('the transaction was rolled back by SQLite'));
+      return this.writeAsync(fn);
+    }
+    return this.stepAsync(fn);
+  }
+
+  private async aloneAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.s.begin.run();
+    this.depth++;
+    try {
+      const result = await fn();
+      this.s.commit.run();
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.s.rollback.run();
+      throw error;
+    } finally {
+      this.leaveStep();
+    }
+  }
+
+  private async stepAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.s.savepoint.run();
+    this.depth++;
+    try {
+      const result = await fn();
+      this.s.release.run();
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) {
+        this.s.rollbackTo.run();
+        this.s.release.run();
+      }
+      throw error;
+    } finally {
+      this.leaveStep();
+    }
+  }
+
+  /** Ends a step; the turn's commit, if it came due while the step was awaiting, happens now. */
+  private leaveStep(): void {
+    this.depth--;
+    if (this.depth === 0 && this.commitDue) {
+      this.commitDue = false;
+      this.commitNow();
+    }
   }
 
   private grouped<T>(fn: () => T, savepoint: boolean): T {
@@ -143,6 +207,11 @@ export class GroupCommit {
   /** Commits the turn's writes now, e.g. before an answer that must not precede them. */
   commitNow(): void {
     if (!this.open) return;
+    // A step is half done (it awaits its next statement): committing now would commit half of it.
+    if (this.depth > 0) {
+      this.commitDue = true;
+      return;
+    }
     try {
       if (!this.db.inTransaction) throw new Error('the transaction was rolled back by SQLite');
       this.s.commit.run();

@@ -3,6 +3,8 @@ export { openDatabase, assertWritable, probeWritable, setBusyTimeout, databaseSt
 export { applyMigrations, pendingMigrations, MigrationError, MIGRATIONS_DIR } from './migrate';
 export { statement } from './statements';
 export { groupCommit } from './group-commit';
+export type { Sql, Params, RunResult, Dialect } from './sql';
+export { SqliteSql } from './sqlite-sql';
 export { startCheckpointer, type Checkpointer } from './checkpointer';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';

@@ -1,0 +1,35 @@
+// The store's one port (issue #17): every room's SQL runs through an `Sql`, whichever database is
+// behind it. It is asynchronous because PostgreSQL is a network away; SQLite answers at once, and
+// its executor (sqlite-sql.ts) only wraps the answer in a resolved promise.
+//
+// Statements are plain SQL shared by both dialects wherever they agree. Parameters are either
+// positional (`?`, with an array) or named (`@name`, with an object); PostgreSQL's executor
+// rewrites both to `$n` once per statement text.
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
+
+export interface RunResult {
+  /** Rows the statement inserted, updated or deleted. */
+  changes: number;
+}
+
+export interface Sql {
+  readonly dialect: Dialect;
+  all<T>(sql: string, params?: Params): Promise<T[]>;
+  /** The first row, or undefined when there is none. */
+  get<T>(sql: string, params?: Params): Promise<T | undefined>;
+  run(sql: string, params?: Params): Promise<RunResult>;
+  /**
+   * Runs `fn` atomically: all of its statements land, or none. `fn` must run its statements on
+   * `tx` (never on the `Sql` it was called on, which waits for this transaction to end) and must
+   * not wait on anything else (a network call, a timer): a transaction is never held across I/O.
+   * Called on a `tx`, it nests: `fn`'s statements become part of the outer transaction.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Resolves once every write made so far is committed; rejects if that commit fails. */
+  committed(): Promise<void>;
+  /** Runs `fn` once every write made so far is committed (at once when none waits); never if that commit fails. */
+  afterCommit(fn: () => void): void;
+}

@@ -1,0 +1,122 @@
+// The `Sql` port over one better-sqlite3 connection. SQLite answers synchronously, so a
+// statement costs what it did before plus one resolved promise; what the port adds is an order:
+// a transaction's body awaits its statements, and while it does, other code's statements on the
+// same connection would land inside it (and be rolled back with it). So a transaction holds the
+// connection until it ends, and every statement outside it waits its turn. Its body never waits
+// on I/O (sql.ts), so the wait is a few microtasks, never a network round trip.
+//
+// Writes join the turn's group commit (group-commit.ts) when the serving worker has turned it on.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './connection';
+import { groupCommit, type GroupCommit } from './group-commit';
+import type { Params, RunResult, Sql } from './sql';
+import { statement } from './statements';
+
+function bind(params: Params | undefined): unknown[] {
+  if (params === undefined) return [];
+  return Array.isArray(params) ? params : [params];
+}
+
+function runOne(prepared: BetterSqlite3.Statement, params: Params | undefined): RunResult {
+  return { changes: prepared.run(...bind(params)).changes };
+}
+
+/** The statements of a running transaction: they go straight to the connection. */
+class SqliteTransaction implements Sql {
+  readonly dialect = 'sqlite' as const;
+
+  constructor(
+    private readonly db: Database,
+    private readonly group: GroupCommit,
+  ) {}
+
+  // async, so that SQLite's synchronous throw becomes a rejection like PostgreSQL's.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async all<T>(sql: string, params?: Params): Promise<T[]> {
+    return statement(this.db, sql).all(...bind(params)) as T[];
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async get<T>(sql: string, params?: Params): Promise<T | undefined> {
+    return statement(this.db, sql).get(...bind(params)) as T | undefined;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async run(sql: string, params?: Params): Promise<RunResult> {
+    return runOne(statement(this.db, sql), params);
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.group.writeAsync(() => fn(this));
+  }
+
+  committed(): Promise<void> {
+    return this.group.committed();
+  }
+
+  afterCommit(fn: () => void): void {
+    this.group.afterCommit(fn);
+  }
+}
+
+export class SqliteSql implements Sql {
+  readonly dialect = 'sqlite' as const;
+  private readonly group: GroupCommit;
+  private readonly inside: SqliteTransaction;
+  /** Settles when the running transaction ends; null when none runs. */
+  private running: Promise<void> | null = null;
+
+  constructor(readonly raw: Database) {
+    this.group = groupCommit(raw);
+    this.inside = new SqliteTransaction(raw, this.group);
+  }
+
+  async all<T>(sql: string, params?: Params): Promise<T[]> {
+    while (this.running) await this.running;
+    return statement(this.raw, sql).all(...bind(params)) as T[];
+  }
+
+  async get<T>(sql: string, params?: Params): Promise<T | undefined> {
+    while (this.running) await this.running;
+    return statement(this.raw, sql).get(...bind(params)) as T | undefined;
+  }
+
+  /** One statement is atomic on its own: while grouping it joins the turn's commit without a savepoint. */
+  async run(sql: string, params?: Params): Promise<RunResult> {
+    while (this.running) await this.running;
+    return this.group.writeOne(() => runOne(statement(this.raw, sql), params));
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    while (this.running) await this.running;
+    let end!: () => void;
+    this.running = new Promise((resolve) => (end = resolve));
+    try {
+      return await this.group.writeAsync(() => fn(this.inside));
+    } finally {
+      this.running = null;
+      end();
+    }
+  }
+
+  committed(): Promise<void> {
+    return this.group.committed();
+  }
+
+  afterCommit(fn: () => void): void {
+    this.group.afterCommit(fn);
+  }
+
+  /**
+   * On: the writes of one turn of the event loop share one commit (a serving worker); off: each
+   * commits at once, and what was open is committed now.
+   */
+  groupCommits(on: boolean): void {
+    this.group.setGrouping(on);
+  }
+
+  /** Commits the turn's writes now, e.g. before an answer that must not precede them. */
+  commitNow(): void {
+    this.group.commitNow();
+  }
+}
