@@ -339,9 +339,10 @@ export function createAccounts(options: AccountsOptions) {
       });
     },
 
-    changeRole(ctx: ActionContext, id: string, role: unknown): Promise<PersonView> {
+    // async, so that a bad role is a rejection like every other refusal here.
+    async changeRole(ctx: ActionContext, id: string, role: unknown): Promise<PersonView> {
       const next = checkRole(role);
-      return changePerson(ctx, id, 'person.role', async (tx, p) => {
+      return await changePerson(ctx, id, 'person.role', async (tx, p) => {
         await keepAnOwner(tx, p, next !== 'owner');
         return { role: next };
       }, false);
