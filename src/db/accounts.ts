@@ -142,8 +142,9 @@ export function listPeople(db: Sql): Promise<PersonRow[]> {
   return db.all<PersonRow>(`SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY email`);
 }
 
+// Number(): PostgreSQL's count(*) and bigint ids arrive as strings.
 export async function countActiveOwners(db: Sql): Promise<number> {
-  return (await db.get<{ n: number }>(`SELECT count(*) AS n FROM people WHERE role = 'owner' AND disabled_at IS NULL`))!.n;
+  return Number((await db.get<{ n: number | string }>(`SELECT count(*) AS n FROM people WHERE role = 'owner' AND disabled_at IS NULL`))!.n);
 }
 
 export async function updatePerson(db: Sql, id: string, changes: { role?: Role; passwordHash?: string; totpSecret?: string | null; disabledAt?: number | null }, now: number): Promise<void> {
@@ -222,9 +223,9 @@ export async function clearThrottle(db: Sql, key: string): Promise<void> {
 }
 
 export async function insertAudit(db: Sql, entry: NewAuditEntry): Promise<number> {
-  const row = await db.get<{ id: number }>(`INSERT INTO audit_log (at, actor_id, actor_email, actor_role, via, action, object_type, object_id, before, after, outcome, address)
+  const row = await db.get<{ id: number | string }>(`INSERT INTO audit_log (at, actor_id, actor_email, actor_role, via, action, object_type, object_id, before, after, outcome, address)
       VALUES (@at, @actorId, @actorEmail, @actorRole, @via, @action, @objectType, @objectId, @before, @after, @outcome, @address) RETURNING id`, { ...entry });
-  return row!.id;
+  return Number(row!.id);
 }
 
 /** Newest first. Each filter is a bound parameter; an absent one matches everything. */
