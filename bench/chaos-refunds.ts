@@ -4,7 +4,7 @@
 // key, each call sent again until it is answered, while Sokoni is killed and MoMo fails.
 import { performance } from 'node:perf_hooks';
 import { createAccounts } from '../src/accounts';
-import { openDatabase } from '../src/db';
+import { openDatabase, SqliteSql } from '../src/db';
 import type { JsonAnswer, JsonClient } from './http';
 
 export interface RefundTally {
@@ -23,10 +23,10 @@ const APPROVER = { email: 'chaos-approver@example.com', password: 'chaos approve
 export async function createApprover(dbPath: string): Promise<string> {
   const db = openDatabase(dbPath);
   try {
-    const accounts = createAccounts({ db, owner2fa: false });
+    const accounts = createAccounts({ db: new SqliteSql(db), owner2fa: false });
     const person = await accounts.createPerson(null, { email: APPROVER.email, role: 'operator', password: APPROVER.password });
     const caller = { personId: person.id, email: person.email, role: person.role, via: 'api_key' as const, mustEnrol: false };
-    return accounts.createApiKey({ caller, address: null }, 'chaos approver').key;
+    return (await accounts.createApiKey({ caller, address: null }, 'chaos approver')).key;
   } finally {
     db.close();
   }

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createAccounts } from '../src/accounts';
 import { readArgs } from '../src/cli-args';
 import { loadConfig } from '../src/config';
-import { applyMigrations, demoSeedOptions, DEMO_PRODUCT_IDS, ensureDemoCatalogue, openDatabase, type Database } from '../src/db';
+import { applyMigrations, demoSeedOptions, DEMO_PRODUCT_IDS, ensureDemoCatalogue, openDatabase, SqliteSql, type Database } from '../src/db';
 import { silentLogger } from '../src/log';
 import { startSokoni } from '../src/server';
 
@@ -77,13 +77,13 @@ try {
   applyMigrations(db);
   ensureDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
   seedOrders(db);
-  const owner = await createAccounts({ db, owner2fa: false }).createPerson(null, { email: 'bench@example.com', role: 'viewer', password: 'bench passphrase 2026' });
+  const owner = await createAccounts({ db: new SqliteSql(db), owner2fa: false }).createPerson(null, { email: 'bench@example.com', role: 'viewer', password: 'bench passphrase 2026' });
   db.close();
 
   const sokoni = await startSokoni(loadConfig({ DATABASE_PATH: databasePath, PORT: '0', ACCESS_LOG: 'false', SANDBOX_APPROVAL: 'instant' }), { log: silentLogger });
   try {
-    const accounts = createAccounts({ db: sokoni.db, owner2fa: false });
-    const { key } = accounts.createApiKey({ caller: { personId: owner.id, email: owner.email, role: 'viewer', via: 'session', mustEnrol: false }, address: null }, 'bench');
+    const accounts = createAccounts({ db: sokoni.sql, owner2fa: false });
+    const { key } = await accounts.createApiKey({ caller: { personId: owner.id, email: owner.email, role: 'viewer', via: 'session', mustEnrol: false }, address: null }, 'bench');
     const base = `${sokoni.url}/api/orders?limit=${PAGE}`;
 
     // Walk to page 500 once to learn its cursor (the last page of 10,000 at 20 a page).

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createAccounts } from './accounts';
+import { createAccounts, type ActionContext, type AuditEvent } from './accounts';
 import { createBackoffice, createCatalogueDesk } from './backoffice';
 import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createBooksService, startNightly } from './books';
@@ -20,6 +20,7 @@ import {
   probeWritable,
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
+  SqliteSql,
   startCheckpointer,
   type Database,
 } from './db';
@@ -66,6 +67,8 @@ export interface Sokoni {
   /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
   db: Database;
+  /** The one `Sql` port over `db` (issue #17): converted rooms, and tests acting through them, use this, never a second one. */
+  sql: SqliteSql;
   checkout: Checkout;
   refunds: Refunds;
   sandbox: Sandbox | null;
@@ -161,6 +164,8 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
+  // The async store port (issue #17): one per connection, handed to the rooms already converted to it.
+  const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
   // its check with one line.
@@ -229,14 +234,18 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
   metrics.track({ breakers: () => client.health(), worker: () => checkout.health() });
   // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
-  const accounts = createAccounts({ db, owner2fa: config.owner2fa });
+  const accounts = createAccounts({ db: sql, owner2fa: config.owner2fa });
   if (config.adminToken) {
     log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
   }
   // The books (issue #12): reports, exports, operator journals.
   const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
-  const refunds = createRefunds({ db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
+  // Until refunds awaits its audit entries (it still writes in SQLite's own transactions, which
+  // the entry joins at once), a failed entry is logged here rather than left unhandled.
+  const auditForRefunds = (ctx: ActionContext, event: AuditEvent) =>
+    void accounts.audit(ctx, event).catch((error: unknown) => log.error('audit.write_failed', { action: event.action, actor: ctx.caller.email, error }));
+  const refunds = createRefunds({ db, checkout, audit: auditForRefunds, settings: config.refunds, log });
   const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
@@ -299,6 +308,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     momoBaseUrl,
     callbackUrl,
     db,
+    sql,
     checkout,
     refunds,
     sandbox,

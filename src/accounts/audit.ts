@@ -1,7 +1,7 @@
 // The audit log: who (and in which role, through what) did what to which object, from where,
 // what it was before and after, and whether it was done or refused. The table is append-only
 // (migration 005's triggers); this file writes entries and turns them into CSV.
-import { findAudit, insertAudit, type AuditFilter, type AuditRow, type AuditVia, type Database } from '../db';
+import { findAudit, insertAudit, type AuditFilter, type AuditRow, type AuditVia, type Sql } from '../db';
 import type { Role } from './roles';
 
 /** Who is acting, as the web layer (or the CLI) identified them. */
@@ -33,8 +33,9 @@ export interface AuditEvent {
 
 const asText = (value: unknown): string | null => (value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value));
 
-export function writeAudit(db: Database, ctx: ActionContext, event: AuditEvent, at: number, via: AuditVia = ctx.caller.via): number {
-  return insertAudit(db, {
+// async, so that an entry that cannot be turned into text rejects like a failed write rather than throwing.
+export async function writeAudit(db: Sql, ctx: ActionContext, event: AuditEvent, at: number, via: AuditVia = ctx.caller.via): Promise<number> {
+  return await insertAudit(db, {
     at,
     actorId: ctx.caller.personId,
     actorEmail: ctx.caller.email,
@@ -51,7 +52,7 @@ export function writeAudit(db: Database, ctx: ActionContext, event: AuditEvent, 
   });
 }
 
-export function readAudit(db: Database, filter: AuditFilter): AuditRow[] {
+export function readAudit(db: Sql, filter: AuditFilter): Promise<AuditRow[]> {
   return findAudit(db, filter);
 }
 

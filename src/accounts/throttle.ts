@@ -2,7 +2,7 @@
 // are free; after that each failure blocks the next try for twice as long as the one before,
 // up to a ceiling. Unknown emails are throttled exactly like known ones, so the answer never
 // says which emails exist. Failures are forgotten after a quiet hour.
-import { clearThrottle, saveThrottle, throttleRow, type Database } from '../db';
+import { clearThrottle, saveThrottle, throttleRow, type Sql } from '../db';
 
 export interface ThrottlePolicy {
   /** Failures before the first block. */
@@ -20,8 +20,8 @@ export const accountKey = (email: string) => `account:${email.toLowerCase()}`;
 export const addressKey = (address: string) => `address:${address}`;
 
 /** Milliseconds until `key` may try again; 0 when it may now. */
-export function blockedFor(db: Database, key: string, now: number): number {
-  const row = throttleRow(db, key);
+export async function blockedFor(db: Sql, key: string, now: number): Promise<number> {
+  const row = await throttleRow(db, key);
   return row ? Math.max(0, row.blockedUntil - now) : 0;
 }
 
@@ -30,12 +30,12 @@ export function blockAfter(policy: ThrottlePolicy, failures: number): number {
   return Math.min(policy.maxBlockMs, policy.firstBlockMs * 2 ** (failures - policy.free));
 }
 
-export function recordFailure(db: Database, key: string, policy: ThrottlePolicy, now: number): void {
-  const row = throttleRow(db, key);
+export async function recordFailure(db: Sql, key: string, policy: ThrottlePolicy, now: number): Promise<void> {
+  const row = await throttleRow(db, key);
   const failures = row && now - row.lastFailureAt < policy.forgetAfterMs ? row.failures + 1 : 1;
-  saveThrottle(db, { key, failures, lastFailureAt: now, blockedUntil: now + blockAfter(policy, failures) });
+  await saveThrottle(db, { key, failures, lastFailureAt: now, blockedUntil: now + blockAfter(policy, failures) });
 }
 
-export function forget(db: Database, key: string): void {
-  clearThrottle(db, key);
+export function forget(db: Sql, key: string): Promise<void> {
+  return clearThrottle(db, key);
 }

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { readArgs, refuse } from '../cli-args';
 import { loadConfig } from '../config';
-import { applyMigrations, openDatabase } from '../db';
+import { applyMigrations, openDatabase, SqliteSql } from '../db';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createAccounts } from './service';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   try {
     applyMigrations(db);
-    const person = await createAccounts({ db, owner2fa: config.owner2fa }).createPerson(null, { email: values.email, role: values.role, password });
+    const person = await createAccounts({ db: new SqliteSql(db), owner2fa: config.owner2fa }).createPerson(null, { email: values.email, role: values.role, password });
     console.log(`Created ${person.role} ${person.email} (${person.id}). Sign in at /admin/sign-in.`);
   } finally {
     db.close();

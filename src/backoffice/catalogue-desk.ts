@@ -32,7 +32,7 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
       return await change();
     } catch (error) {
       if (error instanceof DomainError) {
-        accounts.audit(ctx, { action, objectType, objectId, before, after: { asked, refused: error.code }, outcome: 'refused' });
+        await accounts.audit(ctx, { action, objectType, objectId, before, after: { asked, refused: error.code }, outcome: 'refused' });
       }
       throw error;
     }
@@ -47,7 +47,7 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
     /** Creates a seller once MoMo says the number's wallet is active; the name MoMo has comes back with it. */
     async createSeller(ctx: ActionContext, input: SellerInput): Promise<SellerWrite> {
       const written = await audited(ctx, 'seller.create', 'seller', null, null, input, () => catalogue.createSeller(input));
-      accounts.audit(ctx, { action: 'seller.create', objectType: 'seller', objectId: written.seller.id, after: { ...sellerState(written.seller), walletName: written.walletName } });
+      await accounts.audit(ctx, { action: 'seller.create', objectType: 'seller', objectId: written.seller.id, after: { ...sellerState(written.seller), walletName: written.walletName } });
       return written;
     },
 
@@ -57,28 +57,28 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
       if (!current) throw notFound('seller');
       const before = sellerState(current);
       const written = await audited(ctx, action, 'seller', id, before, changes, () => catalogue.updateSeller(id, changes));
-      accounts.audit(ctx, { action, objectType: 'seller', objectId: id, before, after: { ...sellerState(written.seller), walletName: written.walletName } });
+      await accounts.audit(ctx, { action, objectType: 'seller', objectId: id, before, after: { ...sellerState(written.seller), walletName: written.walletName } });
       return written;
     },
 
     numberState: (id: string) => read(() => catalogue.numberState(id)),
 
     /** An owner vouches for a seller's changed payout number: payouts held for it go now. */
-    confirmNumber(ctx: ActionContext, id: string): SellerNumberState {
+    async confirmNumber(ctx: ActionContext, id: string): Promise<SellerNumberState> {
       if (!allows(ctx.caller.role, 'owner') || ctx.caller.mustEnrol) {
-        accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, outcome: 'refused', after: { refused: 'forbidden' } });
+        await accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, outcome: 'refused', after: { refused: 'forbidden' } });
         throw new DomainError('refused', 'forbidden', 'Only an owner can confirm a payout number');
       }
       const seller = catalogue.findSeller(id);
       if (!seller) throw notFound('seller');
       const state = catalogue.confirmNumber(id, ctx.caller.email);
-      accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, after: { msisdn: seller.msisdn } });
+      await accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, after: { msisdn: seller.msisdn } });
       return state;
     },
 
     async createProduct(ctx: ActionContext, input: ProductInput): Promise<Product> {
       const product = await audited(ctx, 'product.create', 'product', null, null, input, () => catalogue.createProduct(input));
-      accounts.audit(ctx, { action: 'product.create', objectType: 'product', objectId: product.id, after: productState(product) });
+      await accounts.audit(ctx, { action: 'product.create', objectType: 'product', objectId: product.id, after: productState(product) });
       return product;
     },
 
@@ -87,16 +87,16 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
       if (!current) throw notFound('product');
       const before = productState(current);
       const product = await audited(ctx, action, 'product', id, before, changes, () => catalogue.updateProduct(id, changes));
-      accounts.audit(ctx, { action, objectType: 'product', objectId: id, before, after: productState(product) });
+      await accounts.audit(ctx, { action, objectType: 'product', objectId: id, before, after: productState(product) });
       return product;
     },
 
     /** Locks a product against its seller's changes in the portal, or unlocks it (issue #15). */
-    setProductLocked(ctx: ActionContext, id: string, locked: boolean): Product {
+    async setProductLocked(ctx: ActionContext, id: string, locked: boolean): Promise<Product> {
       const current = catalogue.findProduct(id);
       if (!current) throw notFound('product');
       const product = catalogue.setProductLocked(id, locked);
-      accounts.audit(ctx, { action: locked ? 'product.lock' : 'product.unlock', objectType: 'product', objectId: id, before: { locked: current.locked }, after: { locked: product.locked } });
+      await accounts.audit(ctx, { action: locked ? 'product.lock' : 'product.unlock', objectType: 'product', objectId: id, before: { locked: current.locked }, after: { locked: product.locked } });
       return product;
     },
   };

@@ -84,15 +84,15 @@ export function createBackoffice(options: BackofficeOptions) {
     })),
 
     /** An operator settles a reconciliation difference with a note, audited. */
-    resolveDifference(ctx: ActionContext, itemId: string, note: unknown): void {
+    async resolveDifference(ctx: ActionContext, itemId: string, note: unknown): Promise<void> {
       if (!options.differences) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
       try {
         options.differences.resolveItem(itemId, note, ctx.caller.email);
       } catch (error) {
-        accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, outcome: 'refused' });
+        await accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, outcome: 'refused' });
         throw error;
       }
-      accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, after: { note } });
+      await accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, after: { note } });
     },
     filterChoices: () => read(() => filterChoices(db)),
     watch: (orderId: string, listener: () => void) => checkout.watch(orderId, listener),
@@ -107,16 +107,16 @@ export function createBackoffice(options: BackofficeOptions) {
     },
 
     /** Sends a failed payout again with a new reference; refused (and audited) unless the payout failed. */
-    retryPayout(ctx: ActionContext, orderId: string): void {
+    async retryPayout(ctx: ActionContext, orderId: string): Promise<void> {
       const before = orderDetailRows(db, orderId);
       if (!before) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
       const state = (o: typeof before.order) => ({ status: o.status, payout: o.payoutStatus });
       if (!checkout.retryPayout(before.order.id)) {
-        accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
+        await accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
         throw new DomainError('conflict', 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${before.order.status}`);
       }
       const after = orderDetailRows(db, before.order.id)!;
-      accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), after: state(after.order) });
+      await accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), after: state(after.order) });
     },
   };
 }

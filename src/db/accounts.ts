@@ -1,7 +1,6 @@
 // Every SQL statement about operators and sellers' logins: people, sessions, API keys, seller
 // invites, sign-in throttling and the audit log. Decisions (who may do what, when a session has expired) are src/accounts'.
-import type { Database } from './connection';
-import { statement } from './statements';
+import type { Sql } from './sql';
 
 /** The console's roles, each able to do what the one below it can. */
 export type OperatorRole = 'owner' | 'operator' | 'viewer';
@@ -89,160 +88,156 @@ const personColumns = `id, email, role, password_hash AS passwordHash, totp_secr
 const auditColumns = `id, at, actor_id AS actorId, actor_email AS actorEmail, actor_role AS actorRole, via, action,
   object_type AS objectType, object_id AS objectId, before, after, outcome, address`;
 
-export function insertPerson(db: Database, person: Omit<PersonRow, 'disabledAt' | 'updatedAt' | 'totpSecret' | 'sellerId'> & { sellerId?: string }): void {
-  statement(db, `INSERT INTO people (id, email, role, password_hash, created_at, updated_at, seller_id) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+export async function insertPerson(db: Sql, person: Omit<PersonRow, 'disabledAt' | 'updatedAt' | 'totpSecret' | 'sellerId'> & { sellerId?: string }): Promise<void> {
+  await db.run(`INSERT INTO people (id, email, role, password_hash, created_at, updated_at, seller_id) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
     person.id, person.email, person.role, person.passwordHash, person.createdAt, person.createdAt, person.sellerId ?? null,
-  );
+  ]);
 }
 
 /** The login of the seller holding `msisdn`: an active seller's before an inactive one's. */
-export function sellerPersonByMsisdn(db: Database, msisdn: string): PersonRow | undefined {
-  return statement(db, `SELECT ${personColumns} FROM people WHERE seller_id IN (SELECT id FROM sellers WHERE msisdn = ?)
-    ORDER BY (SELECT active FROM sellers WHERE sellers.id = people.seller_id) DESC, created_at LIMIT 1`).get(msisdn) as PersonRow | undefined;
+export function sellerPersonByMsisdn(db: Sql, msisdn: string): Promise<PersonRow | undefined> {
+  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE seller_id IN (SELECT id FROM sellers WHERE msisdn = ?)
+    ORDER BY (SELECT active FROM sellers WHERE sellers.id = people.seller_id) DESC, created_at LIMIT 1`, [msisdn]);
 }
 
-export function sellerPerson(db: Database, sellerId: string): PersonRow | undefined {
-  return statement(db, `SELECT ${personColumns} FROM people WHERE seller_id = ?`).get(sellerId) as PersonRow | undefined;
+export function sellerPerson(db: Sql, sellerId: string): Promise<PersonRow | undefined> {
+  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE seller_id = ?`, [sellerId]);
 }
 
-export function sellerExists(db: Database, sellerId: string): boolean {
-  return statement(db, `SELECT 1 FROM sellers WHERE id = ?`).get(sellerId) !== undefined;
+export async function sellerExists(db: Sql, sellerId: string): Promise<boolean> {
+  return (await db.get(`SELECT 1 FROM sellers WHERE id = ?`, [sellerId])) !== undefined;
 }
 
-export function insertInvite(db: Database, invite: { id: string; sellerId: string; tokenHash: string; createdBy: string | null; createdAt: number; expiresAt: number }): void {
-  statement(db, `INSERT INTO seller_invites (id, seller_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+export async function insertInvite(db: Sql, invite: { id: string; sellerId: string; tokenHash: string; createdBy: string | null; createdAt: number; expiresAt: number }): Promise<void> {
+  await db.run(`INSERT INTO seller_invites (id, seller_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`, [
     invite.id, invite.sellerId, invite.tokenHash, invite.createdBy, invite.createdAt, invite.expiresAt,
-  );
+  ]);
 }
 
-export function inviteByHash(db: Database, tokenHash: string): InviteRow | undefined {
-  return statement(db, `SELECT seller_invites.id, seller_id AS sellerId, sellers.name AS sellerName, seller_invites.created_at AS createdAt,
-    expires_at AS expiresAt, used_at AS usedAt FROM seller_invites JOIN sellers ON sellers.id = seller_invites.seller_id WHERE token_hash = ?`).get(tokenHash) as
-    | InviteRow
-    | undefined;
+export function inviteByHash(db: Sql, tokenHash: string): Promise<InviteRow | undefined> {
+  return db.get<InviteRow>(`SELECT seller_invites.id, seller_id AS sellerId, sellers.name AS sellerName, seller_invites.created_at AS createdAt,
+    expires_at AS expiresAt, used_at AS usedAt FROM seller_invites JOIN sellers ON sellers.id = seller_invites.seller_id WHERE token_hash = ?`, [tokenHash]);
 }
 
 /** Closes the seller's invites still open (marked used): a lost or superseded link must not set a password later. */
-export function closeOpenInvites(db: Database, sellerId: string, now: number): number {
-  return statement(db, `UPDATE seller_invites SET used_at = ? WHERE seller_id = ? AND used_at IS NULL`).run(now, sellerId).changes;
+export async function closeOpenInvites(db: Sql, sellerId: string, now: number): Promise<number> {
+  return (await db.run(`UPDATE seller_invites SET used_at = ? WHERE seller_id = ? AND used_at IS NULL`, [now, sellerId])).changes;
 }
 
 /** Marks the invite used if it still was open at `now`; false when another request used it first or it has expired. */
-export function consumeInvite(db: Database, id: string, now: number): boolean {
-  return statement(db, `UPDATE seller_invites SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`).run(now, id, now).changes === 1;
+export async function consumeInvite(db: Sql, id: string, now: number): Promise<boolean> {
+  return (await db.run(`UPDATE seller_invites SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`, [now, id, now])).changes === 1;
 }
 
-export function personById(db: Database, id: string): PersonRow | undefined {
-  return statement(db, `SELECT ${personColumns} FROM people WHERE id = ?`).get(id) as PersonRow | undefined;
+export function personById(db: Sql, id: string): Promise<PersonRow | undefined> {
+  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE id = ?`, [id]);
 }
 
-export function personByEmail(db: Database, email: string): PersonRow | undefined {
-  return statement(db, `SELECT ${personColumns} FROM people WHERE email = ?`).get(email) as PersonRow | undefined;
+export function personByEmail(db: Sql, email: string): Promise<PersonRow | undefined> {
+  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE email = ?`, [email]);
 }
 
 /** The console's people; sellers' logins are not among them. */
-export function listPeople(db: Database): PersonRow[] {
-  return statement(db, `SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY email`).all() as PersonRow[];
+export function listPeople(db: Sql): Promise<PersonRow[]> {
+  return db.all<PersonRow>(`SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY email`);
 }
 
-export function countActiveOwners(db: Database): number {
-  return (statement(db, `SELECT count(*) AS n FROM people WHERE role = 'owner' AND disabled_at IS NULL`).get() as { n: number }).n;
+// Number(): PostgreSQL's count(*) and bigint ids arrive as strings.
+export async function countActiveOwners(db: Sql): Promise<number> {
+  return Number((await db.get<{ n: number | string }>(`SELECT count(*) AS n FROM people WHERE role = 'owner' AND disabled_at IS NULL`))!.n);
 }
 
-export function updatePerson(db: Database, id: string, changes: { role?: Role; passwordHash?: string; totpSecret?: string | null; disabledAt?: number | null }, now: number): void {
-  const current = personById(db, id);
+export async function updatePerson(db: Sql, id: string, changes: { role?: Role; passwordHash?: string; totpSecret?: string | null; disabledAt?: number | null }, now: number): Promise<void> {
+  const current = await personById(db, id);
   if (!current) return;
-  statement(db, `UPDATE people SET role = ?, password_hash = ?, totp_secret = ?, disabled_at = ?, updated_at = ? WHERE id = ?`).run(
+  await db.run(`UPDATE people SET role = ?, password_hash = ?, totp_secret = ?, disabled_at = ?, updated_at = ? WHERE id = ?`, [
     changes.role ?? current.role,
     changes.passwordHash ?? current.passwordHash,
     changes.totpSecret === undefined ? current.totpSecret : changes.totpSecret,
     changes.disabledAt === undefined ? current.disabledAt : changes.disabledAt,
     now,
     id,
-  );
+  ]);
 }
 
-export function insertSession(db: Database, session: SessionRow): void {
-  statement(db, `INSERT INTO sessions (id_hash, person_id, address, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`).run(
+export async function insertSession(db: Sql, session: SessionRow): Promise<void> {
+  await db.run(`INSERT INTO sessions (id_hash, person_id, address, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`, [
     session.idHash, session.personId, session.address, session.createdAt, session.lastSeenAt,
-  );
+  ]);
 }
 
-export function sessionByHash(db: Database, idHash: string): SessionRow | undefined {
-  return statement(db, `SELECT id_hash AS idHash, person_id AS personId, address, created_at AS createdAt, last_seen_at AS lastSeenAt
-    FROM sessions WHERE id_hash = ?`).get(idHash) as SessionRow | undefined;
+export function sessionByHash(db: Sql, idHash: string): Promise<SessionRow | undefined> {
+  return db.get<SessionRow>(`SELECT id_hash AS idHash, person_id AS personId, address, created_at AS createdAt, last_seen_at AS lastSeenAt
+    FROM sessions WHERE id_hash = ?`, [idHash]);
 }
 
-export function touchSession(db: Database, idHash: string, now: number): void {
-  statement(db, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`).run(now, idHash);
+export async function touchSession(db: Sql, idHash: string, now: number): Promise<void> {
+  await db.run(`UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, [now, idHash]);
 }
 
-export function deleteSession(db: Database, idHash: string): void {
-  statement(db, `DELETE FROM sessions WHERE id_hash = ?`).run(idHash);
+export async function deleteSession(db: Sql, idHash: string): Promise<void> {
+  await db.run(`DELETE FROM sessions WHERE id_hash = ?`, [idHash]);
 }
 
-export function deleteSessionsOf(db: Database, personId: string): number {
-  return statement(db, `DELETE FROM sessions WHERE person_id = ?`).run(personId).changes;
+export async function deleteSessionsOf(db: Sql, personId: string): Promise<number> {
+  return (await db.run(`DELETE FROM sessions WHERE person_id = ?`, [personId])).changes;
 }
 
-export function insertApiKey(db: Database, key: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'> & { keyHash: string }): void {
-  statement(db, `INSERT INTO api_keys (id, person_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`).run(
+export async function insertApiKey(db: Sql, key: Omit<ApiKeyRow, 'lastUsedAt' | 'revokedAt'> & { keyHash: string }): Promise<void> {
+  await db.run(`INSERT INTO api_keys (id, person_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`, [
     key.id, key.personId, key.label, key.keyHash, key.createdAt,
-  );
+  ]);
 }
 
-export function apiKeyByHash(db: Database, keyHash: string): ApiKeyRow | undefined {
-  return statement(db, `SELECT id, person_id AS personId, label, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt
-    FROM api_keys WHERE key_hash = ?`).get(keyHash) as ApiKeyRow | undefined;
+export function apiKeyByHash(db: Sql, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return db.get<ApiKeyRow>(`SELECT id, person_id AS personId, label, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt
+    FROM api_keys WHERE key_hash = ?`, [keyHash]);
 }
 
-export function apiKeysOf(db: Database, personId: string): ApiKeyRow[] {
-  return statement(db, `SELECT id, person_id AS personId, label, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt
-    FROM api_keys WHERE person_id = ? ORDER BY created_at DESC`).all(personId) as ApiKeyRow[];
+export function apiKeysOf(db: Sql, personId: string): Promise<ApiKeyRow[]> {
+  return db.all<ApiKeyRow>(`SELECT id, person_id AS personId, label, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt
+    FROM api_keys WHERE person_id = ? ORDER BY created_at DESC`, [personId]);
 }
 
-export function markApiKeyUsed(db: Database, id: string, now: number): void {
-  statement(db, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`).run(now, id);
+export async function markApiKeyUsed(db: Sql, id: string, now: number): Promise<void> {
+  await db.run(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`, [now, id]);
 }
 
-export function revokeApiKey(db: Database, id: string, personId: string, now: number): boolean {
-  return statement(db, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND person_id = ? AND revoked_at IS NULL`).run(now, id, personId).changes === 1;
+export async function revokeApiKey(db: Sql, id: string, personId: string, now: number): Promise<boolean> {
+  return (await db.run(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND person_id = ? AND revoked_at IS NULL`, [now, id, personId])).changes === 1;
 }
 
-export function throttleRow(db: Database, key: string): ThrottleRow | undefined {
-  return statement(db, `SELECT key, failures, last_failure_at AS lastFailureAt, blocked_until AS blockedUntil FROM sign_in_throttle WHERE key = ?`).get(key) as
-    | ThrottleRow
-    | undefined;
+export function throttleRow(db: Sql, key: string): Promise<ThrottleRow | undefined> {
+  return db.get<ThrottleRow>(`SELECT key, failures, last_failure_at AS lastFailureAt, blocked_until AS blockedUntil FROM sign_in_throttle WHERE key = ?`, [key]);
 }
 
-export function saveThrottle(db: Database, row: ThrottleRow): void {
-  statement(db, `INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`).run(
+export async function saveThrottle(db: Sql, row: ThrottleRow): Promise<void> {
+  await db.run(`INSERT INTO sign_in_throttle (key, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`, [
     row.key, row.failures, row.lastFailureAt, row.blockedUntil,
-  );
+  ]);
 }
 
-export function clearThrottle(db: Database, key: string): void {
-  statement(db, `DELETE FROM sign_in_throttle WHERE key = ?`).run(key);
+export async function clearThrottle(db: Sql, key: string): Promise<void> {
+  await db.run(`DELETE FROM sign_in_throttle WHERE key = ?`, [key]);
 }
 
-export function insertAudit(db: Database, entry: NewAuditEntry): number {
-  return Number(
-    statement(db, `INSERT INTO audit_log (at, actor_id, actor_email, actor_role, via, action, object_type, object_id, before, after, outcome, address)
-      VALUES (@at, @actorId, @actorEmail, @actorRole, @via, @action, @objectType, @objectId, @before, @after, @outcome, @address)`).run(entry).lastInsertRowid,
-  );
+export async function insertAudit(db: Sql, entry: NewAuditEntry): Promise<number> {
+  const row = await db.get<{ id: number | string }>(`INSERT INTO audit_log (at, actor_id, actor_email, actor_role, via, action, object_type, object_id, before, after, outcome, address)
+      VALUES (@at, @actorId, @actorEmail, @actorRole, @via, @action, @objectType, @objectId, @before, @after, @outcome, @address) RETURNING id`, { ...entry });
+  return Number(row!.id);
 }
 
 /** Newest first. Each filter is a bound parameter; an absent one matches everything. */
-export function findAudit(db: Database, filter: AuditFilter): AuditRow[] {
-  return statement(db, `SELECT ${auditColumns} FROM audit_log
+export function findAudit(db: Sql, filter: AuditFilter): Promise<AuditRow[]> {
+  return db.all<AuditRow>(`SELECT ${auditColumns} FROM audit_log
     WHERE (@actor IS NULL OR actor_email = @actor)
       AND (@action IS NULL OR action = @action)
       AND (@objectId IS NULL OR object_id = @objectId)
       AND (@from IS NULL OR at >= @from)
       AND (@to IS NULL OR at < @to)
       AND (@beforeId IS NULL OR id < @beforeId)
-    ORDER BY id DESC LIMIT @limit`).all({
+    ORDER BY id DESC LIMIT @limit`, {
     actor: filter.actor ?? null,
     action: filter.action ?? null,
     objectId: filter.objectId ?? null,
@@ -250,5 +245,5 @@ export function findAudit(db: Database, filter: AuditFilter): AuditRow[] {
     to: filter.to ?? null,
     beforeId: filter.beforeId ?? null,
     limit: filter.limit,
-  }) as AuditRow[];
+  });
 }

@@ -247,18 +247,18 @@ export function createSellerPortal(options: SellerPortalOptions) {
      * The seller changes their product, audited before → after (or refused, with what was asked).
      * Orders freeze their unit price when placed, so a new price applies to new orders only.
      */
-    updateProduct(ctx: ActionContext, sellerId: string, productId: string, changes: ProductChanges): Product {
+    async updateProduct(ctx: ActionContext, sellerId: string, productId: string, changes: ProductChanges): Promise<Product> {
       const id = productId.toLowerCase();
       const current = sellerProduct(db, sellerId, id);
       if (!current) throw notFound('product');
       const before = { description: current.description, priceMinor: current.priceMinor, active: current.active };
       try {
         const product = options.catalogue.updateOwnProduct(sellerId, id, changes);
-        options.accounts.audit(ctx, { action: 'product.seller_update', objectType: 'product', objectId: id, before, after: productState(product) });
+        await options.accounts.audit(ctx, { action: 'product.seller_update', objectType: 'product', objectId: id, before, after: productState(product) });
         return product;
       } catch (error) {
         if (error instanceof DomainError) {
-          options.accounts.audit(ctx, { action: 'product.seller_update', objectType: 'product', objectId: id, before, after: { asked: changes, refused: error.code }, outcome: 'refused' });
+          await options.accounts.audit(ctx, { action: 'product.seller_update', objectType: 'product', objectId: id, before, after: { asked: changes, refused: error.code }, outcome: 'refused' });
         }
         throw error;
       }

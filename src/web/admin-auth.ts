@@ -32,7 +32,7 @@ interface Identified {
   accounts: Accounts;
   log: Logger;
   /** Whether anyone at all could sign in: otherwise the admin routes are simply not set up yet. */
-  configured: () => boolean;
+  configured: () => Promise<boolean>;
 }
 
 const identifiedOf = (res: Response) => res.locals.identified as Identified | undefined;
@@ -60,18 +60,18 @@ export function identifyCallers({ accounts, config, log }: { accounts: Accounts;
   const router = express.Router();
   const cookie = sessionCookie(config);
   router.use(cookieParser());
-  router.use((req, res, next) => {
+  router.use(async (req, res, next) => {
     let caller: Caller | null = null;
     let sessionId: string | null = null;
     const bearer = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
     try {
       if (bearer !== undefined) {
         if (config.adminToken !== null && sameSecret(bearer, config.adminToken)) caller = accounts.adminTokenCaller();
-        else if (bearer.startsWith('sok_')) caller = accounts.apiKeyCaller(bearer);
+        else if (bearer.startsWith('sok_')) caller = await accounts.apiKeyCaller(bearer);
       } else {
         const value = (req.cookies as Record<string, unknown> | undefined)?.[cookie.name];
         if (typeof value === 'string' && value.length > 0 && value.length <= 100) {
-          caller = accounts.sessionCaller(value);
+          caller = await accounts.sessionCaller(value);
           sessionId = caller ? value : null;
         }
       }
@@ -81,7 +81,8 @@ export function identifyCallers({ accounts, config, log }: { accounts: Accounts;
       next(new ApiError(503, 'database_unavailable', 'The database is not answering, so we cannot recognise you just now. Try again shortly.'));
       return;
     }
-    const identified: Identified = { caller, sessionId, accounts, log, configured: () => config.adminToken !== null || accounts.people().length > 0 };
+    const configured = async () => config.adminToken !== null || (await accounts.people()).length > 0;
+    const identified: Identified = { caller, sessionId, accounts, log, configured };
     res.locals.identified = identified;
     next();
   });
@@ -101,7 +102,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Lets the request through only for a caller whose role includes `needed`. */
 export function requireRole(needed: Role, adminToken: string | null, options: GuardOptions = {}): RequestHandler {
   const legacy = legacyGuard(adminToken);
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const identified = identifiedOf(res);
     // An app assembled without identifyCallers (some tests build only the catalogue) knows
     // only the shared token.
@@ -111,7 +112,7 @@ export function requireRole(needed: Role, adminToken: string | null, options: Gu
     }
     const { caller, accounts, log } = identified;
     if (!caller) {
-      if (!identified.configured()) next(new ApiError(503, 'admin_disabled', 'Create an owner with npm run users:create (or set ADMIN_TOKEN) to enable admin routes'));
+      if (!(await identified.configured())) next(new ApiError(503, 'admin_disabled', 'Create an owner with npm run users:create (or set ADMIN_TOKEN) to enable admin routes'));
       else next(new ApiError(401, 'unauthorized', 'Sign in at /admin/sign-in, or send Authorization: Bearer <API key>'));
       return;
     }
@@ -123,18 +124,16 @@ export function requireRole(needed: Role, adminToken: string | null, options: Gu
       return;
     }
     if (!allows(caller.role, needed)) {
-      accounts.audit(ctx, { action: 'forbidden', objectId, after: { request: what, needs: needed }, outcome: 'refused' });
+      await accounts.audit(ctx, { action: 'forbidden', objectId, after: { request: what, needs: needed }, outcome: 'refused' });
       next(new ApiError(403, 'forbidden', `This needs the ${needed} role; you are ${caller.role === 'operator' ? 'an' : 'a'} ${caller.role}`));
       return;
     }
     if (!SAFE_METHODS.has(req.method) && !options.auditsItself) {
       res.once('finish', () => {
         // The answer has left; a failing write here must not take the process down with it.
-        try {
-          accounts.audit(ctx, { action: what, objectId, after: { status: res.statusCode }, outcome: res.statusCode < 400 ? 'done' : 'refused' });
-        } catch (error) {
-          log.error('audit.write_failed', { action: what, objectId, actor: caller.email, error });
-        }
+        accounts
+          .audit(ctx, { action: what, objectId, after: { status: res.statusCode }, outcome: res.statusCode < 400 ? 'done' : 'refused' })
+          .catch((error: unknown) => log.error('audit.write_failed', { action: what, objectId, actor: caller.email, error }));
       });
     }
     next();

@@ -166,9 +166,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.redirect(303, result.mustEnrol ? '/admin/account/two-factor' : safeNext(body.next));
   });
 
-  router.post('/admin/sign-out', enrolment, (req, res) => {
+  router.post('/admin/sign-out', enrolment, async (req, res) => {
     const sessionId = sessionIdOf(res);
-    if (sessionId) accounts.signOut(actionContext(req, res), sessionId);
+    if (sessionId) await accounts.signOut(actionContext(req, res), sessionId);
     res.clearCookie(cookie.name, cookieOptions);
     res.redirect(303, '/admin/sign-in');
   });
@@ -261,10 +261,10 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     render(req, res, 'partials/order-live', orderLocals(req, res));
   });
 
-  router.post('/admin/orders/:id/retry-payout', operatorAction, (req, res) => {
+  router.post('/admin/orders/:id/retry-payout', operatorAction, async (req, res) => {
     const id = uuid.safeParse(req.params.id);
     if (!id.success) throw new ApiError(404, 'order_not_found', 'No order with this id');
-    backoffice.retryPayout(actionContext(req, res), id.data);
+    await backoffice.retryPayout(actionContext(req, res), id.data);
     res.redirect(303, bodyOf(req).back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
   });
 
@@ -286,8 +286,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   });
 
   // A reconciliation difference settled with a note (the books keep the item and the note).
-  router.post('/admin/reconciliation-items/:id/resolve', operatorAction, (req, res) => {
-    backoffice.resolveDifference(actionContext(req, res), String(req.params.id), bodyOf(req).note);
+  router.post('/admin/reconciliation-items/:id/resolve', operatorAction, async (req, res) => {
+    await backoffice.resolveDifference(actionContext(req, res), String(req.params.id), bodyOf(req).note);
     res.redirect(303, '/admin/attention');
   });
 
@@ -309,17 +309,17 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
 
   // ---- People (owners) ---------------------------------------------------------------
 
-  const peopleLocals = () => ({ title: 'People', people: accounts.people(), roles: ROLES, added: null, reset: null });
+  const peopleLocals = async () => ({ title: 'People', people: await accounts.people(), roles: ROLES, added: null, reset: null });
 
-  router.get('/admin/people', owner, (req, res) => render(req, res, 'people', peopleLocals()));
+  router.get('/admin/people', owner, async (req, res) => render(req, res, 'people', await peopleLocals()));
 
   async function peopleAction(req: Request, res: Response, act: () => Promise<Record<string, unknown>> | Record<string, unknown>): Promise<void> {
     try {
       const shown = await act();
-      render(req, res, 'people', { ...peopleLocals(), ...shown });
+      render(req, res, 'people', { ...(await peopleLocals()), ...shown });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      render(req, res, 'people', { ...peopleLocals(), error: error.message, form: req.body ?? {} }, toApiError(error).status);
+      render(req, res, 'people', { ...(await peopleLocals()), error: error.message, form: req.body ?? {} }, toApiError(error).status);
     }
   }
 
@@ -336,9 +336,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     return parsed.data;
   };
 
-  router.post('/admin/people/:id/role', owner, (req, res) => peopleAction(req, res, () => (accounts.changeRole(actionContext(req, res), personId(req), bodyOf(req).role), {})));
-  router.post('/admin/people/:id/disable', owner, (req, res) => peopleAction(req, res, () => (accounts.disable(actionContext(req, res), personId(req)), {})));
-  router.post('/admin/people/:id/enable', owner, (req, res) => peopleAction(req, res, () => (accounts.enable(actionContext(req, res), personId(req)), {})));
+  router.post('/admin/people/:id/role', owner, (req, res) => peopleAction(req, res, async () => (await accounts.changeRole(actionContext(req, res), personId(req), bodyOf(req).role), {})));
+  router.post('/admin/people/:id/disable', owner, (req, res) => peopleAction(req, res, async () => (await accounts.disable(actionContext(req, res), personId(req)), {})));
+  router.post('/admin/people/:id/enable', owner, (req, res) => peopleAction(req, res, async () => (await accounts.enable(actionContext(req, res), personId(req)), {})));
   router.post('/admin/people/:id/reset', owner, (req, res) =>
     peopleAction(req, res, async () => ({ reset: await accounts.resetPassword(actionContext(req, res), personId(req)) })),
   );
@@ -368,9 +368,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     };
   }
 
-  router.get('/admin/audit', owner, (req, res) => {
+  router.get('/admin/audit', owner, async (req, res) => {
     const filter = auditFilter(req);
-    const entries = accounts.auditLog({ ...filter, limit: 100 });
+    const entries = await accounts.auditLog({ ...filter, limit: 100 });
     const query = queryOf(req);
     const kept = ['actor', 'action', 'object', 'from', 'to'].filter((k) => typeof query[k] === 'string' && query[k] !== '').map((k) => [k, query[k] as string]);
     const last = entries[entries.length - 1];
@@ -383,31 +383,31 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     });
   });
 
-  router.get('/admin/audit.csv', owner, (req, res) => {
-    const csv = accounts.auditCsv({ ...auditFilter(req), limit: 100_000 });
+  router.get('/admin/audit.csv', owner, async (req, res) => {
+    const csv = await accounts.auditCsv({ ...auditFilter(req), limit: 100_000 });
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="sokoni-audit.csv"', 'Cache-Control': 'no-store' }).send(csv);
   });
 
   // ---- My account: API keys, second factor -------------------------------------------
 
-  const accountLocals = (caller: Caller) => ({ title: 'My account', keys: caller.personId ? accounts.apiKeys(caller.personId) : [], newKey: null, passwordChanged: false });
+  const accountLocals = async (caller: Caller) => ({ title: 'My account', keys: caller.personId ? await accounts.apiKeys(caller.personId) : [], newKey: null, passwordChanged: false });
 
-  router.get('/admin/account', viewer, (req, res) => render(req, res, 'account', accountLocals(callerOf(res)!)));
+  router.get('/admin/account', viewer, async (req, res) => render(req, res, 'account', await accountLocals(callerOf(res)!)));
 
-  router.post('/admin/account/api-keys', selfAction, (req, res) => {
+  router.post('/admin/account/api-keys', selfAction, async (req, res) => {
     const ctx = actionContext(req, res);
     try {
-      const created = accounts.createApiKey(ctx, bodyOf(req).label);
+      const created = await accounts.createApiKey(ctx, bodyOf(req).label);
       // The key is shown on this answer only; it is never stored or shown again.
-      render(req, res, 'account', { ...accountLocals(ctx.caller), newKey: created.key });
+      render(req, res, 'account', { ...(await accountLocals(ctx.caller)), newKey: created.key });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      render(req, res, 'account', { ...accountLocals(ctx.caller), error: error.message }, toApiError(error).status);
+      render(req, res, 'account', { ...(await accountLocals(ctx.caller)), error: error.message }, toApiError(error).status);
     }
   });
 
-  router.post('/admin/account/api-keys/:id/revoke', selfAction, (req, res) => {
-    accounts.revokeApiKey(actionContext(req, res), String(req.params.id));
+  router.post('/admin/account/api-keys/:id/revoke', selfAction, async (req, res) => {
+    await accounts.revokeApiKey(actionContext(req, res), String(req.params.id));
     res.redirect(303, '/admin/account');
   });
 
@@ -416,10 +416,10 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     try {
       const body = bodyOf(req);
       await accounts.changeOwnPassword(ctx, body.currentPassword, body.newPassword);
-      render(req, res, 'account', { ...accountLocals(ctx.caller), passwordChanged: true });
+      render(req, res, 'account', { ...(await accountLocals(ctx.caller)), passwordChanged: true });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      render(req, res, 'account', { ...accountLocals(ctx.caller), error: error.message }, toApiError(error).status);
+      render(req, res, 'account', { ...(await accountLocals(ctx.caller)), error: error.message }, toApiError(error).status);
     }
   });
 
@@ -428,12 +428,12 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     render(req, res, 'two-factor', { title: 'Second factor', ...accounts.newTotpSecret(ctx) });
   });
 
-  router.post('/admin/account/two-factor', enrolment, (req, res) => {
+  router.post('/admin/account/two-factor', enrolment, async (req, res) => {
     const ctx = actionContext(req, res);
     const body = bodyOf(req);
     const secret = typeof body.secret === 'string' ? body.secret : '';
     try {
-      accounts.confirmTotp(ctx, secret, body.code);
+      await accounts.confirmTotp(ctx, secret, body.code);
       res.redirect(303, '/admin');
     } catch (error) {
       if (!(error instanceof DomainError) || !/^[A-Z2-7]{32}$/.test(secret)) throw error;

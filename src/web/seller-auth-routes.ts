@@ -78,9 +78,9 @@ export function createSellerAuthRouter({ config, accounts, desk, csrf }: SellerA
     res.redirect(303, safeSellerNext(body.next));
   });
 
-  router.post('/seller/sign-out', signedInSeller, (req, res) => {
+  router.post('/seller/sign-out', signedInSeller, async (req, res) => {
     const sessionId = sessionIdOf(res);
-    if (sessionId) accounts.signOut(actionContext(req, res), sessionId);
+    if (sessionId) await accounts.signOut(actionContext(req, res), sessionId);
     res.clearCookie(cookie.name, cookieOptions);
     res.redirect(303, '/seller/sign-in');
   });
@@ -89,9 +89,9 @@ export function createSellerAuthRouter({ config, accounts, desk, csrf }: SellerA
   // (no-referrer) keeps it out of any request this page makes.
   const inviteLocals = (req: Request) => ({ title: 'Set your password', action: `/seller/invite/${encodeURIComponent(String(req.params.token))}`, minLength: MIN_PASSWORD_LENGTH });
 
-  router.get('/seller/invite/:token', (req, res) => {
+  router.get('/seller/invite/:token', async (req, res) => {
     try {
-      render(req, res, 'invite', { ...inviteLocals(req), invite: accounts.invite(req.params.token) });
+      render(req, res, 'invite', { ...inviteLocals(req), invite: await accounts.invite(req.params.token) });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       render(req, res, 'invite', { ...inviteLocals(req), invite: null, error: error.message }, toApiError(error).status);
@@ -106,7 +106,7 @@ export function createSellerAuthRouter({ config, accounts, desk, csrf }: SellerA
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       // A weak password keeps the form; a used or expired link does not.
-      const invite = error.field === 'password' ? accounts.invite(req.params.token) : null;
+      const invite = error.field === 'password' ? await accounts.invite(req.params.token) : null;
       render(req, res, 'invite', { ...inviteLocals(req), invite, error: error.message }, toApiError(error).status);
     }
   });

@@ -211,13 +211,13 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     render(req, res, 'product', productForm(req, res, String(req.params.id)));
   });
 
-  router.post('/seller/products/:id', guard, (req, res) => {
+  router.post('/seller/products/:id', guard, async (req, res) => {
     const seller = sellerOf(res);
     const form = productForm(req, res, String(req.params.id));
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const changes = productChanges(body, form.product.currency);
-      portal.updateProduct({ caller: seller.caller, address: req.ip ?? null }, seller.sellerId, form.product.id, changes);
+      await portal.updateProduct({ caller: seller.caller, address: req.ip ?? null }, seller.sellerId, form.product.id, changes);
       res.redirect(303, `/seller/products/${form.product.id}?saved=1`);
     } catch (error) {
       if (!(error instanceof ApiError) && !(error instanceof DomainError)) throw error;

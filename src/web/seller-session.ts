@@ -37,11 +37,11 @@ export function safeSellerNext(value: unknown): string {
  */
 export function requireSeller(accounts: Accounts, config: Config): RequestHandler {
   const cookie = sessionCookie(config);
-  return (req, res, next) => {
+  return async (req, res, next) => {
     let caller: Caller | null = res.locals.identified === undefined ? null : callerOf(res);
     if (res.locals.identified === undefined) {
       const value = (req.cookies as Record<string, unknown> | undefined)?.[cookie.name];
-      if (typeof value === 'string' && value.length > 0 && value.length <= 100) caller = accounts.sessionCaller(value);
+      if (typeof value === 'string' && value.length > 0 && value.length <= 100) caller = await accounts.sessionCaller(value);
     }
     if (caller?.role === 'seller' && caller.sellerId !== undefined) {
       const seller: SellerLocals = { sellerId: caller.sellerId, caller };

@@ -2,11 +2,13 @@
 // second factor and the append-only audit log. Time is a hand-moved clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_POLICY, createAccounts, totpCode, type Accounts, type ActionContext } from '../../src/accounts';
+import { SqliteSql } from '../../src/db';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
 
 const PASSWORD = 'correct horse battery';
 let t: TempDatabase;
 let now: number;
+let sql: SqliteSql;
 let accounts: Accounts;
 
 const ownerCtx = (id: string): ActionContext => ({ caller: { personId: id, email: 'owner@example.com', role: 'owner', via: 'session', mustEnrol: false }, address: '10.0.0.1' });
@@ -14,7 +16,8 @@ const ownerCtx = (id: string): ActionContext => ({ caller: { personId: id, email
 beforeEach(() => {
   t = tempDatabase();
   now = Date.UTC(2026, 0, 1, 9);
-  accounts = createAccounts({ db: t.db, owner2fa: false, clock: () => now });
+  sql = new SqliteSql(t.db);
+  accounts = createAccounts({ db: sql, owner2fa: false, clock: () => now });
 });
 afterEach(() => t.close());
 
@@ -36,14 +39,14 @@ describe('people', () => {
 
   it('keeps at least one active owner', async () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
-    expect(() => accounts.disable(ownerCtx(owner.id), owner.id)).toThrow(/at least one active owner/);
-    expect(() => accounts.changeRole(ownerCtx(owner.id), owner.id, 'viewer')).toThrow(/at least one active owner/);
+    await expect(accounts.disable(ownerCtx(owner.id), owner.id)).rejects.toThrow(/at least one active owner/);
+    await expect(accounts.changeRole(ownerCtx(owner.id), owner.id, 'viewer')).rejects.toThrow(/at least one active owner/);
   });
 
   it('lets only owners manage people', async () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     const operator: ActionContext = { caller: { personId: 'x', email: 'op@example.com', role: 'operator', via: 'session', mustEnrol: false }, address: null };
-    expect(() => accounts.disable(operator, owner.id)).toThrow(/owner role/);
+    await expect(accounts.disable(operator, owner.id)).rejects.toThrow(/owner role/);
   });
 });
 
@@ -81,21 +84,21 @@ describe('sign-in', () => {
   it('refuses a disabled person with the same answer', async () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     const viewer = await accounts.createPerson(ownerCtx(owner.id), { email: 'v@example.com', role: 'viewer', password: PASSWORD });
-    accounts.disable(ownerCtx(owner.id), viewer.id);
+    await accounts.disable(ownerCtx(owner.id), viewer.id);
     expect(await signIn('v@example.com', PASSWORD)).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('asks for the TOTP code once set up, and makes owners set it up under OWNER_2FA', async () => {
-    accounts = createAccounts({ db: t.db, owner2fa: true, clock: () => now });
+    accounts = createAccounts({ db: sql, owner2fa: true, clock: () => now });
     await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     const first = await signIn('owner@example.com', PASSWORD);
     if (!first.ok) throw new Error('sign-in failed');
     expect(first.mustEnrol).toBe(true);
-    const caller = accounts.sessionCaller(first.sessionId)!;
+    const caller = (await accounts.sessionCaller(first.sessionId))!;
     expect(caller.mustEnrol).toBe(true);
     const { secret } = accounts.newTotpSecret({ caller, address: null });
-    expect(() => accounts.confirmTotp({ caller, address: null }, secret, '000000')).toThrow(/does not match/);
-    accounts.confirmTotp({ caller, address: null }, secret, totpCode(secret, now));
+    await expect(accounts.confirmTotp({ caller, address: null }, secret, '000000')).rejects.toThrow(/does not match/);
+    await accounts.confirmTotp({ caller, address: null }, secret, totpCode(secret, now));
     expect(await signIn('owner@example.com', PASSWORD)).toEqual({ ok: false, reason: 'invalid' });
     const second = await signIn('owner@example.com', PASSWORD, { code: totpCode(secret, now) });
     expect(second).toMatchObject({ ok: true, mustEnrol: false });
@@ -114,11 +117,11 @@ describe('sessions', () => {
     const id = await session();
     expect(t.db.prepare('SELECT id_hash FROM sessions').pluck().get()).not.toBe(id);
     now += 29 * 60_000;
-    expect(accounts.sessionCaller(id)?.email).toBe('owner@example.com');
+    expect((await accounts.sessionCaller(id))?.email).toBe('owner@example.com');
     now += 29 * 60_000;
-    expect(accounts.sessionCaller(id)).not.toBeNull();
+    expect(await accounts.sessionCaller(id)).not.toBeNull();
     now += 31 * 60_000;
-    expect(accounts.sessionCaller(id)).toBeNull();
+    expect(await accounts.sessionCaller(id)).toBeNull();
     expect(t.count('sessions')).toBe(0);
   });
 
@@ -126,10 +129,10 @@ describe('sessions', () => {
     const id = await session();
     for (let minutes = 0; minutes < 12 * 60 - 20; minutes += 20) {
       now += 20 * 60_000;
-      expect(accounts.sessionCaller(id)).not.toBeNull();
+      expect(await accounts.sessionCaller(id)).not.toBeNull();
     }
     now += 21 * 60_000;
-    expect(accounts.sessionCaller(id)).toBeNull();
+    expect(await accounts.sessionCaller(id)).toBeNull();
   });
 
   it('rotates the id at sign-in and ends it at sign-out and when the person is disabled', async () => {
@@ -137,18 +140,18 @@ describe('sessions', () => {
     const again = await accounts.signIn({ email: 'owner@example.com', password: PASSWORD, address: null, previousSessionId: first });
     if (!again.ok) throw new Error('sign-in failed');
     expect(again.sessionId).not.toBe(first);
-    expect(accounts.sessionCaller(first)).toBeNull();
-    const caller = accounts.sessionCaller(again.sessionId)!;
-    accounts.signOut({ caller, address: null }, again.sessionId);
-    expect(accounts.sessionCaller(again.sessionId)).toBeNull();
+    expect(await accounts.sessionCaller(first)).toBeNull();
+    const caller = (await accounts.sessionCaller(again.sessionId))!;
+    await accounts.signOut({ caller, address: null }, again.sessionId);
+    expect(await accounts.sessionCaller(again.sessionId)).toBeNull();
 
-    const owner = accounts.people()[0]!;
+    const owner = (await accounts.people())[0]!;
     await accounts.createPerson(ownerCtx(owner.id), { email: 'op@example.com', role: 'operator', password: PASSWORD });
     const op = await signIn('op@example.com', PASSWORD);
     if (!op.ok) throw new Error('sign-in failed');
-    expect(accounts.sessionCaller(op.sessionId)?.role).toBe('operator');
-    accounts.disable(ownerCtx(owner.id), op.person.id);
-    expect(accounts.sessionCaller(op.sessionId)).toBeNull();
+    expect((await accounts.sessionCaller(op.sessionId))?.role).toBe('operator');
+    await accounts.disable(ownerCtx(owner.id), op.person.id);
+    expect(await accounts.sessionCaller(op.sessionId)).toBeNull();
   });
 });
 
@@ -157,18 +160,18 @@ describe('API keys', () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     const op = await accounts.createPerson(ownerCtx(owner.id), { email: 'op@example.com', role: 'operator', password: PASSWORD });
     const opCtx: ActionContext = { caller: { personId: op.id, email: op.email, role: 'operator', via: 'session', mustEnrol: false }, address: null };
-    const { id, key } = accounts.createApiKey(opCtx, 'payout script');
+    const { id, key } = await accounts.createApiKey(opCtx, 'payout script');
     expect(key).toMatch(/^sok_[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(t.db.prepare('SELECT * FROM api_keys').all())).not.toContain(key);
-    expect(accounts.apiKeyCaller(key)).toMatchObject({ email: 'op@example.com', role: 'operator', via: 'api_key' });
-    accounts.changeRole(ownerCtx(owner.id), op.id, 'viewer');
-    expect(accounts.apiKeyCaller(key)?.role).toBe('viewer');
-    accounts.revokeApiKey(opCtx, id);
-    expect(accounts.apiKeyCaller(key)).toBeNull();
-    const second = accounts.createApiKey(opCtx, 'another');
-    accounts.disable(ownerCtx(owner.id), op.id);
-    expect(accounts.apiKeyCaller(second.key)).toBeNull();
-    expect(accounts.apiKeyCaller('sok_not-a-key')).toBeNull();
+    expect(await accounts.apiKeyCaller(key)).toMatchObject({ email: 'op@example.com', role: 'operator', via: 'api_key' });
+    await accounts.changeRole(ownerCtx(owner.id), op.id, 'viewer');
+    expect((await accounts.apiKeyCaller(key))?.role).toBe('viewer');
+    await accounts.revokeApiKey(opCtx, id);
+    expect(await accounts.apiKeyCaller(key)).toBeNull();
+    const second = await accounts.createApiKey(opCtx, 'another');
+    await accounts.disable(ownerCtx(owner.id), op.id);
+    expect(await accounts.apiKeyCaller(second.key)).toBeNull();
+    expect(await accounts.apiKeyCaller('sok_not-a-key')).toBeNull();
   });
 });
 
@@ -176,20 +179,33 @@ describe('the audit log', () => {
   it('records each action with who, role, object, before and after, and refuses changes and removals', async () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     const viewer = await accounts.createPerson(ownerCtx(owner.id), { email: 'v@example.com', role: 'viewer', password: PASSWORD });
-    accounts.changeRole(ownerCtx(owner.id), viewer.id, 'operator');
-    const [entry] = accounts.auditLog({ action: 'person.role', limit: 10 });
+    await accounts.changeRole(ownerCtx(owner.id), viewer.id, 'operator');
+    const [entry] = await accounts.auditLog({ action: 'person.role', limit: 10 });
     expect(entry).toMatchObject({ actorEmail: 'owner@example.com', actorRole: 'owner', via: 'session', objectType: 'person', objectId: viewer.id, outcome: 'done', address: '10.0.0.1' });
     expect(JSON.parse(entry!.before!)).toMatchObject({ role: 'viewer' });
     expect(JSON.parse(entry!.after!)).toMatchObject({ role: 'operator' });
     expect(() => t.db.prepare('UPDATE audit_log SET actor_email = ?').run('someone else')).toThrow(/append-only/);
     expect(() => t.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
-    expect(accounts.auditLog({ actor: 'owner@example.com', limit: 10 }).map((e) => e.action)).toEqual(['person.role', 'person.create']);
+    expect((await accounts.auditLog({ actor: 'owner@example.com', limit: 10 })).map((e) => e.action)).toEqual(['person.role', 'person.create']);
+  });
+
+  it('writes an entry inside a caller’s own transaction, landing with it or not at all', async () => {
+    const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
+    await sql.transaction(async (tx) => {
+      await accounts.audit(ownerCtx(owner.id), { action: 'kept' }, tx);
+    });
+    const failing = sql.transaction(async (tx) => {
+      await accounts.audit(ownerCtx(owner.id), { action: 'rolled_back' }, tx);
+      throw new Error('the change failed');
+    });
+    await expect(failing).rejects.toThrow('the change failed');
+    expect((await accounts.auditLog({ limit: 10 })).map((e) => e.action)).toEqual(['kept', 'person.create']);
   });
 
   it('exports CSV with quoting, and defuses spreadsheet formulas', async () => {
     const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
-    accounts.audit(ownerCtx(owner.id), { action: 'note', objectId: '=HYPERLINK("x")', after: { text: 'a, "b"' } });
-    const csv = accounts.auditCsv({ limit: 10 });
+    await accounts.audit(ownerCtx(owner.id), { action: 'note', objectId: '=HYPERLINK("x")', after: { text: 'a, "b"' } });
+    const csv = await accounts.auditCsv({ limit: 10 });
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('id,at,actor_email,actor_role,via,action,object_type,object_id,before,after,outcome,address');
     expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);

@@ -36,7 +36,7 @@ describe.skipIf(!executablePath)('the operator console in Chromium', () => {
   beforeAll(async () => {
     browser = await launchChromium(executablePath!);
     store = await startStore();
-    const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+    const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
     await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: OWNER_PASSWORD });
     await accounts.createPerson(null, { email: 'viewer@example.com', role: 'viewer', password: VIEWER_PASSWORD });
     const { productId } = await sellerWithProduct(store, '256772000901', 2500);

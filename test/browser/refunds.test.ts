@@ -32,7 +32,7 @@ describe.skipIf(!executablePath)('a partial refund in Chromium', () => {
   beforeAll(async () => {
     browser = await launchChromium(executablePath!);
     store = await startStore();
-    const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+    const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
     await accounts.createPerson(null, { email: 'operator@example.com', role: 'operator', password: PASSWORD });
     await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
     orderId = (await pay(store, { productId: demoProductId, qty: 2, phone: PAYER }, 10)).body.id as string;

@@ -11,7 +11,7 @@ const PASSWORD = 'screenshot passphrase';
 const store = await startStore();
 const browser = await screenshotBrowser();
 try {
-  const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+  const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
   await accounts.createPerson(null, { email: 'amina@sokoni.example', role: 'owner', password: PASSWORD });
   await accounts.createPerson(null, { email: 'joseph@sokoni.example', role: 'operator', password: PASSWORD });
   await accounts.createPerson(null, { email: 'grace@sokoni.example', role: 'viewer', password: PASSWORD });
@@ -23,7 +23,7 @@ try {
   // Refunds: one given back (asked by the operator, approved by the owner), one waiting for a second person.
   const refunds = store.sokoni.refunds;
   const as = (email: string, role: 'owner' | 'operator', personId: string) => ({ caller: { personId, email, role, via: 'session' as const, mustEnrol: false }, address: null });
-  const people = new Map(accounts.people().map((p) => [p.email, p.id]));
+  const people = new Map((await accounts.people()).map((p) => [p.email, p.id]));
   const joseph = as('joseph@sokoni.example', 'operator', people.get('joseph@sokoni.example')!);
   const amina = as('amina@sokoni.example', 'owner', people.get('amina@sokoni.example')!);
   const refunded = (await pay(store, { productId: demoProductId, qty: 3, phone: '256772100400' }, 30)).body.id as string;

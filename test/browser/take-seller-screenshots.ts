@@ -13,7 +13,7 @@ const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const store = await startStore();
 const browser = await screenshotBrowser();
 try {
-  const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+  const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
   const operator = await accounts.createPerson(null, { email: 'joseph@sokoni.example', role: 'operator', password: 'screenshot operator passphrase' });
   const ctx = { caller: { personId: operator.id, email: operator.email, role: operator.role, via: 'cli' as const, mustEnrol: false }, address: null };
   const { sellerId, productId } = await sellerWithProduct(store, '256772000321', 4500);
@@ -32,7 +32,7 @@ try {
 
   for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     const page = await browser.newPage({ viewport });
-    const { token } = accounts.createInvite(ctx, sellerId);
+    const { token } = await accounts.createInvite(ctx, sellerId);
     await page.goto(`${store.sokoni.url}/seller/invite/${token}`);
     await page.getByLabel('New password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Set password and sign in' }).click();

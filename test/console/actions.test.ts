@@ -28,7 +28,7 @@ describe('the audit log', () => {
     expect(oneTime).toBeDefined();
     expect((await new Browser(s.sokoni.url).signIn('viewer@example.com', oneTime)).status).toBe(303);
     const made = await owner.post('/admin/account/api-keys', { label: 'exports' });
-    const keyId = s.accounts.apiKeys(s.people.get('owner')!.id)[0]!.id;
+    const keyId = (await s.accounts.apiKeys(s.people.get('owner')!.id))[0]!.id;
     expect(made.status).toBe(200);
     await owner.post(`/admin/account/api-keys/${keyId}/revoke`, {});
     const wrong = await owner.post('/admin/account/password', { currentPassword: 'not my password', newPassword: 'a brand new passphrase' });

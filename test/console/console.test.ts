@@ -65,7 +65,7 @@ describe('signing in', () => {
     const res = await owner.post('/admin/people', { email: 'new@example.com', role: 'viewer', password: 'another long password' }, { csrf: false });
     expect(res.status).toBe(403);
     expect(res.text).toContain('did not come from this shop');
-    expect(store.accounts.people().map((p) => p.email)).not.toContain('new@example.com');
+    expect((await store.accounts.people()).map((p) => p.email)).not.toContain('new@example.com');
     expect(auditRows(store).length).toBe(before);
   });
 

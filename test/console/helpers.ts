@@ -14,7 +14,7 @@ export interface ConsoleStore extends Store {
 /** Sokoni on the embedded sandbox, with one owner, one operator and one viewer. */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleStore> {
   const store = await startStore(env);
-  const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
+  const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
   const people = new Map<Role, PersonView>();
   for (const role of ['owner', 'operator', 'viewer'] as const) {
     people.set(role, await accounts.createPerson(null, { email: `${role}@example.com`, role, password: PASSWORD }));

@@ -9,6 +9,7 @@ import { createBackoffice, createCatalogueDesk } from '../../src/backoffice';
 import type { Checkout } from '../../src/checkout';
 import { createCatalogue } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
+import { SqliteSql } from '../../src/db';
 import { createAdminRouter } from '../../src/web/admin-routes';
 import { createCatalogueRouter } from '../../src/web/catalogue-routes';
 import { createConsoleRouter } from '../../src/web/console-routes';
@@ -113,7 +114,7 @@ afterAll(() => store?.close());
 it('has a line for every admin route there is', () => {
   const t = tempDatabase();
   const config = loadConfig({ DATABASE_PATH: t.file });
-  const accounts = createAccounts({ db: t.db, owner2fa: false });
+  const accounts = createAccounts({ db: new SqliteSql(t.db), owner2fa: false });
   const checkout = {} as Checkout;
   const catalogue = createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null });
   const routers = [
@@ -124,7 +125,7 @@ it('has a line for every admin route there is', () => {
       catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
       expectedMomo: () => [],
       csrf: createCsrf(config, []),
-      refunds: createRefunds({ db: t.db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
+      refunds: createRefunds({ db: t.db, checkout, audit: (ctx, event) => void accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
     }),
     createAdminRouter({ config, checkout }),
     createCatalogueRouter({ catalogue, config }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccounts } from '../../src/accounts';
-import { DEMO_PRODUCT_IDS, openDatabase } from '../../src/db';
+import { DEMO_PRODUCT_IDS, openDatabase, SqliteSql } from '../../src/db';
 import { startSandbox } from '../../src/sandbox';
 import { freePort, tempDir } from '../checkout/helpers';
 import { runScript, type Running } from '../processes';
@@ -48,12 +48,12 @@ async function setup() {
   // Two operators, each with an API key, written into Sokoni's database as `npm run users:create` would.
   const db = openDatabase(databasePath);
   cleanups.push(() => void db.close());
-  const accounts = createAccounts({ db, owner2fa: false });
+  const accounts = createAccounts({ db: new SqliteSql(db), owner2fa: false });
   const keys: { authorization: string }[] = [];
   for (const email of ['maker@example.com', 'checker@example.com']) {
     const person = await accounts.createPerson(null, { email, role: 'operator', password: 'a long test passphrase' });
     const ctx = { caller: { personId: person.id, email, role: person.role, via: 'session' as const, mustEnrol: false }, address: null };
-    keys.push({ authorization: `Bearer ${accounts.createApiKey(ctx, 'crash test').key}` });
+    keys.push({ authorization: `Bearer ${(await accounts.createApiKey(ctx, 'crash test')).key}` });
   }
   const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
     const deadline = Date.now() + 20_000;

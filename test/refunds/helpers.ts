@@ -16,7 +16,7 @@ export async function startRefundStore(env: Record<string, string> = {}): Promis
   const auth = new Map<'owner' | 'operator' | 'operator2' | 'viewer', { authorization: string }>();
   for (const [name, person] of people) {
     const ctx = { caller: { personId: person.id, email: person.email, role: person.role, via: 'session' as const, mustEnrol: false }, address: null };
-    auth.set(name as 'owner', { authorization: `Bearer ${store.accounts.createApiKey(ctx, 'test').key}` });
+    auth.set(name as 'owner', { authorization: `Bearer ${(await store.accounts.createApiKey(ctx, 'test')).key}` });
   }
   return { ...store, auth };
 }

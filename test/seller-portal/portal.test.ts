@@ -65,7 +65,7 @@ describe('seller portal service', () => {
     expect(refusal(() => portal.sale(a.sellerId, orderB.id)).kind).toBe('not_found');
     expect(refusal(() => portal.payout(a.sellerId, String(payoutOfB.id))).kind).toBe('not_found');
     expect(refusal(() => portal.product(a.sellerId, b.productId)).kind).toBe('not_found');
-    expect(refusal(() => portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 })).kind).toBe('not_found');
+    await expect(portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 })).rejects.toMatchObject({ kind: 'not_found' });
     expect(portal.product(b.sellerId, b.productId).priceMinor).toBe(1500);
     expect(portal.payouts(a.sellerId, {}).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
     expect(portal.products(a.sellerId).map((p) => p.id)).toEqual([a.productId]);
@@ -138,7 +138,7 @@ describe('seller portal service', () => {
     const before = await sale(store, a.productId);
     const portal = store.sokoni.sellers;
 
-    const changed = portal.updateProduct(sellerContext(a.sellerId), a.sellerId, a.productId, { priceMinor: 2500, description: 'Now bigger' });
+    const changed = await portal.updateProduct(sellerContext(a.sellerId), a.sellerId, a.productId, { priceMinor: 2500, description: 'Now bigger' });
     expect(changed).toMatchObject({ priceMinor: 2500, description: 'Now bigger', active: true });
     const after = await sale(store, a.productId);
     const sales = new Map(portal.sales(a.sellerId, {}).sales.map((s) => [s.orderId, s]));
@@ -152,7 +152,7 @@ describe('seller portal service', () => {
       after: JSON.stringify({ description: 'Now bigger', priceMinor: 2500, active: true }),
     }]);
 
-    portal.updateProduct(sellerContext(a.sellerId), a.sellerId, a.productId, { active: false });
+    await portal.updateProduct(sellerContext(a.sellerId), a.sellerId, a.productId, { active: false });
     expect((await pay(store, { productId: a.productId, qty: 1, phone: shopper })).status).toBe(422);
   });
 

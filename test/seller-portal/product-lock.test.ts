@@ -34,7 +34,7 @@ describe('product lock', () => {
 
     let refusal: unknown;
     try {
-      portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 });
+      await portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 });
     } catch (error) {
       refusal = error;
     }
@@ -45,6 +45,6 @@ describe('product lock', () => {
 
     await operator.post(`/admin/products/${productId}/unlock`, {}, { from: `/admin/products/${productId}` });
     expect(auditRows(store, 'product.unlock')).toHaveLength(1);
-    expect(portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 }).priceMinor).toBe(5000);
+    expect((await portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 })).priceMinor).toBe(5000);
   });
 });

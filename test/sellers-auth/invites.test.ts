@@ -84,8 +84,8 @@ describe('invite links', () => {
   it('expire after 72 hours', async () => {
     const sellerId = await addSeller(operator, 'Late Seller', '46733900105');
     const owner = store.people.get('owner')!;
-    const past = createAccounts({ db: store.sokoni.db, owner2fa: false, clock: () => Date.now() - 72 * HOUR - 1000 });
-    const { token } = past.createInvite({ caller: { personId: owner.id, email: owner.email, role: 'owner', via: 'session', mustEnrol: false }, address: null }, sellerId);
+    const past = createAccounts({ db: store.sokoni.sql, owner2fa: false, clock: () => Date.now() - 72 * HOUR - 1000 });
+    const { token } = await past.createInvite({ caller: { personId: owner.id, email: owner.email, role: 'owner', via: 'session', mustEnrol: false }, address: null }, sellerId);
     const logins = sellerLogins();
     const page = await new (operator.constructor as typeof Browser)(store.sokoni.url).get(`/seller/invite/${token}`);
     expect(page.status).toBe(422);
@@ -94,8 +94,8 @@ describe('invite links', () => {
     expect(res.status).toBe(422);
     expect(sellerLogins()).toBe(logins);
     // One made an hour before its end still works.
-    const recent = createAccounts({ db: store.sokoni.db, owner2fa: false, clock: () => Date.now() - 71 * HOUR });
-    const fresh = recent.createInvite({ caller: { personId: owner.id, email: owner.email, role: 'owner', via: 'session', mustEnrol: false }, address: null }, sellerId);
+    const recent = createAccounts({ db: store.sokoni.sql, owner2fa: false, clock: () => Date.now() - 71 * HOUR });
+    const fresh = await recent.createInvite({ caller: { personId: owner.id, email: owner.email, role: 'owner', via: 'session', mustEnrol: false }, address: null }, sellerId);
     expect((await acceptInvite(store, `/seller/invite/${fresh.token}`)).res.status).toBe(303);
   });
 
@@ -116,9 +116,9 @@ describe('invite links', () => {
     expect(first.res.status).toBe(303);
     const second = await acceptInvite(store, (await inviteLink(operator, sellerId)).path, 'a brand new passphrase');
     expect(second.res.status).toBe(303);
-    const accounts = createAccounts({ db: store.sokoni.db, owner2fa: false });
-    expect(accounts.sessionCaller(sessionCookieOf(first.browser)!)).toBeNull();
-    expect(accounts.sessionCaller(sessionCookieOf(second.browser)!)).toMatchObject({ role: 'seller', sellerId });
+    const accounts = createAccounts({ db: store.sokoni.sql, owner2fa: false });
+    expect(await accounts.sessionCaller(sessionCookieOf(first.browser)!)).toBeNull();
+    expect(await accounts.sessionCaller(sessionCookieOf(second.browser)!)).toMatchObject({ role: 'seller', sellerId });
   });
 
   it('only the newest link works: a new one closes those still open', async () => {

@@ -23,7 +23,7 @@ let portal: { url: string; close(): void };
 function startPortal(): Promise<{ url: string; close(): void }> {
   const app = express();
   app.use(cookieParser());
-  app.get('/seller/whoami', requireSeller(createAccounts({ db: store.sokoni.db, owner2fa: false }), store.config), (_req, res) => {
+  app.get('/seller/whoami', requireSeller(createAccounts({ db: store.sokoni.sql, owner2fa: false }), store.config), (_req, res) => {
     res.json(res.locals.seller);
   });
   const server = http.createServer(app);
@@ -123,8 +123,8 @@ describe('a seller session', () => {
   it('ends at sign-out, and after the console\'s idle time', async () => {
     const { browser, sellerId } = await sellerSignedIn(store, operator, 'Leaving Seller', '46733900205');
     const session = sessionCookieOf(browser)!;
-    const idle = createAccounts({ db: store.sokoni.db, owner2fa: false, clock: () => Date.now() + SESSION_IDLE_MS + 1000 });
-    expect(createAccounts({ db: store.sokoni.db, owner2fa: false }).sessionCaller(session)).toMatchObject({ sellerId });
+    const idle = createAccounts({ db: store.sokoni.sql, owner2fa: false, clock: () => Date.now() + SESSION_IDLE_MS + 1000 });
+    expect(await createAccounts({ db: store.sokoni.sql, owner2fa: false }).sessionCaller(session)).toMatchObject({ sellerId });
     const out = await browser.post('/seller/sign-out', {}, { from: SIGNED_IN_FORM });
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/seller/sign-in');
@@ -133,6 +133,6 @@ describe('a seller session', () => {
 
     const again = await signIn(new Browser(store.sokoni.url), '46733900205');
     const fresh = /sokoni\.session=([^;]+)/.exec((again.headers['set-cookie'] as unknown as string[]).join('\n'))![1]!;
-    expect(idle.sessionCaller(fresh)).toBeNull();
+    expect(await idle.sessionCaller(fresh)).toBeNull();
   });
 });

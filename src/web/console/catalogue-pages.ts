@@ -116,7 +116,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     shareText,
   });
 
-  const sellerLocals = (res: Response, seller: Seller) => ({
+  const sellerLocals = async (res: Response, seller: Seller) => ({
     title: seller.name,
     seller,
     products: desk.products().filter((p) => p.sellerId === seller.id),
@@ -128,7 +128,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     invite: null as { link: string; expiresAt: number } | null,
     script: null as string | null,
     number: desk.numberState(seller.id),
-    login: accounts.sellerLogin(seller.id),
+    login: await accounts.sellerLogin(seller.id),
     canConfirm: allows(callerOf(res)!.role, 'owner'),
     now: Date.now(),
     shareText,
@@ -149,14 +149,14 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
       // The name MoMo has for the number, beside the one typed: the operator compares them.
       // With SELLER_WALLET_CHECK=false MoMo was not asked, and the page must not say it was.
       const checked = written.walletName === undefined ? null : { typed: input.name, written };
-      render(req, res, 'seller', { ...sellerLocals(res, written.seller), checked, saved: true }, 201);
+      render(req, res, 'seller', { ...(await sellerLocals(res, written.seller)), checked, saved: true }, 201);
     } catch (error) {
       const { errors, status } = refusal(error);
       render(req, res, 'sellers', { ...sellersLocals(res), values: valuesOf(req, SELLER_FIELDS), errors }, status);
     }
   });
 
-  router.get('/admin/sellers/:id', viewer, (req, res) => render(req, res, 'seller', sellerLocals(res, findSeller(req))));
+  router.get('/admin/sellers/:id', viewer, async (req, res) => render(req, res, 'seller', await sellerLocals(res, findSeller(req))));
 
   router.post('/admin/sellers/:id', operator, async (req, res) => {
     const seller = findSeller(req);
@@ -164,27 +164,27 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
       const input = sellerInput(req);
       const written = await desk.updateSeller(actionContext(req, res), seller.id, input);
       const checked = written.walletName === undefined ? null : { typed: input.name, written };
-      render(req, res, 'seller', { ...sellerLocals(res, written.seller), checked, saved: true });
+      render(req, res, 'seller', { ...(await sellerLocals(res, written.seller)), checked, saved: true });
     } catch (error) {
       const { errors, status } = refusal(error);
-      render(req, res, 'seller', { ...sellerLocals(res, seller), values: valuesOf(req, SELLER_FIELDS), errors }, status);
+      render(req, res, 'seller', { ...(await sellerLocals(res, seller)), values: valuesOf(req, SELLER_FIELDS), errors }, status);
     }
   });
 
   // A single-use link for the seller to set a password, shown on this answer only (its hash is
   // all Sokoni keeps). It goes to the store's public address, else the one this page came from.
-  router.post('/admin/sellers/:id/invite', operator, (req, res) => {
+  router.post('/admin/sellers/:id/invite', operator, async (req, res) => {
     const seller = findSeller(req);
-    const { token, expiresAt } = accounts.createInvite(actionContext(req, res), seller.id);
+    const { token, expiresAt } = await accounts.createInvite(actionContext(req, res), seller.id);
     const base = config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const invite = { link: `${base}${invitePath(token)}`, expiresAt };
-    render(req, res, 'seller', { ...sellerLocals(res, seller), invite, script: '/js/copy-link.js' }, 201);
+    render(req, res, 'seller', { ...(await sellerLocals(res, seller)), invite, script: '/js/copy-link.js' }, 201);
   });
 
   // An owner vouches for a changed payout number: payouts held for it are sent now.
-  router.post('/admin/sellers/:id/confirm-number', owner, (req, res) => {
+  router.post('/admin/sellers/:id/confirm-number', owner, async (req, res) => {
     const seller = findSeller(req);
-    desk.confirmNumber(actionContext(req, res), seller.id);
+    await desk.confirmNumber(actionContext(req, res), seller.id);
     res.redirect(303, `/admin/sellers/${seller.id}`);
   });
 
@@ -197,7 +197,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
       } catch (error) {
         // E.g. MoMo says the wallet is no longer active: the seller stays inactive, and the page says why.
         const { errors, status } = refusal(error);
-        render(req, res, 'seller', { ...sellerLocals(res, seller), errors, error: [...errors.values()][0] }, status);
+        render(req, res, 'seller', { ...(await sellerLocals(res, seller)), errors, error: [...errors.values()][0] }, status);
         return;
       }
       res.redirect(303, `/admin/sellers/${seller.id}`);
@@ -278,9 +278,9 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
 
   // A locked product refuses its seller's changes in the seller portal (issue #15).
   for (const [path, locked] of [['lock', true], ['unlock', false]] as const) {
-    router.post(`/admin/products/:id/${path}`, operator, (req, res) => {
+    router.post(`/admin/products/:id/${path}`, operator, async (req, res) => {
       const product = findProduct(req);
-      desk.setProductLocked(actionContext(req, res), product.id, locked);
+      await desk.setProductLocked(actionContext(req, res), product.id, locked);
       res.redirect(303, `/admin/products/${product.id}`);
     });
   }
