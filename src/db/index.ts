@@ -5,6 +5,8 @@ export { statement } from './statements';
 export { groupCommit } from './group-commit';
 export type { Sql, Params, RunResult, Dialect } from './sql';
 export { SqliteSql } from './sqlite-sql';
+export { PostgresSql, PostgresTransaction, postgresPoolConfig, UnsafeNumberError } from './postgres-sql';
+export { isUniqueViolation, isSerializationFailure, isBusy, type UniqueTarget } from './errors';
 export { startCheckpointer, type Checkpointer } from './checkpointer';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
