@@ -6,6 +6,7 @@ export { groupCommit } from './group-commit';
 export type { Sql, Params, RunResult, Dialect } from './sql';
 export { SqliteSql } from './sqlite-sql';
 export { PostgresSql, PostgresTransaction, postgresPoolConfig, UnsafeNumberError } from './postgres-sql';
+export { applyPostgresMigrations, POSTGRES_MIGRATIONS_DIR } from './postgres-migrate';
 export { isUniqueViolation, isSerializationFailure, isBusy, type UniqueTarget } from './errors';
 export { startCheckpointer, type Checkpointer } from './checkpointer';
 export * from './catalogue';
