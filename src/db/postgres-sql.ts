@@ -69,13 +69,23 @@ interface Level {
 export class PostgresTransaction implements Sql {
   readonly dialect = 'postgres' as const;
   private readonly levels: Level[] = [{ after: [], savepoint: null }];
-  private readonly ended: Promise<void>;
+  /** False once the transaction has ended and its connection went back to the pool (maybe to someone else). */
+  private open = true;
 
   constructor(
-    private readonly client: pg.PoolClient,
-    ended: Promise<void>,
-  ) {
-    this.ended = ended;
+    private readonly connection: pg.PoolClient,
+    private readonly ended: Promise<void>,
+  ) {}
+
+  /** The connection, while the transaction holds it: a `tx` kept past its transaction must not reach someone else's. */
+  private get client(): pg.PoolClient {
+    if (!this.open) throw new Error('this transaction has ended: run statements on the Sql it was started from');
+    return this.connection;
+  }
+
+  /** Called as the connection goes back to the pool. */
+  close(): void {
+    this.open = false;
   }
 
   async all<T>(sql: string, params?: Params): Promise<T[]> {
@@ -180,15 +190,16 @@ export class PostgresSql implements Sql {
     // process if nobody listened; the statement that was waiting on it rejects all the same.
     const onBroken = () => undefined;
     client.on('error', onBroken);
-    const release = (broken?: Error) => {
-      client.off('error', onBroken);
-      client.release(broken);
-    };
     let settle!: { resolve: () => void; reject: (error: unknown) => void };
     const ended = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     // Nobody need listen for a rollback: the caller hears it from this call.
     ended.catch(() => undefined);
     const tx = new PostgresTransaction(client, ended);
+    const release = (broken?: Error) => {
+      tx.close();
+      client.off('error', onBroken);
+      client.release(broken);
+    };
     let result: T;
     try {
       await client.query('BEGIN');

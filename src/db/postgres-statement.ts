@@ -20,7 +20,7 @@ const IDENTIFIER_PART = /[A-Za-z0-9_$]/;
 const CAMEL_CASE = /^[a-z][a-z0-9_]*[A-Z][A-Za-z0-9_]*$/;
 const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
 
-/** The index just past a literal or comment that starts at `at` with `open` and ends with `close` (doubled `close` escapes it when `doubled`). */
+/** The index just past the literal or comment whose opening character is at `at` and which ends with `close` (a doubled `close` stays inside when `doubled`: 'it''s'). */
 function skipQuoted(sql: string, at: number, close: string, doubled: boolean): number {
   let i = at + 1;
   for (;;) {

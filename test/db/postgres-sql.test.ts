@@ -2,6 +2,7 @@
 // type parsers, numbers a double cannot hold refused, booleans as they are.
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Sql } from '../../src/db';
 import { parseDatabaseNumber, PostgresSql, UnsafeNumberError } from '../../src/db/postgres-sql';
 import { freshPostgres, postgres, type FreshPostgres } from './postgres-helpers';
 
@@ -55,6 +56,16 @@ describe.skipIf(postgres.url === null)('PostgresSql', () => {
     }
     expect(sql.pool.totalCount).toBeLessThanOrEqual(4);
     expect(sql.pool.idleCount).toBe(sql.pool.totalCount);
+  });
+
+  it('a transaction’s tx kept past its end refuses statements instead of running them on a connection someone else may hold', async () => {
+    const { sql } = await fresh();
+    let kept: Sql | undefined;
+    await sql.transaction((tx) => {
+      kept = tx;
+      return tx.get('SELECT 1 AS one');
+    });
+    await expect(kept!.get('SELECT 1 AS one')).rejects.toThrow(/this transaction has ended/);
   });
 
   it('a transaction whose connection broke is rolled back by the server, and the pool drops that connection instead of reusing it', async () => {
