@@ -122,8 +122,13 @@ export class PostgresTransaction implements Sql {
       return result;
     } catch (error) {
       this.leave(level);
-      await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+      try {
+        await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+      } catch {
+        // The connection broke: the whole transaction is lost, and its own ROLLBACK fails too and
+        // drops the connection. The caller hears why the nested one failed, not this echo of it.
+      }
       throw error;
     }
   }

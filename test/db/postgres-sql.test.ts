@@ -80,6 +80,14 @@ describe.skipIf(postgres.url === null)('PostgresSql', () => {
     expect(await sql.all('SELECT name FROM notes')).toEqual([{ name: 'next' }]);
   });
 
+  it('a nested transaction whose connection broke rejects with why it broke, not with the failed ROLLBACK TO after it', async () => {
+    const { sql } = await fresh();
+    await expect(sql.transaction((tx) => tx.transaction((inner) => inner.get('SELECT pg_terminate_backend(pg_backend_pid())')))).rejects.toThrow(
+      /terminating connection due to administrator command/,
+    );
+    expect(sql.pool.totalCount).toBe(0);
+  });
+
   it('a pooled connection that breaks while idle does not end the process; the next statement opens another', async () => {
     const heard: Error[] = [];
     const { url } = await fresh();
