@@ -59,16 +59,16 @@ async function query<T>(on: Queryable, sql: string, params: Params | undefined):
   return on.query<pg.QueryResultRow & T>(text, values);
 }
 
-/** A transaction's level: its after-commit work, and its savepoint's name when it is nested. */
+/** What runs after a transaction (or a nested one) commits. */
 interface Level {
   after: (() => void)[];
-  savepoint: string | null;
 }
 
 /** The statements of a running transaction, on its one connection. */
 export class PostgresTransaction implements Sql {
   readonly dialect = 'postgres' as const;
-  private readonly levels: Level[] = [{ after: [], savepoint: null }];
+  /** The transaction's level, then each nested one running inside it. */
+  private readonly levels: Level[] = [{ after: [] }];
   /** False once the transaction has ended and its connection went back to the pool (maybe to someone else). */
   private open = true;
 
@@ -113,7 +113,7 @@ export class PostgresTransaction implements Sql {
   async transaction<T>(fn: (tx: PostgresTransaction) => Promise<T>): Promise<T> {
     const savepoint = `sokoni_nested_${this.levels.length}`;
     await this.client.query(`SAVEPOINT ${savepoint}`);
-    const level: Level = { after: [], savepoint };
+    const level: Level = { after: [] };
     this.levels.push(level);
     try {
       const result = await fn(this);
