@@ -33,6 +33,8 @@ export class GroupCommit {
   private commitDue = false;
   private waiters: Waiter[] = [];
   private after: (() => void)[] = [];
+  /** The running async steps' afterCommit callbacks, innermost last. */
+  private steps: (() => void)[][] = [];
   private readonly s: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Statement>;
 
   constructor(private readonly db: Database) {
@@ -76,10 +78,13 @@ export class GroupCommit {
    * a commit that comes due meanwhile waits for it.
    */
   async writeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    // Nested in a running step: a savepoint of its own, so a nested step that fails takes back
+    // only its own statements (as PostgreSQL's nested transactions do).
+    if (this.steps.length > 0) return this.stepAsync(fn, false);
     if (this.depth > 0) return fn();
     if (!this.open) {
-      if (this.db.inTransaction) return this.stepAsync(fn);
-      if (!this.grouping) return this.aloneAsync(fn);
+      if (this.db.inTransaction) return this.stepAsync(fn, false);
+      if (!this.grouping) return this.stepAsync(fn, true);
       this.s.begin.run();
       this.open = true;
       setImmediate(() => this.commitNow());
@@ -87,40 +92,50 @@ export class GroupCommit {
       this.fail(new Error('the transaction was rolled back by SQLite'));
       return this.writeAsync(fn);
     }
-    return this.stepAsync(fn);
+    return this.stepAsync(fn, false);
   }
 
-  private async aloneAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.s.begin.run();
+  /**
+   * Runs `fn` as one step: a transaction of its own (`alone`: BEGIN…COMMIT) or a savepoint in the
+   * open one. What the step registers with `afterStep` runs once the step is committed: at its
+   * COMMIT when alone, else with the enclosing step or the turn's commit; never if it rolls back.
+   */
+  private async stepAsync<T>(fn: () => Promise<T>, alone: boolean): Promise<T> {
+    this.s[alone ? 'begin' : 'savepoint'].run();
     this.depth++;
+    const callbacks: (() => void)[] = [];
+    this.steps.push(callbacks);
+    let result: T;
     try {
-      const result = await fn();
-      this.s.commit.run();
-      return result;
+      result = await fn();
+      this.s[alone ? 'commit' : 'release'].run();
+      this.steps.pop();
     } catch (error) {
-      if (this.db.inTransaction) this.s.rollback.run();
-      throw error;
-    } finally {
-      this.leaveStep();
-    }
-  }
-
-  private async stepAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.s.savepoint.run();
-    this.depth++;
-    try {
-      const result = await fn();
-      this.s.release.run();
-      return result;
-    } catch (error) {
+      this.steps.pop();
       if (this.db.inTransaction) {
-        this.s.rollbackTo.run();
-        this.s.release.run();
+        if (alone) {
+          this.s.rollback.run();
+        } else {
+          this.s.rollbackTo.run();
+          this.s.release.run();
+        }
       }
       throw error;
     } finally {
       this.leaveStep();
     }
+    const outer = this.steps.at(-1);
+    if (outer) outer.push(...callbacks);
+    else if (this.open) this.after.push(...callbacks);
+    else runAll(callbacks);
+    return result;
+  }
+
+  /** `afterCommit` for the running async step: dropped if the step rolls back. */
+  afterStep(fn: () => void): void {
+    const callbacks = this.steps.at(-1);
+    if (callbacks) callbacks.push(fn);
+    else this.afterCommit(fn);
   }
 
   /** Ends a step; the turn's commit, if it came due while the step was awaiting, happens now. */
@@ -224,16 +239,7 @@ export class GroupCommit {
     this.waiters = [];
     this.after = [];
     for (const waiter of waiters) waiter.resolve();
-    // Each runs even if one before it throws; a throw is a defect, so it is raised, not swallowed.
-    let thrown: { error: unknown } | null = null;
-    for (const fn of after) {
-      try {
-        fn();
-      } catch (error) {
-        thrown ??= { error };
-      }
-    }
-    if (thrown) throw thrown.error;
+    runAll(after);
   }
 
   private fail(error: unknown): void {
@@ -248,6 +254,19 @@ export class GroupCommit {
     this.after = [];
     for (const waiter of waiters) waiter.reject(error);
   }
+}
+
+/** Each runs even if one before it throws; a throw is a defect, so it is raised, not swallowed. */
+function runAll(callbacks: readonly (() => void)[]): void {
+  let thrown: { error: unknown } | null = null;
+  for (const fn of callbacks) {
+    try {
+      fn();
+    } catch (error) {
+      thrown ??= { error };
+    }
+  }
+  if (thrown) throw thrown.error;
 }
 
 const groups = new WeakMap<Database, GroupCommit>();

@@ -55,7 +55,7 @@ class SqliteTransaction implements Sql {
   }
 
   afterCommit(fn: () => void): void {
-    this.group.afterCommit(fn);
+    this.group.afterStep(fn);
   }
 }
 

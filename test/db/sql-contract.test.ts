@@ -47,29 +47,19 @@ async function postgresql(): Promise<Subject> {
   };
 }
 
-// Where SqliteSql (its group commit, src/db/group-commit.ts) does not yet keep the contract, the
-// test is expected to fail there; once it is fixed the test turns red and its gap is removed here.
-type Gap = 'afterCommit runs inside the body' | 'afterCommit of a rolled-back transaction runs';
-
 interface Executor {
   name: string;
   make: () => Promise<Subject>;
   skip: string | null;
-  gaps: readonly Gap[];
 }
 
 const executors: Executor[] = [
-  // As served: the worker groups each turn's commits. Its after-commit list is the group's, so a
-  // rolled-back step's callbacks still run when the turn commits.
-  { name: 'SqliteSql (grouped commits)', make: () => sqlite(true), skip: null, gaps: ['afterCommit of a rolled-back transaction runs'] },
-  // As commands and tests use it: nothing is "open" to the group, so afterCommit runs at once, before COMMIT.
-  { name: 'SqliteSql', make: () => sqlite(false), skip: null, gaps: ['afterCommit runs inside the body', 'afterCommit of a rolled-back transaction runs'] },
-  { name: 'PostgresSql', make: postgresql, skip: postgres.skipped, gaps: [] },
+  // As served: the worker groups each turn's commits.
+  { name: 'SqliteSql (grouped commits)', make: () => sqlite(true), skip: null },
+  // As commands and tests use it: each transaction commits on its own.
+  { name: 'SqliteSql', make: () => sqlite(false), skip: null },
+  { name: 'PostgresSql', make: postgresql, skip: postgres.skipped },
 ];
-
-function knownGap(executor: Executor, gap: Gap): typeof it | typeof it.fails {
-  return executor.gaps.includes(gap) ? it.fails : it;
-}
 
 const insert = 'INSERT INTO notes (name) VALUES (?)';
 
@@ -158,7 +148,7 @@ for (const executor of executors) {
       expect(await committedNames()).toEqual(['a', 'b']);
     });
 
-    knownGap(executor, 'afterCommit runs inside the body')('afterCommit on a transaction runs once it is committed, nested ones with it', async () => {
+    it('afterCommit on a transaction runs once it is committed, nested ones with it', async () => {
       const { sql, committedNames } = await executor.make();
       const seen: Promise<string[]>[] = [];
       await sql.transaction(async (tx) => {
@@ -174,7 +164,7 @@ for (const executor of executors) {
       expect(await Promise.all(seen)).toEqual([['a', 'b'], ['a', 'b']]);
     });
 
-    knownGap(executor, 'afterCommit of a rolled-back transaction runs')('afterCommit on a transaction that rolls back, whole or nested, never runs', async () => {
+    it('afterCommit on a transaction that rolls back, whole or nested, never runs', async () => {
       const { sql, committedNames } = await executor.make();
       let ran = 0;
       await expect(sql.transaction(async (tx) => {

@@ -70,6 +70,23 @@ describe('SqliteSql', () => {
     expect(names()).toEqual([]);
   });
 
+  it('a nested transaction that fails takes back only its own statements, and its afterCommit never runs', async () => {
+    const { sql, names } = setup();
+    let ran = 0;
+    await sql.transaction(async (tx) => {
+      await tx.run(insert, ['outer']);
+      await tx
+        .transaction(async (inner) => {
+          await inner.run(insert, ['inner-1']);
+          inner.afterCommit(() => ran++);
+          await inner.run(insert, ['outer']);
+        })
+        .catch(() => undefined);
+    });
+    expect(names()).toEqual(['outer']);
+    expect(ran).toBe(0);
+  });
+
   it('while grouping, a turn that ends in the middle of a transaction commits it whole once it ends', async () => {
     const { sql, names } = setup();
     sql.groupCommits(true);
