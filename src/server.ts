@@ -20,6 +20,7 @@ import {
   probeWritable,
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
+  SqliteSql,
   startCheckpointer,
   type Database,
 } from './db';
@@ -161,6 +162,8 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
+  // The async store port (issue #17): exactly one per connection, for the rooms converted to it.
+  const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
   // its check with one line.
@@ -206,12 +209,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   }
 
   // GET /metrics: a registry of this Sokoni's own; MoMo's calls are counted as they end.
-  const metrics = createMetrics({ db });
+  const metrics = createMetrics({ sql });
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials, onCall: (event) => metrics.momoCall(event) });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })];
   const catalogue = createCatalogue({
-    db,
+    sql,
+    raw: db,
     // The currencies are the provider's to say: new orders go to the first.
     acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
@@ -223,7 +227,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
-    forSale: (productId) => catalogue.findForSale(productId) !== undefined,
+    forSale: (productId) => catalogue.isForSaleNow(productId),
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
@@ -237,16 +241,16 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
   const refunds = createRefunds({ db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
-  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
+  const backoffice = createBackoffice({ sql, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
   // The seller portal (issue #15): one seller's sales, payouts and statement, live.
-  const sellers = createSellerPortal({ db, books, catalogue, accounts, providers });
+  const sellers = createSellerPortal({ sql, books, catalogue, accounts, providers });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
-  const catalogueDesk = createCatalogueDesk({ catalogue, accounts, db });
+  const catalogueDesk = createCatalogueDesk({ catalogue, accounts });
   handle = createApp({
     config,
     catalogue,
@@ -277,7 +281,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createSellerAuthRouter({ config, accounts, desk: catalogueDesk, csrf }),
       createSellerPortalRouter({
         portal: sellers,
-        live: createSellerLive(db, (listener) => checkout.watchAll(listener)),
+        live: createSellerLive(sql, (listener) => checkout.watchAll(listener)),
         csrf,
         pages,
         guard: requireSeller(accounts, config),
