@@ -67,6 +67,8 @@ export interface Sokoni {
   /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
   db: Database;
+  /** The store's async port over `db` (issue #17): the one per connection, for converted rooms and tests. */
+  sql: SqliteSql;
   checkout: Checkout;
   refunds: Refunds;
   sandbox: Sandbox | null;
@@ -303,6 +305,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     momoBaseUrl,
     callbackUrl,
     db,
+    sql,
     checkout,
     refunds,
     sandbox,

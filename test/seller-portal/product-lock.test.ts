@@ -34,17 +34,17 @@ describe('product lock', () => {
 
     let refusal: unknown;
     try {
-      portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 });
+      await portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 });
     } catch (error) {
       refusal = error;
     }
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal).toMatchObject({ kind: 'refused', code: 'product_locked', message: expect.stringContaining('locked this product') });
-    expect(portal.product(sellerId, productId)).toMatchObject({ priceMinor: 1000, locked: true });
+    expect(await portal.product(sellerId, productId)).toMatchObject({ priceMinor: 1000, locked: true });
     expect(auditRows(store, 'product.seller_update')).toEqual([expect.objectContaining({ objectId: productId, outcome: 'refused' })]);
 
     await operator.post(`/admin/products/${productId}/unlock`, {}, { from: `/admin/products/${productId}` });
     expect(auditRows(store, 'product.unlock')).toHaveLength(1);
-    expect(portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 }).priceMinor).toBe(5000);
+    expect((await portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 })).priceMinor).toBe(5000);
   });
 });
