@@ -106,7 +106,7 @@ const notFound = (what: string) => new DomainError('not_found', `${what}_not_fou
 const productState = (p: Product) => ({ description: p.description, priceMinor: p.priceMinor, active: p.active });
 
 export function createSellerPortal(options: SellerPortalOptions) {
-  const { sql: db, books } = options;
+  const { sql, books } = options;
   const clock = options.clock ?? Date.now;
   const zone = books.timezone;
   const providers = new Map(options.providers.map((p) => [p.name, p]));
@@ -156,15 +156,15 @@ export function createSellerPortal(options: SellerPortalOptions) {
         return f;
       };
       // 0 - x, not -x: a settled account is owed 0, not -0.
-      for (const row of await payableBalance(db, sellerId)) figure(row.currency).owedMinor = 0 - row.amountMinor;
-      for (const row of await openPayoutSums(db, sellerId)) {
+      for (const row of await payableBalance(sql, sellerId)) figure(row.currency).owedMinor = 0 - row.amountMinor;
+      for (const row of await openPayoutSums(sql, sellerId)) {
         if (row.status === 'waiting_funds') figure(row.currency).waitingFundsMinor += row.amountMinor;
         else figure(row.currency).onTheWayMinor += row.amountMinor;
       }
-      for (const row of await paidOutSums(db, sellerId, month.from, month.to)) figure(row.currency).paidThisMonthMinor = row.amountMinor;
+      for (const row of await paidOutSums(sql, sellerId, month.from, month.to)) figure(row.currency).paidThisMonthMinor = row.amountMinor;
 
       const notices: Notice[] = [];
-      for (const failed of await failedPayouts(db, sellerId, 5)) {
+      for (const failed of await failedPayouts(sql, sellerId, 5)) {
         const words = payoutFailure(reasonKind(failed.provider, failed.reason));
         notices.push({ text: `A payout for order ${failed.orderId.slice(0, 8)} failed. ${words.what} ${words.next}`, orderId: failed.orderId });
       }
@@ -176,35 +176,35 @@ export function createSellerPortal(options: SellerPortalOptions) {
           });
         }
       }
-      const next = await nextOpenPayout(db, sellerId);
+      const next = await nextOpenPayout(sql, sellerId);
       return { figures: [...figures.values()], nextPayout: next ? payout(next) : null, notices };
     },
 
     async sales(sellerId: string, query: Query) {
       const { period, filter: f } = filter(query);
-      const { rows, next } = page(await sellerSales(db, sellerId, f), PAGE_SIZE, sale, (r) => ({ at: r.createdAt, id: r.orderId }));
+      const { rows, next } = page(await sellerSales(sql, sellerId, f), PAGE_SIZE, sale, (r) => ({ at: r.createdAt, id: r.orderId }));
       return { period, sales: rows, next };
     },
 
     /** One sale, with every line it put on the seller's account: its share, its payout, a refund's claw-back. */
     async sale(sellerId: string, orderId: string): Promise<Sale & { lines: LedgerLine[] }> {
-      const row = await sellerSale(db, sellerId, orderId.toLowerCase());
+      const row = await sellerSale(sql, sellerId, orderId.toLowerCase());
       if (!row) throw notFound('sale');
-      return { ...sale(row), lines: (await orderLines(db, sellerId, row.orderId)).map(ledgerLine) };
+      return { ...sale(row), lines: (await orderLines(sql, sellerId, row.orderId)).map(ledgerLine) };
     },
 
     async payouts(sellerId: string, query: Query) {
       const { period, filter: f } = filter(query);
-      const { rows, next } = page(await sellerPayouts(db, sellerId, f), PAGE_SIZE, payout, (r) => ({ at: r.orderCreatedAt, id: r.orderId }));
+      const { rows, next } = page(await sellerPayouts(sql, sellerId, f), PAGE_SIZE, payout, (r) => ({ at: r.orderCreatedAt, id: r.orderId }));
       return { period, payouts: rows, next };
     },
 
     /** One payout with every attempt at it (each with its reason), as the seller may ask about one. */
     async payout(sellerId: string, payoutId: string): Promise<Payout & { tries: (SellerPayoutAttemptRow & { words: PayoutWords })[] }> {
-      const row = /^\d{1,15}$/.test(payoutId) ? await sellerPayout(db, sellerId, Number(payoutId)) : undefined;
+      const row = /^\d{1,15}$/.test(payoutId) ? await sellerPayout(sql, sellerId, Number(payoutId)) : undefined;
       if (!row) throw notFound('payout');
       // A try says only what happened to it; what happens next is the payout's to say.
-      const tries = (await payoutAttempts(db, row.id)).map((a) => ({
+      const tries = (await payoutAttempts(sql, row.id)).map((a) => ({
         ...a,
         words: a.status === 'failed'
           ? { state: 'failed' as const, label: 'Failed', detail: payoutFailure(reasonKind(row.provider, a.reason)).what }
@@ -215,7 +215,7 @@ export function createSellerPortal(options: SellerPortalOptions) {
 
     /** Refunds, claw-backs and corrections: the lines of the seller's account that are not a sale or its payout. */
     async adjustments(sellerId: string, query: Query): Promise<{ lines: LedgerLine[]; next: string | null }> {
-      const rows = await adjustmentLines(db, sellerId, lineCursorOf(query), PAGE_SIZE + 1);
+      const rows = await adjustmentLines(sql, sellerId, lineCursorOf(query), PAGE_SIZE + 1);
       const shown = rows.slice(0, PAGE_SIZE);
       return {
         lines: shown.map(ledgerLine),
@@ -235,10 +235,10 @@ export function createSellerPortal(options: SellerPortalOptions) {
 
     statementCsv: (s: Statement): string => books.statementCsv(s),
 
-    products: (sellerId: string): Promise<SellerProductRow[]> => sellerProducts(db, sellerId),
+    products: (sellerId: string): Promise<SellerProductRow[]> => sellerProducts(sql, sellerId),
 
     async product(sellerId: string, productId: string): Promise<SellerProductRow> {
-      const row = await sellerProduct(db, sellerId, productId.toLowerCase());
+      const row = await sellerProduct(sql, sellerId, productId.toLowerCase());
       if (!row) throw notFound('product');
       return row;
     },
@@ -249,7 +249,7 @@ export function createSellerPortal(options: SellerPortalOptions) {
      */
     async updateProduct(ctx: ActionContext, sellerId: string, productId: string, changes: ProductChanges): Promise<Product> {
       const id = productId.toLowerCase();
-      const current = await sellerProduct(db, sellerId, id);
+      const current = await sellerProduct(sql, sellerId, id);
       if (!current) throw notFound('product');
       const before = { description: current.description, priceMinor: current.priceMinor, active: current.active };
       try {
