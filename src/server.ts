@@ -67,7 +67,7 @@ export interface Sokoni {
   /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
   db: Database;
-  /** The store's async port over `db` (issue #17): the one per connection, for converted rooms and tests. */
+  /** The one `Sql` port over `db` (issue #17): converted rooms, and tests acting through them, use this, never a second one. */
   sql: SqliteSql;
   checkout: Checkout;
   refunds: Refunds;
@@ -164,7 +164,7 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
-  // The async store port (issue #17): exactly one per connection, for the rooms converted to it.
+  // The async store port (issue #17): one per connection, handed to the rooms already converted to it.
   const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
