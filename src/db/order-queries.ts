@@ -6,6 +6,7 @@
 // right after the cursor's row: page 500 costs what page 1 costs. Values are always bound.
 import type { Movement } from './movements';
 import type { OrderStatus } from './orders';
+import { attemptTieBreak, joinInOrder, toNumber } from './dialect';
 import type { Sql } from './sql';
 
 export interface OrderListFilter {
@@ -83,8 +84,8 @@ const listColumns = `o.id, o.created_at AS createdAt, o.updated_at AS updatedAt,
 
 // CROSS JOIN keeps orders as the outer loop (SQLite never reorders a CROSS JOIN), so a page
 // walks the (…, created_at, id) index and stops after `limit` rows, whatever the planner would
-// make of the small products and sellers tables.
-const ordersFirst = `orders o CROSS JOIN products p ON p.id = o.product_id CROSS JOIN sellers s ON s.id = o.seller_id`;
+// make of the small products and sellers tables (joinInOrder: PostgreSQL's words for it).
+const ordersFirst = (db: Sql) => `orders o ${joinInOrder(db)} products p ON p.id = o.product_id ${joinInOrder(db)} sellers s ON s.id = o.seller_id`;
 
 export function listOrderRows(db: Sql, filter: OrderListFilter): Promise<OrderListRow[]> {
   const where: string[] = [];
@@ -125,7 +126,7 @@ export function listOrderRows(db: Sql, filter: OrderListFilter): Promise<OrderLi
     params.afterAt = filter.after.createdAt;
     params.afterId = filter.after.id;
   }
-  const sql = `SELECT ${listColumns} FROM ${ordersFirst}
+  const sql = `SELECT ${listColumns} FROM ${ordersFirst(db)}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`;
   return db.all<OrderListRow>(sql, params);
 }
@@ -140,7 +141,7 @@ export async function orderDetailRows(db: Sql, orderId: string): Promise<OrderDe
     next_check_at AS nextCheckAt, created_at AS createdAt, updated_at AS updatedAt FROM movements WHERE order_id = ? ORDER BY id`, [orderId]);
   const attempts = await db.all<AttemptRow>(`SELECT a.movement_id AS movementId, a.reference_id AS referenceId, a.status, a.reason,
     a.created_at AS createdAt, a.updated_at AS updatedAt FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
-    WHERE m.order_id = ? ORDER BY a.created_at, a.rowid`, [orderId]);
+    WHERE m.order_id = ? ORDER BY a.created_at, ${attemptTieBreak(db, 'a')}`, [orderId]);
   const events = await db.all<EventRow>(`SELECT id, entity, from_state AS fromState, to_state AS toState, detail, at FROM order_events
     WHERE order_id = ? ORDER BY at, id`, [orderId]);
   return { order, movements, attempts, events };
@@ -171,8 +172,10 @@ export async function dayFigures(db: Sql, since: number): Promise<DayFigures[]> 
     if (!row) byCurrency.set(currency, (row = { currency, orders: 0, collectedMinor: 0, paidToSellersMinor: 0, platformRevenueMinor: 0, failed: 0 }));
     return row;
   };
-  for (const p of placed) Object.assign(figures(p.currency), { orders: p.orders, failed: p.failed });
-  for (const m of money) Object.assign(figures(m.currency), { collectedMinor: m.collected, platformRevenueMinor: m.revenue, paidToSellersMinor: m.paid });
+  for (const p of placed) Object.assign(figures(p.currency), { orders: toNumber(p.orders), failed: toNumber(p.failed) });
+  for (const m of money) {
+    Object.assign(figures(m.currency), { collectedMinor: toNumber(m.collected), platformRevenueMinor: toNumber(m.revenue), paidToSellersMinor: toNumber(m.paid) });
+  }
   return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
 }
 
@@ -183,10 +186,11 @@ export interface AttentionCounts {
 }
 
 export async function attentionCounts(db: Sql, stuckBefore: number): Promise<AttentionCounts> {
-  return (await db.get<AttentionCounts>(`SELECT
+  const counts = (await db.get<AttentionCounts>(`SELECT
     (SELECT count(*) FROM orders WHERE status = 'payout_failed') AS payoutFailed,
     (SELECT count(*) FROM orders WHERE status IN ('pending', 'paid') AND created_at < ?) AS stuck,
     (SELECT count(*) FROM movements WHERE kind = 'payout' AND status IN ('sending', 'pending', 'retry_wait', 'waiting_funds')) AS payoutsWaiting`, [stuckBefore]))!;
+  return { payoutFailed: toNumber(counts.payoutFailed), stuck: toNumber(counts.stuck), payoutsWaiting: toNumber(counts.payoutsWaiting) };
 }
 
 export interface AttentionRow extends OrderListRow {
@@ -202,7 +206,7 @@ export async function attentionRows(db: Sql, stuckBefore: number, limit: number)
   payoutFailed: AttentionRow[]; payoutWaitingFunds: AttentionRow[]; payoutRetrying: AttentionRow[]; stuck: AttentionRow[]; paidAfterFailure: AttentionRow[];
 }> {
   const reason = `(SELECT reason FROM movements WHERE order_id = o.id AND kind = 'payout') AS payoutReason`;
-  const base = `SELECT ${listColumns}, ${reason} FROM ${ordersFirst}`;
+  const base = `SELECT ${listColumns}, ${reason} FROM ${ordersFirst(db)}`;
   return {
     payoutFailed: await db.all<AttentionRow>(`${base} WHERE o.status = 'payout_failed' ORDER BY o.updated_at DESC LIMIT ?`, [limit]),
     payoutWaitingFunds: await db.all<AttentionRow>(`${base} WHERE o.id IN (SELECT order_id FROM movements WHERE kind = 'payout' AND status = 'waiting_funds')

@@ -2,6 +2,7 @@
 // Every statement takes the seller id and binds it, so a row of another seller is simply not
 // found. Read-only; the sellers room (src/sellers) decides what the rows mean.
 import type { Product } from './catalogue';
+import { attemptTieBreak, joinInOrder, toNumber } from './dialect';
 import type { Sql } from './sql';
 
 /** A sale: an order of this seller whose payment arrived, with its payout as it is now. */
@@ -94,7 +95,7 @@ const saleColumns = `o.id AS orderId, o.created_at AS createdAt, o.status, o.pro
 
 // orders first, walking orders_seller_created (seller_id, created_at, id), so a page stops after
 // `limit` rows; the movements are found by movements_one_per_order, whose WHERE is repeated.
-const saleFrom = `orders o CROSS JOIN products p ON p.id = o.product_id
+const saleFrom = (db: Sql) => `orders o ${joinInOrder(db)} products p ON p.id = o.product_id
   LEFT JOIN movements c ON c.order_id = o.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
   LEFT JOIN movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')`;
 
@@ -105,72 +106,75 @@ const pageParams = (sellerId: string, f: SellerPageFilter) => ({
 });
 
 export function sellerSales(db: Sql, sellerId: string, filter: SellerPageFilter): Promise<SellerSaleRow[]> {
-  return db.all<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom}
+  return db.all<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status IN ${SOLD} AND o.created_at >= @from AND o.created_at < @to AND ${keyset}
     ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`, pageParams(sellerId, filter));
 }
 
 /** One sale of this seller; undefined for another seller's order, or one not paid. */
 export function sellerSale(db: Sql, sellerId: string, orderId: string): Promise<SellerSaleRow | undefined> {
-  return db.get<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom}
+  return db.get<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom(db)}
     WHERE o.id = @orderId AND o.seller_id = @sellerId AND o.status IN ${SOLD}`, { sellerId, orderId });
 }
 
 const payoutColumns = `m.id, m.order_id AS orderId, o.created_at AS orderCreatedAt, p.name AS productName, m.provider,
   m.amount_minor AS amountMinor, m.currency, m.status, m.reason, m.reference_id AS referenceId,
   m.financial_transaction_id AS financialTransactionId, m.attempts, m.created_at AS createdAt, m.updated_at AS updatedAt`;
-const payoutFrom = `orders o CROSS JOIN movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')
-  CROSS JOIN products p ON p.id = o.product_id`;
+const payoutFrom = (db: Sql) => `orders o ${joinInOrder(db)} movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')
+  ${joinInOrder(db)} products p ON p.id = o.product_id`;
 
 /** Payouts of this seller, by their order's time, newest first (one payout per order). */
 export function sellerPayouts(db: Sql, sellerId: string, filter: SellerPageFilter): Promise<SellerPayoutRow[]> {
-  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom}
+  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.created_at >= @from AND o.created_at < @to AND ${keyset}
     ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`, pageParams(sellerId, filter));
 }
 
 export function sellerPayout(db: Sql, sellerId: string, payoutId: number): Promise<SellerPayoutRow | undefined> {
-  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom} WHERE m.id = @payoutId AND o.seller_id = @sellerId`, { sellerId, payoutId });
+  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)} WHERE m.id = @payoutId AND o.seller_id = @sellerId`, { sellerId, payoutId });
 }
 
 /** Every attempt at a payout, oldest first; the caller has already found the payout as this seller's. */
 export function payoutAttempts(db: Sql, payoutId: number): Promise<SellerPayoutAttemptRow[]> {
   return db.all<SellerPayoutAttemptRow>(`SELECT reference_id AS referenceId, status, reason, created_at AS createdAt, updated_at AS updatedAt
-    FROM movement_attempts WHERE movement_id = ? ORDER BY created_at, rowid`, [payoutId]);
+    FROM movement_attempts WHERE movement_id = ? ORDER BY created_at, ${attemptTieBreak(db, 'movement_attempts')}`, [payoutId]);
 }
 
 /** The oldest payout of this seller that is not final yet: the next one to land. */
 export function nextOpenPayout(db: Sql, sellerId: string): Promise<SellerPayoutRow | undefined> {
-  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom}
+  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'paid' AND m.status NOT IN ('successful', 'failed')
     ORDER BY m.created_at, m.id LIMIT 1`, { sellerId });
 }
 
 /** Payouts that failed for good and wait for a person, newest first. */
 export function failedPayouts(db: Sql, sellerId: string, limit: number): Promise<SellerPayoutRow[]> {
-  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom}
+  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'payout_failed' AND m.status = 'failed'
     ORDER BY m.updated_at DESC, m.id DESC LIMIT @limit`, { sellerId, limit });
 }
 
+const amounts = (rows: SellerAmountRow[]): SellerAmountRow[] => rows.map((r) => ({ currency: r.currency, amountMinor: toNumber(r.amountMinor) }));
+
 /** Open payouts' sums per currency and state: `sending`, `pending`, `retry_wait`, `waiting_funds`. */
-export function openPayoutSums(db: Sql, sellerId: string): Promise<(SellerAmountRow & { status: string })[]> {
-  return db.all<SellerAmountRow & { status: string }>(`SELECT m.status, m.currency, sum(m.amount_minor) AS amountMinor FROM ${payoutFrom}
+export async function openPayoutSums(db: Sql, sellerId: string): Promise<(SellerAmountRow & { status: string })[]> {
+  const rows = await db.all<SellerAmountRow & { status: string }>(`SELECT m.status, m.currency, sum(m.amount_minor) AS amountMinor FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'paid' AND m.status NOT IN ('successful', 'failed')
     GROUP BY m.status, m.currency ORDER BY m.currency, m.status`, { sellerId });
+  return rows.map((r) => ({ ...r, amountMinor: toNumber(r.amountMinor) }));
 }
 
 /** The seller's payable account: its balance per currency (debit-positive, so owed is negative). */
-export function payableBalance(db: Sql, sellerId: string): Promise<SellerAmountRow[]> {
-  return db.all<SellerAmountRow>(`SELECT currency, sum(amount_minor) AS amountMinor FROM entries
-    WHERE account = 'seller_payable:' || @sellerId GROUP BY currency ORDER BY currency`, { sellerId });
+export async function payableBalance(db: Sql, sellerId: string): Promise<SellerAmountRow[]> {
+  return amounts(await db.all<SellerAmountRow>(`SELECT currency, sum(amount_minor) AS amountMinor FROM entries
+    WHERE account = 'seller_payable:' || @sellerId GROUP BY currency ORDER BY currency`, { sellerId }));
 }
 
 /** What payout journals took off the seller's payable in [from, to), per currency. */
-export function paidOutSums(db: Sql, sellerId: string, from: number, to: number): Promise<SellerAmountRow[]> {
-  return db.all<SellerAmountRow>(`SELECT e.currency, sum(e.amount_minor) AS amountMinor FROM entries e JOIN journals j ON j.id = e.journal_id
+export async function paidOutSums(db: Sql, sellerId: string, from: number, to: number): Promise<SellerAmountRow[]> {
+  return amounts(await db.all<SellerAmountRow>(`SELECT e.currency, sum(e.amount_minor) AS amountMinor FROM entries e JOIN journals j ON j.id = e.journal_id
     WHERE e.account = 'seller_payable:' || @sellerId AND j.kind = 'payout' AND e.at >= @from AND e.at < @to
-    GROUP BY e.currency ORDER BY e.currency`, { sellerId, from, to });
+    GROUP BY e.currency ORDER BY e.currency`, { sellerId, from, to }));
 }
 
 /**
