@@ -211,12 +211,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   }
 
   // GET /metrics: a registry of this Sokoni's own; MoMo's calls are counted as they end.
-  const metrics = createMetrics({ db });
+  const metrics = createMetrics({ sql });
   const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, momoBaseUrl), credentials, onCall: (event) => metrics.momoCall(event) });
   const tokenParam = config.callbackToken ? `&token=${encodeURIComponent(config.callbackToken)}` : '';
   const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })];
   const catalogue = createCatalogue({
-    db,
+    sql,
+    raw: db,
     // The currencies are the provider's to say: new orders go to the first.
     acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
@@ -228,7 +229,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
-    forSale: (productId) => catalogue.findForSale(productId) !== undefined,
+    forSale: (productId) => catalogue.isForSaleNow(productId),
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
@@ -246,16 +247,16 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const auditForRefunds = (ctx: ActionContext, event: AuditEvent) =>
     void accounts.audit(ctx, event).catch((error: unknown) => log.error('audit.write_failed', { action: event.action, actor: ctx.caller.email, error }));
   const refunds = createRefunds({ db, checkout, audit: auditForRefunds, settings: config.refunds, log });
-  const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
+  const backoffice = createBackoffice({ sql, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
     : null;
   // The seller portal (issue #15): one seller's sales, payouts and statement, live.
-  const sellers = createSellerPortal({ db, books, catalogue, accounts, providers });
+  const sellers = createSellerPortal({ sql, books, catalogue, accounts, providers });
   const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
-  const catalogueDesk = createCatalogueDesk({ catalogue, accounts, db });
+  const catalogueDesk = createCatalogueDesk({ catalogue, accounts });
   handle = createApp({
     config,
     catalogue,
@@ -286,7 +287,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       createSellerAuthRouter({ config, accounts, desk: catalogueDesk, csrf }),
       createSellerPortalRouter({
         portal: sellers,
-        live: createSellerLive(db, (listener) => checkout.watchAll(listener)),
+        live: createSellerLive(sql, (listener) => checkout.watchAll(listener)),
         csrf,
         pages,
         guard: requireSeller(accounts, config),

@@ -3,15 +3,12 @@
 // after, or as refused with the reason. Reads pass straight through.
 import { allows, type ActionContext, type Accounts } from '../accounts';
 import type { Catalogue, Product, ProductInput, Seller, SellerInput, SellerNumberState, SellerWrite } from '../catalogue';
-import type { Database } from '../db';
 import { DomainError } from '../domain-error';
 import { databaseReader } from './database-read';
 
 export interface CatalogueDeskOptions {
   catalogue: Catalogue;
   accounts: Accounts;
-  /** Only to tell "the database is not answering" from a fault of ours; the catalogue does the reading. */
-  db: Database;
 }
 
 const CATALOGUE_DOWN = 'The database is not answering. Sellers and products cannot be shown or changed until it is back; try again shortly.';
@@ -23,11 +20,11 @@ const productState = (p: Product) => ({ sellerId: p.sellerId, name: p.name, desc
 
 const notFound = (what: 'seller' | 'product') => new DomainError('not_found', `${what}_not_found`, `No ${what} with this id`);
 
-export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOptions) {
-  const read = databaseReader(db, CATALOGUE_DOWN);
+export function createCatalogueDesk({ catalogue, accounts }: CatalogueDeskOptions) {
+  const read = databaseReader(CATALOGUE_DOWN);
 
   /** Runs a change; a refusal by the catalogue is audited as refused (with what was asked) and thrown on. */
-  async function audited<T>(ctx: ActionContext, action: string, objectType: 'seller' | 'product', objectId: string | null, before: unknown, asked: unknown, change: () => T | Promise<T>): Promise<T> {
+  async function audited<T>(ctx: ActionContext, action: string, objectType: 'seller' | 'product', objectId: string | null, before: unknown, asked: unknown, change: () => Promise<T>): Promise<T> {
     try {
       return await change();
     } catch (error) {
@@ -53,7 +50,7 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
 
     /** Changes a seller; a new number is checked with MoMo first. `active: false` deactivates. */
     async updateSeller(ctx: ActionContext, id: string, changes: Partial<SellerInput>, action = 'seller.update'): Promise<SellerWrite> {
-      const current = catalogue.findSeller(id);
+      const current = await catalogue.findSeller(id);
       if (!current) throw notFound('seller');
       const before = sellerState(current);
       const written = await audited(ctx, action, 'seller', id, before, changes, () => catalogue.updateSeller(id, changes));
@@ -69,9 +66,9 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
         await accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, outcome: 'refused', after: { refused: 'forbidden' } });
         throw new DomainError('refused', 'forbidden', 'Only an owner can confirm a payout number');
       }
-      const seller = catalogue.findSeller(id);
+      const seller = await catalogue.findSeller(id);
       if (!seller) throw notFound('seller');
-      const state = catalogue.confirmNumber(id, ctx.caller.email);
+      const state = await catalogue.confirmNumber(id, ctx.caller.email);
       await accounts.audit(ctx, { action: 'seller.number_confirm', objectType: 'seller', objectId: id, after: { msisdn: seller.msisdn } });
       return state;
     },
@@ -83,7 +80,7 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
     },
 
     async updateProduct(ctx: ActionContext, id: string, changes: Partial<ProductInput>, action = 'product.update'): Promise<Product> {
-      const current = catalogue.findProduct(id);
+      const current = await catalogue.findProduct(id);
       if (!current) throw notFound('product');
       const before = productState(current);
       const product = await audited(ctx, action, 'product', id, before, changes, () => catalogue.updateProduct(id, changes));
@@ -93,9 +90,9 @@ export function createCatalogueDesk({ catalogue, accounts, db }: CatalogueDeskOp
 
     /** Locks a product against its seller's changes in the portal, or unlocks it (issue #15). */
     async setProductLocked(ctx: ActionContext, id: string, locked: boolean): Promise<Product> {
-      const current = catalogue.findProduct(id);
+      const current = await catalogue.findProduct(id);
       if (!current) throw notFound('product');
-      const product = catalogue.setProductLocked(id, locked);
+      const product = await catalogue.setProductLocked(id, locked);
       await accounts.audit(ctx, { action: locked ? 'product.lock' : 'product.unlock', objectType: 'product', objectId: id, before: { locked: current.locked }, after: { locked: product.locked } });
       return product;
     },

@@ -1,17 +1,25 @@
 // The console's reads, when the database cannot answer: a 503 that says so, never a bare 500.
-import type { Database } from '../db';
 import { DomainError } from '../domain-error';
 
 /**
- * Wraps reads of `db` so that a closed connection (a TypeError) or a locked or broken file (a
- * SqliteError), both meaning the database is not there for us, become a `busy` refusal in words.
+ * The database is not there for us: SQLite's connection closed (better-sqlite3 throws a
+ * TypeError), its file locked or broken (a SqliteError), or PostgreSQL's connection lost
+ * (SQLSTATE class 08, or the socket refused).
  */
-export function databaseReader(db: Database, message: string) {
-  return <T>(fn: () => T): T => {
+function isDatabaseDown(error: unknown): boolean {
+  const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  if (name === 'SqliteError') return true;
+  if (error instanceof TypeError && typeof message === 'string' && message.includes('database connection is not open')) return true;
+  return typeof code === 'string' && (code.startsWith('08') || code === 'ECONNREFUSED');
+}
+
+/** Wraps reads so that a database that is not there becomes a `busy` refusal in words. */
+export function databaseReader(message: string) {
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
-      return fn();
+      return await fn();
     } catch (error) {
-      if (!db.open || (error as { name?: unknown }).name === 'SqliteError') throw new DomainError('busy', 'database_unavailable', message);
+      if (isDatabaseDown(error)) throw new DomainError('busy', 'database_unavailable', message);
       throw error;
     }
   };

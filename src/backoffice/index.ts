@@ -12,7 +12,7 @@ import {
   filterChoices,
   listOrderRows,
   orderDetailRows,
-  type Database,
+  type Sql,
   type OrderListRow,
   type OwingSeller,
   type ReconcileItemRow,
@@ -27,7 +27,7 @@ export { ORDER_STATUSES, PAGE_SIZE, parseOrderQuery } from './queries';
 export type { AttemptRow, DayFigures, EventRow, MovementDetailRow, OrderDetailRows, OrderListRow, AttentionRow, AttentionCounts } from '../db';
 
 export interface BackofficeOptions {
-  db: Database;
+  sql: Sql;
   checkout: Checkout;
   accounts: Accounts;
   settings: WorkerSettings;
@@ -55,10 +55,10 @@ export type Backoffice = ReturnType<typeof createBackoffice>;
 export const DATABASE_DOWN = 'The database is not answering. Orders cannot be shown or followed until it is back; try again shortly.';
 
 export function createBackoffice(options: BackofficeOptions) {
-  const { db, checkout, accounts } = options;
+  const { sql, checkout, accounts } = options;
   const clock = options.clock ?? Date.now;
   const stuckBefore = () => clock() - options.settings.stuckAfterS * 1000;
-  const read = databaseReader(db, DATABASE_DOWN);
+  const read = databaseReader(DATABASE_DOWN);
   const startOfDay = () => {
     const now = new Date(clock());
     return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
@@ -66,19 +66,19 @@ export function createBackoffice(options: BackofficeOptions) {
 
   return {
     /** One page, newest first, and the cursor of the next page (null on the last). */
-    listOrders(query: Record<string, unknown>): { orders: OrderListRow[]; next: string | null } {
+    async listOrders(query: Record<string, unknown>): Promise<{ orders: OrderListRow[]; next: string | null }> {
       const filter = parseOrderQuery(query);
       // One row more than asked tells whether there is a next page without counting.
-      const rows = read(() => listOrderRows(db, { ...filter, limit: filter.limit + 1 }));
+      const rows = await read(() => listOrderRows(sql, { ...filter, limit: filter.limit + 1 }));
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return { orders: page, next: rows.length > filter.limit && last ? encodeCursor(last) : null };
     },
 
-    order: (orderId: string) => read(() => orderDetailRows(db, orderId.toLowerCase())),
-    today: () => read(() => ({ since: startOfDay(), figures: dayFigures(db, startOfDay()), attention: attentionCounts(db, stuckBefore()) })),
-    attention: () => read(() => ({
-      ...attentionRows(db, stuckBefore(), 100),
+    order: (orderId: string) => read(() => orderDetailRows(sql, orderId.toLowerCase())),
+    today: () => read(async () => ({ since: startOfDay(), figures: await dayFigures(sql, startOfDay()), attention: await attentionCounts(sql, stuckBefore()) })),
+    attention: () => read(async () => ({
+      ...(await attentionRows(sql, stuckBefore(), 100)),
       differences: options.differences?.openItems(100) ?? [],
       owingSellers: options.clawbacks?.owingSellers() ?? [],
     })),
@@ -94,11 +94,11 @@ export function createBackoffice(options: BackofficeOptions) {
       }
       await accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, after: { note } });
     },
-    filterChoices: () => read(() => filterChoices(db)),
+    filterChoices: () => read(() => filterChoices(sql)),
     watch: (orderId: string, listener: () => void) => checkout.watch(orderId, listener),
 
     async health(): Promise<Health> {
-      const database = db.open && databaseAnswers(db);
+      const database = await databaseAnswers(sql);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.providerTimeoutMs ?? 3000)));
       const balances = await Promise.race([checkout.balances().catch(() => null), timeout]);
@@ -108,14 +108,14 @@ export function createBackoffice(options: BackofficeOptions) {
 
     /** Sends a failed payout again with a new reference; refused (and audited) unless the payout failed. */
     async retryPayout(ctx: ActionContext, orderId: string): Promise<void> {
-      const before = orderDetailRows(db, orderId);
+      const before = await orderDetailRows(sql, orderId);
       if (!before) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
       const state = (o: typeof before.order) => ({ status: o.status, payout: o.payoutStatus });
       if (!checkout.retryPayout(before.order.id)) {
         await accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
         throw new DomainError('conflict', 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${before.order.status}`);
       }
-      const after = orderDetailRows(db, before.order.id)!;
+      const after = (await orderDetailRows(sql, before.order.id))!;
       await accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), after: state(after.order) });
     },
   };

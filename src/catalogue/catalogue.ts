@@ -23,7 +23,12 @@ export interface WalletCheck {
 export type VerifyWallet = (msisdn: string) => Promise<WalletCheck>;
 
 export interface CatalogueDeps {
-  db: db.Database;
+  sql: db.Sql;
+  /**
+   * SQLite's own connection, for `isForSaleNow` alone: the checkout asks it synchronously while
+   * it places an order, until the checkout is on the async port (issue #17). Absent: nothing is.
+   */
+  raw?: db.Database;
   /** Whether the configured MoMo market takes payments in this currency. */
   acceptsCurrency: (code: string) => boolean;
   /** null: numbers are taken unchecked (SELLER_WALLET_CHECK=false). */
@@ -42,25 +47,27 @@ export interface SellerWrite {
 
 export interface Catalogue {
   /** What a shopper may buy: active products of active sellers, in a currency MoMo takes here. */
-  listForSale(): Product[];
+  listForSale(): Promise<Product[]>;
   /** One product a shopper may buy, or undefined. */
-  findForSale(id: string): Product | undefined;
+  findForSale(id: string): Promise<Product | undefined>;
+  /** findForSale's answer at once, for the checkout while it is synchronous; needs `raw`. */
+  isForSaleNow(id: string): boolean;
   /** Any product, also one not for sale (for the merchant). */
-  findProduct(id: string): Product | undefined;
+  findProduct(id: string): Promise<Product | undefined>;
   /** Every product, also those not for sale (for the console). */
-  listProducts(): Product[];
-  createProduct(input: ProductInput): Product;
+  listProducts(): Promise<Product[]>;
+  createProduct(input: ProductInput): Promise<Product>;
   /** Applies the given fields; the merged product must still hold together. */
-  updateProduct(id: string, changes: Partial<ProductInput>): Product;
+  updateProduct(id: string, changes: Partial<ProductInput>): Promise<Product>;
   /**
    * A seller changes their own product (issue #15): description, price, availability. Another
    * seller's product is not found; a product an operator locked is refused.
    */
-  updateOwnProduct(sellerId: string, id: string, changes: Partial<Pick<ProductInput, 'description' | 'priceMinor' | 'active'>>): Product;
+  updateOwnProduct(sellerId: string, id: string, changes: Partial<Pick<ProductInput, 'description' | 'priceMinor' | 'active'>>): Promise<Product>;
   /** An operator locks a product against its seller's changes, or unlocks it. */
-  setProductLocked(id: string, locked: boolean): Product;
-  listSellers(): Seller[];
-  findSeller(id: string): Seller | undefined;
+  setProductLocked(id: string, locked: boolean): Promise<Product>;
+  listSellers(): Promise<Seller[]>;
+  findSeller(id: string): Promise<Seller | undefined>;
   /** Checks the number with MoMo first; nothing is written unless its wallet is active. */
   createSeller(input: SellerInput): Promise<SellerWrite>;
   /**
@@ -70,9 +77,9 @@ export interface Catalogue {
    */
   updateSeller(id: string, changes: Partial<SellerInput>): Promise<SellerWrite>;
   /** When the payout number last changed and whether payouts to it are held. */
-  numberState(id: string): db.SellerNumberState | undefined;
+  numberState(id: string): Promise<db.SellerNumberState | undefined>;
   /** Ends the hold on a changed number (the caller checks that an owner asks); `by` names them. */
-  confirmNumber(id: string, by: string): db.SellerNumberState;
+  confirmNumber(id: string, by: string): Promise<db.SellerNumberState>;
 }
 
 const notFound = () => new DomainError('not_found', 'not_found', 'No such item');
@@ -96,19 +103,19 @@ const duplicate = (holder: Seller | undefined) =>
 
 // SQLite's errors, in the catalogue's words: a missing seller is a refusal of the input, and a
 // database held by another writer (a seed or migration beside the server) is "try again".
-function translated<T>(write: () => T, store: db.Database): T {
+async function translated<T>(write: () => Promise<T>, store: db.Sql): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (error) {
     if (error instanceof db.UnknownSellerError) throw new DomainError('refused', 'unknown_seller', 'sellerId names no seller', 'sellerId');
-    if (error instanceof db.DuplicateMsisdnError) throw duplicate(db.findSellerByMsisdn(store, error.msisdn));
+    if (error instanceof db.DuplicateMsisdnError) throw duplicate(await db.findSellerByMsisdn(store, error.msisdn));
     if (db.isBusyError(error)) throw new DomainError('busy', 'busy', 'The catalogue is busy; try again in a moment');
     throw error;
   }
 }
 
 export function createCatalogue(deps: CatalogueDeps): Catalogue {
-  const store = deps.db;
+  const store = deps.sql;
   const clock = deps.clock ?? Date.now;
   const holdMs = deps.payoutNumberHoldMs ?? 0;
   const forSale = (p: Product) => p.active && p.sellerActive && deps.acceptsCurrency(p.currency);
@@ -135,16 +142,21 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
   }
 
   /** Refuses a number another seller holds, before MoMo is asked about it. */
-  function checkUnique(msisdn: string, exceptId?: string): void {
-    const holder = db.findSellerByMsisdn(store, msisdn);
+  async function checkUnique(msisdn: string, exceptId?: string): Promise<void> {
+    const holder = await db.findSellerByMsisdn(store, msisdn);
     if (holder && holder.id !== exceptId) throw duplicate(holder);
   }
 
   return {
-    listForSale: () => db.listProducts(store, { activeOnly: true }).filter(forSale),
-    findForSale(id) {
-      const product = db.getProduct(store, id);
+    listForSale: async () => (await db.listProducts(store, { activeOnly: true })).filter(forSale),
+    async findForSale(id) {
+      const product = await db.getProduct(store, id);
       return product && forSale(product) ? product : undefined;
+    },
+    isForSaleNow(id) {
+      if (!deps.raw) throw new Error('isForSaleNow needs the catalogue built with SQLite\'s own connection (raw)');
+      const product = db.getProductNow(deps.raw, id);
+      return product !== undefined && forSale(product);
     },
     findProduct: (id) => db.getProduct(store, id),
     listProducts: () => db.listProducts(store),
@@ -155,33 +167,33 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       return translated(() => db.createProduct(store, input), store);
     },
 
-    updateProduct(id, changes) {
-      const current = db.getProduct(store, id);
+    async updateProduct(id, changes) {
+      const current = await db.getProduct(store, id);
       if (!current) throw notFound();
       // E.g. a new currency with the old price: the merged product is what must be valid.
       const currency = changes.currency ?? current.currency;
       checkPriceLimits(changes.priceMinor ?? current.priceMinor, currency);
       checkCurrency(currency);
-      const product = translated(() => db.updateProduct(store, id, changes), store);
+      const product = await translated(() => db.updateProduct(store, id, changes), store);
       if (!product) throw notFound();
       return product;
     },
 
     updateOwnProduct(sellerId, id, changes) {
       // One transaction: an operator's lock that lands between the check and the write wins.
-      return translated(() => store.transaction(() => {
-        const current = db.getProduct(store, id);
+      return translated(() => store.transaction(async (tx) => {
+        const current = await db.getProduct(tx, id);
         if (!current || current.sellerId !== sellerId) throw new DomainError('not_found', 'product_not_found', 'No product of yours with this id');
         if (current.locked) {
           throw new DomainError('refused', 'product_locked', 'The shop has locked this product, so it cannot be changed here; ask the shop to unlock it');
         }
         checkPriceLimits(changes.priceMinor ?? current.priceMinor, current.currency);
-        return db.updateProduct(store, id, changes)!;
-      })(), store);
+        return (await db.updateProduct(tx, id, changes))!;
+      }), store);
     },
 
-    setProductLocked(id, locked) {
-      const product = translated(() => db.setProductLocked(store, id, locked), store);
+    async setProductLocked(id, locked) {
+      const product = await translated(() => db.setProductLocked(store, id, locked), store);
       if (!product) throw new DomainError('not_found', 'product_not_found', 'No product with this id');
       return product;
     },
@@ -190,39 +202,40 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
     findSeller: (id) => db.getSeller(store, id),
 
     async createSeller(input) {
-      checkUnique(input.msisdn);
+      await checkUnique(input.msisdn);
       const walletName = await checkWallet(input.msisdn);
-      const seller = translated(() => db.createSeller(store, input), store);
+      const seller = await translated(() => db.createSeller(store, input), store);
       return walletName === undefined ? { seller } : { seller, walletName };
     },
 
     async updateSeller(id, changes) {
-      const current = db.getSeller(store, id);
+      const current = await db.getSeller(store, id);
       if (!current) throw notFound();
       const newNumber = changes.msisdn !== undefined && changes.msisdn !== current.msisdn ? changes.msisdn : undefined;
-      if (newNumber !== undefined) checkUnique(newNumber, id);
+      if (newNumber !== undefined) await checkUnique(newNumber, id);
       // Reactivating asks MoMo again too: a wallet closed since the seller was added would fail every payout.
       const reactivated = changes.active === true && !current.active;
       const asked = newNumber ?? (reactivated ? current.msisdn : undefined);
       const walletName = asked !== undefined ? await checkWallet(asked) : undefined;
-      const seller = translated(() => store.transaction(() => {
-        const written = db.updateSeller(store, id, changes);
+      // MoMo was asked above, before the transaction: a transaction never waits on the network.
+      const seller = await translated(() => store.transaction(async (tx) => {
+        const written = await db.updateSeller(tx, id, changes);
         if (written && newNumber !== undefined) {
           const now = clock();
-          db.markNumberChanged(store, id, now, holdMs > 0 ? now + holdMs : null);
+          await db.markNumberChanged(tx, id, now, holdMs > 0 ? now + holdMs : null);
         }
         return written;
-      })(), store);
+      }), store);
       if (!seller) throw notFound();
       return walletName === undefined ? { seller } : { seller, walletName };
     },
 
     numberState: (id) => db.sellerNumberState(store, id),
 
-    confirmNumber(id, by) {
-      if (!db.getSeller(store, id)) throw notFound();
-      translated(() => db.confirmSellerNumber(store, id, by, clock()), store);
-      return db.sellerNumberState(store, id)!;
+    async confirmNumber(id, by) {
+      if (!(await db.getSeller(store, id))) throw notFound();
+      await translated(() => db.confirmSellerNumber(store, id, by, clock()), store);
+      return (await db.sellerNumberState(store, id))!;
     },
   };
 }

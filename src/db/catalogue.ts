@@ -2,6 +2,7 @@
 // the last line of defence, not the validation.
 import { randomUUID } from 'node:crypto';
 import type { Database } from './connection';
+import type { Sql } from './sql';
 import { statement } from './statements';
 
 export interface Seller {
@@ -120,107 +121,121 @@ const toProduct = (r: ProductRow): Product => ({
   updatedAt: r.updated_at,
 });
 
-export function listSellers(db: Database): Seller[] {
-  return (statement(db, 'SELECT * FROM sellers ORDER BY name, id').all() as SellerRow[]).map(toSeller);
+export async function listSellers(db: Sql): Promise<Seller[]> {
+  return (await db.all<SellerRow>('SELECT * FROM sellers ORDER BY name, id')).map(toSeller);
 }
 
-export function countSellers(db: Database): number {
-  return statement(db, 'SELECT count(*) FROM sellers').pluck().get() as number;
-}
-
-export function getSeller(db: Database, id: string): Seller | undefined {
-  const row = statement(db, 'SELECT * FROM sellers WHERE id = ?').get(id) as SellerRow | undefined;
+export async function getSeller(db: Sql, id: string): Promise<Seller | undefined> {
+  const row = await db.get<SellerRow>('SELECT * FROM sellers WHERE id = ?', [id]);
   return row && toSeller(row);
 }
 
-export function createSeller(db: Database, input: SellerInput): Seller {
+export function createSeller(db: Sql, input: SellerInput): Promise<Seller> {
   return upsertSeller(db, randomUUID(), input);
 }
 
 /** The seller (active or not) holding this MoMo number, if any; the oldest first. */
-export function findSellerByMsisdn(db: Database, msisdn: string): Seller | undefined {
-  const row = statement(db, 'SELECT * FROM sellers WHERE msisdn = ? ORDER BY active DESC, created_at, id LIMIT 1').get(msisdn) as SellerRow | undefined;
+export async function findSellerByMsisdn(db: Sql, msisdn: string): Promise<Seller | undefined> {
+  const row = await db.get<SellerRow>('SELECT * FROM sellers WHERE msisdn = ? ORDER BY active DESC, created_at, id LIMIT 1', [msisdn]);
   return row && toSeller(row);
 }
 
-/**
- * Inserts the seller with this id, or updates it (keeping its created time); the seed relies on
- * it. Throws DuplicateMsisdnError when another active seller has the number.
- */
-export function upsertSeller(db: Database, id: string, input: SellerInput): Seller {
-  const now = Date.now();
-  try {
-    statement(
-      db,
-      `INSERT INTO sellers (id, name, msisdn, share_bps, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+/** The seed writes through these too (seed.ts), synchronously at start-up. */
+export const UPSERT_SELLER_SQL = `INSERT INTO sellers (id, name, msisdn, share_bps, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, msisdn = excluded.msisdn,
-         share_bps = excluded.share_bps, active = excluded.active, updated_at = excluded.updated_at`,
-    ).run(id, input.name, input.msisdn, input.shareBps, input.active === false ? 0 : 1, now, now);
+         share_bps = excluded.share_bps, active = excluded.active, updated_at = excluded.updated_at`;
+
+export const UPSERT_PRODUCT_SQL = `INSERT INTO products (id, seller_id, name, description, price_minor, currency, active, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name,
+         description = excluded.description, price_minor = excluded.price_minor,
+         currency = excluded.currency, active = excluded.active, updated_at = excluded.updated_at`;
+
+export const sellerParams = (id: string, input: SellerInput, now: number) =>
+  [id, input.name, input.msisdn, input.shareBps, input.active === false ? 0 : 1, now, now];
+
+export const productParams = (id: string, input: ProductInput, now: number) =>
+  [id, input.sellerId, input.name, input.description, input.priceMinor, input.currency, input.active ? 1 : 0, now, now];
+
+/** A unique index refused the row: SQLite's code, or PostgreSQL's SQLSTATE unique_violation. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+/**
+ * Inserts the seller with this id, or updates it (keeping its created time). Throws
+ * DuplicateMsisdnError when another active seller has the number.
+ */
+export async function upsertSeller(db: Sql, id: string, input: SellerInput): Promise<Seller> {
+  try {
+    await db.run(UPSERT_SELLER_SQL, sellerParams(id, input, Date.now()));
   } catch (error) {
     // The partial unique index sellers_msisdn_active (migration 003).
-    if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateMsisdnError(input.msisdn);
+    if (isUniqueViolation(error)) throw new DuplicateMsisdnError(input.msisdn);
     throw error;
   }
-  return getSeller(db, id)!;
+  return (await getSeller(db, id))!;
 }
 
 /** Changes the given fields; undefined when there is no such seller. */
-export function updateSeller(db: Database, id: string, changes: Partial<SellerInput>): Seller | undefined {
-  return db.transaction(() => {
-    const current = getSeller(db, id);
+export function updateSeller(db: Sql, id: string, changes: Partial<SellerInput>): Promise<Seller | undefined> {
+  return db.transaction(async (tx) => {
+    const current = await getSeller(tx, id);
     if (!current) return undefined;
-    return upsertSeller(db, id, { ...pick(current, ['name', 'msisdn', 'shareBps', 'active']), ...defined(changes) });
-  })();
+    return upsertSeller(tx, id, { ...pick(current, ['name', 'msisdn', 'shareBps', 'active']), ...defined(changes) });
+  });
 }
 
 const PRODUCT_SELECT = `SELECT p.*, s.name AS seller_name, s.active AS seller_active FROM products p JOIN sellers s ON s.id = p.seller_id`;
 
 /** `activeOnly`: active products of active sellers, the ones that may be for sale. */
-export function listProducts(db: Database, options: { activeOnly?: boolean } = {}): Product[] {
+export async function listProducts(db: Sql, options: { activeOnly?: boolean } = {}): Promise<Product[]> {
   const sql = `${PRODUCT_SELECT} ${options.activeOnly ? 'WHERE p.active = 1 AND s.active = 1' : ''} ORDER BY p.name, p.id`;
-  return (statement(db, sql).all() as ProductRow[]).map(toProduct);
+  return (await db.all<ProductRow>(sql)).map(toProduct);
 }
 
-export function getProduct(db: Database, id: string): Product | undefined {
+export async function getProduct(db: Sql, id: string): Promise<Product | undefined> {
+  const row = await db.get<ProductRow>(`${PRODUCT_SELECT} WHERE p.id = ?`, [id]);
+  return row && toProduct(row);
+}
+
+/**
+ * getProduct on SQLite's own connection, for the one caller still synchronous: the checkout's
+ * "is it for sale" while placing an order, until the checkout is on the async port (issue #17).
+ */
+export function getProductNow(db: Database, id: string): Product | undefined {
   const row = statement(db, `${PRODUCT_SELECT} WHERE p.id = ?`).get(id) as ProductRow | undefined;
   return row && toProduct(row);
 }
 
 /** Throws UnknownSellerError when input.sellerId names no seller. */
-export function createProduct(db: Database, input: ProductInput): Product {
+export function createProduct(db: Sql, input: ProductInput): Promise<Product> {
   return upsertProduct(db, randomUUID(), input);
 }
 
 /** Inserts the product with this id, or updates it; throws UnknownSellerError for a missing seller. */
-export function upsertProduct(db: Database, id: string, input: ProductInput): Product {
-  return db.transaction(() => {
-    if (!getSeller(db, input.sellerId)) throw new UnknownSellerError(input.sellerId);
-    const now = Date.now();
-    statement(
-      db,
-      `INSERT INTO products (id, seller_id, name, description, price_minor, currency, active, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET seller_id = excluded.seller_id, name = excluded.name,
-         description = excluded.description, price_minor = excluded.price_minor,
-         currency = excluded.currency, active = excluded.active, updated_at = excluded.updated_at`,
-    ).run(id, input.sellerId, input.name, input.description, input.priceMinor, input.currency, input.active ? 1 : 0, now, now);
-    return getProduct(db, id)!;
-  })();
+export function upsertProduct(db: Sql, id: string, input: ProductInput): Promise<Product> {
+  return db.transaction(async (tx) => {
+    if (!(await getSeller(tx, input.sellerId))) throw new UnknownSellerError(input.sellerId);
+    await tx.run(UPSERT_PRODUCT_SQL, productParams(id, input, Date.now()));
+    return (await getProduct(tx, id))!;
+  });
 }
 
 /** Changes the given fields; undefined when there is no such product. */
-export function updateProduct(db: Database, id: string, changes: Partial<ProductInput>): Product | undefined {
-  return db.transaction(() => {
-    const current = getProduct(db, id);
+export function updateProduct(db: Sql, id: string, changes: Partial<ProductInput>): Promise<Product | undefined> {
+  return db.transaction(async (tx) => {
+    const current = await getProduct(tx, id);
     if (!current) return undefined;
     const base = pick(current, ['sellerId', 'name', 'description', 'priceMinor', 'currency', 'active']);
-    return upsertProduct(db, id, { ...base, ...defined(changes) });
-  })();
+    return upsertProduct(tx, id, { ...base, ...defined(changes) });
+  });
 }
 
 /** Sets an operator's lock on a product; undefined when there is no such product. */
-export function setProductLocked(db: Database, id: string, locked: boolean): Product | undefined {
-  statement(db, 'UPDATE products SET locked = ?, updated_at = ? WHERE id = ?').run(locked ? 1 : 0, Date.now(), id);
+export async function setProductLocked(db: Sql, id: string, locked: boolean): Promise<Product | undefined> {
+  await db.run('UPDATE products SET locked = ?, updated_at = ? WHERE id = ?', [locked ? 1 : 0, Date.now(), id]);
   return getProduct(db, id);
 }
 
@@ -242,15 +257,15 @@ export interface SellerNumberState {
   confirmedBy: string | null;
 }
 
-export function sellerNumberState(db: Database, sellerId: string): SellerNumberState | undefined {
-  return statement(db, `SELECT number_changed_at AS changedAt, payout_hold_until AS holdUntil, number_confirmed_at AS confirmedAt,
-    number_confirmed_by AS confirmedBy FROM sellers WHERE id = ?`).get(sellerId) as SellerNumberState | undefined;
+export function sellerNumberState(db: Sql, sellerId: string): Promise<SellerNumberState | undefined> {
+  return db.get<SellerNumberState>(`SELECT number_changed_at AS changedAt, payout_hold_until AS holdUntil, number_confirmed_at AS confirmedAt,
+    number_confirmed_by AS confirmedBy FROM sellers WHERE id = ?`, [sellerId]);
 }
 
 /** A new payout number: payouts to it wait until `holdUntil` (null: not held). */
-export function markNumberChanged(db: Database, sellerId: string, now: number, holdUntil: number | null): void {
-  statement(db, `UPDATE sellers SET number_changed_at = ?, payout_hold_until = ?, number_confirmed_at = NULL, number_confirmed_by = NULL
-    WHERE id = ?`).run(now, holdUntil, sellerId);
+export async function markNumberChanged(db: Sql, sellerId: string, now: number, holdUntil: number | null): Promise<void> {
+  await db.run(`UPDATE sellers SET number_changed_at = ?, payout_hold_until = ?, number_confirmed_at = NULL, number_confirmed_by = NULL
+    WHERE id = ?`, [now, holdUntil, sellerId]);
 }
 
 /**
@@ -258,8 +273,9 @@ export function markNumberChanged(db: Database, sellerId: string, now: number, h
  * for it are made due at once (as a callback does: a leased row keeps its lease, and its step's
  * end makes it due), so the worker sends them on its next look.
  */
-export function confirmSellerNumber(db: Database, sellerId: string, by: string, now: number): number {
-  statement(db, `UPDATE sellers SET payout_hold_until = NULL, number_confirmed_at = ?, number_confirmed_by = ? WHERE id = ?`).run(now, by, sellerId);
-  return statement(db, `UPDATE movements SET next_check_at = CASE WHEN leased_until > ? THEN next_check_at ELSE 0 END, read_requested = 1
-    WHERE kind = 'payout' AND status = 'sending' AND order_id IN (SELECT id FROM orders WHERE seller_id = ?)`).run(now, sellerId).changes;
+export async function confirmSellerNumber(db: Sql, sellerId: string, by: string, now: number): Promise<number> {
+  await db.run(`UPDATE sellers SET payout_hold_until = NULL, number_confirmed_at = ?, number_confirmed_by = ? WHERE id = ?`, [now, by, sellerId]);
+  const made = await db.run(`UPDATE movements SET next_check_at = CASE WHEN leased_until > ? THEN next_check_at ELSE 0 END, read_requested = 1
+    WHERE kind = 'payout' AND status = 'sending' AND order_id IN (SELECT id FROM orders WHERE seller_id = ?)`, [now, sellerId]);
+  return made.changes;
 }

@@ -1,8 +1,8 @@
 // What GET /metrics counts at each scrape. Both reads stay on indexes (orders_status_created,
 // whose first column is the status; the partial movements_due, which holds exactly the rows the
 // worker still follows), so a scrape costs little however many settled orders the shop has.
-import type { Database } from './connection';
-import { statement } from './statements';
+import { toNumber } from './dialect';
+import type { Sql } from './sql';
 
 export interface StatusCount {
   status: string;
@@ -21,11 +21,11 @@ export const METRICS_SQL = {
   movementsInFlight: 'SELECT kind, status, count(*) AS count FROM movements WHERE next_check_at IS NOT NULL GROUP BY kind, status',
 };
 
-export function orderCountsByStatus(db: Database): StatusCount[] {
-  return statement(db, METRICS_SQL.ordersByStatus).all() as StatusCount[];
+export async function orderCountsByStatus(db: Sql): Promise<StatusCount[]> {
+  return (await db.all<StatusCount>(METRICS_SQL.ordersByStatus)).map((r) => ({ ...r, count: toNumber(r.count) }));
 }
 
 /** Movements the worker still follows (a due check is set), by kind and state. */
-export function movementsInFlight(db: Database): MovementStateCount[] {
-  return statement(db, METRICS_SQL.movementsInFlight).all() as MovementStateCount[];
+export async function movementsInFlight(db: Sql): Promise<MovementStateCount[]> {
+  return (await db.all<MovementStateCount>(METRICS_SQL.movementsInFlight)).map((r) => ({ ...r, count: toNumber(r.count) }));
 }

@@ -1,8 +1,12 @@
 // The demo catalogue: a few Kampala market stalls, so a fresh install has something to buy.
 // Fixed ids make seeding again update the same rows instead of adding copies.
+//
+// It stays synchronous on SQLite's own connection (issue #17): only start-up, before anything
+// serves, and `npm run seed` use it, and it writes with the catalogue's own statements.
 import { findCurrency } from '../money';
-import { countSellers, upsertProduct, upsertSeller } from './catalogue';
+import { productParams, sellerParams, UPSERT_PRODUCT_SQL, UPSERT_SELLER_SQL } from './catalogue';
 import type { Database } from './connection';
+import { statement } from './statements';
 
 export interface SeedOptions {
   currency: string;
@@ -90,19 +94,22 @@ function demoPrice(product: (typeof PRODUCTS)[number], currencyCode: string): nu
 
 /** Inserts or refreshes the demo sellers and products, all in one transaction. */
 export function seedDemoCatalogue(db: Database, options: SeedOptions): { sellers: number; products: number } {
+  const now = Date.now();
   db.transaction(() => {
     for (const seller of SELLERS) {
-      upsertSeller(db, DEMO_SELLER_IDS[seller.key], { name: seller.name, msisdn: seller.msisdn, shareBps: options.shareBps });
+      const input = { name: seller.name, msisdn: seller.msisdn, shareBps: options.shareBps };
+      statement(db, UPSERT_SELLER_SQL).run(...sellerParams(DEMO_SELLER_IDS[seller.key], input, now));
     }
     for (const product of PRODUCTS) {
-      upsertProduct(db, product.id, {
+      const input = {
         sellerId: DEMO_SELLER_IDS[product.seller],
         name: product.name,
         description: product.description,
         priceMinor: demoPrice(product, options.currency),
         currency: options.currency,
         active: true,
-      });
+      };
+      statement(db, UPSERT_PRODUCT_SQL).run(...productParams(product.id, input, now));
     }
   })();
   return { sellers: SELLERS.length, products: PRODUCTS.length };
@@ -111,7 +118,8 @@ export function seedDemoCatalogue(db: Database, options: SeedOptions): { sellers
 /** Seeds only a database with no sellers yet; true when it did. */
 export function ensureDemoCatalogue(db: Database, options: SeedOptions): boolean {
   return db.transaction(() => {
-    if (countSellers(db) > 0) return false;
+    const { sellers } = statement(db, 'SELECT count(*) AS sellers FROM sellers').get() as { sellers: number };
+    if (sellers > 0) return false;
     seedDemoCatalogue(db, options);
     return true;
   })();

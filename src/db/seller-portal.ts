@@ -2,8 +2,8 @@
 // Every statement takes the seller id and binds it, so a row of another seller is simply not
 // found. Read-only; the sellers room (src/sellers) decides what the rows mean.
 import type { Product } from './catalogue';
-import type { Database } from './connection';
-import { statement } from './statements';
+import { attemptTieBreak, joinInOrder, toNumber } from './dialect';
+import type { Sql } from './sql';
 
 /** A sale: an order of this seller whose payment arrived, with its payout as it is now. */
 export interface SellerSaleRow {
@@ -95,7 +95,7 @@ const saleColumns = `o.id AS orderId, o.created_at AS createdAt, o.status, o.pro
 
 // orders first, walking orders_seller_created (seller_id, created_at, id), so a page stops after
 // `limit` rows; the movements are found by movements_one_per_order, whose WHERE is repeated.
-const saleFrom = `orders o CROSS JOIN products p ON p.id = o.product_id
+const saleFrom = (db: Sql) => `orders o ${joinInOrder(db)} products p ON p.id = o.product_id
   LEFT JOIN movements c ON c.order_id = o.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
   LEFT JOIN movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')`;
 
@@ -105,74 +105,76 @@ const pageParams = (sellerId: string, f: SellerPageFilter) => ({
   sellerId, from: f.from, to: f.to, afterAt: f.after?.at ?? null, afterId: f.after?.id ?? null, limit: f.limit,
 });
 
-export function sellerSales(db: Database, sellerId: string, filter: SellerPageFilter): SellerSaleRow[] {
-  return statement(db, `SELECT ${saleColumns} FROM ${saleFrom}
+export function sellerSales(db: Sql, sellerId: string, filter: SellerPageFilter): Promise<SellerSaleRow[]> {
+  return db.all<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status IN ${SOLD} AND o.created_at >= @from AND o.created_at < @to AND ${keyset}
-    ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`).all(pageParams(sellerId, filter)) as SellerSaleRow[];
+    ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`, pageParams(sellerId, filter));
 }
 
 /** One sale of this seller; undefined for another seller's order, or one not paid. */
-export function sellerSale(db: Database, sellerId: string, orderId: string): SellerSaleRow | undefined {
-  return statement(db, `SELECT ${saleColumns} FROM ${saleFrom}
-    WHERE o.id = @orderId AND o.seller_id = @sellerId AND o.status IN ${SOLD}`).get({ sellerId, orderId }) as SellerSaleRow | undefined;
+export function sellerSale(db: Sql, sellerId: string, orderId: string): Promise<SellerSaleRow | undefined> {
+  return db.get<SellerSaleRow>(`SELECT ${saleColumns} FROM ${saleFrom(db)}
+    WHERE o.id = @orderId AND o.seller_id = @sellerId AND o.status IN ${SOLD}`, { sellerId, orderId });
 }
 
 const payoutColumns = `m.id, m.order_id AS orderId, o.created_at AS orderCreatedAt, p.name AS productName, m.provider,
   m.amount_minor AS amountMinor, m.currency, m.status, m.reason, m.reference_id AS referenceId,
   m.financial_transaction_id AS financialTransactionId, m.attempts, m.created_at AS createdAt, m.updated_at AS updatedAt`;
-const payoutFrom = `orders o CROSS JOIN movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')
-  CROSS JOIN products p ON p.id = o.product_id`;
+const payoutFrom = (db: Sql) => `orders o ${joinInOrder(db)} movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')
+  ${joinInOrder(db)} products p ON p.id = o.product_id`;
 
 /** Payouts of this seller, by their order's time, newest first (one payout per order). */
-export function sellerPayouts(db: Database, sellerId: string, filter: SellerPageFilter): SellerPayoutRow[] {
-  return statement(db, `SELECT ${payoutColumns} FROM ${payoutFrom}
+export function sellerPayouts(db: Sql, sellerId: string, filter: SellerPageFilter): Promise<SellerPayoutRow[]> {
+  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.created_at >= @from AND o.created_at < @to AND ${keyset}
-    ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`).all(pageParams(sellerId, filter)) as SellerPayoutRow[];
+    ORDER BY o.created_at DESC, o.id DESC LIMIT @limit`, pageParams(sellerId, filter));
 }
 
-export function sellerPayout(db: Database, sellerId: string, payoutId: number): SellerPayoutRow | undefined {
-  return statement(db, `SELECT ${payoutColumns} FROM ${payoutFrom} WHERE m.id = @payoutId AND o.seller_id = @sellerId`)
-    .get({ sellerId, payoutId }) as SellerPayoutRow | undefined;
+export function sellerPayout(db: Sql, sellerId: string, payoutId: number): Promise<SellerPayoutRow | undefined> {
+  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)} WHERE m.id = @payoutId AND o.seller_id = @sellerId`, { sellerId, payoutId });
 }
 
 /** Every attempt at a payout, oldest first; the caller has already found the payout as this seller's. */
-export function payoutAttempts(db: Database, payoutId: number): SellerPayoutAttemptRow[] {
-  return statement(db, `SELECT reference_id AS referenceId, status, reason, created_at AS createdAt, updated_at AS updatedAt
-    FROM movement_attempts WHERE movement_id = ? ORDER BY created_at, rowid`).all(payoutId) as SellerPayoutAttemptRow[];
+export function payoutAttempts(db: Sql, payoutId: number): Promise<SellerPayoutAttemptRow[]> {
+  return db.all<SellerPayoutAttemptRow>(`SELECT reference_id AS referenceId, status, reason, created_at AS createdAt, updated_at AS updatedAt
+    FROM movement_attempts WHERE movement_id = ? ORDER BY created_at, ${attemptTieBreak(db, 'movement_attempts')}`, [payoutId]);
 }
 
 /** The oldest payout of this seller that is not final yet: the next one to land. */
-export function nextOpenPayout(db: Database, sellerId: string): SellerPayoutRow | undefined {
-  return statement(db, `SELECT ${payoutColumns} FROM ${payoutFrom}
+export function nextOpenPayout(db: Sql, sellerId: string): Promise<SellerPayoutRow | undefined> {
+  return db.get<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'paid' AND m.status NOT IN ('successful', 'failed')
-    ORDER BY m.created_at, m.id LIMIT 1`).get({ sellerId }) as SellerPayoutRow | undefined;
+    ORDER BY m.created_at, m.id LIMIT 1`, { sellerId });
 }
 
 /** Payouts that failed for good and wait for a person, newest first. */
-export function failedPayouts(db: Database, sellerId: string, limit: number): SellerPayoutRow[] {
-  return statement(db, `SELECT ${payoutColumns} FROM ${payoutFrom}
+export function failedPayouts(db: Sql, sellerId: string, limit: number): Promise<SellerPayoutRow[]> {
+  return db.all<SellerPayoutRow>(`SELECT ${payoutColumns} FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'payout_failed' AND m.status = 'failed'
-    ORDER BY m.updated_at DESC, m.id DESC LIMIT @limit`).all({ sellerId, limit }) as SellerPayoutRow[];
+    ORDER BY m.updated_at DESC, m.id DESC LIMIT @limit`, { sellerId, limit });
 }
 
+const amounts = (rows: SellerAmountRow[]): SellerAmountRow[] => rows.map((r) => ({ currency: r.currency, amountMinor: toNumber(r.amountMinor) }));
+
 /** Open payouts' sums per currency and state: `sending`, `pending`, `retry_wait`, `waiting_funds`. */
-export function openPayoutSums(db: Database, sellerId: string): (SellerAmountRow & { status: string })[] {
-  return statement(db, `SELECT m.status, m.currency, sum(m.amount_minor) AS amountMinor FROM ${payoutFrom}
+export async function openPayoutSums(db: Sql, sellerId: string): Promise<(SellerAmountRow & { status: string })[]> {
+  const rows = await db.all<SellerAmountRow & { status: string }>(`SELECT m.status, m.currency, sum(m.amount_minor) AS amountMinor FROM ${payoutFrom(db)}
     WHERE o.seller_id = @sellerId AND o.status = 'paid' AND m.status NOT IN ('successful', 'failed')
-    GROUP BY m.status, m.currency ORDER BY m.currency, m.status`).all({ sellerId }) as (SellerAmountRow & { status: string })[];
+    GROUP BY m.status, m.currency ORDER BY m.currency, m.status`, { sellerId });
+  return rows.map((r) => ({ ...r, amountMinor: toNumber(r.amountMinor) }));
 }
 
 /** The seller's payable account: its balance per currency (debit-positive, so owed is negative). */
-export function payableBalance(db: Database, sellerId: string): SellerAmountRow[] {
-  return statement(db, `SELECT currency, sum(amount_minor) AS amountMinor FROM entries
-    WHERE account = 'seller_payable:' || @sellerId GROUP BY currency ORDER BY currency`).all({ sellerId }) as SellerAmountRow[];
+export async function payableBalance(db: Sql, sellerId: string): Promise<SellerAmountRow[]> {
+  return amounts(await db.all<SellerAmountRow>(`SELECT currency, sum(amount_minor) AS amountMinor FROM entries
+    WHERE account = 'seller_payable:' || @sellerId GROUP BY currency ORDER BY currency`, { sellerId }));
 }
 
 /** What payout journals took off the seller's payable in [from, to), per currency. */
-export function paidOutSums(db: Database, sellerId: string, from: number, to: number): SellerAmountRow[] {
-  return statement(db, `SELECT e.currency, sum(e.amount_minor) AS amountMinor FROM entries e JOIN journals j ON j.id = e.journal_id
+export async function paidOutSums(db: Sql, sellerId: string, from: number, to: number): Promise<SellerAmountRow[]> {
+  return amounts(await db.all<SellerAmountRow>(`SELECT e.currency, sum(e.amount_minor) AS amountMinor FROM entries e JOIN journals j ON j.id = e.journal_id
     WHERE e.account = 'seller_payable:' || @sellerId AND j.kind = 'payout' AND e.at >= @from AND e.at < @to
-    GROUP BY e.currency ORDER BY e.currency`).all({ sellerId, from, to }) as SellerAmountRow[];
+    GROUP BY e.currency ORDER BY e.currency`, { sellerId, from, to }));
 }
 
 /**
@@ -180,27 +182,27 @@ export function paidOutSums(db: Database, sellerId: string, from: number, to: nu
  * payout: refunds, claw-backs, suspense, operators' corrections, whatever kinds the books gain.
  * Newest first, keyset on the entry id.
  */
-export function adjustmentLines(db: Database, sellerId: string, beforeEntryId: number | null, limit: number): SellerLedgerRow[] {
-  return statement(db, `SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, e.currency,
+export function adjustmentLines(db: Sql, sellerId: string, beforeEntryId: number | null, limit: number): Promise<SellerLedgerRow[]> {
+  return db.all<SellerLedgerRow>(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, e.currency,
     e.amount_minor AS amountMinor, e.at
     FROM entries e JOIN journals j ON j.id = e.journal_id
     WHERE e.account = 'seller_payable:' || @sellerId AND j.kind NOT IN ('collection', 'payout')
       AND (@before IS NULL OR e.id < @before)
-    ORDER BY e.id DESC LIMIT @limit`).all({ sellerId, before: beforeEntryId, limit }) as SellerLedgerRow[];
+    ORDER BY e.id DESC LIMIT @limit`, { sellerId, before: beforeEntryId, limit });
 }
 
 /** Every line one order put on the seller's payable (its sale, payout, refunds...), oldest first. */
-export function orderLines(db: Database, sellerId: string, orderId: string): SellerLedgerRow[] {
-  return statement(db, `SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, e.currency,
+export function orderLines(db: Sql, sellerId: string, orderId: string): Promise<SellerLedgerRow[]> {
+  return db.all<SellerLedgerRow>(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, e.currency,
     e.amount_minor AS amountMinor, e.at
     FROM journals j JOIN entries e ON e.journal_id = j.id
     WHERE j.order_id = @orderId AND e.account = 'seller_payable:' || @sellerId
-    ORDER BY e.id`).all({ sellerId, orderId }) as SellerLedgerRow[];
+    ORDER BY e.id`, { sellerId, orderId });
 }
 
 /** The seller an order belongs to, to route a change to the right seller's event streams. */
-export function sellerOfOrder(db: Database, orderId: string): string | undefined {
-  return statement(db, `SELECT seller_id FROM orders WHERE id = ?`).pluck().get(orderId) as string | undefined;
+export async function sellerOfOrder(db: Sql, orderId: string): Promise<string | undefined> {
+  return (await db.get<{ sellerId: string }>(`SELECT seller_id AS sellerId FROM orders WHERE id = ?`, [orderId]))?.sellerId;
 }
 
 const productColumns = `id, name, description, price_minor AS priceMinor, currency, active, locked, updated_at AS updatedAt`;
@@ -208,11 +210,11 @@ const productColumns = `id, name, description, price_minor AS priceMinor, curren
 type ProductRow = Omit<SellerProductRow, 'active' | 'locked'> & { active: number; locked: number };
 const toProduct = (r: ProductRow): SellerProductRow => ({ ...r, active: r.active === 1, locked: r.locked === 1 });
 
-export function sellerProducts(db: Database, sellerId: string): SellerProductRow[] {
-  return (statement(db, `SELECT ${productColumns} FROM products WHERE seller_id = ? ORDER BY name, id`).all(sellerId) as ProductRow[]).map(toProduct);
+export async function sellerProducts(db: Sql, sellerId: string): Promise<SellerProductRow[]> {
+  return (await db.all<ProductRow>(`SELECT ${productColumns} FROM products WHERE seller_id = ? ORDER BY name, id`, [sellerId])).map(toProduct);
 }
 
-export function sellerProduct(db: Database, sellerId: string, productId: string): SellerProductRow | undefined {
-  const row = statement(db, `SELECT ${productColumns} FROM products WHERE id = ? AND seller_id = ?`).get(productId, sellerId) as ProductRow | undefined;
+export async function sellerProduct(db: Sql, sellerId: string, productId: string): Promise<SellerProductRow | undefined> {
+  const row = await db.get<ProductRow>(`SELECT ${productColumns} FROM products WHERE id = ? AND seller_id = ?`, [productId, sellerId]);
   return row && toProduct(row);
 }

@@ -59,14 +59,22 @@ class SqliteTransaction implements Sql {
   }
 }
 
+const executors = new WeakMap<Database, SqliteSql>();
+
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite' as const;
-  private readonly group: GroupCommit;
-  private readonly inside: SqliteTransaction;
+  private readonly group!: GroupCommit;
+  private readonly inside!: SqliteTransaction;
   /** Settles when the running transaction ends; null when none runs. */
   private running: Promise<void> | null = null;
 
   constructor(readonly raw: Database) {
+    // One per connection: it owns the order of the connection's statements, so a second one
+    // would let its statements into the first one's transaction. `new` on a connection that
+    // has one answers that one.
+    const existing = executors.get(raw);
+    if (existing) return existing;
+    executors.set(raw, this);
     this.group = groupCommit(raw);
     this.inside = new SqliteTransaction(raw, this.group);
   }

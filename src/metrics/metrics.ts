@@ -5,7 +5,7 @@
 // asked of them at scrape time through the sources the composition root hands over.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { orderMachine } from '../checkout';
-import { movementsInFlight, orderCountsByStatus, type Database } from '../db';
+import { movementsInFlight, orderCountsByStatus, type Sql } from '../db';
 import type { MomoCallEvent } from '../momo';
 import { movementMachines, type WorkerHealth } from '../movements';
 import { OutcomeLabels } from './outcomes';
@@ -34,7 +34,7 @@ const BREAKER_STATES = ['closed', 'open', 'half_open'];
 /** A movement in these states is no longer followed (a failed payout waits for a person). */
 const NOT_IN_FLIGHT = new Set(['successful', 'failed']);
 
-export function createMetrics({ db }: { db: Database }): Metrics {
+export function createMetrics({ sql }: { sql: Sql }): Metrics {
   const registry = new Registry();
   const registers = [registry];
   let sources: MetricSources | null = null;
@@ -46,9 +46,11 @@ export function createMetrics({ db }: { db: Database }): Metrics {
     help: 'Orders by status, read from the database at scrape time',
     labelNames: ['status'],
     registers,
-    collect() {
+    // prom-client awaits an async collect; the reset waits for the read, so two scrapes at once
+    // each set whole figures.
+    async collect() {
+      const counts = await readOrNothing(() => orderCountsByStatus(sql));
       this.reset();
-      const counts = readOrNothing(() => orderCountsByStatus(db));
       if (counts === null) return;
       for (const status of Object.keys(orderMachine)) this.set({ status }, 0);
       for (const { status, count } of counts) this.set({ status }, count);
@@ -60,9 +62,9 @@ export function createMetrics({ db }: { db: Database }): Metrics {
     help: 'Money movements the worker still follows, by kind and state',
     labelNames: ['kind', 'state'],
     registers,
-    collect() {
+    async collect() {
+      const counts = await readOrNothing(() => movementsInFlight(sql));
       this.reset();
-      const counts = readOrNothing(() => movementsInFlight(db));
       if (counts === null) return;
       for (const [kind, machine] of Object.entries(movementMachines)) {
         for (const state of Object.keys(machine)) if (!NOT_IN_FLIGHT.has(state)) this.set({ kind, state }, 0);
@@ -151,9 +153,9 @@ export function createMetrics({ db }: { db: Database }): Metrics {
  * A scrape while the database fails still carries the breakers and the worker (which then says
  * it is failing): the database's figures are left out rather than failing the whole scrape.
  */
-function readOrNothing<T>(read: () => T): T | null {
+async function readOrNothing<T>(read: () => Promise<T>): Promise<T | null> {
   try {
-    return read();
+    return await read();
   } catch {
     return null;
   }

@@ -2,26 +2,24 @@
 // refund booked through its movement); this hub says which seller that touches and tells only
 // that seller's open pages. While no page is open it looks nothing up, so the hot path pays for
 // one empty check per change.
-import { sellerOfOrder, type Database } from '../db';
+import { sellerOfOrder, type Sql } from '../db';
 
 /** Subscribes to every order's changes; returns the unsubscribe function. */
 export type OrderChanges = (listener: (orderId: string) => void) => () => void;
 
-export function createSellerLive(db: Database, changes: OrderChanges) {
+export function createSellerLive(sql: Sql, changes: OrderChanges) {
   const watchers = new Map<string, Set<() => void>>();
   let unsubscribe: (() => void) | null = null;
 
-  // Runs inside the engine's change notice: a failing lookup (the database closing at shutdown)
-  // must never reach the engine, so it costs the open pages one refresh, nothing more.
-  const changed = (orderId: string) => {
-    let sellerId: string | undefined;
-    try {
-      sellerId = sellerOfOrder(db, orderId);
-    } catch {
-      return;
-    }
+  // Called from the engine's change notice, which must not wait: the lookup goes on after it
+  // returns. A failing lookup (the database closing at shutdown) must never reach the engine,
+  // so it costs the open pages one refresh, nothing more.
+  const tell = (sellerId: string | undefined) => {
     const listeners = sellerId === undefined ? undefined : watchers.get(sellerId);
     if (listeners) for (const listener of [...listeners]) listener();
+  };
+  const changed = (orderId: string) => {
+    sellerOfOrder(sql, orderId).then(tell, () => undefined);
   };
 
   return {

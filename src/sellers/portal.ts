@@ -19,7 +19,7 @@ import {
   sellerProducts,
   sellerSale,
   sellerSales,
-  type Database,
+  type Sql,
   type SellerLedgerRow,
   type SellerPayoutAttemptRow,
   type SellerPayoutRow,
@@ -33,7 +33,7 @@ import { cursorOf, encodeCursor, lineCursorOf, monthStart, PAGE_SIZE, periodOf, 
 import { lineLabel, payoutFailure, payoutWords, type PayoutWords } from './words';
 
 export interface SellerPortalOptions {
-  db: Database;
+  sql: Sql;
   books: BooksService;
   catalogue: Catalogue;
   accounts: Accounts;
@@ -106,7 +106,7 @@ const notFound = (what: string) => new DomainError('not_found', `${what}_not_fou
 const productState = (p: Product) => ({ description: p.description, priceMinor: p.priceMinor, active: p.active });
 
 export function createSellerPortal(options: SellerPortalOptions) {
-  const { db, books } = options;
+  const { sql, books } = options;
   const clock = options.clock ?? Date.now;
   const zone = books.timezone;
   const providers = new Map(options.providers.map((p) => [p.name, p]));
@@ -144,9 +144,9 @@ export function createSellerPortal(options: SellerPortalOptions) {
     timezone: zone,
 
     /** Whose portal this is, as its pages greet them. */
-    sellerName: (sellerId: string): string => options.catalogue.findSeller(sellerId)?.name ?? '',
+    sellerName: async (sellerId: string): Promise<string> => (await options.catalogue.findSeller(sellerId))?.name ?? '',
 
-    home(sellerId: string): Home {
+    async home(sellerId: string): Promise<Home> {
       const now = clock();
       const month = periodOf({}, zone, now, monthStart(now, zone));
       const figures = new Map<string, HomeFigures>();
@@ -156,15 +156,15 @@ export function createSellerPortal(options: SellerPortalOptions) {
         return f;
       };
       // 0 - x, not -x: a settled account is owed 0, not -0.
-      for (const row of payableBalance(db, sellerId)) figure(row.currency).owedMinor = 0 - row.amountMinor;
-      for (const row of openPayoutSums(db, sellerId)) {
+      for (const row of await payableBalance(sql, sellerId)) figure(row.currency).owedMinor = 0 - row.amountMinor;
+      for (const row of await openPayoutSums(sql, sellerId)) {
         if (row.status === 'waiting_funds') figure(row.currency).waitingFundsMinor += row.amountMinor;
         else figure(row.currency).onTheWayMinor += row.amountMinor;
       }
-      for (const row of paidOutSums(db, sellerId, month.from, month.to)) figure(row.currency).paidThisMonthMinor = row.amountMinor;
+      for (const row of await paidOutSums(sql, sellerId, month.from, month.to)) figure(row.currency).paidThisMonthMinor = row.amountMinor;
 
       const notices: Notice[] = [];
-      for (const failed of failedPayouts(db, sellerId, 5)) {
+      for (const failed of await failedPayouts(sql, sellerId, 5)) {
         const words = payoutFailure(reasonKind(failed.provider, failed.reason));
         notices.push({ text: `A payout for order ${failed.orderId.slice(0, 8)} failed. ${words.what} ${words.next}`, orderId: failed.orderId });
       }
@@ -176,35 +176,35 @@ export function createSellerPortal(options: SellerPortalOptions) {
           });
         }
       }
-      const next = nextOpenPayout(db, sellerId);
+      const next = await nextOpenPayout(sql, sellerId);
       return { figures: [...figures.values()], nextPayout: next ? payout(next) : null, notices };
     },
 
-    sales(sellerId: string, query: Query) {
+    async sales(sellerId: string, query: Query) {
       const { period, filter: f } = filter(query);
-      const { rows, next } = page(sellerSales(db, sellerId, f), PAGE_SIZE, sale, (r) => ({ at: r.createdAt, id: r.orderId }));
+      const { rows, next } = page(await sellerSales(sql, sellerId, f), PAGE_SIZE, sale, (r) => ({ at: r.createdAt, id: r.orderId }));
       return { period, sales: rows, next };
     },
 
     /** One sale, with every line it put on the seller's account: its share, its payout, a refund's claw-back. */
-    sale(sellerId: string, orderId: string): Sale & { lines: LedgerLine[] } {
-      const row = sellerSale(db, sellerId, orderId.toLowerCase());
+    async sale(sellerId: string, orderId: string): Promise<Sale & { lines: LedgerLine[] }> {
+      const row = await sellerSale(sql, sellerId, orderId.toLowerCase());
       if (!row) throw notFound('sale');
-      return { ...sale(row), lines: orderLines(db, sellerId, row.orderId).map(ledgerLine) };
+      return { ...sale(row), lines: (await orderLines(sql, sellerId, row.orderId)).map(ledgerLine) };
     },
 
-    payouts(sellerId: string, query: Query) {
+    async payouts(sellerId: string, query: Query) {
       const { period, filter: f } = filter(query);
-      const { rows, next } = page(sellerPayouts(db, sellerId, f), PAGE_SIZE, payout, (r) => ({ at: r.orderCreatedAt, id: r.orderId }));
+      const { rows, next } = page(await sellerPayouts(sql, sellerId, f), PAGE_SIZE, payout, (r) => ({ at: r.orderCreatedAt, id: r.orderId }));
       return { period, payouts: rows, next };
     },
 
     /** One payout with every attempt at it (each with its reason), as the seller may ask about one. */
-    payout(sellerId: string, payoutId: string): Payout & { tries: (SellerPayoutAttemptRow & { words: PayoutWords })[] } {
-      const row = /^\d{1,15}$/.test(payoutId) ? sellerPayout(db, sellerId, Number(payoutId)) : undefined;
+    async payout(sellerId: string, payoutId: string): Promise<Payout & { tries: (SellerPayoutAttemptRow & { words: PayoutWords })[] }> {
+      const row = /^\d{1,15}$/.test(payoutId) ? await sellerPayout(sql, sellerId, Number(payoutId)) : undefined;
       if (!row) throw notFound('payout');
       // A try says only what happened to it; what happens next is the payout's to say.
-      const tries = payoutAttempts(db, row.id).map((a) => ({
+      const tries = (await payoutAttempts(sql, row.id)).map((a) => ({
         ...a,
         words: a.status === 'failed'
           ? { state: 'failed' as const, label: 'Failed', detail: payoutFailure(reasonKind(row.provider, a.reason)).what }
@@ -214,8 +214,8 @@ export function createSellerPortal(options: SellerPortalOptions) {
     },
 
     /** Refunds, claw-backs and corrections: the lines of the seller's account that are not a sale or its payout. */
-    adjustments(sellerId: string, query: Query): { lines: LedgerLine[]; next: string | null } {
-      const rows = adjustmentLines(db, sellerId, lineCursorOf(query), PAGE_SIZE + 1);
+    async adjustments(sellerId: string, query: Query): Promise<{ lines: LedgerLine[]; next: string | null }> {
+      const rows = await adjustmentLines(sql, sellerId, lineCursorOf(query), PAGE_SIZE + 1);
       const shown = rows.slice(0, PAGE_SIZE);
       return {
         lines: shown.map(ledgerLine),
@@ -235,10 +235,10 @@ export function createSellerPortal(options: SellerPortalOptions) {
 
     statementCsv: (s: Statement): string => books.statementCsv(s),
 
-    products: (sellerId: string): SellerProductRow[] => sellerProducts(db, sellerId),
+    products: (sellerId: string): Promise<SellerProductRow[]> => sellerProducts(sql, sellerId),
 
-    product(sellerId: string, productId: string): SellerProductRow {
-      const row = sellerProduct(db, sellerId, productId.toLowerCase());
+    async product(sellerId: string, productId: string): Promise<SellerProductRow> {
+      const row = await sellerProduct(sql, sellerId, productId.toLowerCase());
       if (!row) throw notFound('product');
       return row;
     },
@@ -249,11 +249,11 @@ export function createSellerPortal(options: SellerPortalOptions) {
      */
     async updateProduct(ctx: ActionContext, sellerId: string, productId: string, changes: ProductChanges): Promise<Product> {
       const id = productId.toLowerCase();
-      const current = sellerProduct(db, sellerId, id);
+      const current = await sellerProduct(sql, sellerId, id);
       if (!current) throw notFound('product');
       const before = { description: current.description, priceMinor: current.priceMinor, active: current.active };
       try {
-        const product = options.catalogue.updateOwnProduct(sellerId, id, changes);
+        const product = await options.catalogue.updateOwnProduct(sellerId, id, changes);
         await options.accounts.audit(ctx, { action: 'product.seller_update', objectType: 'product', objectId: id, before, after: productState(product) });
         return product;
       } catch (error) {

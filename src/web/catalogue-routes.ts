@@ -98,34 +98,34 @@ export function createCatalogueRouter({ catalogue, config }: CatalogueRouteDeps)
     active: fields.active.optional(),
   });
 
-  router.get('/api/products', (_req, res) => {
-    res.json({ products: catalogue.listForSale().map(publicProduct) });
+  router.get('/api/products', async (_req, res) => {
+    res.json({ products: (await catalogue.listForSale()).map(publicProduct) });
   });
 
-  router.get('/api/products/:id', (req, res) => {
-    const product = catalogue.findForSale(idParam(req));
+  router.get('/api/products/:id', async (req, res) => {
+    const product = await catalogue.findForSale(idParam(req));
     if (!product) throw notFound();
     res.json(publicProduct(product));
   });
 
-  router.post('/api/products', admin, (req, res) => {
-    const product = catalogue.createProduct(fields.parseBody(newProduct, req.body));
+  router.post('/api/products', admin, async (req, res) => {
+    const product = await catalogue.createProduct(fields.parseBody(newProduct, req.body));
     res.status(201).location(`/api/products/${product.id}`).json(adminProduct(product));
   });
 
-  router.patch('/api/products/:id', admin, (req, res) => {
+  router.patch('/api/products/:id', admin, async (req, res) => {
     const id = idParam(req);
     const changes = fields.parseBody(productChanges, req.body);
     requireChanges(changes);
-    res.json(adminProduct(catalogue.updateProduct(id, changes)));
+    res.json(adminProduct(await catalogue.updateProduct(id, changes)));
   });
 
-  router.get('/api/sellers', viewer, (_req, res) => {
-    res.json({ sellers: catalogue.listSellers().map(adminSeller) });
+  router.get('/api/sellers', viewer, async (_req, res) => {
+    res.json({ sellers: (await catalogue.listSellers()).map(adminSeller) });
   });
 
-  router.get('/api/sellers/:id', viewer, (req, res) => {
-    const seller = catalogue.findSeller(idParam(req));
+  router.get('/api/sellers/:id', viewer, async (req, res) => {
+    const seller = await catalogue.findSeller(idParam(req));
     if (!seller) throw notFound();
     res.json(adminSeller(seller));
   });

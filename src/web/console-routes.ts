@@ -179,10 +179,10 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     const health = await backoffice.health();
     // Without the database Today still answers, to say so; MoMo's side is shown either way.
     const balances = health.balances && health.database ? compareBalances(health.balances, expectedMomo()) : null;
-    render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? backoffice.today() : null });
+    render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? await backoffice.today() : null });
   });
 
-  function orderListLocals(req: Request) {
+  async function orderListLocals(req: Request) {
     const query = queryOf(req);
     const filters = new Map<string, string>();
     for (const key of ['status', 'seller', 'product', 'from', 'to', 'q']) {
@@ -193,13 +193,13 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       const params = new URLSearchParams([...filters.entries(), ['cursor', cursor]]);
       return `/admin/orders?${params.toString()}`;
     };
-    return { filters, nextQuery, statuses: ORDER_STATUSES, choices: backoffice.filterChoices() };
+    return { filters, nextQuery, statuses: ORDER_STATUSES, choices: await backoffice.filterChoices() };
   }
 
-  router.get('/admin/orders', viewer, (req, res) => {
-    const locals = orderListLocals(req);
+  router.get('/admin/orders', viewer, async (req, res) => {
+    const locals = await orderListLocals(req);
     try {
-      const page = backoffice.listOrders(queryOf(req));
+      const page = await backoffice.listOrders(queryOf(req));
       render(req, res, 'orders', { title: 'Orders', ...locals, page });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -207,8 +207,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     }
   });
 
-  router.get('/api/orders', requireRole('viewer', config.adminToken), (req, res) => {
-    const page = backoffice.listOrders(queryOf(req));
+  router.get('/api/orders', requireRole('viewer', config.adminToken), async (req, res) => {
+    const page = await backoffice.listOrders(queryOf(req));
     res.set('Cache-Control', 'no-store').json({ orders: page.orders.map(orderRowJson), next: page.next });
   });
 
@@ -224,9 +224,12 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     const unwatch = ids.map((id) =>
+      // The change notice must not wait for the read; a read that fails (the database closing)
+      // only costs the page this one update.
       backoffice.watch(id, () => {
-        const detail = backoffice.order(id);
-        if (detail) res.write(`data: ${JSON.stringify({ id, status: detail.order.status, statusWord: statusWord(detail.order.status), payoutStatus: detail.order.payoutStatus })}\n\n`);
+        backoffice.order(id).then((detail) => {
+          if (detail) res.write(`data: ${JSON.stringify({ id, status: detail.order.status, statusWord: statusWord(detail.order.status), payoutStatus: detail.order.payoutStatus })}\n\n`);
+        }, () => undefined);
       }),
     );
     const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);
@@ -236,9 +239,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     });
   });
 
-  function orderLocals(req: Request, res: Response) {
+  async function orderLocals(req: Request, res: Response) {
     const parsed = uuid.safeParse(req.params.id);
-    const detail = parsed.success ? backoffice.order(parsed.data) : undefined;
+    const detail = parsed.success ? await backoffice.order(parsed.data) : undefined;
     if (!detail) throw new ApiError(404, 'order_not_found', 'No order with this id');
     const caller = callerOf(res)!;
     return {
@@ -251,14 +254,14 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     };
   }
 
-  router.get('/admin/orders/:id', viewer, (req, res) => {
-    const locals = orderLocals(req, res);
+  router.get('/admin/orders/:id', viewer, async (req, res) => {
+    const locals = await orderLocals(req, res);
     render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals });
   });
 
   // The live part of the order page, fetched by public/js/console-order.js on each change.
-  router.get('/admin/orders/:id/live', viewer, (req, res) => {
-    render(req, res, 'partials/order-live', orderLocals(req, res));
+  router.get('/admin/orders/:id/live', viewer, async (req, res) => {
+    render(req, res, 'partials/order-live', await orderLocals(req, res));
   });
 
   router.post('/admin/orders/:id/retry-payout', operatorAction, async (req, res) => {
@@ -268,9 +271,9 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.redirect(303, bodyOf(req).back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
   });
 
-  router.get('/admin/attention', viewer, (req, res) => {
+  router.get('/admin/attention', viewer, async (req, res) => {
     const caller = callerOf(res)!;
-    const lists = backoffice.attention();
+    const lists = await backoffice.attention();
     // Each payment that arrived against a failed order, with what is left to give back of it.
     const paidAfterFailure = lists.paidAfterFailure.map((o) => {
       const can = refunds?.refundable(o.id);
@@ -300,8 +303,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       viewer,
       operator: operatorAction,
       order: (orderId) => backoffice.order(orderId),
-      renderOrder: (req, res, extra, status) => {
-        const locals = orderLocals(req, res);
+      renderOrder: async (req, res, extra, status) => {
+        const locals = await orderLocals(req, res);
         render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);
       },
     });

@@ -113,22 +113,22 @@ export function createSellerAuthRouter({ config, accounts, desk, csrf }: SellerA
 
   // ---- The seller's account: the payout number ------------------------------------------
 
-  function accountLocals(res: Response) {
+  async function accountLocals(res: Response) {
     const { sellerId } = sellerOf(res);
-    const seller = desk.seller(sellerId);
+    const seller = await desk.seller(sellerId);
     if (!seller) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
-    return { title: 'Your account', seller, number: desk.numberState(sellerId), now: Date.now(), typed: '', changed: null as { walletName: string | null } | null };
+    return { title: 'Your account', seller, number: await desk.numberState(sellerId), now: Date.now(), typed: '', changed: null as { walletName: string | null } | null };
   }
 
-  router.get('/seller/account', signedInSeller, (req, res) => render(req, res, 'account', accountLocals(res)));
+  router.get('/seller/account', signedInSeller, async (req, res) => render(req, res, 'account', await accountLocals(res)));
 
   router.post('/seller/account/number', signedInSeller, async (req, res) => {
-    const locals = accountLocals(res);
+    const locals = await accountLocals(res);
     const typed = typeof bodyOf(req).msisdn === 'string' ? (bodyOf(req).msisdn as string).slice(0, 32) : '';
     try {
       const parsed = fields.parseBody(z.object({ msisdn }), { msisdn: typed });
       const written = await desk.updateSeller(actionContext(req, res), locals.seller.id, { msisdn: parsed.msisdn }, 'seller.number_change');
-      render(req, res, 'account', { ...accountLocals(res), changed: { walletName: written.walletName ?? null } });
+      render(req, res, 'account', { ...(await accountLocals(res)), changed: { walletName: written.walletName ?? null } });
     } catch (error) {
       if (!(error instanceof DomainError) && !(error instanceof ApiError)) throw error;
       const api = toApiError(error);

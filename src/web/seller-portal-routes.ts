@@ -92,13 +92,13 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   const router = express.Router();
   const helpers = viewHelpers(portal.timezone);
 
-  const render = (req: Request, res: Response, view: string, locals: Record<string, unknown>, status?: number) => {
+  const render = async (req: Request, res: Response, view: string, locals: Record<string, unknown>, status?: number) => {
     const seller = sellerOf(res);
     pages.render(res, `seller/${view}`, {
       ...helpers,
       nav: NAV,
       path: req.path,
-      sellerName: portal.sellerName(seller.sellerId),
+      sellerName: await portal.sellerName(seller.sellerId),
       csrfField: CSRF_FIELD,
       csrfToken: csrf.token(req, res),
       script: null,
@@ -111,10 +111,10 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     res.set('Cache-Control', 'no-store').render(`seller/partials/${view}`, { ...helpers, ...locals });
   };
 
-  router.get('/seller', guard, (req, res) => {
-    const home = portal.home(sellerOf(res).sellerId);
+  router.get('/seller', guard, async (req, res) => {
+    const home = await portal.home(sellerOf(res).sellerId);
     if (req.query.part === 'live') renderPart(res, 'home-live', { home });
-    else render(req, res, 'home', { title: 'Your sales and payouts', home, script: '/js/seller-live.js' });
+    else await render(req, res, 'home', { title: 'Your sales and payouts', home, script: '/js/seller-live.js' });
   });
 
   // The live stream of a seller's pages: one message when it opens and after each committed
@@ -135,8 +135,8 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     send();
   });
 
-  router.get('/seller/sales', guard, (req, res) => {
-    const list = portal.sales(sellerOf(res).sellerId, req.query);
+  router.get('/seller/sales', guard, async (req, res) => {
+    const list = await portal.sales(sellerOf(res).sellerId, req.query);
     const period = periodValues(req);
     const locals = { list, period, next: nextLink('/seller/sales', req, list.next) };
     if (req.query.part === 'live') {
@@ -147,19 +147,19 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     const params = new URLSearchParams(Object.entries(period).filter(([, value]) => value !== ''));
     params.set('part', 'live');
     const liveUrl = req.query.cursor === undefined ? `/seller/sales?${params.toString()}` : null;
-    render(req, res, 'sales', { title: 'Sales', ...locals, liveUrl, script: liveUrl ? '/js/seller-live.js' : null });
+    await render(req, res, 'sales', { title: 'Sales', ...locals, liveUrl, script: liveUrl ? '/js/seller-live.js' : null });
   });
 
-  router.get('/seller/sales/:id', guard, (req, res) => {
-    const sale = portal.sale(sellerOf(res).sellerId, String(req.params.id));
-    render(req, res, 'sale', { title: `Sale ${sale.orderId.slice(0, 8)}`, sale });
+  router.get('/seller/sales/:id', guard, async (req, res) => {
+    const sale = await portal.sale(sellerOf(res).sellerId, String(req.params.id));
+    await render(req, res, 'sale', { title: `Sale ${sale.orderId.slice(0, 8)}`, sale });
   });
 
-  router.get('/seller/payouts', guard, (req, res) => {
+  router.get('/seller/payouts', guard, async (req, res) => {
     const { sellerId } = sellerOf(res);
-    const list = portal.payouts(sellerId, req.query);
-    const adjustments = portal.adjustments(sellerId, req.query);
-    render(req, res, 'payouts', {
+    const list = await portal.payouts(sellerId, req.query);
+    const adjustments = await portal.adjustments(sellerId, req.query);
+    await render(req, res, 'payouts', {
       title: 'Payouts',
       list,
       adjustments,
@@ -169,12 +169,12 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     });
   });
 
-  router.get('/seller/payouts/:id', guard, (req, res) => {
-    const payout = portal.payout(sellerOf(res).sellerId, String(req.params.id));
-    render(req, res, 'payout', { title: `Payout for sale ${payout.orderId.slice(0, 8)}`, payout });
+  router.get('/seller/payouts/:id', guard, async (req, res) => {
+    const payout = await portal.payout(sellerOf(res).sellerId, String(req.params.id));
+    await render(req, res, 'payout', { title: `Payout for sale ${payout.orderId.slice(0, 8)}`, payout });
   });
 
-  router.get('/seller/statement', guard, (req, res) => {
+  router.get('/seller/statement', guard, async (req, res) => {
     const statement = portal.statement(sellerOf(res).sellerId, req.query);
     const format = text(req.query.format);
     if (format === 'csv') {
@@ -189,15 +189,15 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     // The form shows the period as asked; `to` is the last day included.
     const period = { from: helpers.day(statement.from), to: helpers.day(statement.to - 1) };
     const csvLink = `/seller/statement?${new URLSearchParams({ from: period.from, to: period.to, format: 'csv' }).toString()}`;
-    render(req, res, 'statement', { title: 'Statement', statement, period, csvLink });
+    await render(req, res, 'statement', { title: 'Statement', statement, period, csvLink });
   });
 
-  router.get('/seller/products', guard, (req, res) => {
-    render(req, res, 'products', { title: 'Your products', products: portal.products(sellerOf(res).sellerId) });
+  router.get('/seller/products', guard, async (req, res) => {
+    await render(req, res, 'products', { title: 'Your products', products: await portal.products(sellerOf(res).sellerId) });
   });
 
-  const productForm = (req: Request, res: Response, id: string) => {
-    const product = portal.product(sellerOf(res).sellerId, id);
+  const productForm = async (req: Request, res: Response, id: string) => {
+    const product = await portal.product(sellerOf(res).sellerId, id);
     return {
       title: product.name,
       product,
@@ -207,13 +207,13 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     };
   };
 
-  router.get('/seller/products/:id', guard, (req, res) => {
-    render(req, res, 'product', productForm(req, res, String(req.params.id)));
+  router.get('/seller/products/:id', guard, async (req, res) => {
+    await render(req, res, 'product', await productForm(req, res, String(req.params.id)));
   });
 
   router.post('/seller/products/:id', guard, async (req, res) => {
     const seller = sellerOf(res);
-    const form = productForm(req, res, String(req.params.id));
+    const form = await productForm(req, res, String(req.params.id));
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const changes = productChanges(body, form.product.currency);
@@ -230,7 +230,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
       const errors = limits
         ? new Map([['price', `The price must be from ${formatMoney(limits.minMinor, limits.code)} to ${formatMoney(limits.maxMinor, limits.code)}, what one MoMo payment can be`]])
         : new Map([[api.field ?? '', api.message]]);
-      render(req, res, 'product', { ...form, saved: false, values, errors }, api.status);
+      await render(req, res, 'product', { ...form, saved: false, values, errors }, api.status);
     }
   });
 

@@ -79,9 +79,9 @@ function text(value: unknown, max: number): string {
 export function createStorefront({ config, catalogue, csrf, pages }: StorefrontDeps): Storefront {
   const { shop, render } = pages;
 
-  function activeProduct(id: unknown): Product {
+  async function activeProduct(id: unknown): Promise<Product> {
     const parsed = uuid.safeParse(id);
-    const product = parsed.success ? catalogue.findForSale(parsed.data) : undefined;
+    const product = parsed.success ? await catalogue.findForSale(parsed.data) : undefined;
     if (!product) throw new ApiError(404, 'product_not_found', 'This product is not for sale here.');
     return product;
   }
@@ -103,21 +103,21 @@ export function createStorefront({ config, catalogue, csrf, pages }: StorefrontD
 
   const router = express.Router();
 
-  router.get('/', (_req, res) => {
-    const products = catalogue.listForSale().map((p) => ({ ...p, ...priceData(p) }));
+  router.get('/', async (_req, res) => {
+    const products = (await catalogue.listForSale()).map((p) => ({ ...p, ...priceData(p) }));
     render(res, 'storefront', { title: 'Sokoni market', products });
   });
 
-  router.get('/products/:id', (req, res) => {
-    const product = activeProduct(req.params.id);
+  router.get('/products/:id', async (req, res) => {
+    const product = await activeProduct(req.params.id);
     const qty = typeof req.query.qty === 'string' && /^\d{1,3}$/.test(req.query.qty) ? req.query.qty : '1';
     renderPayForm(req, res, product, { qty, phone: '', idempotencyKey: randomUUID(), errors: {} });
   });
 
-  const payFormRefused = (error: ApiError, req: Request, res: Response, next: NextFunction): void => {
+  async function showPayFormAgain(error: ApiError, req: Request, res: Response, next: NextFunction): Promise<void> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = uuid.safeParse(body.productId);
-    const product = parsed.success ? catalogue.findProduct(parsed.data) : undefined;
+    const product = parsed.success ? await catalogue.findProduct(parsed.data) : undefined;
     // Without a product there is no form to show again; the error page says what went wrong.
     if (!product) {
       next(error);
@@ -130,6 +130,11 @@ export function createStorefront({ config, catalogue, csrf, pages }: StorefrontD
     // A refused key is spent on another basket; the next attempt needs a fresh one.
     const idempotencyKey = error.field === 'idempotencyKey' ? randomUUID() : text(body.idempotencyKey, 255) || randomUUID();
     renderPayForm(req, res, product, { qty, phone, idempotencyKey, errors, confirmRepeat: error.code === 'repeat_purchase' }, error.status);
+  }
+
+  // The pay route hands its refusal over and is done; a failure to show the form goes to Express.
+  const payFormRefused = (error: ApiError, req: Request, res: Response, next: NextFunction): void => {
+    showPayFormAgain(error, req, res, next).catch(next);
   };
 
   const renderErrorPage: HtmlErrorRenderer = (error, _req, res, fallback) => {

@@ -48,22 +48,22 @@ it('answers a busy refusal that says the database is not answering once it is cl
   const t = tempDatabase();
   const config = loadConfig({ DATABASE_PATH: t.file });
   const checkout = { balances: () => Promise.reject(new Error('no MoMo here')) } as unknown as Checkout;
-  const backoffice = createBackoffice({ db: t.db, checkout, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }), settings: config.worker, providerTimeoutMs: 100 });
-  expect(backoffice.listOrders({}).orders).toEqual([]);
+  const backoffice = createBackoffice({ sql: new SqliteSql(t.db), checkout, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }), settings: config.worker, providerTimeoutMs: 100 });
+  expect((await backoffice.listOrders({})).orders).toEqual([]);
   t.db.close();
-  expect(() => backoffice.listOrders({})).toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
-  expect(() => backoffice.today()).toThrow(/database is not answering/);
+  await expect(backoffice.listOrders({})).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+  await expect(backoffice.today()).rejects.toThrow(/database is not answering/);
   expect(await backoffice.health()).toEqual({ database: false, momo: false, balances: null });
   t.close();
 });
 
-it('has the catalogue desk say the database is not answering once it is closed', () => {
+it('has the catalogue desk say the database is not answering once it is closed', async () => {
   const t = tempDatabase();
-  const catalogue = createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null });
-  const desk = createCatalogueDesk({ catalogue, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }), db: t.db });
-  expect(desk.sellers()).toEqual([]);
+  const catalogue = createCatalogue({ sql: new SqliteSql(t.db), acceptsCurrency: () => true, verifyWallet: null });
+  const desk = createCatalogueDesk({ catalogue, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }) });
+  expect(await desk.sellers()).toEqual([]);
   t.db.close();
-  expect(() => desk.sellers()).toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
-  expect(() => desk.products()).toThrow(/Sellers and products cannot be shown/);
+  await expect(desk.sellers()).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+  await expect(desk.products()).rejects.toThrow(/Sellers and products cannot be shown/);
   t.close();
 });

@@ -116,13 +116,14 @@ it('has a line for every admin route there is', () => {
   const config = loadConfig({ DATABASE_PATH: t.file });
   const accounts = createAccounts({ db: new SqliteSql(t.db), owner2fa: false });
   const checkout = {} as Checkout;
-  const catalogue = createCatalogue({ db: t.db, acceptsCurrency: () => true, verifyWallet: null });
+  const sql = new SqliteSql(t.db);
+  const catalogue = createCatalogue({ sql, acceptsCurrency: () => true, verifyWallet: null });
   const routers = [
     createConsoleRouter({
       config,
       accounts,
-      backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }),
-      catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
+      backoffice: createBackoffice({ sql, checkout, accounts, settings: config.worker }),
+      catalogueDesk: createCatalogueDesk({ catalogue, accounts }),
       expectedMomo: () => [],
       csrf: createCsrf(config, []),
       refunds: createRefunds({ db: t.db, checkout, audit: (ctx, event) => void accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),

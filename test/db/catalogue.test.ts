@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   applyMigrations,
+  SqliteSql,
   createProduct,
   createSeller,
   DuplicateMsisdnError,
@@ -15,83 +16,85 @@ import {
 import { applyMigrationsUpTo, tempDatabase, type TempDatabase } from './helpers';
 
 let t: TempDatabase;
+let sql: SqliteSql;
 beforeEach(() => {
   t = tempDatabase();
+  sql = new SqliteSql(t.db);
 });
 afterEach(() => t.close());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('sellers', () => {
-  it('creates, reads, lists and updates', () => {
-    const created = createSeller(t.db, { name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 8000 });
+  it('creates, reads, lists and updates', async () => {
+    const created = await createSeller(sql, { name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 8000 });
     expect(created).toMatchObject({ name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 8000 });
     expect(created.id).toMatch(UUID);
     expect(created.createdAt).toBe(created.updatedAt);
-    expect(getSeller(t.db, created.id)).toEqual(created);
-    expect(listSellers(t.db)).toEqual([created]);
+    expect(await getSeller(sql, created.id)).toEqual(created);
+    expect(await listSellers(sql)).toEqual([created]);
 
-    const updated = updateSeller(t.db, created.id, { shareBps: 9000, name: undefined })!;
+    const updated = (await updateSeller(sql, created.id, { shareBps: 9000, name: undefined }))!;
     expect(updated).toMatchObject({ id: created.id, name: 'Mama Ntilie', msisdn: '256772000010', shareBps: 9000, createdAt: created.createdAt });
     expect(updated.updatedAt).toBeGreaterThanOrEqual(created.updatedAt);
   });
 
-  it('answers undefined for unknown ids', () => {
-    expect(getSeller(t.db, crypto.randomUUID())).toBeUndefined();
-    expect(updateSeller(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
+  it('answers undefined for unknown ids', async () => {
+    expect(await getSeller(sql, crypto.randomUUID())).toBeUndefined();
+    expect(await updateSeller(sql, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
     expect(t.count('sellers')).toBe(0);
   });
 });
 
 describe('products', () => {
-  it('creates with the seller name, lists active ones, updates given fields only', () => {
-    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
-    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: 'Forged', priceMinor: 1500, currency: 'EUR', active: true });
-    const axe = createProduct(t.db, { sellerId: seller.id, name: 'Axe', description: '', priceMinor: 2500, currency: 'EUR', active: false });
+  it('creates with the seller name, lists active ones, updates given fields only', async () => {
+    const seller = await createSeller(sql, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+    const hoe = await createProduct(sql, { sellerId: seller.id, name: 'Hoe', description: 'Forged', priceMinor: 1500, currency: 'EUR', active: true });
+    const axe = await createProduct(sql, { sellerId: seller.id, name: 'Axe', description: '', priceMinor: 2500, currency: 'EUR', active: false });
     expect(hoe).toMatchObject({ sellerId: seller.id, sellerName: 'Kato Hardware', name: 'Hoe', priceMinor: 1500, currency: 'EUR', active: true });
     expect(hoe.id).toMatch(UUID);
-    expect(listProducts(t.db).map((p) => p.name)).toEqual(['Axe', 'Hoe']);
-    expect(listProducts(t.db, { activeOnly: true }).map((p) => p.id)).toEqual([hoe.id]);
+    expect((await listProducts(sql)).map((p) => p.name)).toEqual(['Axe', 'Hoe']);
+    expect((await listProducts(sql, { activeOnly: true })).map((p) => p.id)).toEqual([hoe.id]);
 
-    const updated = updateProduct(t.db, axe.id, { active: true, priceMinor: 2600 })!;
+    const updated = (await updateProduct(sql, axe.id, { active: true, priceMinor: 2600 }))!;
     expect(updated).toMatchObject({ name: 'Axe', priceMinor: 2600, active: true, createdAt: axe.createdAt });
-    expect(getProduct(t.db, axe.id)).toEqual(updated);
+    expect(await getProduct(sql, axe.id)).toEqual(updated);
   });
 
-  it('refuses an unknown seller and writes nothing', () => {
-    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+  it('refuses an unknown seller and writes nothing', async () => {
+    const seller = await createSeller(sql, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
     const ghost = crypto.randomUUID();
-    expect(() => createProduct(t.db, { sellerId: ghost, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true })).toThrow(UnknownSellerError);
+    await expect(createProduct(sql, { sellerId: ghost, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true })).rejects.toThrow(UnknownSellerError);
     expect(t.count('products')).toBe(0);
-    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
-    expect(() => updateProduct(t.db, hoe.id, { sellerId: ghost })).toThrow(UnknownSellerError);
-    expect(getProduct(t.db, hoe.id)!.sellerId).toBe(seller.id);
+    const hoe = await createProduct(sql, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
+    await expect(updateProduct(sql, hoe.id, { sellerId: ghost })).rejects.toThrow(UnknownSellerError);
+    expect((await getProduct(sql, hoe.id))!.sellerId).toBe(seller.id);
   });
 
-  it('answers undefined for unknown ids', () => {
-    expect(getProduct(t.db, crypto.randomUUID())).toBeUndefined();
-    expect(updateProduct(t.db, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
+  it('answers undefined for unknown ids', async () => {
+    expect(await getProduct(sql, crypto.randomUUID())).toBeUndefined();
+    expect(await updateProduct(sql, crypto.randomUUID(), { name: 'x' })).toBeUndefined();
   });
 });
 
 describe('seller activity and numbers (migration 003)', () => {
-  it('deactivates a seller, whose products leave the list for sale', () => {
-    const seller = createSeller(t.db, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
+  it('deactivates a seller, whose products leave the list for sale', async () => {
+    const seller = await createSeller(sql, { name: 'Kato Hardware', msisdn: '256772000011', shareBps: 8000 });
     expect(seller.active).toBe(true);
-    const hoe = createProduct(t.db, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
-    expect(updateSeller(t.db, seller.id, { active: false })).toMatchObject({ active: false, msisdn: '256772000011' });
-    expect(listProducts(t.db, { activeOnly: true })).toEqual([]);
-    expect(getProduct(t.db, hoe.id)).toMatchObject({ active: true, sellerActive: false });
-    expect(updateSeller(t.db, seller.id, { name: 'Kato Tools' })!.active).toBe(false);
+    const hoe = await createProduct(sql, { sellerId: seller.id, name: 'Hoe', description: '', priceMinor: 1500, currency: 'EUR', active: true });
+    expect(await updateSeller(sql, seller.id, { active: false })).toMatchObject({ active: false, msisdn: '256772000011' });
+    expect(await listProducts(sql, { activeOnly: true })).toEqual([]);
+    expect(await getProduct(sql, hoe.id)).toMatchObject({ active: true, sellerActive: false });
+    expect((await updateSeller(sql, seller.id, { name: 'Kato Tools' }))!.active).toBe(false);
   });
 
-  it('allows one active seller per number', () => {
-    const first = createSeller(t.db, { name: 'First', msisdn: '256772000012', shareBps: 8000 });
-    expect(() => createSeller(t.db, { name: 'Second', msisdn: '256772000012', shareBps: 8000 })).toThrow(DuplicateMsisdnError);
-    updateSeller(t.db, first.id, { active: false });
-    const second = createSeller(t.db, { name: 'Second', msisdn: '256772000012', shareBps: 8000 });
-    expect(() => updateSeller(t.db, first.id, { active: true })).toThrow(DuplicateMsisdnError);
-    expect(listSellers(t.db).map((s) => [s.id, s.active])).toEqual([[first.id, false], [second.id, true]]);
+  it('allows one active seller per number', async () => {
+    const first = await createSeller(sql, { name: 'First', msisdn: '256772000012', shareBps: 8000 });
+    await expect(createSeller(sql, { name: 'Second', msisdn: '256772000012', shareBps: 8000 })).rejects.toThrow(DuplicateMsisdnError);
+    await updateSeller(sql, first.id, { active: false });
+    const second = await createSeller(sql, { name: 'Second', msisdn: '256772000012', shareBps: 8000 });
+    await expect(updateSeller(sql, first.id, { active: true })).rejects.toThrow(DuplicateMsisdnError);
+    expect((await listSellers(sql)).map((s) => [s.id, s.active])).toEqual([[first.id, false], [second.id, true]]);
   });
 
   it('keeps the oldest of duplicate numbers in an old database active and deactivates the rest', () => {

@@ -9,48 +9,53 @@ import {
   listProducts,
   listSellers,
   seedDemoCatalogue,
+  SqliteSql,
   updateProduct,
 } from '../../src/db';
 import { currencyCodes, findCurrency } from '../../src/money';
 import { tempDatabase, type TempDatabase } from './helpers';
 
 let t: TempDatabase;
+let sql: SqliteSql;
 afterEach(() => t.close());
 
 describe('demo catalogue', () => {
-  it('seeds three sellers and six products in the given currency and share', () => {
+  it('seeds three sellers and six products in the given currency and share', async () => {
     t = tempDatabase();
+    sql = new SqliteSql(t.db);
     expect(seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toEqual({ sellers: 3, products: 6 });
-    const sellers = listSellers(t.db);
+    const sellers = await listSellers(sql);
     expect(sellers.map((s) => s.id).sort()).toEqual(Object.values(DEMO_SELLER_IDS).sort());
     expect(sellers.every((s) => s.shareBps === 8000 && /^2567720000\d\d$/.test(s.msisdn))).toBe(true);
-    const products = listProducts(t.db);
+    const products = await listProducts(sql);
     expect(products.map((p) => p.id).sort()).toEqual([...DEMO_PRODUCT_IDS].sort());
     expect(products.every((p) => p.currency === 'EUR' && p.active && Number.isInteger(p.priceMinor) && p.priceMinor > 0)).toBe(true);
   });
 
-  it('updates instead of duplicating when seeded again', () => {
+  it('updates instead of duplicating when seeded again', async () => {
     t = tempDatabase();
+    sql = new SqliteSql(t.db);
     seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 });
     const id = DEMO_PRODUCT_IDS[0]!;
-    const original = getProduct(t.db, id)!;
-    updateProduct(t.db, id, { name: 'Renamed', active: false });
+    const original = (await getProduct(sql, id))!;
+    await updateProduct(sql, id, { name: 'Renamed', active: false });
     seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 7500 });
     expect(t.count('sellers')).toBe(3);
     expect(t.count('products')).toBe(6);
-    const again = getProduct(t.db, id)!;
+    const again = (await getProduct(sql, id))!;
     expect(again.name).toBe(original.name);
     expect(again.active).toBe(true);
     expect(again.createdAt).toBe(original.createdAt);
-    expect(listSellers(t.db).every((s) => s.shareBps === 7500)).toBe(true);
+    expect((await listSellers(sql)).every((s) => s.shareBps === 7500)).toBe(true);
   });
 
-  it('prices every demo product inside each currency\'s limits', () => {
+  it('prices every demo product inside each currency\'s limits', async () => {
     t = tempDatabase();
+    sql = new SqliteSql(t.db);
     for (const code of currencyCodes()) {
       seedDemoCatalogue(t.db, { currency: code, shareBps: 8000 });
       const { minMinor, maxMinor } = findCurrency(code)!;
-      for (const p of listProducts(t.db)) {
+      for (const p of await listProducts(sql)) {
         expect(p.currency).toBe(code);
         expect(p.priceMinor).toBeGreaterThanOrEqual(minMinor);
         expect(p.priceMinor).toBeLessThanOrEqual(maxMinor);
@@ -60,14 +65,16 @@ describe('demo catalogue', () => {
 
   it('ensureDemoCatalogue seeds only a database without sellers', () => {
     t = tempDatabase();
+    sql = new SqliteSql(t.db);
     expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(true);
     expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
     expect(t.count('products')).toBe(6);
   });
 
-  it('ensureDemoCatalogue leaves a merchant\'s own catalogue alone', () => {
+  it('ensureDemoCatalogue leaves a merchant\'s own catalogue alone', async () => {
     t = tempDatabase();
-    createSeller(t.db, { name: 'Real shop', msisdn: '256772999999', shareBps: 9000 });
+    sql = new SqliteSql(t.db);
+    await createSeller(sql, { name: 'Real shop', msisdn: '256772999999', shareBps: 9000 });
     expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
     expect(t.count('sellers')).toBe(1);
     expect(t.count('products')).toBe(0);
@@ -75,6 +82,7 @@ describe('demo catalogue', () => {
 
   it('is EUR in the sandbox and not offered on a live market', () => {
     t = tempDatabase();
+    sql = new SqliteSql(t.db);
     expect(demoSeedOptions('sandbox', 8000)).toEqual({ currency: 'EUR', shareBps: 8000 });
     expect(demoSeedOptions('mtnuganda', 8000)).toBeNull();
   });

@@ -120,3 +120,10 @@ describe('SqliteSql', () => {
     expect(seen).toEqual([['a']]);
   });
 });
+
+describe('SqliteSql per connection', () => {
+  it('is one per connection: a second `new` answers the first, so it waits for its transactions', () => {
+    const { sql } = setup();
+    expect(new SqliteSql(sql.raw)).toBe(sql);
+  });
+});

@@ -1,7 +1,7 @@
 // The metrics room on its own: what a scrape says while the database fails, streams closed
 // twice, MoMo's codes as bounded labels, and the scrape-time reads staying on their indexes.
 import { afterEach, describe, expect, it } from 'vitest';
-import { METRICS_SQL, type Database } from '../../src/db';
+import { METRICS_SQL, SqliteSql } from '../../src/db';
 import { createMetrics } from '../../src/metrics';
 import { MAX_OUTCOMES, OTHER_OUTCOME, OutcomeLabels } from '../../src/metrics/outcomes';
 import type { WorkerHealth } from '../../src/movements';
@@ -16,18 +16,18 @@ afterEach(() => {
   t = undefined;
 });
 
-/** A migrated database in a temp folder, removed after the test. */
-function database(): Database {
+/** The port over a migrated database in a temp folder, removed after the test. */
+function database(): SqliteSql {
   t = tempDatabase();
-  return t.db;
+  return new SqliteSql(t.db);
 }
 
 describe('createMetrics', () => {
   it('while the database fails, the scrape still carries the worker and the breakers, without the database figures', async () => {
-    const db = database();
-    const metrics = createMetrics({ db });
+    const sql = database();
+    const metrics = createMetrics({ sql });
     metrics.track({ breakers: () => ({ collection: { configured: true, state: 'open' } }), worker: () => failingWorker });
-    db.close();
+    sql.raw.close();
     const scraped = parseExposition((await metrics.scrape()).body);
     expect(scraped.samples.filter((s) => s.name === 'sokoni_orders' || s.name === 'sokoni_movements_in_flight')).toEqual([]);
     expect(scraped.value('sokoni_worker_failing')).toBe(1);
@@ -38,7 +38,7 @@ describe('createMetrics', () => {
   });
 
   it('a stream closed twice (ended, then its socket closed) is counted down once', async () => {
-    const metrics = createMetrics({ db: database() });
+    const metrics = createMetrics({ sql: database() });
     const first = metrics.streamOpened();
     metrics.streamOpened();
     first();
@@ -47,16 +47,16 @@ describe('createMetrics', () => {
   });
 
   it('two instances in one process count apart', async () => {
-    const db = database();
-    const one = createMetrics({ db });
-    const two = createMetrics({ db });
+    const sql = database();
+    const one = createMetrics({ sql });
+    const two = createMetrics({ sql });
     one.momoCall({ product: 'collection', operation: 'collection.getBalance', outcome: 'ok', status: 200, durationMs: 12 });
     expect(parseExposition((await one.scrape()).body).value('sokoni_momo_calls_total', { operation: 'collection.getBalance', outcome: 'ok' })).toBe(1);
     expect(parseExposition((await two.scrape()).body).value('sokoni_momo_calls_total', { operation: 'collection.getBalance', outcome: 'ok' })).toBeUndefined();
   });
 
   it('reads orders and in-flight movements through indexes, never a scan of the table', () => {
-    const db = database();
+    const db = database().raw;
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((row) => row.detail).join('; ');
     expect(plan(METRICS_SQL.ordersByStatus)).toMatch(/USING COVERING INDEX orders_status/);
     expect(plan(METRICS_SQL.movementsInFlight)).toMatch(/USING INDEX movements_due/);

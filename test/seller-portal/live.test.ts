@@ -1,8 +1,8 @@
 // The seller live hub on a real SQLite file: a change to an order reaches only its seller's open
 // pages; with no page open it does not listen at all; and a look-up that fails (the database
 // closed at shutdown) never throws back into the engine that announced the change.
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSeller, createProduct } from '../../src/db';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSeller, createProduct, SqliteSql } from '../../src/db';
 import { createSellerLive } from '../../src/sellers';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
 
@@ -19,15 +19,16 @@ function orderOf(t: TempDatabase, sellerId: string, productId: string, id: strin
 }
 
 describe('seller live hub', () => {
-  it("tells only the order's seller, listens only while a page is open, and swallows a failed look-up", () => {
+  it("tells only the order's seller, listens only while a page is open, and swallows a failed look-up", async () => {
     const t = (temp = tempDatabase());
-    const a = createSeller(t.db, { name: 'A', msisdn: '256772000001', shareBps: 8000 });
-    const b = createSeller(t.db, { name: 'B', msisdn: '256772000002', shareBps: 8000 });
-    const productOfA = createProduct(t.db, { sellerId: a.id, name: 'Basket', description: '', priceMinor: 1000, currency: 'EUR', active: true });
+    const sql = new SqliteSql(t.db);
+    const a = await createSeller(sql, { name: 'A', msisdn: '256772000001', shareBps: 8000 });
+    const b = await createSeller(sql, { name: 'B', msisdn: '256772000002', shareBps: 8000 });
+    const productOfA = await createProduct(sql, { sellerId: a.id, name: 'Basket', description: '', priceMinor: 1000, currency: 'EUR', active: true });
     orderOf(t, a.id, productOfA.id, '00000000-0000-4000-8000-00000000000a');
 
     let announce: ((orderId: string) => void) | null = null;
-    const live = createSellerLive(t.db, (listener) => {
+    const live = createSellerLive(sql, (listener) => {
       announce = listener;
       return () => (announce = null);
     });
@@ -37,6 +38,8 @@ describe('seller live hub', () => {
     const stopA = live.watch(a.id, () => told.a++);
     const stopB = live.watch(b.id, () => told.b++);
     announce!('00000000-0000-4000-8000-00000000000a');
+    // The seller is looked up after the notice returns; b's page would be told by that same look-up.
+    await vi.waitFor(() => expect(told.a).toBe(1));
     expect(told).toEqual({ a: 1, b: 0 });
 
     stopA();
@@ -47,6 +50,8 @@ describe('seller live hub', () => {
     const notice = announce!;
     t.db.close();
     expect(() => notice('00000000-0000-4000-8000-00000000000a')).not.toThrow();
+    // The failed look-up settles (a read queued behind it answers) without telling anyone.
+    await expect(sql.get('SELECT 1')).rejects.toThrow(/not open/);
     expect(told.a).toBe(1);
   });
 });

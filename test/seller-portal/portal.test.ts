@@ -24,9 +24,9 @@ async function sale(s: Store, productId: string, qty = 1) {
   return waitForOrder(s, placed.body.id, isFinal);
 }
 
-function refusal(fn: () => unknown): DomainError {
+async function refusal(fn: () => Promise<unknown>): Promise<DomainError> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof DomainError) return error;
     throw error;
@@ -45,30 +45,30 @@ describe('seller portal service', () => {
     expect(orderB.status).toBe('settled');
     const portal = store.sokoni.sellers;
 
-    const { sales } = portal.sales(a.sellerId, {});
+    const { sales } = await portal.sales(a.sellerId, {});
     expect(sales.map((s) => s.orderId)).toEqual([orderA.id]);
     expect(sales[0]).toMatchObject({ qty: 2, unitPriceMinor: 1000, amountMinor: 2000, platformAmountMinor: 400, sellerAmountMinor: 1600, currency: 'EUR' });
     expect(sales[0]!.payout).toMatchObject({ state: 'paid', label: 'Paid' });
     expect(sales[0]!.paymentTransactionId).toMatch(/\d+/);
     expect(sales[0]!.payoutTransactionId).toMatch(/\d+/);
 
-    const home = portal.home(a.sellerId);
+    const home = await portal.home(a.sellerId);
     expect(home.figures).toEqual([{ currency: 'EUR', owedMinor: 0, onTheWayMinor: 0, waitingFundsMinor: 0, paidThisMonthMinor: 1600 }]);
     expect(home.notices).toEqual([]);
     expect(home.nextPayout).toBeNull();
 
     // The sale opens onto what it put on the seller's account: their share, then its payout.
-    expect(portal.sale(a.sellerId, orderA.id).lines.map((l) => [l.label, l.amountMinor])).toEqual([['Sale', 1600], ['Payout', -1600]]);
+    expect((await portal.sale(a.sellerId, orderA.id)).lines.map((l) => [l.label, l.amountMinor])).toEqual([['Sale', 1600], ['Payout', -1600]]);
 
-    const payoutOfB = portal.payouts(b.sellerId, {}).payouts[0]!;
+    const payoutOfB = (await portal.payouts(b.sellerId, {})).payouts[0]!;
     expect(payoutOfB.orderId).toBe(orderB.id);
-    expect(refusal(() => portal.sale(a.sellerId, orderB.id)).kind).toBe('not_found');
-    expect(refusal(() => portal.payout(a.sellerId, String(payoutOfB.id))).kind).toBe('not_found');
-    expect(refusal(() => portal.product(a.sellerId, b.productId)).kind).toBe('not_found');
-    await expect(portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 })).rejects.toMatchObject({ kind: 'not_found' });
-    expect(portal.product(b.sellerId, b.productId).priceMinor).toBe(1500);
-    expect(portal.payouts(a.sellerId, {}).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
-    expect(portal.products(a.sellerId).map((p) => p.id)).toEqual([a.productId]);
+    await expect((await refusal(() => portal.sale(a.sellerId, orderB.id))).kind).toBe('not_found');
+    await expect((await refusal(() => portal.payout(a.sellerId, String(payoutOfB.id)))).kind).toBe('not_found');
+    await expect((await refusal(() => portal.product(a.sellerId, b.productId))).kind).toBe('not_found');
+    await expect((await refusal(() => portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 }))).kind).toBe('not_found');
+    await expect((await portal.product(b.sellerId, b.productId)).priceMinor).toBe(1500);
+    await expect((await portal.payouts(a.sellerId, {})).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
+    await expect((await portal.products(a.sellerId)).map((p) => p.id)).toEqual([a.productId]);
 
     const statement = portal.statement(a.sellerId, {});
     const lines = statement.currencies.flatMap((c) => c.lines);
@@ -86,14 +86,14 @@ describe('seller portal service', () => {
     expect(order.status).toBe('payout_failed');
     const portal = store.sokoni.sellers;
 
-    const [failed] = portal.sales(c.sellerId, {}).sales;
+    const [failed] = (await portal.sales(c.sellerId, {})).sales;
     expect(failed!.payout.state).toBe('failed');
     expect(failed!.payout.detail).toContain('Your payout number is not registered for MTN MoMo.');
     expect(failed!.payout.detail).toContain('Your share stays owed to you.');
-    const home = portal.home(c.sellerId);
+    const home = await portal.home(c.sellerId);
     expect(home.figures[0]).toMatchObject({ owedMinor: 800, onTheWayMinor: 0, paidThisMonthMinor: 0 });
     expect(home.notices.map((n) => n.text)).toEqual([expect.stringContaining('Your payout number is not registered for MTN MoMo.')]);
-    const payout = portal.payout(c.sellerId, String(portal.payouts(c.sellerId, {}).payouts[0]!.id));
+    const payout = await portal.payout(c.sellerId, String((await portal.payouts(c.sellerId, {})).payouts[0]!.id));
     expect(payout.tries).toHaveLength(1);
     expect(payout.tries[0]!.reason).toBe('PAYEE_NOT_FOUND');
 
@@ -113,9 +113,9 @@ describe('seller portal service', () => {
     const whole = portal.statement(c.sellerId, {});
     expect(whole.currencies[0]).toMatchObject({ openingMinor: 0, closingMinor: -200 });
 
-    const adjustments = portal.adjustments(c.sellerId, {});
+    const adjustments = await portal.adjustments(c.sellerId, {});
     expect(adjustments.lines).toEqual([expect.objectContaining({ kind: 'operator', label: 'Correction by the shop', amountMinor: -1000, note: 'Refund of a sale already paid out' })]);
-    expect(portal.home(c.sellerId).notices.map((n) => n.text)).toContainEqual(expect.stringContaining('You owe the shop €2.00'));
+    expect((await portal.home(c.sellerId)).notices.map((n) => n.text)).toContainEqual(expect.stringContaining('You owe the shop €2.00'));
   });
 
   it("says a payout waits for the shop's funds, on the sale, in the home figures and as the next payout", async () => {
@@ -126,8 +126,8 @@ describe('seller portal service', () => {
     await waitForOrder(store, placed.body.id as string, (o) => o.payout?.status === 'waiting_funds');
     const portal = store.sokoni.sellers;
 
-    expect(portal.sales(a.sellerId, {}).sales[0]!.payout).toMatchObject({ state: 'waiting_funds', label: "Waiting for the shop's funds" });
-    const home = portal.home(a.sellerId);
+    expect((await portal.sales(a.sellerId, {})).sales[0]!.payout).toMatchObject({ state: 'waiting_funds', label: "Waiting for the shop's funds" });
+    const home = await portal.home(a.sellerId);
     expect(home.figures).toEqual([{ currency: 'EUR', owedMinor: 800, onTheWayMinor: 0, waitingFundsMinor: 800, paidThisMonthMinor: 0 }]);
     expect(home.nextPayout).toMatchObject({ orderId: placed.body.id, amountMinor: 800, words: { state: 'waiting_funds' } });
   });
@@ -141,7 +141,7 @@ describe('seller portal service', () => {
     const changed = await portal.updateProduct(sellerContext(a.sellerId), a.sellerId, a.productId, { priceMinor: 2500, description: 'Now bigger' });
     expect(changed).toMatchObject({ priceMinor: 2500, description: 'Now bigger', active: true });
     const after = await sale(store, a.productId);
-    const sales = new Map(portal.sales(a.sellerId, {}).sales.map((s) => [s.orderId, s]));
+    const sales = new Map((await portal.sales(a.sellerId, {})).sales.map((s) => [s.orderId, s]));
     expect(sales.get(before.id)).toMatchObject({ unitPriceMinor: 1000, amountMinor: 1000 });
     expect(sales.get(after.id)).toMatchObject({ unitPriceMinor: 2500, amountMinor: 2500 });
 
@@ -164,14 +164,14 @@ describe('seller portal service', () => {
     for (let i = 0; i < 26; i++) ids.push((await pay(store, { productId: a.productId, qty: 1, phone: `2567720010${String(i).padStart(2, '0')}` }, 5)).body.id as string);
     for (const id of ids) await waitForOrder(store, id, isFinal);
     const portal = store.sokoni.sellers;
-    const first = portal.sales(a.sellerId, {});
+    const first = await portal.sales(a.sellerId, {});
     expect(first.sales).toHaveLength(25);
     expect(first.next).not.toBeNull();
-    const second = portal.sales(a.sellerId, { cursor: first.next });
+    const second = await portal.sales(a.sellerId, { cursor: first.next });
     expect(second.next).toBeNull();
     expect(new Set([...first.sales, ...second.sales].map((s) => s.orderId))).toEqual(new Set(ids));
-    const forged = refusal(() => portal.sales(a.sellerId, { cursor: 'bm9wZQ' }));
+    const forged = await refusal(() => portal.sales(a.sellerId, { cursor: 'bm9wZQ' }));
     expect(forged).toMatchObject({ kind: 'invalid', field: 'cursor' });
-    expect(refusal(() => portal.sales(a.sellerId, { to: '2026-02-31' }))).toMatchObject({ kind: 'invalid', field: 'to' });
+    expect(await refusal(() => portal.sales(a.sellerId, { to: '2026-02-31' }))).toMatchObject({ kind: 'invalid', field: 'to' });
   });
 });

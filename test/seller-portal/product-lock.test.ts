@@ -40,7 +40,7 @@ describe('product lock', () => {
     }
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal).toMatchObject({ kind: 'refused', code: 'product_locked', message: expect.stringContaining('locked this product') });
-    expect(portal.product(sellerId, productId)).toMatchObject({ priceMinor: 1000, locked: true });
+    expect(await portal.product(sellerId, productId)).toMatchObject({ priceMinor: 1000, locked: true });
     expect(auditRows(store, 'product.seller_update')).toEqual([expect.objectContaining({ objectId: productId, outcome: 'refused' })]);
 
     await operator.post(`/admin/products/${productId}/unlock`, {}, { from: `/admin/products/${productId}` });

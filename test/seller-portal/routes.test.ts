@@ -74,7 +74,7 @@ describe('seller portal pages', () => {
     const mine = await sale(amina.productId);
     const theirs = await sale(kato.productId);
     expect([mine.status, theirs.status]).toEqual(['settled', 'settled']);
-    const theirPayout = store.sokoni.sellers.payouts(kato.sellerId, {}).payouts[0]!.id;
+    const theirPayout = (await store.sokoni.sellers.payouts(kato.sellerId, {})).payouts[0]!.id;
 
     const home = await amina.browser.get('/seller');
     expect(home.status).toBe(200);
@@ -90,7 +90,7 @@ describe('seller portal pages', () => {
     }
     const forged = await amina.browser.post(`/seller/products/${kato.productId}`, { description: 'mine now', price: '0.01', available: 'yes' }, { from: '/seller/products' });
     expect(forged.status).toBe(404);
-    expect(store.sokoni.sellers.product(kato.sellerId, kato.productId)).toMatchObject({ priceMinor: 1000, description: '' });
+    expect(await store.sokoni.sellers.product(kato.sellerId, kato.productId)).toMatchObject({ priceMinor: 1000, description: '' });
 
     const statement = await amina.browser.get('/seller/statement');
     expect(statement.text).toContain('Opening balance');
@@ -117,7 +117,7 @@ describe('seller portal pages', () => {
   });
 
   it('has no inline script or style on any page (the CSP forbids both)', async () => {
-    const mine = store.sokoni.sellers.sales(amina.sellerId, {}).sales[0]!;
+    const mine = (await store.sokoni.sellers.sales(amina.sellerId, {})).sales[0]!;
     for (const path of ['/seller', '/seller?part=live', '/seller/sales', '/seller/sales?part=live', `/seller/sales/${mine.orderId}`, '/seller/payouts',
       `/seller/payouts/${mine.payoutId}`, '/seller/statement', '/seller/products', `/seller/products/${amina.productId}`]) {
       const page = await amina.browser.get(path);
@@ -139,12 +139,12 @@ describe('the product form', () => {
     const bad = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '12.345', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('id="price-error"');
-    expect(store.sokoni.sellers.product(amina.sellerId, amina.productId).priceMinor).toBe(1000);
+    expect((await store.sokoni.sellers.product(amina.sellerId, amina.productId)).priceMinor).toBe(1000);
     // Over what one MoMo payment in EUR may be: the catalogue's refusal, shown by the price too.
     const tooMuch = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '2000000.00', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.text).toContain('id="price-error">The price must be from €0.01 to €1,000,000.00');
-    expect(store.sokoni.sellers.product(amina.sellerId, amina.productId).priceMinor).toBe(1000);
+    expect((await store.sokoni.sellers.product(amina.sellerId, amina.productId)).priceMinor).toBe(1000);
 
     const saved = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '25.00', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
     expect(saved.status).toBe(303);
@@ -164,7 +164,7 @@ describe('the product form', () => {
     const refused = await kato.browser.post(`/seller/products/${kato.productId}`, { description: 'x', price: '99.00', available: 'yes' }, { from: `/seller/products/${kato.productId}` });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('ask the shop to unlock it');
-    expect(store.sokoni.sellers.product(kato.sellerId, kato.productId).priceMinor).toBe(1000);
+    expect((await store.sokoni.sellers.product(kato.sellerId, kato.productId)).priceMinor).toBe(1000);
   });
 });
 

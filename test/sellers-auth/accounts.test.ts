@@ -19,7 +19,7 @@ async function withSellerLogin() {
   const accounts = createAccounts({ db: new SqliteSql(temp.db), owner2fa: false });
   const owner = await accounts.createPerson(null, { email: 'owner@example.com', role: 'owner', password: PASSWORD });
   const ownerCtx: ActionContext = { caller: { personId: owner.id, email: owner.email, role: 'owner', via: 'session', mustEnrol: false }, address: null };
-  const seller = createSeller(temp.db, { name: 'Duka', msisdn: '256772000111', shareBps: 8000 });
+  const seller = await createSeller(new SqliteSql(temp.db), { name: 'Duka', msisdn: '256772000111', shareBps: 8000 });
   const { token } = await accounts.createInvite(ownerCtx, seller.id);
   const { sessionId } = await accounts.acceptInvite({ token, password: PASSWORD, address: null });
   const caller = (await accounts.sessionCaller(sessionId))!;

@@ -28,7 +28,7 @@ describe('public catalogue', () => {
   });
 
   it('lists active products with decimal prices', async () => {
-    const hidden = updateProduct(h.t.db, '9a0d0c70-0000-4000-8000-000000000001', { active: false })!;
+    const hidden = (await updateProduct(h.sql, '9a0d0c70-0000-4000-8000-000000000001', { active: false }))!;
     const res = await request(h.app).get('/api/products');
     expect(res.status).toBe(200);
     expect(res.body.products).toHaveLength(5);
@@ -49,7 +49,7 @@ describe('public catalogue', () => {
   it('shows one active product and 404s unknown, inactive and malformed ids', async () => {
     const id = '9a0d0c70-0000-4000-8000-000000000002';
     expect((await request(h.app).get(`/api/products/${id}`)).body).toMatchObject({ id, price: '16.00' });
-    updateProduct(h.t.db, id, { active: false });
+    await updateProduct(h.sql, id, { active: false });
     for (const path of [`/api/products/${id}`, `/api/products/${crypto.randomUUID()}`, '/api/products/not-an-id']) {
       const res = await request(h.app).get(path);
       expect(res.status).toBe(404);
@@ -152,7 +152,7 @@ describe('sellers API', () => {
     expect(res.body.error).toEqual({ code: 'invalid_field', message: expect.stringContaining(field), field });
     expect(h.t.count('sellers')).toBe(0);
 
-    const seller = createSeller(h.t.db, { name: 'Before', msisdn: '256772000070', shareBps: 8000 });
+    const seller = await createSeller(h.sql, { name: 'Before', msisdn: '256772000070', shareBps: 8000 });
     const patch = await request(h.app).patch(`/api/sellers/${seller.id}`).set(auth).send({ [field]: body[field] ?? null });
     expect(patch.status).toBe(400);
     expect(patch.body.error.field).toBe(field);
@@ -161,7 +161,7 @@ describe('sellers API', () => {
 
   it('refuses an empty patch', async () => {
     h = testApp();
-    const seller = createSeller(h.t.db, { name: 'Before', msisdn: '256772000070', shareBps: 8000 });
+    const seller = await createSeller(h.sql, { name: 'Before', msisdn: '256772000070', shareBps: 8000 });
     const res = await request(h.app).patch(`/api/sellers/${seller.id}`).set(auth).send({});
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_body');
@@ -182,9 +182,9 @@ describe('sellers API', () => {
 
 describe('products API', () => {
   let sellerId: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     h = testApp();
-    sellerId = createSeller(h.t.db, { name: 'Nalubega Textiles', msisdn: '256772000050', shareBps: 8000 }).id;
+    sellerId = (await createSeller(h.sql, { name: 'Nalubega Textiles', msisdn: '256772000050', shareBps: 8000 })).id;
   });
 
   it('creates (active by default), patches given fields and hides deactivated ones', async () => {
@@ -214,7 +214,7 @@ describe('products API', () => {
     const id = (await request(h.app).post('/api/products').set(auth).send(productBody(sellerId))).body.id;
     const patch = await request(h.app).patch(`/api/products/${id}`).set(auth).send({ sellerId: crypto.randomUUID() });
     expect(patch.status).toBe(422);
-    expect(getProduct(h.t.db, id)!.sellerId).toBe(sellerId);
+    expect((await getProduct(h.sql, id))!.sellerId).toBe(sellerId);
   });
 
   const bad: [string, (s: string) => Record<string, unknown>, number, string][] = [
@@ -250,7 +250,7 @@ describe('products API', () => {
     const res = await request(h.app).patch(`/api/products/${created.id}`).set(auth).send({ [field]: changes[field], ...(field === 'priceMinor' ? { currency: changes.currency } : {}) });
     expect(res.status).toBe(status);
     expect(res.body.error.field).toBe(field);
-    const after = getProduct(h.t.db, created.id)!;
+    const after = (await getProduct(h.sql, created.id))!;
     expect([after.priceMinor, after.currency, after.name, after.description, after.active, after.updatedAt]).toEqual([4500, 'EUR', 'Gomesi', 'Silk, made to measure', true, Date.parse(created.updatedAt)]);
   });
 
@@ -259,6 +259,6 @@ describe('products API', () => {
     const res = await request(h.app).patch(`/api/products/${created.id}`).set(auth).send({ currency: 'UGX' });
     expect(res.status).toBe(422);
     expect(res.body.error.field).toBe('priceMinor');
-    expect(getProduct(h.t.db, created.id)!.currency).toBe('EUR');
+    expect((await getProduct(h.sql, created.id))!.currency).toBe('EUR');
   });
 });

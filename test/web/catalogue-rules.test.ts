@@ -25,13 +25,13 @@ afterEach(async () => {
 });
 
 const app = (env: Record<string, string> = {}) => testApp(env, {}, wallets.verifyWallet);
-const seller = (t: TestApp, msisdn = '256772000050') => createSeller(t.t.db, { name: 'Nalubega Textiles', msisdn, shareBps: 8000 });
+const seller = (t: TestApp, msisdn = '256772000050') => createSeller(t.sql, { name: 'Nalubega Textiles', msisdn, shareBps: 8000 });
 const holderChecks = () => wallets.harness.running.sandbox.control.calls().byOperation['disbursement.isAccountHolderActive'] ?? 0;
 
 describe('currencies the MoMo market takes', () => {
   it('refuses GHS and UGX on sandbox (EUR only) with 422 on currency, at create and update', async () => {
     h = app();
-    const sellerId = seller(h).id;
+    const sellerId = (await seller(h)).id;
     for (const [currency, priceMinor] of [['GHS', 500], ['UGX', 5000]] as const) {
       const res = await request(h.app).post('/api/products').set(auth).send({ sellerId, name: 'Kente', priceMinor, currency });
       expect(res.status).toBe(422);
@@ -46,7 +46,7 @@ describe('currencies the MoMo market takes', () => {
 
   it('takes the market\'s own currency on a live market, and refuses EUR there', async () => {
     h = app({ MOMO_TARGET_ENVIRONMENT: 'mtnuganda' });
-    const sellerId = seller(h).id;
+    const sellerId = (await seller(h)).id;
     await request(h.app).post('/api/products').set(auth).send({ sellerId, name: 'Matooke', priceMinor: 25_000, currency: 'UGX' }).expect(201);
     const eur = await request(h.app).post('/api/products').set(auth).send({ sellerId, name: 'Matooke', priceMinor: 600, currency: 'EUR' });
     expect([eur.status, eur.body.error.field]).toEqual([422, 'currency']);
@@ -54,7 +54,7 @@ describe('currencies the MoMo market takes', () => {
 
   it('never shows a product in a currency the market cannot take (an older row)', async () => {
     shop = await startShop();
-    const ghs = createProduct(shop.sokoni.db, { sellerId: DEMO_SELLER_IDS.nakato, name: 'Kente from Accra', description: '', priceMinor: 500, currency: 'GHS', active: true });
+    const ghs = await createProduct(shop.sokoni.sql, { sellerId: DEMO_SELLER_IDS.nakato, name: 'Kente from Accra', description: '', priceMinor: 500, currency: 'GHS', active: true });
     const list = await shop.http.get('/api/products').expect(200);
     expect(list.body.products.map((p: { id: string }) => p.id)).not.toContain(ghs.id);
     expect(list.body.products.length).toBeGreaterThan(0);
@@ -72,7 +72,7 @@ describe('strict admin bodies', () => {
     expect(res.body.error).toEqual({ code: 'unknown_field', message: 'sharePercent is not a field here', field: 'sharePercent' });
     expect(h.t.count('sellers')).toBe(0);
 
-    const id = seller(h).id;
+    const id = (await seller(h)).id;
     const patch = await request(h.app).patch(`/api/sellers/${id}`).set(auth).send({ sharePercent: 90 });
     expect([patch.status, patch.body.error.field]).toEqual([400, 'sharePercent']);
     const product = await request(h.app).post('/api/products').set(auth).send({ sellerId: id, name: 'Hoe', priceMinor: 1500, currency: 'EUR', price: '15.00' });
@@ -114,13 +114,13 @@ describe('seller numbers checked with MoMo', () => {
 
   it('checks a changed number, and only a changed one', async () => {
     h = app();
-    const id = seller(h).id;
+    const id = (await seller(h)).id;
     const before = holderChecks();
     await request(h.app).patch(`/api/sellers/${id}`).set(auth).send({ shareBps: 7000, msisdn: '256 772 000050' }).expect(200);
     expect(holderChecks()).toBe(before);
     const refused = await request(h.app).patch(`/api/sellers/${id}`).set(auth).send({ msisdn: '46733123451' });
     expect([refused.status, refused.body.error.field]).toEqual([422, 'msisdn']);
-    expect(getSeller(h.t.db, id)!.msisdn).toBe('256772000050');
+    expect((await getSeller(h.sql, id))!.msisdn).toBe('256772000050');
     const changed = await request(h.app).patch(`/api/sellers/${id}`).set(auth).send({ msisdn: '256772000051' }).expect(200);
     expect(changed.body).toMatchObject({ msisdn: '256772000051', walletName: 'Sand Box' });
   });
@@ -131,7 +131,7 @@ describe('seller numbers checked with MoMo', () => {
     const again = await request(h.app).post('/api/sellers').set(auth).send({ name: 'Okello again', msisdn: '+256 772 000 060' });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'duplicate_seller', field: 'msisdn', message: expect.stringContaining(first.body.id) });
-    const other = seller(h, '256772000061').id;
+    const other = (await seller(h, '256772000061')).id;
     const patch = await request(h.app).patch(`/api/sellers/${other}`).set(auth).send({ msisdn: '256772000060' });
     expect(patch.status).toBe(409);
     expect(h.t.count('sellers')).toBe(2);

@@ -35,7 +35,7 @@ describe('DomainError kinds over HTTP', () => {
 
   it('answers 503 with Retry-After when another writer holds the database, writing nothing', async () => {
     h = testApp();
-    const seller = createSeller(h.t.db, { name: 'Okello', msisdn: '256772000060', shareBps: 8000 });
+    const seller = await createSeller(h.sql, { name: 'Okello', msisdn: '256772000060', shareBps: 8000 });
     h.t.db.pragma('busy_timeout = 0');
     const other = openDatabase(h.t.file);
     other.exec('BEGIN IMMEDIATE');

@@ -107,9 +107,9 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
 
   // ---- Sellers -----------------------------------------------------------------------
 
-  const sellersLocals = (res: Response) => ({
+  const sellersLocals = async (res: Response) => ({
     title: 'Sellers',
-    sellers: desk.sellers(),
+    sellers: await desk.sellers(),
     canChange: canChange(res),
     values: new Map([['share', shareText(config.sellerShareBps)]]),
     errors: new Map() as FormErrors,
@@ -119,7 +119,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
   const sellerLocals = async (res: Response, seller: Seller) => ({
     title: seller.name,
     seller,
-    products: desk.products().filter((p) => p.sellerId === seller.id),
+    products: (await desk.products()).filter((p) => p.sellerId === seller.id),
     canChange: canChange(res),
     values: new Map([['name', seller.name], ['msisdn', seller.msisdn], ['share', shareText(seller.shareBps)]]),
     errors: new Map() as FormErrors,
@@ -127,20 +127,20 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     saved: false,
     invite: null as { link: string; expiresAt: number } | null,
     script: null as string | null,
-    number: desk.numberState(seller.id),
+    number: await desk.numberState(seller.id),
     login: await accounts.sellerLogin(seller.id),
     canConfirm: allows(callerOf(res)!.role, 'owner'),
     now: Date.now(),
     shareText,
   });
 
-  const findSeller = (req: Request) => {
-    const seller = desk.seller(idOf(req, 'seller'));
+  const findSeller = async (req: Request) => {
+    const seller = await desk.seller(idOf(req, 'seller'));
     if (!seller) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
     return seller;
   };
 
-  router.get('/admin/sellers', viewer, (req, res) => render(req, res, 'sellers', sellersLocals(res)));
+  router.get('/admin/sellers', viewer, async (req, res) => render(req, res, 'sellers', await sellersLocals(res)));
 
   router.post('/admin/sellers', operator, async (req, res) => {
     try {
@@ -152,14 +152,14 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
       render(req, res, 'seller', { ...(await sellerLocals(res, written.seller)), checked, saved: true }, 201);
     } catch (error) {
       const { errors, status } = refusal(error);
-      render(req, res, 'sellers', { ...sellersLocals(res), values: valuesOf(req, SELLER_FIELDS), errors }, status);
+      render(req, res, 'sellers', { ...(await sellersLocals(res)), values: valuesOf(req, SELLER_FIELDS), errors }, status);
     }
   });
 
-  router.get('/admin/sellers/:id', viewer, async (req, res) => render(req, res, 'seller', await sellerLocals(res, findSeller(req))));
+  router.get('/admin/sellers/:id', viewer, async (req, res) => render(req, res, 'seller', await sellerLocals(res, await findSeller(req))));
 
   router.post('/admin/sellers/:id', operator, async (req, res) => {
-    const seller = findSeller(req);
+    const seller = await findSeller(req);
     try {
       const input = sellerInput(req);
       const written = await desk.updateSeller(actionContext(req, res), seller.id, input);
@@ -174,7 +174,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
   // A single-use link for the seller to set a password, shown on this answer only (its hash is
   // all Sokoni keeps). It goes to the store's public address, else the one this page came from.
   router.post('/admin/sellers/:id/invite', operator, async (req, res) => {
-    const seller = findSeller(req);
+    const seller = await findSeller(req);
     const { token, expiresAt } = await accounts.createInvite(actionContext(req, res), seller.id);
     const base = config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const invite = { link: `${base}${invitePath(token)}`, expiresAt };
@@ -183,7 +183,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
 
   // An owner vouches for a changed payout number: payouts held for it are sent now.
   router.post('/admin/sellers/:id/confirm-number', owner, async (req, res) => {
-    const seller = findSeller(req);
+    const seller = await findSeller(req);
     await desk.confirmNumber(actionContext(req, res), seller.id);
     res.redirect(303, `/admin/sellers/${seller.id}`);
   });
@@ -191,7 +191,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
   // Deactivating takes the seller's products off the storefront; what they are owed is still paid.
   for (const [path, active] of [['deactivate', false], ['reactivate', true]] as const) {
     router.post(`/admin/sellers/:id/${path}`, operator, async (req, res) => {
-      const seller = findSeller(req);
+      const seller = await findSeller(req);
       try {
         await desk.updateSeller(actionContext(req, res), seller.id, { active }, `seller.${path}`);
       } catch (error) {
@@ -206,12 +206,12 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
 
   // ---- Products ----------------------------------------------------------------------
 
-  const productsLocals = (res: Response) => {
-    const products = desk.products();
+  const productsLocals = async (res: Response) => {
+    const products = await desk.products();
     return {
       title: 'Products',
       products,
-      sellers: desk.sellers(),
+      sellers: await desk.sellers(),
       currencies: currencyCodes(),
       canChange: canChange(res),
       // The currency most likely wanted is the one the shop already sells in (EUR is the sandbox's).
@@ -220,10 +220,10 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     };
   };
 
-  const productLocals = (res: Response, product: Product) => ({
+  const productLocals = async (res: Response, product: Product) => ({
     title: product.name,
     product,
-    sellers: desk.sellers(),
+    sellers: await desk.sellers(),
     currencies: currencyCodes(),
     canChange: canChange(res),
     values: new Map([
@@ -237,40 +237,40 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
     saved: false,
   });
 
-  const findProduct = (req: Request) => {
-    const product = desk.product(idOf(req, 'product'));
+  const findProduct = async (req: Request) => {
+    const product = await desk.product(idOf(req, 'product'));
     if (!product) throw new DomainError('not_found', 'product_not_found', 'No product with this id');
     return product;
   };
 
-  router.get('/admin/products', viewer, (req, res) => render(req, res, 'products', productsLocals(res)));
+  router.get('/admin/products', viewer, async (req, res) => render(req, res, 'products', await productsLocals(res)));
 
   router.post('/admin/products', operator, async (req, res) => {
     try {
       const product = await desk.createProduct(actionContext(req, res), { ...productInput(req), active: true });
-      render(req, res, 'product', { ...productLocals(res, product), saved: true }, 201);
+      render(req, res, 'product', { ...(await productLocals(res, product)), saved: true }, 201);
     } catch (error) {
       const { errors, status } = refusal(error);
-      render(req, res, 'products', { ...productsLocals(res), values: valuesOf(req, PRODUCT_FIELDS), errors }, status);
+      render(req, res, 'products', { ...(await productsLocals(res)), values: valuesOf(req, PRODUCT_FIELDS), errors }, status);
     }
   });
 
-  router.get('/admin/products/:id', viewer, (req, res) => render(req, res, 'product', productLocals(res, findProduct(req))));
+  router.get('/admin/products/:id', viewer, async (req, res) => render(req, res, 'product', await productLocals(res, await findProduct(req))));
 
   router.post('/admin/products/:id', operator, async (req, res) => {
-    const product = findProduct(req);
+    const product = await findProduct(req);
     try {
       const updated = await desk.updateProduct(actionContext(req, res), product.id, productInput(req));
-      render(req, res, 'product', { ...productLocals(res, updated), saved: true });
+      render(req, res, 'product', { ...(await productLocals(res, updated)), saved: true });
     } catch (error) {
       const { errors, status } = refusal(error);
-      render(req, res, 'product', { ...productLocals(res, product), values: valuesOf(req, PRODUCT_FIELDS), errors }, status);
+      render(req, res, 'product', { ...(await productLocals(res, product)), values: valuesOf(req, PRODUCT_FIELDS), errors }, status);
     }
   });
 
   for (const [path, active] of [['deactivate', false], ['reactivate', true]] as const) {
     router.post(`/admin/products/:id/${path}`, operator, async (req, res) => {
-      const product = findProduct(req);
+      const product = await findProduct(req);
       await desk.updateProduct(actionContext(req, res), product.id, { active }, `product.${path}`);
       res.redirect(303, `/admin/products/${product.id}`);
     });
@@ -279,7 +279,7 @@ export function mountCataloguePages(router: express.Router, { config, desk, acco
   // A locked product refuses its seller's changes in the seller portal (issue #15).
   for (const [path, locked] of [['lock', true], ['unlock', false]] as const) {
     router.post(`/admin/products/:id/${path}`, operator, async (req, res) => {
-      const product = findProduct(req);
+      const product = await findProduct(req);
       await desk.setProductLocked(actionContext(req, res), product.id, locked);
       res.redirect(303, `/admin/products/${product.id}`);
     });
