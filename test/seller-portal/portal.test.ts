@@ -62,13 +62,13 @@ describe('seller portal service', () => {
 
     const payoutOfB = (await portal.payouts(b.sellerId, {})).payouts[0]!;
     expect(payoutOfB.orderId).toBe(orderB.id);
-    await expect((await refusal(() => portal.sale(a.sellerId, orderB.id))).kind).toBe('not_found');
-    await expect((await refusal(() => portal.payout(a.sellerId, String(payoutOfB.id)))).kind).toBe('not_found');
-    await expect((await refusal(() => portal.product(a.sellerId, b.productId))).kind).toBe('not_found');
-    await expect((await refusal(() => portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 }))).kind).toBe('not_found');
-    await expect((await portal.product(b.sellerId, b.productId)).priceMinor).toBe(1500);
-    await expect((await portal.payouts(a.sellerId, {})).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
-    await expect((await portal.products(a.sellerId)).map((p) => p.id)).toEqual([a.productId]);
+    expect((await refusal(() => portal.sale(a.sellerId, orderB.id))).kind).toBe('not_found');
+    expect((await refusal(() => portal.payout(a.sellerId, String(payoutOfB.id)))).kind).toBe('not_found');
+    expect((await refusal(() => portal.product(a.sellerId, b.productId))).kind).toBe('not_found');
+    expect((await refusal(() => portal.updateProduct(sellerContext(a.sellerId), a.sellerId, b.productId, { priceMinor: 1 }))).kind).toBe('not_found');
+    expect((await portal.product(b.sellerId, b.productId)).priceMinor).toBe(1500);
+    expect((await portal.payouts(a.sellerId, {})).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
+    expect((await portal.products(a.sellerId)).map((p) => p.id)).toEqual([a.productId]);
 
     const statement = portal.statement(a.sellerId, {});
     const lines = statement.currencies.flatMap((c) => c.lines);
