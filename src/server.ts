@@ -15,11 +15,11 @@ import {
   databaseStartupError,
   demoSeedOptions,
   ensureDemoCatalogue,
-  groupCommit,
   openDatabase,
   probeWritable,
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
+  SqliteSql,
   startCheckpointer,
   type Database,
 } from './db';
@@ -161,6 +161,9 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
+  // The one executor of the store's port on this connection (it owns the order of statements):
+  // rooms on the port get `sql`, the others still get `db` (issue #17).
+  const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
   // its check with one line.
@@ -218,7 +221,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
   const checkout = createCheckout({
-    db,
+    sql,
     providers,
     settings: config.worker,
     log,
@@ -284,11 +287,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       }),
     ],
     renderErrorPage: storefront.renderErrorPage,
-    commitWrites: () => groupCommit(db).commitNow(),
+    commitWrites: () => sql.commitNow(),
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
-  checkout.start();
+  await checkout.start();
   refunds.start();
   // WAL checkpoints off the serving thread (db/checkpointer.ts), every half second.
   const checkpointer = startCheckpointer(db, config.databasePath, 500, (message) => log.warn('db.checkpoint', { message }));
