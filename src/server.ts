@@ -15,7 +15,6 @@ import {
   databaseStartupError,
   demoSeedOptions,
   ensureDemoCatalogue,
-  groupCommit,
   openDatabase,
   probeWritable,
   setBusyTimeout,
@@ -164,7 +163,8 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
-  // The async store port (issue #17): one per connection, handed to the rooms already converted to it.
+  // The one executor of the store's port on this connection (it owns the order of statements):
+  // rooms on the port get `sql`, the others still get `db` (issue #17).
   const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
@@ -217,19 +217,18 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const providers = [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })];
   const catalogue = createCatalogue({
     sql,
-    raw: db,
     // The currencies are the provider's to say: new orders go to the first.
     acceptsCurrency: (code) => providers[0]!.acceptsCurrency(code),
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
     payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
   const checkout = createCheckout({
-    db,
+    sql,
     providers,
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
-    forSale: (productId) => catalogue.isForSaleNow(productId),
+    forSale: async (productId) => (await catalogue.findForSale(productId)) !== undefined,
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
@@ -294,11 +293,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       }),
     ],
     renderErrorPage: storefront.renderErrorPage,
-    commitWrites: () => groupCommit(db).commitNow(),
+    commitWrites: () => sql.commitNow(),
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
-  checkout.start();
+  await checkout.start();
   refunds.start();
   // WAL checkpoints off the serving thread (db/checkpointer.ts), every half second.
   const checkpointer = startCheckpointer(db, config.databasePath, 500, (message) => log.warn('db.checkpoint', { message }));

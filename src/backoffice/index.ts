@@ -111,7 +111,7 @@ export function createBackoffice(options: BackofficeOptions) {
       const before = await orderDetailRows(sql, orderId);
       if (!before) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
       const state = (o: typeof before.order) => ({ status: o.status, payout: o.payoutStatus });
-      if (!checkout.retryPayout(before.order.id)) {
+      if (!(await checkout.retryPayout(before.order.id))) {
         await accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
         throw new DomainError('conflict', 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${before.order.status}`);
       }

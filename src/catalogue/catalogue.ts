@@ -24,11 +24,6 @@ export type VerifyWallet = (msisdn: string) => Promise<WalletCheck>;
 
 export interface CatalogueDeps {
   sql: db.Sql;
-  /**
-   * SQLite's own connection, for `isForSaleNow` alone: the checkout asks it synchronously while
-   * it places an order, until the checkout is on the async port (issue #17). Absent: nothing is.
-   */
-  raw?: db.Database;
   /** Whether the configured MoMo market takes payments in this currency. */
   acceptsCurrency: (code: string) => boolean;
   /** null: numbers are taken unchecked (SELLER_WALLET_CHECK=false). */
@@ -50,8 +45,6 @@ export interface Catalogue {
   listForSale(): Promise<Product[]>;
   /** One product a shopper may buy, or undefined. */
   findForSale(id: string): Promise<Product | undefined>;
-  /** findForSale's answer at once, for the checkout while it is synchronous; needs `raw`. */
-  isForSaleNow(id: string): boolean;
   /** Any product, also one not for sale (for the merchant). */
   findProduct(id: string): Promise<Product | undefined>;
   /** Every product, also those not for sale (for the console). */
@@ -152,11 +145,6 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
     async findForSale(id) {
       const product = await db.getProduct(store, id);
       return product && forSale(product) ? product : undefined;
-    },
-    isForSaleNow(id) {
-      if (!deps.raw) throw new Error('isForSaleNow needs the catalogue built with SQLite\'s own connection (raw)');
-      const product = db.getProductNow(deps.raw, id);
-      return product !== undefined && forSale(product);
     },
     findProduct: (id) => db.getProduct(store, id),
     listProducts: () => db.listProducts(store),

@@ -1,9 +1,7 @@
 // Sellers and products. Callers validate fields first (src/web/fields); the table CHECKs are
 // the last line of defence, not the validation.
 import { randomUUID } from 'node:crypto';
-import type { Database } from './connection';
 import type { Sql } from './sql';
-import { statement } from './statements';
 
 export interface Seller {
   id: string;
@@ -197,15 +195,6 @@ export async function listProducts(db: Sql, options: { activeOnly?: boolean } = 
 
 export async function getProduct(db: Sql, id: string): Promise<Product | undefined> {
   const row = await db.get<ProductRow>(`${PRODUCT_SELECT} WHERE p.id = ?`, [id]);
-  return row && toProduct(row);
-}
-
-/**
- * getProduct on SQLite's own connection, for the one caller still synchronous: the checkout's
- * "is it for sale" while placing an order, until the checkout is on the async port (issue #17).
- */
-export function getProductNow(db: Database, id: string): Product | undefined {
-  const row = statement(db, `${PRODUCT_SELECT} WHERE p.id = ?`).get(id) as ProductRow | undefined;
   return row && toProduct(row);
 }
 

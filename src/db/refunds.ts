@@ -4,7 +4,7 @@
 // guarded by the state it expects to find.
 import type { Database } from './connection';
 import type { Lease, NewMovement } from './movements';
-import { MovementStore } from './movements';
+import { SyncMovementStore } from './sync-stores';
 import { statement } from './statements';
 
 export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expired' | 'refunded' | 'failed';
@@ -65,10 +65,10 @@ type Raw = Omit<RefundRow, 'fromSuspense'> & { fromSuspense: number };
 const row = (raw: Raw | undefined): RefundRow | undefined => raw && { ...raw, fromSuspense: raw.fromSuspense === 1 };
 
 export class RefundStore {
-  readonly movements: MovementStore;
+  readonly movements: SyncMovementStore;
 
   constructor(private readonly db: Database) {
-    this.movements = new MovementStore(db);
+    this.movements = new SyncMovementStore(db);
   }
 
   private q(sql: string) {

@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
+import { RefundStore, SyncOrderStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
 import { DomainError } from '../domain-error';
 import { assertMovementMove } from '../movements';
 import type { Logger } from '../log';
@@ -114,7 +114,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
   const { db, checkout, audit, settings, log } = options;
   const clock = options.clock ?? Date.now;
   const store = new RefundStore(db);
-  const orders = new OrderStore(db);
+  const orders = new SyncOrderStore(db);
   let sweep: NodeJS.Timeout | null = null;
 
   const view = (row: RefundRow): RefundView => {

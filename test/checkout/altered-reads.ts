@@ -2,9 +2,9 @@
 // collection status reads altered by the test: no MoMo reports another amount on purpose, so
 // this is how the exact-amount rule (and the books' suspense) are seen at work.
 import { join } from 'node:path';
-import { createCheckout, type Checkout } from '../../src/checkout';
+import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
-import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from '../../src/db';
+import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, SqliteSql, type Database } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { createMomoClient } from '../../src/momo';
 import { createMomoProvider, type PaymentProvider, type ProviderTransaction } from '../../src/providers';
@@ -13,12 +13,19 @@ import { tempDir } from './helpers';
 
 export interface AlteredCheckout {
   checkout: Checkout;
+  /** The checkout's executor, and the SQLite connection under it for rooms not on the port yet. */
+  sql: SqliteSql;
   db: Database;
   control: SandboxControl;
 }
 
-/** Everything it starts is stopped by the functions it pushes onto `cleanups`, run in reverse. */
-export async function checkoutWithAlteredReads(alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[]): Promise<AlteredCheckout> {
+/**
+ * Everything it starts is stopped by the functions it pushes onto `cleanups`, run in reverse.
+ * `options` go to createCheckout as they are.
+ */
+export async function checkoutWithAlteredReads(
+  alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[], options: Pick<CheckoutOptions, 'forSale'> = {},
+): Promise<AlteredCheckout> {
   const sandbox = await startSandbox({ approval: 'instant' }, { port: 0 });
   cleanups.push(() => sandbox.close());
   const temp = tempDir();
@@ -38,20 +45,23 @@ export async function checkoutWithAlteredReads(alter: (tx: ProviderTransaction) 
       return tx && kind === 'collection' ? alter(tx) : tx;
     },
   };
+  const sql = new SqliteSql(db);
   const checkout = createCheckout({
-    db, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
-    log: silentLogger, callbackUrl: () => null,
+    sql, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
+    log: silentLogger, callbackUrl: () => null, ...options,
   });
-  checkout.start();
+  await checkout.start();
   cleanups.push(() => checkout.stop());
-  return { checkout, db, control: sandbox.sandbox.control };
+  return { checkout, sql, db, control: sandbox.sandbox.control };
 }
 
 /** The order once final, or as it is after 10 s. */
 export async function finalOf(checkout: Checkout, orderId: string) {
   const deadline = Date.now() + 10_000;
-  while (!['settled', 'failed', 'payout_failed'].includes(checkout.snapshot(orderId)!.order.status) && Date.now() < deadline) {
+  let snapshot = (await checkout.snapshot(orderId))!;
+  while (!['settled', 'failed', 'payout_failed'].includes(snapshot.order.status) && Date.now() < deadline) {
     await checkout.nextChange(orderId, 500);
+    snapshot = (await checkout.snapshot(orderId))!;
   }
-  return checkout.snapshot(orderId)!;
+  return snapshot;
 }

@@ -31,7 +31,7 @@ export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps>
   const errors: unknown[] = [];
   const app = createApp({
     config,
-    catalogue: createCatalogue({ sql, raw: t.db, acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment), verifyWallet }),
+    catalogue: createCatalogue({ sql, acceptsCurrency: acceptsCurrencyIn(config.momo.targetEnvironment), verifyWallet }),
     accessLogStream: { write: (line: string) => logLines.push(line) > 0 },
     logError: (error) => errors.push(error),
     ...deps,
