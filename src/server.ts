@@ -20,6 +20,7 @@ import {
   probeWritable,
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
+  SqliteSql,
   startCheckpointer,
   type Database,
 } from './db';
@@ -66,6 +67,8 @@ export interface Sokoni {
   /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
   db: Database;
+  /** The store's port over `db` (the one executor of that connection). */
+  sql: SqliteSql;
   checkout: Checkout;
   refunds: Refunds;
   sandbox: Sandbox | null;
@@ -161,6 +164,8 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
+  // The store's port (issue #17): one executor per connection, handed to the rooms already on it.
+  const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
   // its check with one line.
@@ -234,9 +239,9 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
   }
   // The books (issue #12): reports, exports, operator journals.
-  const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  const books = createBooksService({ sql, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
-  const refunds = createRefunds({ db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
+  const refunds = createRefunds({ sql, db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
   const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
@@ -267,7 +272,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         accounts,
         backoffice,
         catalogueDesk,
-        expectedMomo: () => books.balances({}).expectedMomo,
+        expectedMomo: async () => (await books.balances({})).expectedMomo,
         csrf,
         refunds,
       }),
@@ -299,6 +304,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     momoBaseUrl,
     callbackUrl,
     db,
+    sql,
     checkout,
     refunds,
     sandbox,

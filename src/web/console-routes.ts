@@ -23,7 +23,7 @@ export interface ConsoleDeps {
   /** Sellers and products, changed through the catalogue and audited. */
   catalogueDesk: CatalogueDesk;
   /** What the books expect MoMo's collection and disbursement accounts to hold, shown beside MoMo's own. */
-  expectedMomo: () => ExpectedBalance[];
+  expectedMomo: () => Promise<ExpectedBalance[]>;
   csrf: Csrf;
   /** Refunds (the refunds room, through its door): the order page's form, approval, Needs attention. */
   refunds?: RefundDesk;
@@ -178,7 +178,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   router.get('/admin', viewer, async (req, res) => {
     const health = await backoffice.health();
     // Without the database Today still answers, to say so; MoMo's side is shown either way.
-    const balances = health.balances && health.database ? compareBalances(health.balances, expectedMomo()) : null;
+    const balances = health.balances && health.database ? compareBalances(health.balances, await expectedMomo()) : null;
     render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? backoffice.today() : null });
   });
 
@@ -236,7 +236,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     });
   });
 
-  function orderLocals(req: Request, res: Response) {
+  async function orderLocals(req: Request, res: Response) {
     const parsed = uuid.safeParse(req.params.id);
     const detail = parsed.success ? backoffice.order(parsed.data) : undefined;
     if (!detail) throw new ApiError(404, 'order_not_found', 'No order with this id');
@@ -246,19 +246,19 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
       canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
       // A refund still open keeps the page live (public/js/console-order.js).
-      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !(refunds?.ofOrder(detail.order.id) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
-      refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id) : null,
+      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !((await refunds?.ofOrder(detail.order.id)) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
+      refunding: refunds ? await refundFormLocals(refunds, caller, detail.order.id) : null,
     };
   }
 
-  router.get('/admin/orders/:id', viewer, (req, res) => {
-    const locals = orderLocals(req, res);
+  router.get('/admin/orders/:id', viewer, async (req, res) => {
+    const locals = await orderLocals(req, res);
     render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals });
   });
 
   // The live part of the order page, fetched by public/js/console-order.js on each change.
-  router.get('/admin/orders/:id/live', viewer, (req, res) => {
-    render(req, res, 'partials/order-live', orderLocals(req, res));
+  router.get('/admin/orders/:id/live', viewer, async (req, res) => {
+    render(req, res, 'partials/order-live', await orderLocals(req, res));
   });
 
   router.post('/admin/orders/:id/retry-payout', operatorAction, (req, res) => {
@@ -268,14 +268,15 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     res.redirect(303, bodyOf(req).back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
   });
 
-  router.get('/admin/attention', viewer, (req, res) => {
+  router.get('/admin/attention', viewer, async (req, res) => {
     const caller = callerOf(res)!;
-    const lists = backoffice.attention();
+    const lists = await backoffice.attention();
     // Each payment that arrived against a failed order, with what is left to give back of it.
-    const paidAfterFailure = lists.paidAfterFailure.map((o) => {
-      const can = refunds?.refundable(o.id);
-      return { ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 };
-    });
+    const paidAfterFailure = [];
+    for (const o of lists.paidAfterFailure) {
+      const can = await refunds?.refundable(o.id);
+      paidAfterFailure.push({ ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 });
+    }
     render(req, res, 'attention', {
       title: 'Needs attention',
       lists: { ...lists, paidAfterFailure },
@@ -286,8 +287,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   });
 
   // A reconciliation difference settled with a note (the books keep the item and the note).
-  router.post('/admin/reconciliation-items/:id/resolve', operatorAction, (req, res) => {
-    backoffice.resolveDifference(actionContext(req, res), String(req.params.id), bodyOf(req).note);
+  router.post('/admin/reconciliation-items/:id/resolve', operatorAction, async (req, res) => {
+    await backoffice.resolveDifference(actionContext(req, res), String(req.params.id), bodyOf(req).note);
     res.redirect(303, '/admin/attention');
   });
 
@@ -300,8 +301,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       viewer,
       operator: operatorAction,
       order: (orderId) => backoffice.order(orderId),
-      renderOrder: (req, res, extra, status) => {
-        const locals = orderLocals(req, res);
+      renderOrder: async (req, res, extra, status) => {
+        const locals = await orderLocals(req, res);
         render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);
       },
     });

@@ -174,8 +174,8 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
     render(req, res, 'payout', { title: `Payout for sale ${payout.orderId.slice(0, 8)}`, payout });
   });
 
-  router.get('/seller/statement', guard, (req, res) => {
-    const statement = portal.statement(sellerOf(res).sellerId, req.query);
+  router.get('/seller/statement', guard, async (req, res) => {
+    const statement = await portal.statement(sellerOf(res).sellerId, req.query);
     const format = text(req.query.format);
     if (format === 'csv') {
       res.status(200).set({

@@ -9,6 +9,7 @@ import { createBackoffice, createCatalogueDesk } from '../../src/backoffice';
 import type { Checkout } from '../../src/checkout';
 import { createCatalogue } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
+import { SqliteSql } from '../../src/db';
 import { createAdminRouter } from '../../src/web/admin-routes';
 import { createCatalogueRouter } from '../../src/web/catalogue-routes';
 import { createConsoleRouter } from '../../src/web/console-routes';
@@ -122,9 +123,9 @@ it('has a line for every admin route there is', () => {
       accounts,
       backoffice: createBackoffice({ db: t.db, checkout, accounts, settings: config.worker }),
       catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
-      expectedMomo: () => [],
+      expectedMomo: () => Promise.resolve([]),
       csrf: createCsrf(config, []),
-      refunds: createRefunds({ db: t.db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
+      refunds: createRefunds({ sql: new SqliteSql(t.db), db: t.db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
     }),
     createAdminRouter({ config, checkout }),
     createCatalogueRouter({ catalogue, config }),

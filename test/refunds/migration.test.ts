@@ -2,7 +2,7 @@
 // here on a database written by the 005 schema, with a settled order and its books: every row
 // is kept, and the books' append-only triggers and the entries' currency check still hold.
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations, DEMO_PRODUCT_IDS, OrderStore, seedDemoCatalogue, demoSeedOptions } from '../../src/db';
+import { applyMigrations, DEMO_PRODUCT_IDS, OrderStore, seedDemoCatalogue, demoSeedOptions, SqliteSql } from '../../src/db';
 import { createPostings } from '../../src/books';
 import { applyMigrationsUpTo, tempDatabase } from '../db/helpers';
 
@@ -14,7 +14,7 @@ afterEach(() => {
 const ref = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('migration 006', () => {
-  it('keeps every movement, event, journal and entry, and the books stay append-only', () => {
+  it('keeps every movement, event, journal and entry, and the books stay append-only', async () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
     applyMigrationsUpTo(t.db, '005_accounts.sql');
@@ -29,7 +29,7 @@ describe('migration 006', () => {
     }, ref(2), now, lease, 'momo');
     const collection = orders.movements.of(ref(1), 'collection')!;
     orders.movements.move(collection, { from: 'sending', to: 'successful', nextCheckAt: null }, now);
-    createPostings(t.db).collected(orders.order(ref(1))!, collection, now);
+    await createPostings().collected(new SqliteSql(t.db), orders.order(ref(1))!, collection, now);
     const before = ['movements', 'movement_attempts', 'order_events', 'journals', 'entries'].map((table) => [table, t.count(table)]);
 
     applyMigrations(t.db);

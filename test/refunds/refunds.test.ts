@@ -22,11 +22,11 @@ describe('a refund after the payout', () => {
     expect(asked.body).toMatchObject({ state: 'pending_approval', amountMinor: 300, amount: '3.00', currency: 'EUR', sellerPartMinor: 240, platformPartMinor: 60, movement: null });
     // Nothing leaves before approval.
     expect(sandboxRefunds(store)).toHaveLength(0);
-    expect(store.sokoni.refunds.awaitingApproval().map((r) => r.id)).toEqual([asked.body.id]);
+    expect((await store.sokoni.refunds.awaitingApproval()).map((r) => r.id)).toEqual([asked.body.id]);
 
     const approved = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
     expect(approved.body).toMatchObject({ state: 'approved', approvedBy: 'operator2@example.com' });
-    expect(store.sokoni.refunds.awaitingApproval()).toEqual([]);
+    expect(await store.sokoni.refunds.awaitingApproval()).toEqual([]);
     const done = await waitForRefund(store, asked.body.id);
     expect(done).toMatchObject({ state: 'refunded', movement: { status: 'successful' } });
 
@@ -201,12 +201,12 @@ describe('maker-checker', () => {
     const { createRefunds, REFUND_REQUEST_TTL_MS } = await import('../../src/refunds');
     const { silentLogger } = await import('../../src/log');
     const later = createRefunds({
-      db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
+      sql: store.sokoni.sql, db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
       clock: () => Date.now() + REFUND_REQUEST_TTL_MS + 1,
     });
-    const early = createRefunds({ db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
-    expect(early.expireDue()).toBe(0);
-    expect(later.expireDue()).toBe(1);
+    const early = createRefunds({ sql: store.sokoni.sql, db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
+    expect(await early.expireDue()).toBe(0);
+    expect(await later.expireDue()).toBe(1);
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(409);
     expect((await waitForRefund(store, asked.body.id, () => true)).state).toBe('expired');
     expect(sandboxRefunds(store)).toHaveLength(0);

@@ -32,10 +32,13 @@ export interface RefundPagesDeps {
   render: Render;
   viewer: Guard;
   operator: Guard;
-  /** The order as the console reads it; undefined when there is no such order. */
-  order: (orderId: string) => OrderDetailRows | undefined;
+  /**
+   * The order as the console reads it; undefined when there is no such order. Either answer is
+   * awaited, so it serves while the backoffice moves onto the async store port (issue #17).
+   */
+  order: (orderId: string) => Promise<OrderDetailRows | undefined> | OrderDetailRows | undefined;
   /** The order's page again, with these locals on top (a refused Refund form) and this status. */
-  renderOrder: (req: Request, res: Response, extra: Record<string, unknown>, status: number) => void;
+  renderOrder: (req: Request, res: Response, extra: Record<string, unknown>, status: number) => Promise<void> | void;
 }
 
 /** The requester never approves their own (the service refuses it too): one email is one person. */
@@ -97,12 +100,12 @@ function amountOf(text: unknown, currency: string): number {
 }
 
 /** The Refund form's locals on an order's page: prefilled with what is left to give back. */
-export function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string) {
-  const can = desk.refundable(orderId);
+export async function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string) {
+  const can = await desk.refundable(orderId);
   // Money held for a failed order goes back whole, from Needs attention; the form is for paid orders.
   const left = can && !can.fromSuspense ? can.amountMinor : 0;
   return {
-    refunds: desk.ofOrder(orderId) ?? [],
+    refunds: (await desk.ofOrder(orderId)) ?? [],
     refundable: left,
     canRefund: allows(caller.role, 'operator') && left > 0,
     canApprove: allows(caller.role, 'operator'),
@@ -129,41 +132,42 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
   };
 
   // Asked for from the order's page, or in one click under Needs attention (the whole amount).
-  router.post('/admin/orders/:id/refunds', operator, (req, res) => {
+  router.post('/admin/orders/:id/refunds', operator, async (req, res) => {
     const orderId = idOf(req, 'order');
     const body = bodyOf(req);
-    const currency = order(orderId)?.order.currency;
+    const currency = (await order(orderId))?.order.currency;
     if (currency === undefined) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
     try {
       const amountMinor = amountOf(body.amount, currency);
-      desk.request(actionContext(req, res), orderId, { amountMinor, reason: body.reason });
+      await desk.request(actionContext(req, res), orderId, { amountMinor, reason: body.reason });
       res.redirect(303, backTo(req, orderId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const api = toApiError(error);
       const values = new Map([['amount', typeof body.amount === 'string' ? body.amount.slice(0, 40) : ''], ['reason', typeof body.reason === 'string' ? body.reason.slice(0, 500) : '']]);
-      renderOrder(req, res, { refundValues: values, refundErrors: new Map([[api.field === 'amountMinor' ? 'amount' : api.field ?? '', api.message]]) }, api.status);
+      await renderOrder(req, res, { refundValues: values, refundErrors: new Map([[api.field === 'amountMinor' ? 'amount' : api.field ?? '', api.message]]) }, api.status);
     }
   });
 
   // Needs attention's one click: the whole amount of a payment that arrived against a failed order.
-  router.post('/admin/orders/:id/refunds/whole', operator, (req, res) => {
+  router.post('/admin/orders/:id/refunds/whole', operator, async (req, res) => {
     const orderId = idOf(req, 'order');
     try {
-      desk.requestSuspense(actionContext(req, res), orderId, { reason: 'Money received against a failed order' });
+      await desk.requestSuspense(actionContext(req, res), orderId, { reason: 'Money received against a failed order' });
       res.redirect(303, backTo(req, orderId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      render(req, res, 'refunds', { ...refundsLocals(res), error: error.message }, toApiError(error).status);
+      render(req, res, 'refunds', { ...(await refundsLocals(res)), error: error.message }, toApiError(error).status);
     }
   });
 
-  const refundsLocals = (res: Response) => {
+  const refundsLocals = async (res: Response) => {
     const caller = callerOf(res)!;
-    const pending: PendingRefund[] = desk.awaitingApproval().map((r) => {
-      const detail = order(r.orderId)!;
-      return { ...r, productName: detail.order.productName, sellerName: detail.order.sellerName, orderAmountMinor: detail.order.amountMinor };
-    });
+    const pending: PendingRefund[] = [];
+    for (const r of await desk.awaitingApproval()) {
+      const detail = (await order(r.orderId))!;
+      pending.push({ ...r, productName: detail.order.productName, sellerName: detail.order.sellerName, orderAmountMinor: detail.order.amountMinor });
+    }
     return {
       title: 'Refunds to approve',
       pending,
@@ -174,18 +178,18 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
     };
   };
 
-  router.get('/admin/refunds', viewer, (req, res) => render(req, res, 'refunds', refundsLocals(res)));
+  router.get('/admin/refunds', viewer, async (req, res) => render(req, res, 'refunds', await refundsLocals(res)));
 
   // Approving and declining answer on the list: a refusal (one's own request, already decided)
   // is shown there, in words, with the status it carries.
-  const decide = (act: (ctx: ActionContext, id: string, req: Request) => RefundView) => (req: Request, res: Response) => {
+  const decide = (act: (ctx: ActionContext, id: string, req: Request) => Promise<RefundView>) => async (req: Request, res: Response) => {
     const id = idOf(req, 'refund');
     try {
-      const refund = act(actionContext(req, res), id, req);
+      const refund = await act(actionContext(req, res), id, req);
       res.redirect(303, bodyOf(req).back === 'order' ? `/admin/orders/${refund.orderId}` : '/admin/refunds');
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      render(req, res, 'refunds', { ...refundsLocals(res), error: error.message }, toApiError(error).status);
+      render(req, res, 'refunds', { ...(await refundsLocals(res)), error: error.message }, toApiError(error).status);
     }
   };
   router.post('/admin/refunds/:id/approve', operator, decide((ctx, id) => desk.approve(ctx, id)));
