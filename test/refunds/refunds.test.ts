@@ -238,6 +238,27 @@ describe('maker-checker', () => {
   });
 });
 
+describe('two requests for one order at once', () => {
+  // Each request's reads are awaited: without its checks and its insert in one transaction, both
+  // would pass the checks and the second would die on the one-open-refund index (a 500).
+  it('write one refund: the other is told one is open, or given the same refund for the same key', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000310');
+    const ctx = { caller: { personId: null, email: 'operator@example.com', role: 'operator' as const, via: 'api_key' as const, mustEnrol: false }, address: null };
+    const ask = (key: string | null) => store!.sokoni.refunds.request(ctx, order.id, { amountMinor: 100, reason: 'two clicks' }, key);
+
+    const [first, second] = await Promise.allSettled([ask(null), ask(null)]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { state: 'pending_approval' } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { kind: 'conflict', code: 'refund_open' } });
+
+    const { order: other } = await settledOrder(store, '256772000311');
+    const again = (key: string) => store!.sokoni.refunds.request(ctx, other.id, { amountMinor: 100, reason: 'two clicks' }, key);
+    const [a, b] = await Promise.all([again('same-key'), again('same-key')]);
+    expect(b.id).toBe(a.id);
+    expect(await store.sokoni.refunds.ofOrder(other.id)).toHaveLength(1);
+  });
+});
+
 describe('a refund whose answer is lost', () => {
   it('is read, found, and followed: MoMo holds exactly one refund', async () => {
     store = await startRefundStore({ MOMO_MAX_RETRIES: '0' });
