@@ -57,8 +57,12 @@ export interface RefundsOptions {
    */
   db: Database;
   checkout: Pick<Checkout, 'sendLease' | 'sendMovement'>;
-  /** The accounts' audit log: approve, decline and request are written there. */
-  audit: (ctx: ActionContext, event: AuditEvent) => void;
+  /**
+   * The accounts' audit log: approve, decline and request are written there. `sql` is where to
+   * write it: the transaction's executor when the entry is part of one (a statement on the outer
+   * executor would wait for that transaction to end), else this room's own.
+   */
+  audit: (ctx: ActionContext, event: AuditEvent, sql: Sql) => unknown;
   settings: RefundSettings;
   log: Logger;
   clock?: () => number;
@@ -216,13 +220,13 @@ export function createRefunds(options: RefundsOptions): Refunds {
   const open = async (ctx: ActionContext, check: (store: RefundStore) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
     const now = clock();
     type Done = { earlier: RefundRow } | { fields: RequestFields; alone: boolean; movementId: number | null };
-    const done = await refunds.transaction(async (store): Promise<Done> => {
+    const done = await refunds.transaction(async (store, tx): Promise<Done> => {
       const checked = await check(store);
       if ('state' in checked) return { earlier: checked };
       const fields = checked;
       const alone = fields.amountMinor <= (settings.approvalThresholdMinor.get(fields.currency) ?? 0);
       await store.insert({ ...fields, state: 'pending_approval', createdAt: now, expiresAt: now + REFUND_REQUEST_TTL_MS });
-      audit(ctx, { action: 'refund.request', objectType: 'order', objectId: fields.orderId, after: { refundId: fields.id, amountMinor: fields.amountMinor, currency: fields.currency, reason: fields.reason } });
+      await audit(ctx, { action: 'refund.request', objectType: 'order', objectId: fields.orderId, after: { refundId: fields.id, amountMinor: fields.amountMinor, currency: fields.currency, reason: fields.reason } }, tx);
       const movementId = alone ? await approveNow(store, (await store.byId(fields.id))!, null, now) : null;
       return { fields, alone, movementId };
     });
@@ -300,15 +304,15 @@ export function createRefunds(options: RefundsOptions): Refunds {
       needOperator(ctx);
       await expireDue();
       const row = await refundOf(refundId);
-      const refuse = (error: DomainError): never => {
-        audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' });
+      const refuse = async (error: DomainError): Promise<never> => {
+        await audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' }, sql);
         throw error;
       };
-      if (row.state !== 'pending_approval') refuse(new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be approved; this one is ${row.state}`));
-      if (samePerson(row, ctx)) refuse(new DomainError('forbidden', 'own_refund', 'A second person must approve a refund: you asked for this one'));
-      const movementId = await refunds.transaction(async (store) => {
+      if (row.state !== 'pending_approval') await refuse(new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be approved; this one is ${row.state}`));
+      if (samePerson(row, ctx)) await refuse(new DomainError('forbidden', 'own_refund', 'A second person must approve a refund: you asked for this one'));
+      const movementId = await refunds.transaction(async (store, tx) => {
         const id = await approveNow(store, row, ctx.caller.email, clock());
-        audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'approved', amountMinor: row.amountMinor, currency: row.currency } });
+        await audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'approved', amountMinor: row.amountMinor, currency: row.currency } }, tx);
         return id;
       });
       log.info('refund.approved', { orderId: row.orderId, refundId: row.id });
@@ -322,13 +326,13 @@ export function createRefunds(options: RefundsOptions): Refunds {
       await expireDue();
       const row = await refundOf(refundId);
       if (row.state !== 'pending_approval') {
-        audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' });
+        await audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' }, sql);
         throw new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be declined; this one is ${row.state}`);
       }
       assertRefundMove(row.state, 'declined');
-      await refunds.transaction(async (store) => {
+      await refunds.transaction(async (store, tx) => {
         if (!(await store.decline(row, ctx.caller.email, reason, clock()))) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
-        audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'declined', reason } });
+        await audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'declined', reason } }, tx);
       });
       return viewOf(row.id);
     },
