@@ -65,12 +65,12 @@ export interface Statement {
 
 const key = (sellerId: string, currency: string) => `${sellerId} ${currency}`;
 
-/** Its reads are one transaction, so every figure comes from the same moment, as when they were synchronous. */
-export function balances(books: BooksStore, period: Period): Promise<Balances> {
-  return books.transaction((store) => balancesNow(store, period));
-}
-
-async function balancesNow(store: BooksStore, period: Period): Promise<Balances> {
+/**
+ * Plain reads, not a transaction: SQLite's transactions take the write lock, and reports must
+ * keep answering while another process holds it. A step that commits between two of the reads
+ * shows in the later one only, as at PostgreSQL's read committed.
+ */
+export async function balances(store: BooksStore, period: Period): Promise<Balances> {
   const all = await store.accountSums(null);
   const names = await store.sellerNames();
   const sellers = new Map<string, SellerBalance>();
@@ -133,22 +133,20 @@ export async function journalPage(store: BooksStore, period: Period, account: st
   };
 }
 
-/** Its reads are one transaction, so the opening balance and the lines after it agree. */
-export function statement(books: BooksStore, sellerId: string, period: Period): Promise<Statement> {
-  return books.transaction(async (store) => {
-    if (!(await store.sellerExists(sellerId))) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
-    const account = sellerPayable(sellerId);
-    const opening = new Map((await store.balanceBefore(account, period.from)).map((s) => [s.currency, -s.amountMinor]));
-    const currencies: Statement['currencies'] = [];
-    for (const currency of await store.currenciesOf(account, period.to)) {
-      const openingMinor = opening.get(currency) ?? 0;
-      let balance = openingMinor;
-      const lines = (await store.statementLines(account, period.from, period.to, currency)).map((row) => {
-        balance -= row.amountMinor;
-        return { at: row.at, kind: row.kind, orderId: row.orderId, note: row.note, amountMinor: -row.amountMinor, balanceMinor: balance };
-      });
-      currencies.push({ currency, openingMinor, lines, closingMinor: balance });
-    }
-    return { sellerId, from: period.from, to: period.to, currencies };
-  });
+/** Plain reads, as `balances`. */
+export async function statement(store: BooksStore, sellerId: string, period: Period): Promise<Statement> {
+  if (!(await store.sellerExists(sellerId))) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
+  const account = sellerPayable(sellerId);
+  const opening = new Map((await store.balanceBefore(account, period.from)).map((s) => [s.currency, -s.amountMinor]));
+  const currencies: Statement['currencies'] = [];
+  for (const currency of await store.currenciesOf(account, period.to)) {
+    const openingMinor = opening.get(currency) ?? 0;
+    let balance = openingMinor;
+    const lines = (await store.statementLines(account, period.from, period.to, currency)).map((row) => {
+      balance -= row.amountMinor;
+      return { at: row.at, kind: row.kind, orderId: row.orderId, note: row.note, amountMinor: -row.amountMinor, balanceMinor: balance };
+    });
+    currencies.push({ currency, openingMinor, lines, closingMinor: balance });
+  }
+  return { sellerId, from: period.from, to: period.to, currencies };
 }
