@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createCheckout } from '../src/checkout';
 import { numberArg, readArgs } from '../src/cli-args';
 import { loadConfig } from '../src/config';
-import { applyMigrations, DEMO_PRODUCT_IDS, demoSeedOptions, openDatabase, seedDemoCatalogue } from '../src/db';
+import { applyMigrations, DEMO_PRODUCT_IDS, demoSeedOptions, openDatabase, seedDemoCatalogue, SqliteSql } from '../src/db';
 import { silentLogger } from '../src/log';
 import type { PaymentProvider, ProviderTransaction, SendRequest } from '../src/providers';
 import type { Statement } from 'better-sqlite3';
@@ -75,15 +75,17 @@ const provider: PaymentProvider = {
   reasonOf: () => ({ kind: 'refused', retryable: false }),
 };
 
+// Made after the counting starts, so that its BEGIN and COMMIT are counted too.
+const sql = new SqliteSql(db);
 const checkout = createCheckout({
-  db,
+  sql,
   providers: [provider],
   settings: loadConfig({ SANDBOX_APPROVAL: 'instant' }).worker,
   log: silentLogger,
   callbackUrl: (reference) => `http://shop.test/callback?ref=${reference}`,
 });
 noteCallback = (reference) => void checkout.noteCallback({ query: { ref: reference }, body: '' });
-checkout.start();
+await checkout.start();
 
 const FINAL = new Set(['settled', 'failed', 'payout_failed']);
 
@@ -96,9 +98,9 @@ async function shopper(next: () => number | null, failures: string[]): Promise<v
     let status = snapshot.order.status as string;
     while (!FINAL.has(status)) {
       await checkout.nextChange(snapshot.order.id, 30_000);
-      status = checkout.orderStatus(snapshot.order.id)!;
+      status = (await checkout.orderStatus(snapshot.order.id))!;
     }
-    checkout.snapshot(snapshot.order.id);
+    await checkout.snapshot(snapshot.order.id);
     if (status !== 'settled') failures.push(status);
   }
 }

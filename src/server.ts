@@ -15,7 +15,6 @@ import {
   databaseStartupError,
   demoSeedOptions,
   ensureDemoCatalogue,
-  groupCommit,
   openDatabase,
   probeWritable,
   setBusyTimeout,
@@ -164,7 +163,8 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
   const db = prepareDatabase(config);
-  // The store's port (issue #17): one executor per connection, handed to the rooms already on it.
+  // The one executor of the store's port on this connection (it owns the order of statements):
+  // rooms on the port get `sql`, the others still get `db` (issue #17).
   const sql = new SqliteSql(db);
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
@@ -223,7 +223,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
   const checkout = createCheckout({
-    db,
+    sql,
     providers,
     settings: config.worker,
     log,
@@ -241,7 +241,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   // The books (issue #12): reports, exports, operator journals.
   const books = createBooksService({ sql, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
-  const refunds = createRefunds({ sql, db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
+  const refunds = createRefunds({ sql, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log });
   const backoffice = createBackoffice({ db, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
@@ -262,7 +262,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       storefront.router,
       createOrderRouter({
         config, checkout, csrf, pages,
-        refunds: (orderId) => shopperRefunds(refunds.ofOrder(orderId) ?? []),
+        refunds: async (orderId) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []),
         streamOpened: () => metrics.streamOpened(),
       }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
@@ -289,11 +289,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       }),
     ],
     renderErrorPage: storefront.renderErrorPage,
-    commitWrites: () => groupCommit(db).commitNow(),
+    commitWrites: () => sql.commitNow(),
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
-  checkout.start();
+  await checkout.start();
   refunds.start();
   // WAL checkpoints off the serving thread (db/checkpointer.ts), every half second.
   const checkpointer = startCheckpointer(db, config.databasePath, 500, (message) => log.warn('db.checkpoint', { message }));

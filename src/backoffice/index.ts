@@ -107,11 +107,11 @@ export function createBackoffice(options: BackofficeOptions) {
     },
 
     /** Sends a failed payout again with a new reference; refused (and audited) unless the payout failed. */
-    retryPayout(ctx: ActionContext, orderId: string): void {
+    async retryPayout(ctx: ActionContext, orderId: string): Promise<void> {
       const before = orderDetailRows(db, orderId);
       if (!before) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
       const state = (o: typeof before.order) => ({ status: o.status, payout: o.payoutStatus });
-      if (!checkout.retryPayout(before.order.id)) {
+      if (!(await checkout.retryPayout(before.order.id))) {
         accounts.audit(ctx, { action: 'payout.retry', objectType: 'order', objectId: before.order.id, before: state(before.order), outcome: 'refused' });
         throw new DomainError('conflict', 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${before.order.status}`);
       }

@@ -13,5 +13,5 @@ export interface CheckoutContext {
   settings: WorkerSettings;
   log: Logger;
   clock: () => number;
-  forSale: (productId: string) => boolean;
+  forSale: (productId: string) => boolean | Promise<boolean>;
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Postings } from '../books';
 import type { WorkerSettings } from '../config';
-import type { Lease, Movement, OrderRow, OrderStatus, OrderStore, RefundStore } from '../db';
+import type { Lease, Movement, OrderRow, OrderStatus, OrderStore, RefundStore, Sql } from '../db';
 import { findCurrency, toDecimalString } from '../money';
 import type { HandlerTable } from '../movements';
 import { SEND_DEADLINE } from '../providers';
@@ -57,37 +57,40 @@ export function nettedPayout(available: number, currency: string): number | null
 /**
  * `books` posts each money event's journal in the same transaction (issue #12). A send reads its
  * order once with what it needs around it (`orderForSend`: the product's name, the seller's
- * number and payout hold), not the order, product and seller one by one.
+ * number and payout hold), not the order, product and seller one by one. Inside a movement's
+ * transaction every statement runs on its `tx`: the order's, the books' postings and the refunds'.
  */
 export function orderHandlers(orders: OrderStore, books: Postings, refunds: RefundStore): HandlerTable {
-  const moveOrder = (orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
+  const moveOrder = async (tx: Sql, orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
     assertOrderMove(from, to);
-    orders.moveOrder(orderId, from, to, now, detail);
+    await orders.in(tx).moveOrder(orderId, from, to, now, detail);
   };
 
   /** The payment is SUCCESSFUL for the right amount: the order is paid, and the seller's payout is written. */
-  const paid = (collection: Movement, now: number, lease: Lease): Movement[] => {
+  const paid = async (tx: Sql, collection: Movement, now: number, lease: Lease): Promise<Movement[]> => {
     const { orderId, provider } = collection;
-    const { order, sellerMsisdn } = orders.orderForSend(orderId)!;
-    moveOrder(orderId, 'pending', 'paid', now);
-    books.collected(order, collection, now);
+    const inTx = orders.in(tx);
+    const { order, sellerMsisdn } = (await inTx.orderForSend(orderId))!;
+    await moveOrder(tx, orderId, 'pending', 'paid', now);
+    await books.collected(tx, order, collection, now);
     // A zero share (0 bps, or a tiny amount) leaves nothing to send: the order is settled.
     if (order.sellerAmountMinor === 0) {
-      moveOrder(orderId, 'paid', 'settled', now, 'nothing to pay out');
+      await moveOrder(tx, orderId, 'paid', 'settled', now, 'nothing to pay out');
       return [];
     }
-    const amountMinor = refunds.sellerHasRefunds(order.sellerId, order.currency)
-      ? nettedPayout(refunds.sellerAvailable(order.sellerId, order.currency), order.currency)
+    const refundsInTx = refunds.in(tx);
+    const amountMinor = (await refundsInTx.sellerHasRefunds(order.sellerId, order.currency))
+      ? nettedPayout(await refundsInTx.sellerAvailable(order.sellerId, order.currency), order.currency)
       : order.sellerAmountMinor;
     if (amountMinor === null) {
-      moveOrder(orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
+      await moveOrder(tx, orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
       return [];
     }
-    orders.movements.insert({
+    await inTx.movements.insert({
       orderId, kind: 'payout', provider, partyMsisdn: sellerMsisdn!,
       amountMinor, currency: order.currency, referenceId: randomUUID(),
     }, lease, now);
-    return [orders.movements.of(orderId, 'payout')!];
+    return [(await inTx.movements.of(orderId, 'payout'))!];
   };
 
   return {
@@ -95,43 +98,43 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       label: 'payment',
       maxAttempts: 1,
       firstCheckMs: (settings) => settings.firstCheckMs,
-      messages(movement) {
-        const { order, productName } = orders.orderForSend(movement.orderId)!;
+      async messages(movement) {
+        const { order, productName } = (await orders.orderForSend(movement.orderId))!;
         return collectMessages(productName || 'order', order.qty);
       },
-      succeeded: (movement, now, lease) => paid(movement, now, lease),
-      failed(movement, reason, now, moved) {
-        moveOrder(movement.orderId, 'pending', 'failed', now, reason);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+      succeeded: (tx, movement, now, lease) => paid(tx, movement, now, lease),
+      async failed(tx, movement, reason, now, moved) {
+        await moveOrder(tx, movement.orderId, 'pending', 'failed', now, reason);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       // A shopper waits at the till: a payment MoMo has not accepted by then is never sent after.
       sendDeadlineMs: (settings) => settings.paySendDeadlineS * 1000,
-      abandoned: (movement, now) => moveOrder(movement.orderId, 'pending', 'failed', now, SEND_DEADLINE),
+      abandoned: (tx, movement, now) => moveOrder(tx, movement.orderId, 'pending', 'failed', now, SEND_DEADLINE),
       // The order stays failed; the money is held in suspense until it is refunded.
-      arrivedLate: (movement, moved, now) => books.movedAgainstFailure(movement, moved, now),
+      arrivedLate: (tx, movement, moved, now) => books.movedAgainstFailure(tx, movement, moved, now),
     },
     payout: {
       label: 'payout',
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
-      messages(movement) {
-        const { order, productName } = orders.orderForSend(movement.orderId)!;
+      async messages(movement) {
+        const { order, productName } = (await orders.orderForSend(movement.orderId))!;
         return { payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, productName || 'order') };
       },
-      succeeded(movement, now) {
-        moveOrder(movement.orderId, 'paid', 'settled', now);
-        books.paidOut(orders.order(movement.orderId)!, movement, now);
+      async succeeded(tx, movement, now) {
+        await moveOrder(tx, movement.orderId, 'paid', 'settled', now);
+        await books.paidOut(tx, (await orders.in(tx).order(movement.orderId))!, movement, now);
         return [];
       },
-      failed(movement, reason, now, moved) {
-        moveOrder(movement.orderId, 'paid', 'payout_failed', now, reason);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+      async failed(tx, movement, reason, now, moved) {
+        await moveOrder(tx, movement.orderId, 'paid', 'payout_failed', now, reason);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       waitsForFunds: true,
       // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
-      notBefore: (movement) => orders.orderForSend(movement.orderId)!.payoutHoldUntil,
+      notBefore: async (movement) => (await orders.orderForSend(movement.orderId))!.payoutHoldUntil,
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
-      partyFor: (movement) => orders.orderForSend(movement.orderId)!.sellerMsisdn ?? movement.partyMsisdn,
+      partyFor: async (movement) => (await orders.orderForSend(movement.orderId))!.sellerMsisdn ?? movement.partyMsisdn,
     },
     // A refund gives (part of) a collection back to its payer from the disbursement account. The
     // order's own status does not change: its refunds are lines beside it (issue #14).
@@ -139,32 +142,34 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       label: 'refund',
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
-      messages(movement) {
-        const { order, productName } = orders.orderForSend(movement.orderId)!;
+      async messages(movement) {
+        const { order, productName } = (await orders.orderForSend(movement.orderId))!;
         const name = productName || 'order';
         const text = `Sokoni refund ${toDecimalString(movement.amountMinor, movement.currency)} ${movement.currency}: ${order.qty}x ${name}`.slice(0, 150);
         return { payerMessage: text, payeeNote: text };
       },
-      succeeded(movement, now) {
-        const refund = refunds.byMovement(movement.id)!;
-        refunds.finish(refund.id, 'refunded', now);
-        books.refunded({ ...refund, sellerId: orders.order(movement.orderId)!.sellerId }, movement, now);
+      async succeeded(tx, movement, now) {
+        const refundsInTx = refunds.in(tx);
+        const refund = (await refundsInTx.byMovement(movement.id))!;
+        await refundsInTx.finish(refund.id, 'refunded', now);
+        await books.refunded(tx, { ...refund, sellerId: (await orders.in(tx).order(movement.orderId))!.sellerId }, movement, now);
         return [];
       },
       // Its money never left, so the seller must be made whole: a claw-back taken off a payout
       // that has still not left goes back onto it; otherwise it stays owed in the seller's
       // payable (never booked away: the books take a refund only once it succeeds), and their
       // next payout carries it (nettedPayout).
-      failed(movement, reason, now, moved) {
-        const refund = refunds.byMovement(movement.id)!;
-        refunds.finish(refund.id, 'failed', now);
-        const payout = orders.movements.of(movement.orderId, 'payout');
-        if (refund.payoutReducedMinor > 0 && payout) refunds.restorePayout(payout.id, refund.payoutReducedMinor, now);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+      async failed(tx, movement, reason, now, moved) {
+        const refundsInTx = refunds.in(tx);
+        const refund = (await refundsInTx.byMovement(movement.id))!;
+        await refundsInTx.finish(refund.id, 'failed', now);
+        const payout = await orders.in(tx).movements.of(movement.orderId, 'payout');
+        if (refund.payoutReducedMinor > 0 && payout) await refundsInTx.restorePayout(payout.id, refund.payoutReducedMinor, now);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       waitsForFunds: true,
       // MoMo pays back whoever paid the collection, named by its reference (collections have one attempt).
-      refundOf: (movement) => orders.movements.of(movement.orderId, 'collection')!.referenceId,
+      refundOf: async (movement) => (await orders.movements.of(movement.orderId, 'collection'))!.referenceId,
     },
   };
 }

@@ -3,10 +3,9 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus, type SqliteSql } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -37,7 +36,8 @@ export interface OrderSnapshot {
 }
 
 export interface CheckoutOptions {
-  db: Database;
+  /** The database, through the store's port; the handlers run the books' postings and the refunds' reads on a movement's `tx`. */
+  sql: SqliteSql;
   /** The providers that hold movements; new orders go to the first. */
   providers: readonly PaymentProvider[];
   settings: WorkerSettings;
@@ -52,36 +52,36 @@ export interface CheckoutOptions {
    * provider takes); placing an order for anything else is refused. Everything is for sale
    * without it.
    */
-  forSale?: (productId: string) => boolean;
+  forSale?: (productId: string) => boolean | Promise<boolean>;
 }
 
 export interface Checkout {
   placeOrder(input: PlaceOrderInput): Promise<{ snapshot: OrderSnapshot; created: boolean }>;
-  snapshot(orderId: string): OrderSnapshot | undefined;
+  snapshot(orderId: string): Promise<OrderSnapshot | undefined>;
   /** Only the order's status, for a waiter that takes the snapshot once it is final. */
-  orderStatus(orderId: string): OrderStatus | undefined;
+  orderStatus(orderId: string): Promise<OrderStatus | undefined>;
   /** Resolves when the order changes, or after `timeoutMs`. */
   nextChange(orderId: string, timeoutMs: number): Promise<void>;
   /** A provider's callback arrived: read the status of the reference it names now. False when nothing open matched. */
-  noteCallback(callback: IncomingCallback): { reference: string | null; matched: boolean };
+  noteCallback(callback: IncomingCallback): Promise<{ reference: string | null; matched: boolean }>;
   balances: PaymentProvider['balances'];
   /** Sends a failed payout again with a new reference, or one waiting for funds now; false for any other. */
-  retryPayout(orderId: string): boolean;
+  retryPayout(orderId: string): Promise<boolean>;
   /** The latest order by this number for this basket within `withinMs` that did not fail: paying again is likely a mistake. */
-  recentSameOrder(input: { msisdn: string; productId: string; qty: number }, withinMs: number): OrderRow | undefined;
+  recentSameOrder(input: { msisdn: string; productId: string; qty: number }, withinMs: number): Promise<OrderRow | undefined>;
   /** Reads the order's open movement now (a shopper pressed "Check again"); false when none is open. */
-  checkNow(orderId: string): boolean;
+  checkNow(orderId: string): Promise<boolean>;
   /** Subscribes to changes of one order; returns the unsubscribe function. */
   watch(orderId: string, listener: () => void): () => void;
   /** Subscribes to changes of every order, told which (the seller portal's live pages); returns the unsubscribe function. */
   watchAll(listener: (orderId: string) => void): () => void;
-  /** The worker's state and lag, for /readyz. */
+  /** The worker's state and lag, for /readyz: known state, never a wait. */
   health(): WorkerHealth;
   /** The lease a movement written outside the checkout (a refund) is held by until its first send. */
   sendLease(now: number): Lease;
   /** Sends a movement written in `sending` under `sendLease` (a refund, once approved), in the background. */
   sendMovement(movementId: number): void;
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -98,15 +98,17 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     const listeners = watchers.get(orderId);
     if (listeners) for (const listener of [...listeners]) listener();
   });
-  const orders = new OrderStore(options.db);
+  const { sql } = options;
+  const orders = new OrderStore(sql);
   const clock = options.clock ?? Date.now;
   // Names this process on the leases it takes, so a row held by a dead process is recognisable.
   const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const engine = new MovementEngine({
+    sql,
     store: orders.movements,
     providers,
     // A seller's changed payout number holds their payouts (issue #15): orderForSend reads the hold with the order.
-    handlers: orderHandlers(orders, createPostings(options.db), new RefundStore(options.db)),
+    handlers: orderHandlers(orders, createPostings(), new RefundStore(sql)),
     settings: options.settings,
     log: options.log,
     clock,
@@ -116,18 +118,19 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     changed: (orderId) => events.emit('order', orderId),
     wake: (at) => worker.wakeBy(at),
   });
-  const worker = new Worker({ engine, store: orders.movements, settings: options.settings, log: options.log, clock, holder });
+  const worker = new Worker({ sql, engine, store: orders.movements, settings: options.settings, log: options.log, clock, holder });
   const ctx: CheckoutContext = {
     orders, engine, providers, settings: options.settings, log: options.log, clock, forSale: options.forSale ?? (() => true),
   };
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
-  const snapshot = (orderId: string): OrderSnapshot | undefined => {
-    // Two reads, not six: the order with its names and a refunds flag, then both its movements.
-    const named = orders.orderWithNames(orderId);
+  const snapshot = async (orderId: string): Promise<OrderSnapshot | undefined> => {
+    // Two reads, not six: the order with its names and a refunds flag, and both its movements.
+    // Both start at once: on SQLite they then run together, so they see one state, and a
+    // watcher woken by a commit sees exactly what was committed.
+    const [named, movements] = await Promise.all([orders.orderWithNames(orderId), orders.movements.paymentAndPayout(orderId)]);
     if (!named) return undefined;
     const { order } = named;
-    const movements = orders.movements.paymentAndPayout(orderId);
     const payment = movements.payment!;
     const failed = order.status === 'failed';
     return {
@@ -156,35 +159,36 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     };
   };
 
-  const reopenPayout = (orderId: string): boolean => {
-    const payout = orders.movements.of(orderId, 'payout');
-    const order = orders.order(orderId);
+  const reopenPayout = async (orderId: string): Promise<boolean> => {
+    const payout = await orders.movements.of(orderId, 'payout');
+    const order = await orders.order(orderId);
     // Waiting for funds, after a top-up: send now rather than at the next balance check.
     if (payout?.status === 'waiting_funds') return engine.sendNow(payout);
     if (!payout || !order || payout.status !== 'failed' || order.status !== 'payout_failed') return false;
-    return engine.move(payout, { to: 'retry_wait', nextCheckAt: clock(), detail: 'reopened by an operator' }, () => {
+    return engine.move(payout, { to: 'retry_wait', nextCheckAt: clock(), detail: 'reopened by an operator' }, (tx) => {
       assertOrderMove('payout_failed', 'paid');
-      orders.moveOrder(orderId, 'payout_failed', 'paid', clock());
+      return orders.in(tx).moveOrder(orderId, 'payout_failed', 'paid', clock());
     });
   };
 
   return {
     async placeOrder(input) {
-      const { order, created } = createOrder(ctx, input);
+      const { order, created } = await createOrder(ctx, input);
       // Written with this turn's other writes (group commit): a commit that fails is this
       // order's failure, reported before anything is sent or answered.
-      await orders.movements.committed();
+      await sql.committed();
       if (created) {
-        const sending = engine.send(orders.movements.of(order.id, 'collection')!).catch((error: unknown) =>
+        const collection = (await orders.movements.of(order.id, 'collection'))!;
+        const sending = engine.send(collection).catch((error: unknown) =>
           options.log.error('payment.send_crashed', { orderId: order.id, error }),
         );
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([sending, new Promise((resolve) => (timer = setTimeout(resolve, answerWithinMs)))]);
         clearTimeout(timer);
         // The answer shows only what is committed: the send's outcome may still wait for its turn's commit.
-        await orders.movements.committed();
+        await sql.committed();
       }
-      return { snapshot: snapshot(order.id)!, created };
+      return { snapshot: (await snapshot(order.id))!, created };
     },
     snapshot,
     orderStatus: (orderId) => orders.orderStatus(orderId),
@@ -199,24 +203,25 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         }
       });
     },
-    noteCallback(callback) {
+    async noteCallback(callback) {
       // A callback is only a hint: it names a reference, which the worker then reads.
       const reference = providers.default.parseCallback(callback);
-      const matched = reference !== null && orders.movements.markDueNow(reference, clock());
+      const matched = reference !== null && (await orders.movements.markDueNow(reference, clock()));
       if (matched) worker.poke();
       return { reference, matched };
     },
     balances: () => providers.default.balances(),
     recentSameOrder: ({ msisdn, productId, qty }, withinMs) => orders.recentSameOrder(msisdn, productId, qty, clock() - withinMs),
-    checkNow(orderId) {
-      const open = [orders.movements.of(orderId, 'collection'), orders.movements.of(orderId, 'payout')]
-        .filter((m) => m !== undefined && (m.status === 'sending' || m.status === 'pending'));
-      const marked = open.filter((m) => orders.movements.markDueNow(m!.referenceId, clock())).length > 0;
+    async checkNow(orderId) {
+      const { payment, payout } = await orders.movements.paymentAndPayout(orderId);
+      const open = [payment, payout].filter((m) => m !== undefined && (m.status === 'sending' || m.status === 'pending'));
+      let marked = false;
+      for (const movement of open) if (await orders.movements.markDueNow(movement!.referenceId, clock())) marked = true;
       if (marked) worker.poke();
       return marked;
     },
-    retryPayout(orderId) {
-      const reopened = reopenPayout(orderId);
+    async retryPayout(orderId) {
+      const reopened = await reopenPayout(orderId);
       if (reopened) worker.poke();
       return reopened;
     },
@@ -228,9 +233,11 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     health: () => worker.health(),
     sendLease: (now) => engine.sendLease(now),
     sendMovement(movementId) {
-      const movement = orders.movements.byId(movementId);
-      if (movement?.status !== 'sending') return;
-      engine.send(movement).catch((error: unknown) => options.log.error('movement.send_crashed', { orderId: movement.orderId, error }));
+      const send = async () => {
+        const movement = await orders.movements.byId(movementId);
+        if (movement?.status === 'sending') await engine.send(movement);
+      };
+      send().catch((error: unknown) => options.log.error('movement.send_crashed', { movementId, error }));
     },
     start: () => worker.start(),
     stop: () => worker.stop(),

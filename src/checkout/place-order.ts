@@ -18,9 +18,9 @@ function sameRequest(order: OrderRow, input: PlaceOrderInput): boolean {
   return order.productId === input.productId && order.qty === input.qty && order.payerMsisdn === input.msisdn;
 }
 
-function existingFor(ctx: CheckoutContext, input: PlaceOrderInput): OrderRow | undefined {
+async function existingFor(ctx: CheckoutContext, input: PlaceOrderInput): Promise<OrderRow | undefined> {
   if (!input.idempotencyKey) return undefined;
-  const order = ctx.orders.orderByIdempotencyKey(input.idempotencyKey);
+  const order = await ctx.orders.orderByIdempotencyKey(input.idempotencyKey);
   if (order && !sameRequest(order, input)) {
     throw new DomainError('conflict', 'idempotency_key_reused', 'This idempotencyKey was already used for a different order', 'idempotencyKey');
   }
@@ -32,13 +32,13 @@ function isIdempotencyCollision(error: unknown): boolean {
 }
 
 /** Returns the order, and whether this call created it (false for a repeated idempotency key). */
-export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { order: OrderRow; created: boolean } {
-  const existing = existingFor(ctx, input);
+export async function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): Promise<{ order: OrderRow; created: boolean }> {
+  const existing = await existingFor(ctx, input);
   if (existing) return { order: existing, created: false };
 
-  const product = ctx.orders.productForOrder(input.productId);
+  const product = await ctx.orders.productForOrder(input.productId);
   if (!product) throw new DomainError('refused', 'product_not_found', 'No product with this id', 'productId');
-  if (!product.active || !ctx.forSale(product.id)) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
+  if (!product.active || !(await ctx.forSale(product.id))) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
 
   const currency = currencyOf(product.currency);
   const amountMinor = product.priceMinor * input.qty;
@@ -66,10 +66,10 @@ export function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): { ord
   try {
     // Until the send settles, the collection is held by this process's lease; if the process
     // dies first, the worker finds it due when the lease runs out (or at once on restart).
-    ctx.orders.createOrderWithPayment(order, randomUUID(), now, ctx.engine.sendLease(now), ctx.providers.default.name);
+    await ctx.orders.createOrderWithPayment(order, randomUUID(), now, ctx.engine.sendLease(now), ctx.providers.default.name);
   } catch (error) {
     if (input.idempotencyKey && isIdempotencyCollision(error)) {
-      return { order: existingFor(ctx, input)!, created: false };
+      return { order: (await existingFor(ctx, input))!, created: false };
     }
     throw error;
   }

@@ -1,8 +1,8 @@
 // Orders: every SQL statement about an order itself and what placing one needs to read. Its
 // movements (the collection, the payout) are in movements.ts; both write in one transaction
 // through the same connection.
-import type { Database, Statement } from 'better-sqlite3';
 import { MovementStore, type Lease } from './movements';
+import type { Sql } from './sql';
 
 export type OrderStatus = 'pending' | 'paid' | 'settled' | 'failed' | 'payout_failed';
 
@@ -66,63 +66,50 @@ const orderColumns = `id, idempotency_key AS idempotencyKey, product_id AS produ
 /** `columns` with each column named by its table's alias, for a join where names repeat (id, currency, created_at). */
 const qualified = (columns: string, alias: string) => columns.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
 
-/** `make`'s result, made on the first call. */
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | null = null;
-  return () => (made ??= { value: make() }).value;
-}
+/** The statements, by what they do. */
+export const orderSql = {
+  insertOrder: `INSERT INTO orders (id, idempotency_key, product_id, seller_id, qty, unit_price_minor, amount_minor, currency,
+    seller_share_bps, seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)
+    VALUES (@id, @idempotencyKey, @productId, @sellerId, @qty, @unitPriceMinor, @amountMinor, @currency, @sellerShareBps,
+    @sellerAmountMinor, @platformAmountMinor, @payerMsisdn, 'pending', @now, @now)`,
+  insertEvent: `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'order', ?, ?, ?, ?)`,
+  orderById: `SELECT ${orderColumns} FROM orders WHERE id = ?`,
+  orderStatus: `SELECT status FROM orders WHERE id = ?`,
+  orderByKey: `SELECT ${orderColumns} FROM orders WHERE idempotency_key = ?`,
+  moveOrder: `UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`,
+  productForOrder: `SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
+    s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
+    FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = ?`,
+  recentSame: `SELECT ${orderColumns} FROM orders WHERE payer_msisdn = ? AND created_at >= ? AND product_id = ? AND qty = ?
+    AND status <> 'failed' ORDER BY created_at DESC LIMIT 1`,
+  // These two join tables of later migrations (refunds, the payout hold); the migration tests
+  // write orders through this store on a database migrated only part way, which works because a
+  // statement is prepared when it first runs.
+  orderWithNames: `SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName,
+    coalesce(s.name, '') AS sellerName, EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS hasRefunds
+    FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = p.seller_id WHERE o.id = ?`,
+  orderForSend: `SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName, s.msisdn AS sellerMsisdn,
+    s.payout_hold_until AS payoutHoldUntil
+    FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = o.seller_id WHERE o.id = ?`,
+} as const;
 
 export class OrderStore {
   readonly movements: MovementStore;
-  private readonly s: Record<
-    | 'insertOrder' | 'insertEvent' | 'orderById' | 'orderStatus' | 'orderByKey' | 'moveOrder' | 'productForOrder'
-    | 'recentSame',
-    Statement
-  >;
 
-  /**
-   * Prepared on first use: they join tables of later migrations (refunds, the payout hold), and
-   * the migration tests write orders through this store on a database migrated only part way.
-   */
-  private readonly orderWithNamesStatement: () => Statement;
-  private readonly orderForSendStatement: () => Statement;
+  /** `sql` is the database, or a transaction's executor (`in`); its movements use the same one. */
+  constructor(private readonly sql: Sql) {
+    this.movements = new MovementStore(sql);
+  }
 
-  constructor(db: Database) {
-    this.movements = new MovementStore(db);
-    this.orderWithNamesStatement = once(() => db.prepare(`SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName,
-        coalesce(s.name, '') AS sellerName, EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS hasRefunds
-        FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = p.seller_id WHERE o.id = ?`));
-    this.orderForSendStatement = once(() => db.prepare(`SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName, s.msisdn AS sellerMsisdn,
-        s.payout_hold_until AS payoutHoldUntil
-        FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = o.seller_id WHERE o.id = ?`));
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      insertOrder: p(`INSERT INTO orders (id, idempotency_key, product_id, seller_id, qty, unit_price_minor, amount_minor, currency,
-        seller_share_bps, seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)
-        VALUES (@id, @idempotencyKey, @productId, @sellerId, @qty, @unitPriceMinor, @amountMinor, @currency, @sellerShareBps,
-        @sellerAmountMinor, @platformAmountMinor, @payerMsisdn, 'pending', @now, @now)`),
-      insertEvent: p(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'order', ?, ?, ?, ?)`),
-      orderById: p(`SELECT ${orderColumns} FROM orders WHERE id = ?`),
-      orderStatus: p(`SELECT status FROM orders WHERE id = ?`),
-      orderByKey: p(`SELECT ${orderColumns} FROM orders WHERE idempotency_key = ?`),
-      moveOrder: p(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
-      productForOrder: p(`SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
-        s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
-        FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = ?`),
-      recentSame: p(`SELECT ${orderColumns} FROM orders WHERE payer_msisdn = ? AND created_at >= ? AND product_id = ? AND qty = ?
-        AND status <> 'failed' ORDER BY created_at DESC LIMIT 1`),
-    };
+  /** The same store on a transaction's executor: what runs inside `sql.transaction` uses it. */
+  in(tx: Sql): OrderStore {
+    return new OrderStore(tx);
   }
 
   /** What placing an order needs to know about a product and its seller, in one read. */
-  productForOrder(productId: string): ProductForOrder | undefined {
-    const row = this.s.productForOrder.get(productId) as (Omit<ProductForOrder, 'active'> & { active: number }) | undefined;
+  async productForOrder(productId: string): Promise<ProductForOrder | undefined> {
+    const row = await this.sql.get<Omit<ProductForOrder, 'active'> & { active: number }>(orderSql.productForOrder, [productId]);
     return row && { ...row, active: row.active === 1 };
-  }
-
-  /** Runs `fn` atomically, committed with the rest of this turn's writes (the movements' group commit). */
-  transaction<T>(fn: () => T): T {
-    return this.movements.transaction(fn);
   }
 
   /**
@@ -130,56 +117,56 @@ export class OrderStore {
    * before anything leaves. The collection is held by `lease` while its create call is out; a
    * process that dies first leaves it due when the lease runs out (or at once on restart).
    */
-  createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): void {
-    this.transaction(() => {
-      this.s.insertOrder.run({ ...order, now });
-      this.s.insertEvent.run(order.id, null, 'pending', null, now);
-      this.movements.insert({
+  createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      await tx.run(orderSql.insertOrder, { ...order, now });
+      await tx.run(orderSql.insertEvent, [order.id, null, 'pending', null, now]);
+      await this.movements.in(tx).insert({
         orderId: order.id, kind: 'collection', provider, partyMsisdn: order.payerMsisdn,
         amountMinor: order.amountMinor, currency: order.currency, referenceId,
       }, lease, now);
     });
   }
 
-  order(id: string): OrderRow | undefined {
-    return this.s.orderById.get(id) as OrderRow | undefined;
+  order(id: string): Promise<OrderRow | undefined> {
+    return this.sql.get<OrderRow>(orderSql.orderById, [id]);
   }
 
   /** The order, its product's and seller's names and whether it has refunds: one read for an order's snapshot. */
-  orderWithNames(id: string): OrderWithNames | undefined {
-    const row = this.orderWithNamesStatement().get(id) as (OrderRow & { productName: string; sellerName: string; hasRefunds: number }) | undefined;
+  async orderWithNames(id: string): Promise<OrderWithNames | undefined> {
+    const row = await this.sql.get<OrderRow & { productName: string; sellerName: string; hasRefunds: number }>(orderSql.orderWithNames, [id]);
     if (!row) return undefined;
     const { productName, sellerName, hasRefunds, ...order } = row;
     return { order, productName, sellerName, hasRefunds: hasRefunds === 1 };
   }
 
   /** The order with its product's name and its seller's number and payout hold, in one read (a send's message and its hold). */
-  orderForSend(id: string): OrderForSend | undefined {
-    const row = this.orderForSendStatement().get(id) as (OrderRow & Omit<OrderForSend, 'order'>) | undefined;
+  async orderForSend(id: string): Promise<OrderForSend | undefined> {
+    const row = await this.sql.get<OrderRow & Omit<OrderForSend, 'order'>>(orderSql.orderForSend, [id]);
     if (!row) return undefined;
     const { productName, sellerMsisdn, payoutHoldUntil, ...order } = row;
     return { order, productName, sellerMsisdn, payoutHoldUntil };
   }
 
   /** Only the order's status: what a long-poll checks on each wake-up before reading the rest. */
-  orderStatus(id: string): OrderStatus | undefined {
-    return (this.s.orderStatus.get(id) as { status: OrderStatus } | undefined)?.status;
+  async orderStatus(id: string): Promise<OrderStatus | undefined> {
+    return (await this.sql.get<{ status: OrderStatus }>(orderSql.orderStatus, [id]))?.status;
   }
 
-  orderByIdempotencyKey(key: string): OrderRow | undefined {
-    return this.s.orderByKey.get(key) as OrderRow | undefined;
+  orderByIdempotencyKey(key: string): Promise<OrderRow | undefined> {
+    return this.sql.get<OrderRow>(orderSql.orderByKey, [key]);
   }
 
   /** The latest order (not failed) by this number for this basket since `since`, if any. */
-  recentSameOrder(payerMsisdn: string, productId: string, qty: number, since: number): OrderRow | undefined {
-    return this.s.recentSame.get(payerMsisdn, since, productId, qty) as OrderRow | undefined;
+  recentSameOrder(payerMsisdn: string, productId: string, qty: number, since: number): Promise<OrderRow | undefined> {
+    return this.sql.get<OrderRow>(orderSql.recentSame, [payerMsisdn, since, productId, qty]);
   }
 
   /** False when the order was no longer in `from` (someone else moved it first). */
-  moveOrder(orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null): boolean {
-    return this.transaction(() => {
-      if (this.s.moveOrder.run(to, now, orderId, from).changes !== 1) return false;
-      this.s.insertEvent.run(orderId, from, to, detail, now);
+  moveOrder(orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      if ((await tx.run(orderSql.moveOrder, [to, now, orderId, from])).changes !== 1) return false;
+      await tx.run(orderSql.insertEvent, [orderId, from, to, detail, now]);
       return true;
     });
   }

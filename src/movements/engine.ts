@@ -9,7 +9,7 @@
 // - a new attempt (new reference) starts only once the previous one is known FAILED.
 import { randomUUID } from 'node:crypto';
 import type { WorkerSettings } from '../config';
-import type { Lease, Movement, MovementChange, MovementKind, MovementOf, MovementStore } from '../db';
+import type { Lease, Movement, MovementChange, MovementKind, MovementOf, MovementStore, Sql } from '../db';
 import type { Logger } from '../log';
 import { parseDecimal } from '../money';
 import {
@@ -27,43 +27,45 @@ export interface KindHandler<K extends MovementKind> {
   /** How soon to read once the provider has accepted the create. */
   firstCheckMs(settings: WorkerSettings): number;
   /** The texts the request carries to the payer and the payee. */
-  messages(movement: MovementOf<K>): { payerMessage: string; payeeNote: string };
+  messages(movement: MovementOf<K>): Promise<{ payerMessage: string; payeeNote: string }>;
   /**
-   * Runs inside the transaction that marks the movement SUCCESSFUL; returns the movements it
-   * wrote (each held by `lease`), which are sent once that transaction has committed.
+   * Runs inside the transaction that marks the movement SUCCESSFUL, on its `tx`; returns the
+   * movements it wrote (each held by `lease`), which are sent once that transaction has committed.
    */
-  succeeded(movement: MovementOf<K>, now: number, lease: Lease): Movement[];
+  succeeded(tx: Sql, movement: MovementOf<K>, now: number, lease: Lease): Promise<Movement[]>;
   /**
-   * Runs inside the transaction that marks the movement failed for good. `moved`: the provider
-   * says it went through, but not for what was asked (AMOUNT_MISMATCH), so money did move.
+   * Runs inside the transaction that marks the movement failed for good, on its `tx`. `moved`: the
+   * provider says it went through, but not for what was asked (AMOUNT_MISMATCH), so money did move.
    */
-  failed(movement: MovementOf<K>, reason: string, now: number, moved?: Moved): void;
+  failed(tx: Sql, movement: MovementOf<K>, reason: string, now: number, moved?: Moved): Promise<void>;
   /**
    * How long after its creation the provider must have accepted the movement; past it, no create
    * leaves for it again and it is abandoned (a payer has stopped waiting). Absent: no deadline.
    */
   sendDeadlineMs?(settings: WorkerSettings): number;
-  /** Runs inside the transaction that abandons the movement at its send deadline. */
-  abandoned?(movement: MovementOf<K>, now: number): void;
-  /** An abandoned movement turned SUCCESSFUL after all: money moved that its order will not use. */
-  arrivedLate?(movement: MovementOf<K>, moved: Moved, now: number): void;
+  /** Runs inside the transaction that abandons the movement at its send deadline, on its `tx`. */
+  abandoned?(tx: Sql, movement: MovementOf<K>, now: number): Promise<void>;
+  /** An abandoned movement turned SUCCESSFUL after all (inside that transaction): money moved that its order will not use. */
+  arrivedLate?(tx: Sql, movement: MovementOf<K>, moved: Moved, now: number): Promise<void>;
   /** A lack of funds waits for the balance instead of spending attempts (payouts). */
   waitsForFunds?: boolean;
   /** The party a new attempt goes to: a payee's number may have changed since the last one. */
-  partyFor?(movement: MovementOf<K>): string;
+  partyFor?(movement: MovementOf<K>): Promise<string>;
   /** A refund's: the reference of the movement attempt whose money it gives back. */
-  refundOf?(movement: MovementOf<K>): string;
+  refundOf?(movement: MovementOf<K>): Promise<string>;
   /**
    * The earliest time a create may leave for this movement (e.g. a payout to a seller's newly
    * changed number is held); null or past: now. A held movement stays `sending`, unsent, and is
    * looked at again when the hold ends, or sooner when something makes it due.
    */
-  notBefore?(movement: MovementOf<K>): number | null;
+  notBefore?(movement: MovementOf<K>): Promise<number | null>;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
 
 export interface EngineDeps {
+  /** The database: the engine's transactions, and when what they wrote is committed. */
+  sql: Sql;
   store: MovementStore;
   providers: ProviderRegistry;
   handlers: HandlerTable;
@@ -134,12 +136,12 @@ export class MovementEngine {
    * Moves a movement and, in the same transaction, runs `effect` (the order's side of it);
    * false if someone moved the movement first.
    */
-  move(movement: Movement, change: Change, effect?: () => void): boolean {
-    const { store, clock } = this.deps;
+  async move(movement: Movement, change: Change, effect?: (tx: Sql) => Promise<unknown>): Promise<boolean> {
+    const { sql, store, clock } = this.deps;
     assertMovementMove(movement.kind, movement.status, change.to);
-    const ended = store.transaction(() => {
-      const end = store.move(movement, { nextCheckAt: null, ...change, from: movement.status }, clock());
-      if (end) effect?.();
+    const ended = await sql.transaction(async (tx) => {
+      const end = await store.in(tx).move(movement, { nextCheckAt: null, ...change, from: movement.status }, clock());
+      if (end) await effect?.(tx);
       return end;
     });
     if (!ended) return false;
@@ -154,7 +156,7 @@ export class MovementEngine {
    * committed: an answer must never show what a crash could still take back.
    */
   private announce(orderId: string): void {
-    this.deps.store.afterCommit(() => {
+    this.deps.sql.afterCommit(() => {
       try {
         this.deps.changed(orderId);
       } catch (error) {
@@ -168,8 +170,8 @@ export class MovementEngine {
     return now + nextCheckDelay(this.deps.settings, movement.checks, now - movement.createdAt);
   }
 
-  private reschedule(movement: Movement, at = this.nextCheckAt(movement)): void {
-    const ended = this.deps.store.afterRead(movement, at, this.deps.clock());
+  private async reschedule(movement: Movement, at = this.nextCheckAt(movement)): Promise<void> {
+    const ended = await this.deps.store.afterRead(movement, at, this.deps.clock());
     if (ended?.nextCheckAt != null) this.deps.wake(ended.nextCheckAt);
   }
 
@@ -189,19 +191,21 @@ export class MovementEngine {
     const handler = this.handler(movement);
     const deadline = this.sendDeadline(movement);
     if (deadline !== null && clock() > deadline) {
-      this.abandon(movement);
+      await this.abandon(movement);
       return;
     }
-    const notBefore = handler.notBefore?.(movement) ?? null;
+    const notBefore = (await handler.notBefore?.(movement)) ?? null;
     if (notBefore !== null && clock() < notBefore) {
       log.info(`${handler.label}.held`, { orderId: movement.orderId, until: new Date(notBefore).toISOString() });
-      this.deps.store.uncountSend(movement);
-      this.reschedule(movement, notBefore);
+      await this.deps.store.uncountSend(movement);
+      await this.reschedule(movement, notBefore);
       return;
     }
+    const messages = await handler.messages(movement);
+    const refundOf = handler.refundOf ? { refundOf: await handler.refundOf(movement) } : {};
     // The reference, and the row it belongs to, are committed before the request leaves: a
     // create MoMo has seen must always be found again after a crash (group-commit.ts).
-    await this.deps.store.committed();
+    await this.deps.sql.committed();
     try {
       await providers.get(movement.provider).send({
         kind: movement.kind,
@@ -210,25 +214,25 @@ export class MovementEngine {
         currency: movement.currency,
         partyMsisdn: movement.partyMsisdn,
         externalId: movement.orderId,
-        ...handler.messages(movement),
+        ...messages,
         callbackUrl: this.deps.callbackUrl(movement.referenceId),
-        ...(handler.refundOf ? { refundOf: handler.refundOf(movement) } : {}),
+        ...refundOf,
       });
     } catch (caught) {
       const error = asProviderError(caught);
       if (error.kind === 'rejected') {
         log.info(`${handler.label}.rejected`, { orderId: movement.orderId, code: error.code, status: error.status });
-        this.failOrRetry(movement, error.code);
+        await this.failOrRetry(movement, error.code);
         return;
       }
       if (error.kind === 'unknown') {
         log.warn(`${handler.label}.send_unconfirmed`, { orderId: movement.orderId, code: error.code });
-        this.reschedule(movement);
+        await this.reschedule(movement);
         return;
       }
       // duplicate: an earlier send of this very reference arrived, which is what we wanted.
     }
-    this.move(movement, { to: 'pending', nextCheckAt: clock() + handler.firstCheckMs(settings) });
+    await this.move(movement, { to: 'pending', nextCheckAt: clock() + handler.firstCheckMs(settings) });
   }
 
   /** A due movement: a new attempt if it waits for one (or for funds that have come), else a status read. */
@@ -239,11 +243,11 @@ export class MovementEngine {
     if (read === null) return;
     const { movement, tx } = read;
     if (movement.status === 'abandoned') {
-      this.settleAbandoned(movement, tx);
+      await this.settleAbandoned(movement, tx);
       return;
     }
     if (tx.status === 'FAILED') {
-      this.failOrRetry(movement, tx.reason ?? 'FAILED');
+      await this.failOrRetry(movement, tx.reason ?? 'FAILED');
       return;
     }
     if (!matches(tx, movement)) {
@@ -251,7 +255,7 @@ export class MovementEngine {
         orderId: movement.orderId, expected: `${movement.amountMinor} ${movement.currency}`, got: `${tx.amountMinor} ${tx.currency}`,
       });
       const moved = tx.status === 'SUCCESSFUL' && tx.amountMinor !== null ? { amountMinor: tx.amountMinor, currency: tx.currency } : undefined;
-      this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId, moved);
+      await this.fail(movement, AMOUNT_MISMATCH, tx.financialTransactionId, moved);
       return;
     }
     await this.succeed(movement, tx);
@@ -268,38 +272,38 @@ export class MovementEngine {
       const now = this.deps.clock();
       const retryAt = error instanceof ProviderError ? error.retryAt : null;
       log.warn(`${label}.check_failed`, { orderId: picked.orderId, code: error instanceof ProviderError ? error.code : String(error) });
-      this.reschedule(picked, now + afterFailedReadDelay(this.deps.settings, picked.checks, retryAt, now));
+      await this.reschedule(picked, now + afterFailedReadDelay(this.deps.settings, picked.checks, retryAt, now));
       return null;
     }
     // The row as it is now: a create whose answer outlived its lease may have moved it
     // meanwhile, and a move guarded by the old state would be lost. Only this attempt's answer
     // counts: a new reference means the row has moved on.
-    const movement = store.byId(picked.id);
+    const movement = await store.byId(picked.id);
     const open = movement?.status === 'sending' || movement?.status === 'pending' || movement?.status === 'abandoned';
     if (!movement || movement.referenceId !== picked.referenceId || !open) return null;
     if (movement.status === 'abandoned') {
       if (tx !== null && tx.status !== 'PENDING') return { movement, tx };
-      this.keepWatching(movement);
+      await this.keepWatching(movement);
       return null;
     }
     if (tx === null) {
       if (movement.status === 'sending') {
         // Sent again with the same reference: counted here, as the row's first send was when it was written.
-        this.deps.store.countSend(movement);
+        await this.deps.store.countSend(movement);
         await this.send(movement);
       }
       else {
         // The provider accepted it before, so it must exist: keep reading rather than sending again.
         log.warn(`${label}.not_found_after_accept`, { orderId: movement.orderId });
-        this.reschedule(movement);
+        await this.reschedule(movement);
       }
       return null;
     }
     if (tx.status !== 'PENDING') return { movement, tx };
     this.warnIfStuck(movement);
     // The provider has it and it is still PENDING: what was `sending` is known to have arrived.
-    if (movement.status === 'sending') this.move(movement, { to: 'pending', nextCheckAt: this.nextCheckAt(movement) });
-    else this.reschedule(movement);
+    if (movement.status === 'sending') await this.move(movement, { to: 'pending', nextCheckAt: this.nextCheckAt(movement) });
+    else await this.reschedule(movement);
     return null;
   }
 
@@ -314,12 +318,12 @@ export class MovementEngine {
 
   /** SUCCESSFUL for the right amount: in one transaction mark it and let its handler act; then send what that created. */
   private async succeed(movement: Movement, tx: ProviderTransaction): Promise<void> {
-    const { store, clock } = this.deps;
+    const { sql, store, clock } = this.deps;
     assertMovementMove(movement.kind, movement.status, 'successful');
     const now = clock();
-    const created = store.transaction(() => {
-      const moved = store.move(movement, { from: movement.status, to: 'successful', financialTransactionId: tx.financialTransactionId, nextCheckAt: null }, now);
-      return moved ? this.handler(movement).succeeded(movement, now, this.sendLease(now)) : null;
+    const created = await sql.transaction(async (step) => {
+      const moved = await store.in(step).move(movement, { from: movement.status, to: 'successful', financialTransactionId: tx.financialTransactionId, nextCheckAt: null }, now);
+      return moved ? this.handler(movement).succeeded(step, movement, now, this.sendLease(now)) : null;
     });
     if (created === null) return;
     this.deps.log.info(`${this.handler(movement).label}.successful`, {
@@ -334,18 +338,18 @@ export class MovementEngine {
    * attempt later if the reason allows one and attempts are left (waits for funds do not count);
    * else failed for good.
    */
-  private failOrRetry(movement: Movement, reason: string): void {
+  private async failOrRetry(movement: Movement, reason: string): Promise<void> {
     const handler = this.handler(movement);
     const info = this.reasonOf(movement, reason);
     if (info.kind === 'not_enough_funds' && handler.waitsForFunds && !this.fundsLookedEnough(movement)) {
       this.deps.log.info(`${handler.label}.waiting_funds`, { orderId: movement.orderId, reason, amountMinor: movement.amountMinor });
-      this.move(movement, { to: 'waiting_funds', reason, nextCheckAt: this.deps.clock() });
+      await this.move(movement, { to: 'waiting_funds', reason, nextCheckAt: this.deps.clock() });
       return;
     }
     const retry = info.retryable && movement.attempts - movement.fundsWaits < handler.maxAttempts;
     this.deps.log.info(`${handler.label}.failed`, { orderId: movement.orderId, reason, attempt: movement.attempts, retry });
-    if (retry) this.move(movement, { to: 'retry_wait', reason, nextCheckAt: this.nextCheckAt(movement) });
-    else this.fail(movement, reason, null);
+    if (retry) await this.move(movement, { to: 'retry_wait', reason, nextCheckAt: this.nextCheckAt(movement) });
+    else await this.fail(movement, reason, null);
   }
 
   /**
@@ -353,27 +357,27 @@ export class MovementEngine {
    * leaves for it again, and its handler gives up on it (the order fails: nothing was taken).
    * Its reference is still read until the approval window has surely passed.
    */
-  private abandon(movement: Movement): void {
+  private async abandon(movement: Movement): Promise<void> {
     const now = this.deps.clock();
     const handler = this.handler(movement);
     this.deps.log.warn(`${handler.label}.abandoned`, { orderId: movement.orderId, ageS: Math.round((now - movement.createdAt) / 1000) });
-    this.move(movement, { to: 'abandoned', reason: SEND_DEADLINE, nextCheckAt: this.nextCheckAt(movement) }, () => handler.abandoned?.(movement, now));
+    await this.move(movement, { to: 'abandoned', reason: SEND_DEADLINE, nextCheckAt: this.nextCheckAt(movement) }, (tx) => handler.abandoned?.(tx, movement, now) ?? Promise.resolve());
   }
 
   /** An abandoned reference still unknown or PENDING: read again later, until its window has surely passed. */
-  private keepWatching(movement: Movement): void {
+  private async keepWatching(movement: Movement): Promise<void> {
     const { settings, clock } = this.deps;
     // The last create can have arrived no later than the deadline; its approval window, and one
     // slow read more, is when it has surely not happened.
     const watchUntil = (this.sendDeadline(movement) ?? movement.createdAt) + (settings.approvalWindowS + settings.slowCheckS) * 1000;
-    if (clock() > watchUntil) this.move(movement, { to: 'failed', reason: SEND_DEADLINE });
-    else this.reschedule(movement);
+    if (clock() > watchUntil) await this.move(movement, { to: 'failed', reason: SEND_DEADLINE });
+    else await this.reschedule(movement);
   }
 
   /** An abandoned reference turned final: FAILED is the end; SUCCESSFUL is money that must not be lost. */
-  private settleAbandoned(movement: Movement, tx: ProviderTransaction): void {
+  private async settleAbandoned(movement: Movement, tx: ProviderTransaction): Promise<void> {
     if (tx.status !== 'SUCCESSFUL') {
-      this.move(movement, { to: 'failed', reason: tx.reason ?? SEND_DEADLINE });
+      await this.move(movement, { to: 'failed', reason: tx.reason ?? SEND_DEADLINE });
       return;
     }
     // Its order has failed and moves no further: the successful movement against it is what
@@ -384,7 +388,7 @@ export class MovementEngine {
     });
     const now = this.deps.clock();
     const moved = { amountMinor: tx.amountMinor ?? movement.amountMinor, currency: tx.currency };
-    this.move(movement, { to: 'successful', financialTransactionId: tx.financialTransactionId }, () => handler.arrivedLate?.(movement, moved, now));
+    await this.move(movement, { to: 'successful', financialTransactionId: tx.financialTransactionId }, (step) => handler.arrivedLate?.(step, movement, moved, now) ?? Promise.resolve());
   }
 
   /**
@@ -418,12 +422,12 @@ export class MovementEngine {
         this.funds.set(movement.provider, view);
       } catch (error) {
         this.deps.log.warn('funds.check_failed', { provider: movement.provider, code: error instanceof ProviderError ? error.code : String(error) });
-        this.reschedule(movement, later);
+        await this.reschedule(movement, later);
         return;
       }
     }
     if (view.currency !== movement.currency || view.availableMinor < movement.amountMinor) {
-      this.reschedule(movement, later);
+      await this.reschedule(movement, later);
       return;
     }
     view.availableMinor -= movement.amountMinor;
@@ -431,30 +435,36 @@ export class MovementEngine {
     await this.retry(movement);
   }
 
-  private fail(movement: Movement, reason: string, financialTransactionId: string | null, moved?: Moved): void {
+  private async fail(movement: Movement, reason: string, financialTransactionId: string | null, moved?: Moved): Promise<void> {
     const now = this.deps.clock();
-    this.move(movement, { to: 'failed', reason, financialTransactionId }, () => this.handler(movement).failed(movement, reason, now, moved));
+    await this.move(movement, { to: 'failed', reason, financialTransactionId }, (tx) => this.handler(movement).failed(tx, movement, reason, now, moved));
   }
 
   /**
    * A movement waiting for funds, sent now because a person says the funds are there: its new
-   * attempt is written at once (true), and sent in the background.
+   * attempt is written before this resolves (true), and sent in the background.
    */
-  sendNow(movement: Movement): boolean {
+  async sendNow(movement: Movement): Promise<boolean> {
     if (movement.status !== 'waiting_funds') return false;
     this.funds.delete(movement.provider);
-    this.retry(movement).catch((error: unknown) => this.deps.log.error('movement.send_now_failed', { orderId: movement.orderId, error }));
+    const restarted = await this.restart(movement);
+    if (restarted) this.send(restarted).catch((error: unknown) => this.deps.log.error('movement.send_now_failed', { orderId: movement.orderId, error }));
     return true;
   }
 
   /** A new attempt with a new reference, to the party as it is now, sent at once. */
   private async retry(movement: Movement): Promise<void> {
+    const restarted = await this.restart(movement);
+    if (restarted) await this.send(restarted);
+  }
+
+  /** Writes a new attempt with a new reference, to the party as it is now; the row as restarted, or null if it had moved on. */
+  private async restart(movement: Movement): Promise<Movement | null> {
     const now = this.deps.clock();
     assertMovementMove(movement.kind, movement.status, 'sending');
-    const party = this.handler(movement).partyFor?.(movement) ?? movement.partyMsisdn;
-    if (!this.deps.store.restart(movement, randomUUID(), party, this.sendLease(now), now)) return;
+    const party = (await this.handler(movement).partyFor?.(movement)) ?? movement.partyMsisdn;
+    if (!(await this.deps.store.restart(movement, randomUUID(), party, this.sendLease(now), now))) return null;
     this.announce(movement.orderId);
-    const restarted = this.deps.store.byId(movement.id);
-    if (restarted) await this.send(restarted);
+    return (await this.deps.store.byId(movement.id)) ?? null;
   }
 }

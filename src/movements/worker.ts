@@ -2,7 +2,7 @@
 // in the database (next_check_at, and the lease it takes on each row it works on), so a killed
 // process resumes where it stopped; what lives here is only when to look next.
 import type { WorkerSettings } from '../config';
-import type { Movement, MovementStore } from '../db';
+import type { Movement, MovementStore, Sql } from '../db';
 import type { Logger } from '../log';
 import type { MovementEngine } from './engine';
 
@@ -23,7 +23,11 @@ export interface WorkerHealth {
   databaseErrors: number;
 }
 
+/** The database, and whether its executor can group a turn's writes into one commit (SQLite's: db/group-commit.ts). */
+export type WorkerSql = Sql & { groupCommits?(on: boolean): void };
+
 export interface WorkerDeps {
+  sql: WorkerSql;
   engine: MovementEngine;
   store: MovementStore;
   settings: WorkerSettings;
@@ -48,14 +52,16 @@ export class Worker {
   private stepError: unknown = null;
   /** Rows whose step failed here: they still hold this process's lease until it is released. */
   private readonly orphaned = new Set<number>();
+  /** The earliest next check as last read (going to sleep, or for health), for the lag. */
+  private nextDue: number | null = null;
 
   constructor(private readonly deps: WorkerDeps) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
-    this.deps.store.resume(this.deps.clock());
+    await this.deps.store.resume(this.deps.clock());
     // While serving, the writes of one turn share a commit (db/group-commit.ts).
-    this.deps.store.groupCommits(true);
+    this.deps.sql.groupCommits?.(true);
     this.poke();
   }
 
@@ -87,7 +93,7 @@ export class Worker {
     this.wakeAt = null;
     await this.idle;
     // What the last turn wrote is committed before whoever stopped us closes the database.
-    this.deps.store.groupCommits(false);
+    this.deps.sql.groupCommits?.(false);
   }
 
   private arm(at: number): void {
@@ -115,7 +121,7 @@ export class Worker {
     } finally {
       this.running = false;
       finish();
-      this.sleep();
+      void this.sleep();
     }
   }
 
@@ -145,7 +151,7 @@ export class Worker {
       // Only as many as there are free slots, picked afresh each time one frees: a row that
       // becomes due meanwhile (a callback, a new order) then waits for one step to finish, not
       // for a whole batch picked before it, which under MoMo's rate limit took seconds.
-      const batch = this.pick(concurrency - active.size);
+      const batch = await this.pick(concurrency - active.size);
       if (batch.length === 0 && active.size === 0) break;
       for (const movement of batch) {
         const task = this.check(movement).finally(() => active.delete(task));
@@ -156,17 +162,17 @@ export class Worker {
     await Promise.all(active);
   }
 
-  private pick(limit: number): Movement[] {
+  private async pick(limit: number): Promise<Movement[]> {
     if (limit <= 0) return [];
     const { store, clock, holder } = this.deps;
     const now = clock();
     // Steps that died on the database here are due again as soon as it answers.
     if (this.orphaned.size > 0) {
-      store.release([...this.orphaned], holder, now);
+      await store.release([...this.orphaned], holder, now);
       this.orphaned.clear();
     }
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
-    return store.lease(store.due(now, limit, youngSince), { holder, until: now + leaseMs }, now);
+    return store.lease(await store.due(now, limit, youngSince), { holder, until: now + leaseMs }, now);
   }
 
   private async check(movement: Movement): Promise<void> {
@@ -180,33 +186,41 @@ export class Worker {
     }
   }
 
-  private sleep(): void {
+  /**
+   * Arms the next look once it knows when the next check is due. Whatever armed an earlier look
+   * meanwhile (a poke) stands, and so does a run that has started: it sleeps again when it ends.
+   */
+  private async sleep(): Promise<void> {
     if (this.stopped) return;
     const now = this.deps.clock();
     if (this.failures > 0) {
       // Back off exponentially while the database fails; a poke still looks at once.
-      this.arm(now + Math.min(idleWakeMs * 2 ** (this.failures - 1), maxFailingBackoffMs));
+      this.wakeBy(now + Math.min(idleWakeMs * 2 ** (this.failures - 1), maxFailingBackoffMs));
       return;
     }
-    let next: number | null;
-    try {
-      next = this.deps.store.nextDueAt();
-    } catch {
-      next = null;
-    }
-    this.arm(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
+    const next = await this.readNextDue();
+    this.wakeBy(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
   }
 
-  /** For /readyz: whether the worker is failing, and how far behind it is. */
+  private async readNextDue(): Promise<number | null> {
+    try {
+      this.nextDue = await this.deps.store.nextDueAt();
+    } catch {
+      // The database cannot be read: the worker's state says so.
+      this.nextDue = null;
+    }
+    return this.nextDue;
+  }
+
+  /**
+   * For /readyz and /metrics, which must not wait: whether the worker is failing, and how far
+   * behind it is as of the last read of the next due check (each call reads it again for the next).
+   */
   health(): WorkerHealth {
     const now = this.deps.clock();
-    let lagMs = 0;
-    try {
-      const next = this.deps.store.nextDueAt();
-      if (next !== null && next > 0 && next < now) lagMs = now - next;
-    } catch {
-      // The database cannot be read: the state says so.
-    }
+    const next = this.nextDue;
+    void this.readNextDue();
+    const lagMs = next !== null && next > 0 && next < now ? now - next : 0;
     return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs, databaseErrors: this.databaseErrors };
   }
 }

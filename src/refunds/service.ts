@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { OrderStore, RefundStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus, type Sql } from '../db';
+import { OrderStore, RefundStore, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus, type Sql } from '../db';
 import { DomainError } from '../domain-error';
 import { assertMovementMove } from '../movements';
 import type { Logger } from '../log';
@@ -51,11 +51,6 @@ export interface RefundView {
 
 export interface RefundsOptions {
   sql: Sql;
-  /**
-   * SQLite's own connection (`sql.raw`), for the checkout's order and movement stores until they
-   * are on the port: inside this room's transactions their statements land in the same one.
-   */
-  db: Database;
   checkout: Pick<Checkout, 'sendLease' | 'sendMovement'>;
   /**
    * The accounts' audit log: approve, decline and request are written there. `sql` is where to
@@ -125,14 +120,13 @@ export function createRefunds(options: RefundsOptions): Refunds {
   const { sql, checkout, audit, settings, log } = options;
   const clock = options.clock ?? Date.now;
   const refunds = new RefundStore(sql);
-  // The checkout's stores are still synchronous, on SQLite's own connection (the port's
-  // transitional rule): outside a transaction they read what is committed, inside one they take
-  // part in it.
-  const orders = new OrderStore(options.db);
+  const orders = new OrderStore(sql);
+  /** Both stores on a transaction's executor: every statement inside it must run on `tx`. */
+  const within = (tx: Sql) => ({ store: refunds.in(tx), orders: orders.in(tx) });
   let sweep: NodeJS.Timeout | null = null;
 
-  const view = (row: RefundRow): RefundView => {
-    const found = row.movementId === null ? undefined : orders.movements.byId(row.movementId);
+  const view = async (row: RefundRow): Promise<RefundView> => {
+    const found = row.movementId === null ? undefined : await orders.movements.byId(row.movementId);
     const movement = found?.kind === 'refund' ? found : undefined;
     return {
       id: row.id, orderId: row.orderId, state: row.state, amountMinor: row.amountMinor, amount: toDecimalString(row.amountMinor, row.currency),
@@ -146,9 +140,11 @@ export function createRefunds(options: RefundsOptions): Refunds {
   };
 
   const viewOf = async (refundId: string): Promise<RefundView> => view((await refunds.byId(refundId))!);
+  const views = (rows: RefundRow[]): Promise<RefundView[]> => Promise.all(rows.map(view));
 
-  const orderOf = (orderId: string): OrderRow => {
-    const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
+  /** The order a request names, read with `from` (the request's transaction). */
+  const orderOf = async (from: OrderStore, orderId: string): Promise<OrderRow> => {
+    const order = UUID.test(orderId) ? await from.order(orderId.toLowerCase()) : undefined;
     if (!order) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
     return order;
   };
@@ -181,17 +177,18 @@ export function createRefunds(options: RefundsOptions): Refunds {
    * is all of it. A payout that is sending or pending may be in flight and is never touched. All
    * of it is one transaction: a claw-back never lands without its approval, nor the other way.
    */
-  const approveNow = async (store: RefundStore, row: RefundRow, approvedBy: string | null, now: number): Promise<number> => {
+  const approveNow = async (tx: Sql, row: RefundRow, approvedBy: string | null, now: number): Promise<number> => {
     assertRefundMove(row.state, 'approved');
-    const order = orders.order(row.orderId)!;
-    const collection = orders.movements.of(row.orderId, 'collection')!;
-    const movementId = orders.movements.insert({
+    const { store, orders } = within(tx);
+    const order = (await orders.order(row.orderId))!;
+    const collection = (await orders.movements.of(row.orderId, 'collection'))!;
+    const movementId = await orders.movements.insert({
       orderId: row.orderId, kind: 'refund', provider: collection.provider, partyMsisdn: collection.partyMsisdn,
       amountMinor: row.amountMinor, currency: row.currency, referenceId: randomUUID(),
     }, checkout.sendLease(now), now);
     // Thrown, it undoes the movement's insert with the rest: a refund decided meanwhile leaves none behind.
     if (!(await store.approve(row, approvedBy, movementId, now))) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
-    const payout = orders.movements.of(row.orderId, 'payout');
+    const payout = await orders.movements.of(row.orderId, 'payout');
     const notLeft = payout && (payout.status === 'waiting_funds' || payout.status === 'retry_wait' || payout.status === 'failed');
     if (row.sellerPartMinor === 0 || !payout || !notLeft) return movementId;
     if (payout.amountMinor > row.sellerPartMinor) {
@@ -204,10 +201,10 @@ export function createRefunds(options: RefundsOptions): Refunds {
       // Nothing is left to pay this seller for this order: it is settled.
       if (order.status === 'payout_failed') {
         assertOrderMove('payout_failed', 'paid');
-        orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
+        await orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
       }
       assertOrderMove('paid', 'settled');
-      orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
+      await orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
     }
     return movementId;
   };
@@ -217,17 +214,17 @@ export function createRefunds(options: RefundsOptions): Refunds {
    * audited, and approves it at once at or below the threshold; sends it once committed. `check`
    * answers an earlier request with the same key, or the fields of a new one.
    */
-  const open = async (ctx: ActionContext, check: (store: RefundStore) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
+  const open = async (ctx: ActionContext, check: (stores: ReturnType<typeof within>) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
     const now = clock();
     type Done = { earlier: RefundRow } | { fields: RequestFields; alone: boolean; movementId: number | null };
     const done = await refunds.transaction(async (store, tx): Promise<Done> => {
-      const checked = await check(store);
+      const checked = await check(within(tx));
       if ('state' in checked) return { earlier: checked };
       const fields = checked;
       const alone = fields.amountMinor <= (settings.approvalThresholdMinor.get(fields.currency) ?? 0);
       await store.insert({ ...fields, state: 'pending_approval', createdAt: now, expiresAt: now + REFUND_REQUEST_TTL_MS });
       await audit(ctx, { action: 'refund.request', objectType: 'order', objectId: fields.orderId, after: { refundId: fields.id, amountMinor: fields.amountMinor, currency: fields.currency, reason: fields.reason } }, tx);
-      const movementId = alone ? await approveNow(store, (await store.byId(fields.id))!, null, now) : null;
+      const movementId = alone ? await approveNow(tx, (await store.byId(fields.id))!, null, now) : null;
       return { fields, alone, movementId };
     });
     if ('earlier' in done) return view(done.earlier);
@@ -256,8 +253,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
       }
       const reason = reasonText(input.reason);
       const key = keyText(idempotencyKey);
-      return open(ctx, async (store) => {
-        const order = orderOf(orderId);
+      return open(ctx, async ({ store, orders }) => {
+        const order = await orderOf(orders, orderId);
         const earlier = await replay(store, key, order.id, amountMinor);
         if (earlier) return earlier;
         if (!['paid', 'settled', 'payout_failed'].includes(order.status)) {
@@ -282,11 +279,11 @@ export function createRefunds(options: RefundsOptions): Refunds {
       needOperator(ctx);
       const reason = reasonText(input.reason);
       const key = keyText(idempotencyKey);
-      return open(ctx, async (store) => {
-        const order = orderOf(orderId);
+      return open(ctx, async ({ store, orders }) => {
+        const order = await orderOf(orders, orderId);
         const earlier = await replay(store, key, order.id, null);
         if (earlier) return earlier;
-        const collection = orders.movements.of(order.id, 'collection')!;
+        const collection = (await orders.movements.of(order.id, 'collection'))!;
         const held = order.status === 'failed' ? await store.suspenseOf(collection.id) : undefined;
         if (!held) throw new DomainError('refused', 'nothing_in_suspense', 'No money arrived against this order after it failed; a paid order is refunded by amount');
         await refuseIfOpen(store, order.id);
@@ -310,8 +307,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
       };
       if (row.state !== 'pending_approval') await refuse(new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be approved; this one is ${row.state}`));
       if (samePerson(row, ctx)) await refuse(new DomainError('forbidden', 'own_refund', 'A second person must approve a refund: you asked for this one'));
-      const movementId = await refunds.transaction(async (store, tx) => {
-        const id = await approveNow(store, row, ctx.caller.email, clock());
+      const movementId = await refunds.transaction(async (_store, tx) => {
+        const id = await approveNow(tx, row, ctx.caller.email, clock());
         await audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'approved', amountMinor: row.amountMinor, currency: row.currency } }, tx);
         return id;
       });
@@ -338,8 +335,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
     },
 
     async ofOrder(orderId) {
-      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
-      return order ? (await refunds.ofOrder(order.id)).map(view) : undefined;
+      const order = UUID.test(orderId) ? await orders.order(orderId.toLowerCase()) : undefined;
+      return order ? views(await refunds.ofOrder(order.id)) : undefined;
     },
 
     async get(refundId) {
@@ -347,13 +344,13 @@ export function createRefunds(options: RefundsOptions): Refunds {
       return row ? view(row) : undefined;
     },
 
-    awaitingApproval: async (limit = 100) => (await refunds.awaitingApproval(limit)).map(view),
+    awaitingApproval: async (limit = 100) => views(await refunds.awaitingApproval(limit)),
 
     async refundable(orderId) {
-      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
+      const order = UUID.test(orderId) ? await orders.order(orderId.toLowerCase()) : undefined;
       if (!order || (await refunds.openOf(order.id))) return null;
       if (order.status === 'failed') {
-        const held = await refunds.suspenseOf(orders.movements.of(order.id, 'collection')!.id);
+        const held = await refunds.suspenseOf((await orders.movements.of(order.id, 'collection'))!.id);
         const given = (await refunds.ofOrder(order.id)).some((r) => r.fromSuspense && r.state === 'refunded');
         return held && !given ? { ...held, fromSuspense: true } : null;
       }

@@ -21,14 +21,14 @@ export function createAdminRouter({ config, checkout }: { config: Config; checko
     }
   });
 
-  router.post('/api/orders/:id/payout/retry', operator, (req: Request, res: Response) => {
+  router.post('/api/orders/:id/payout/retry', operator, async (req: Request, res: Response) => {
     const id = uuid.safeParse(req.params.id);
-    const snapshot = id.success ? checkout.snapshot(id.data) : undefined;
+    const snapshot = id.success ? await checkout.snapshot(id.data) : undefined;
     if (!snapshot) throw new ApiError(404, 'order_not_found', 'No order with this id');
-    if (!checkout.retryPayout(snapshot.order.id)) {
+    if (!(await checkout.retryPayout(snapshot.order.id))) {
       throw new ApiError(409, 'payout_not_failed', `Only an order whose payout failed can be retried; this one is ${snapshot.order.status}`);
     }
-    res.status(202).json(orderJson(checkout.snapshot(snapshot.order.id)!));
+    res.status(202).json(orderJson((await checkout.snapshot(snapshot.order.id))!));
   });
 
   return router;

@@ -23,11 +23,11 @@ export function createCallbackRouter({ config, checkout, log }: CallbackRouteDep
   const body = express.text({ type: () => true, limit: '16kb' });
   const limit = callbackRateLimit(config);
 
-  const handle = (req: Request, res: Response) => {
+  const handle = async (req: Request, res: Response) => {
     if (config.callbackToken && !sameSecret(req.query.token, config.callbackToken)) {
       throw new ApiError(401, 'unauthorized', 'Callback token missing or wrong');
     }
-    const { reference, matched } = checkout.noteCallback({ query: req.query, body: typeof req.body === 'string' ? req.body : '' });
+    const { reference, matched } = await checkout.noteCallback({ query: req.query, body: typeof req.body === 'string' ? req.body : '' });
     if (!matched) log.info('callback.unmatched', { reference });
     res.status(200).json({ received: true });
   };

@@ -261,10 +261,10 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     render(req, res, 'partials/order-live', await orderLocals(req, res));
   });
 
-  router.post('/admin/orders/:id/retry-payout', operatorAction, (req, res) => {
+  router.post('/admin/orders/:id/retry-payout', operatorAction, async (req, res) => {
     const id = uuid.safeParse(req.params.id);
     if (!id.success) throw new ApiError(404, 'order_not_found', 'No order with this id');
-    backoffice.retryPayout(actionContext(req, res), id.data);
+    await backoffice.retryPayout(actionContext(req, res), id.data);
     res.redirect(303, bodyOf(req).back === 'attention' ? '/admin/attention' : `/admin/orders/${id.data}`);
   });
 

@@ -46,7 +46,7 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
     // A shopper who went back after paying and pays again most likely did not mean to: the form
     // says so and asks. API clients have idempotency keys for that.
     if (!wantsJson(req) && sent.confirmRepeat !== 'yes') {
-      const recent = checkout.recentSameOrder({ msisdn: input.phone, productId: input.productId, qty: input.qty }, repeatWindowMs);
+      const recent = await checkout.recentSameOrder({ msisdn: input.phone, productId: input.productId, qty: input.qty }, repeatWindowMs);
       // The same form sent twice (its idempotency key) is one order, not a second purchase.
       if (recent && recent.idempotencyKey !== (input.idempotencyKey ?? null)) {
         const minutes = Math.max(1, Math.round((Date.now() - recent.createdAt) / 60_000));

@@ -39,7 +39,7 @@ try {
   store.control.rewriteTransaction(asked!.referenceId, { amount: '14.00' });
   store.control.approve(asked!.referenceId, '1234');
   store.control.updateSettings({ approval: 'instant' });
-  for (let i = 0; i < 100 && store.sokoni.checkout.snapshot(mismatch)!.order.status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await store.sokoni.checkout.snapshot(mismatch))!.order.status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100));
 
   for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     const page = await browser.newPage({ viewport });

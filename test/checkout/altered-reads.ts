@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { createCheckout, type Checkout } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
-import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, type Database } from '../../src/db';
+import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, SqliteSql, type Database } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { createMomoClient } from '../../src/momo';
 import { createMomoProvider, type PaymentProvider, type ProviderTransaction } from '../../src/providers';
@@ -13,6 +13,8 @@ import { tempDir } from './helpers';
 
 export interface AlteredCheckout {
   checkout: Checkout;
+  /** The checkout's executor, and the SQLite connection under it for rooms not on the port yet. */
+  sql: SqliteSql;
   db: Database;
   control: SandboxControl;
 }
@@ -38,20 +40,23 @@ export async function checkoutWithAlteredReads(alter: (tx: ProviderTransaction) 
       return tx && kind === 'collection' ? alter(tx) : tx;
     },
   };
+  const sql = new SqliteSql(db);
   const checkout = createCheckout({
-    db, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
+    sql, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
     log: silentLogger, callbackUrl: () => null,
   });
-  checkout.start();
+  await checkout.start();
   cleanups.push(() => checkout.stop());
-  return { checkout, db, control: sandbox.sandbox.control };
+  return { checkout, sql, db, control: sandbox.sandbox.control };
 }
 
 /** The order once final, or as it is after 10 s. */
 export async function finalOf(checkout: Checkout, orderId: string) {
   const deadline = Date.now() + 10_000;
-  while (!['settled', 'failed', 'payout_failed'].includes(checkout.snapshot(orderId)!.order.status) && Date.now() < deadline) {
+  let snapshot = (await checkout.snapshot(orderId))!;
+  while (!['settled', 'failed', 'payout_failed'].includes(snapshot.order.status) && Date.now() < deadline) {
     await checkout.nextChange(orderId, 500);
+    snapshot = (await checkout.snapshot(orderId))!;
   }
-  return checkout.snapshot(orderId)!;
+  return snapshot;
 }

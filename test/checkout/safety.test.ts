@@ -122,14 +122,14 @@ describe('lost answers and unsent requests', () => {
     const { dir, config } = store;
     await store.sokoni.close();
     // Write the order as placeOrder does, then "crash" before the requesttopay goes out.
-    const { openDatabase } = await import('../../src/db');
+    const { openDatabase, SqliteSql } = await import('../../src/db');
     const db = openDatabase(config.databasePath);
-    const orders = new OrderStore(db);
-    const product = orders.productForOrder(demoProductId)!;
+    const orders = new OrderStore(new SqliteSql(db));
+    const product = (await orders.productForOrder(demoProductId))!;
     const orderId = randomUUID();
     const reference = randomUUID();
     const now = Date.now();
-    orders.createOrderWithPayment({
+    await orders.createOrderWithPayment({
       id: orderId, idempotencyKey: null, productId: product.id, sellerId: product.sellerId, qty: 1,
       unitPriceMinor: product.priceMinor, amountMinor: product.priceMinor, currency: product.currency,
       sellerShareBps: 8000, sellerAmountMinor: Math.floor(product.priceMinor * 0.8), platformAmountMinor: product.priceMinor - Math.floor(product.priceMinor * 0.8),

@@ -125,7 +125,7 @@ it('has a line for every admin route there is', () => {
       catalogueDesk: createCatalogueDesk({ catalogue, accounts, db: t.db }),
       expectedMomo: () => Promise.resolve([]),
       csrf: createCsrf(config, []),
-      refunds: createRefunds({ sql: new SqliteSql(t.db), db: t.db, checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
+      refunds: createRefunds({ sql: new SqliteSql(t.db), checkout, audit: (ctx, event) => accounts.audit(ctx, event), settings: config.refunds, log: silentLogger }),
     }),
     createAdminRouter({ config, checkout }),
     createCatalogueRouter({ catalogue, config }),

@@ -2,7 +2,7 @@
 // movements and their attempts. It runs here on a database with real orders in every state,
 // written by the 001 schema exactly as the old code wrote them.
 import { afterEach, describe, expect, it } from 'vitest';
-import { OrderStore } from '../../src/db';
+import { OrderStore, SqliteSql } from '../../src/db';
 import { applyMigrationsUpTo, tempDatabase, type TempDatabase } from './helpers';
 
 const cleanups: (() => void)[] = [];
@@ -63,24 +63,24 @@ function writeOldRows(t: TempDatabase): void {
 }
 
 describe('migration 002: payments and payouts become movements', () => {
-  it('carries every order, in every state, with its references, attempts and schedule', () => {
+  it('carries every order, in every state, with its references, attempts and schedule', async () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
     applyMigrationsUpTo(t.db, '001_initial.sql');
     writeOldRows(t);
     applyMigrationsUpTo(t.db, '002_movements.sql');
 
-    const store = new OrderStore(t.db).movements;
-    ORDERS.forEach((o, i) => {
-      const collection = store.of(o.id, 'collection')!;
+    const store = new OrderStore(new SqliteSql(t.db)).movements;
+    for (const [i, o] of ORDERS.entries()) {
+      const collection = (await store.of(o.id, 'collection'))!;
       expect(collection).toMatchObject({
         status: o.payment, referenceId: ref(200 + i), provider: 'momo', partyMsisdn: '256772123456',
         amountMinor: 1000, currency: 'EUR', attempts: 1, sends: 2, checks: 3, leasedUntil: null,
       });
-      const payout = store.of(o.id, 'payout');
+      const payout = await store.of(o.id, 'payout');
       if (!o.payout) {
         expect(payout).toBeUndefined();
-        return;
+        continue;
       }
       expect(payout).toMatchObject({
         status: o.payout.status, partyMsisdn: '256772000001', amountMinor: 800, attempts: o.payout.attempts.length,
@@ -88,14 +88,14 @@ describe('migration 002: payments and payouts become movements', () => {
       });
       const attempts = t.db.prepare('SELECT status FROM movement_attempts WHERE movement_id = ? ORDER BY reference_id').pluck().all(payout!.id);
       expect(attempts).toEqual(o.payout.attempts);
-    });
+    }
     // The old inferred lease is gone: that payment is due at once, the others keep their schedule.
-    expect(store.of(ref(102), 'collection')!.nextCheckAt).toBe(T);
-    expect(store.of(ref(101), 'collection')!.nextCheckAt).toBe(T + 30_000);
+    expect((await store.of(ref(102), 'collection'))!.nextCheckAt).toBe(T);
+    expect((await store.of(ref(101), 'collection'))!.nextCheckAt).toBe(T + 30_000);
     expect(t.db.prepare(`SELECT count(*) FROM order_events WHERE entity = 'collection'`).pluck().get()).toBe(ORDERS.length);
     expect(t.db.prepare(`SELECT name FROM sqlite_master WHERE name IN ('payments', 'payouts', 'payout_attempts')`).all()).toEqual([]);
     // The one-open-attempt rule now holds for every kind.
-    const retrying = store.of(ref(106), 'payout')!;
+    const retrying = (await store.of(ref(106), 'payout'))!;
     expect(() => t.db.prepare(`INSERT INTO movement_attempts VALUES (?, ?, '256772000001', 'sending', NULL, 0, 0)`).run(ref(999), retrying.id)).not.toThrow();
     expect(() => t.db.prepare(`INSERT INTO movement_attempts VALUES (?, ?, '256772000001', 'sending', NULL, 0, 0)`).run(ref(998), retrying.id)).toThrow(/UNIQUE/);
   });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { DEMO_PRODUCT_IDS, demoSeedOptions, openDatabase, OrderStore, seedDemoCatalogue, type Movement } from '../../src/db';
+import { DEMO_PRODUCT_IDS, demoSeedOptions, movementSql, openDatabase, OrderStore, seedDemoCatalogue, SqliteSql, statement, type Movement, type Sql } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { MovementEngine } from '../../src/movements';
 import { ProviderError, ProviderRegistry, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../../src/providers';
@@ -48,11 +48,12 @@ function fakeProvider() {
 const tx = (status: ProviderTransaction['status'], amountMinor = 1000, reason: string | null = null): ProviderTransaction =>
   ({ status, amountMinor, currency: 'EUR', financialTransactionId: status === 'SUCCESSFUL' ? 'fin-1' : null, reason });
 
-function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
+async function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
   const t = tempDatabase();
   cleanups.push(t.close);
   seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-  const orders = new OrderStore(t.db);
+  const sql = new SqliteSql(t.db);
+  const orders = new OrderStore(sql);
   const fake = fakeProvider();
   let now = 1_000_000;
   const calls = { succeeded: [] as number[], failed: [] as string[], abandoned: 0, changed: 0 };
@@ -60,20 +61,23 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
     label: 'test',
     maxAttempts,
     firstCheckMs: () => 100,
-    messages: () => ({ payerMessage: 'pay', payeeNote: 'note' }),
-    succeeded: (m: Movement) => {
+    messages: () => Promise.resolve({ payerMessage: 'pay', payeeNote: 'note' }),
+    succeeded: (_tx: Sql, m: Movement) => {
       calls.succeeded.push(m.id);
-      return [];
+      return Promise.resolve([]);
     },
-    failed: (_m: Movement, reason: string) => {
+    failed: (_tx: Sql, _m: Movement, reason: string) => {
       calls.failed.push(reason);
+      return Promise.resolve();
     },
     sendDeadlineMs: () => 90_000,
     abandoned: () => {
       calls.abandoned++;
+      return Promise.resolve();
     },
   };
   const engine = new MovementEngine({
+    sql,
     store: orders.movements,
     providers: new ProviderRegistry([fake.provider], 'fake'),
     handlers: { collection: handler, payout: handler, refund: handler },
@@ -87,23 +91,24 @@ function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
     wake: () => {},
   });
   const orderId = randomUUID();
-  orders.createOrderWithPayment({
-    id: orderId, idempotencyKey: null, productId: DEMO_PRODUCT_IDS[0]!, sellerId: orders.productForOrder(DEMO_PRODUCT_IDS[0]!)!.sellerId,
+  await orders.createOrderWithPayment({
+    id: orderId, idempotencyKey: null, productId: DEMO_PRODUCT_IDS[0]!, sellerId: (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!.sellerId,
     qty: 1, unitPriceMinor: 1000, amountMinor: 1000, currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800,
     platformAmountMinor: 200, payerMsisdn: '256772123456',
   }, randomUUID(), now, engine.sendLease(now), 'fake');
   if (kind === 'payout') {
-    orders.movements.insert({
+    await orders.movements.insert({
       orderId, kind, provider: 'fake', partyMsisdn: '256772000001', amountMinor: 1000, currency: 'EUR', referenceId: randomUUID(),
     }, engine.sendLease(now), now);
   }
-  const movement = (): Movement => orders.movements.byId(orders.movements.of(orderId, kind)!.id)!;
-  return { t, orders, engine, fake, calls, movement, advance: (ms: number) => (now += ms), now: () => now };
+  // Read for assertions on SQLite's own connection, as it is between the engine's steps.
+  const movement = (): Movement => statement(t.db, movementSql.byOrder).get(orderId, kind) as Movement;
+  return { t, sql, orders, engine, fake, calls, movement, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 describe('the movement engine', () => {
   it('sends with the stored reference, then reads it to SUCCESSFUL and lets the handler act once', async () => {
-    const s = setup();
+    const s = await setup();
     const reference = s.movement().referenceId;
     // Written counting the send its writer makes at once: no write of its own before the request.
     expect(s.movement().sends).toBe(1);
@@ -119,7 +124,7 @@ describe('the movement engine', () => {
   });
 
   it('settles a lost create answer by reading: not found means sent again with the same reference', async () => {
-    const s = setup();
+    const s = await setup();
     s.fake.sendScript.push(() => {
       throw new ProviderError('unknown', 'TIMEOUT', 'no answer');
     });
@@ -134,7 +139,7 @@ describe('the movement engine', () => {
   });
 
   it('a duplicate answer means an earlier send arrived: followed, not failed', async () => {
-    const s = setup();
+    const s = await setup();
     s.fake.sendScript.push(() => {
       throw new ProviderError('duplicate', 'RESOURCE_ALREADY_EXIST', 'exists');
     });
@@ -143,7 +148,7 @@ describe('the movement engine', () => {
   });
 
   it('retries a retryable failure with a new reference, and stops after maxAttempts', async () => {
-    const s = setup(2, 'payout');
+    const s = await setup(2, 'payout');
     const first = s.movement().referenceId;
     await s.engine.send(s.movement());
     s.fake.readScript.push(() => tx('FAILED', 1000, 'NOT_ENOUGH_FUNDS'));
@@ -165,7 +170,7 @@ describe('the movement engine', () => {
   });
 
   it('a reason that no retry can help fails at once, and a rejected send likewise', async () => {
-    const s = setup(5, 'payout');
+    const s = await setup(5, 'payout');
     s.fake.sendScript.push(() => {
       throw new ProviderError('rejected', 'PAYEE_NOT_FOUND', 'no such wallet');
     });
@@ -175,7 +180,7 @@ describe('the movement engine', () => {
   });
 
   it('SUCCESSFUL for another amount is a failure that pays nobody', async () => {
-    const s = setup();
+    const s = await setup();
     await s.engine.send(s.movement());
     s.fake.readScript.push(() => tx('SUCCESSFUL', 999));
     await s.engine.check(s.movement());
@@ -185,14 +190,14 @@ describe('the movement engine', () => {
   });
 
   it('PENDING keeps reading with a backoff; a callback during a step makes the next read due at once', async () => {
-    const s = setup();
+    const s = await setup();
     await s.engine.send(s.movement());
     const store = s.orders.movements;
-    const [leased] = store.lease([s.movement()], { holder: 'test-process', until: s.now() + 60_000 }, s.now());
+    const [leased] = await store.lease([s.movement()], { holder: 'test-process', until: s.now() + 60_000 }, s.now());
     expect(leased).toBeDefined();
     // Hidden while leased: a second pick does not take it, and a callback does not expose it.
-    expect(store.lease([s.movement()], { holder: 'another', until: s.now() + 60_000 }, s.now())).toEqual([]);
-    expect(store.markDueNow(s.movement().referenceId, s.now())).toBe(true);
+    expect(await store.lease([s.movement()], { holder: 'another', until: s.now() + 60_000 }, s.now())).toEqual([]);
+    expect(await store.markDueNow(s.movement().referenceId, s.now())).toBe(true);
     expect(s.movement().nextCheckAt).toBe(s.now() + 60_000);
 
     s.fake.readScript.push(() => tx('PENDING'));
@@ -206,7 +211,7 @@ describe('the movement engine', () => {
   });
 
   it('past the send deadline a create never leaves: the movement is abandoned, still read, and money that arrives is kept', async () => {
-    const s = setup();
+    const s = await setup();
     s.fake.sendScript.push(() => {
       throw new ProviderError('unknown', 'TIMEOUT', 'no answer');
     });
@@ -233,7 +238,7 @@ describe('the movement engine', () => {
   });
 
   it('an abandoned reference is given up for good once the approval window has surely passed', async () => {
-    const s = setup();
+    const s = await setup();
     s.fake.sendScript.push(() => {
       throw new ProviderError('unknown', 'TIMEOUT', 'no answer');
     });
@@ -249,7 +254,7 @@ describe('the movement engine', () => {
   });
 
   it('a read that meets an open breaker comes back when the breaker lets a probe through, not at the slow pace', async () => {
-    const s = setup();
+    const s = await setup();
     await s.engine.send(s.movement());
     s.advance(400_000);
     const retryAt = s.now() + 10_000;
@@ -262,9 +267,9 @@ describe('the movement engine', () => {
   });
 
   it('while writes are grouped, a create leaves only once its reference is committed, and watchers hear only committed changes', async () => {
-    const s = setup();
-    s.orders.movements.groupCommits(true);
-    cleanups.unshift(() => s.orders.movements.groupCommits(false));
+    const s = await setup();
+    s.sql.groupCommits(true);
+    cleanups.unshift(() => s.sql.groupCommits(false));
     // What a crash would leave: another connection sees only what is committed.
     const other = openDatabase(s.t.file);
     cleanups.unshift(() => other.close());
@@ -272,17 +277,17 @@ describe('the movement engine', () => {
     const committedPayout = () => other.prepare("SELECT status FROM movements WHERE order_id = ? AND kind = 'payout'").pluck().get(orderId);
     // Written in this turn, as a collection's success writes its payout, and sent at once.
     const reference = randomUUID();
-    s.orders.movements.insert({ orderId, kind: 'payout', provider: 'fake', partyMsisdn: '256772000001', amountMinor: 800, currency: 'EUR', referenceId: reference }, s.engine.sendLease(s.now()), s.now());
+    await s.orders.movements.insert({ orderId, kind: 'payout', provider: 'fake', partyMsisdn: '256772000001', amountMinor: 800, currency: 'EUR', referenceId: reference }, s.engine.sendLease(s.now()), s.now());
     const seenAtSend: unknown[] = [];
     s.fake.sendScript.push((request) => seenAtSend.push(other.prepare('SELECT count(*) FROM movement_attempts WHERE reference_id = ?').pluck().get(request.referenceId)));
-    await s.engine.send(s.orders.movements.of(orderId, 'payout')!);
+    await s.engine.send((await s.orders.movements.of(orderId, 'payout'))!);
     expect(s.fake.sent.map((r) => r.referenceId)).toEqual([reference]);
     expect(seenAtSend).toEqual([1]);
     // Its acceptance is written in the turn the answer came: announced once committed.
-    expect(s.orders.movements.of(orderId, 'payout')!.status).toBe('pending');
+    expect((await s.orders.movements.of(orderId, 'payout'))!.status).toBe('pending');
     expect(committedPayout()).toBe('sending');
     expect(s.calls.changed).toBe(0);
-    await s.orders.movements.committed();
+    await s.sql.committed();
     expect(committedPayout()).toBe('pending');
     expect(s.calls.changed).toBe(1);
   });

@@ -19,22 +19,23 @@ describe('migration 006', () => {
     cleanups.push(t.close);
     applyMigrationsUpTo(t.db, '005_accounts.sql');
     seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-    const orders = new OrderStore(t.db);
-    const product = orders.productForOrder(DEMO_PRODUCT_IDS[0]!)!;
+    const sql = new SqliteSql(t.db);
+    const orders = new OrderStore(sql);
+    const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
     const now = 1_700_000_000_000;
     const lease = { holder: 'test', until: now };
-    orders.createOrderWithPayment({
+    await orders.createOrderWithPayment({
       id: ref(1), idempotencyKey: null, productId: product.id, sellerId: product.sellerId, qty: 1, unitPriceMinor: 1000, amountMinor: 1000,
       currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
     }, ref(2), now, lease, 'momo');
-    const collection = orders.movements.of(ref(1), 'collection')!;
-    orders.movements.move(collection, { from: 'sending', to: 'successful', nextCheckAt: null }, now);
-    await createPostings().collected(new SqliteSql(t.db), orders.order(ref(1))!, collection, now);
+    const collection = (await orders.movements.of(ref(1), 'collection'))!;
+    await orders.movements.move(collection, { from: 'sending', to: 'successful', nextCheckAt: null }, now);
+    await createPostings().collected(sql, (await orders.order(ref(1)))!, collection, now);
     const before = ['movements', 'movement_attempts', 'order_events', 'journals', 'entries'].map((table) => [table, t.count(table)]);
 
     applyMigrations(t.db);
     expect(['movements', 'movement_attempts', 'order_events', 'journals', 'entries'].map((table) => [table, t.count(table)])).toEqual(before);
-    expect(orders.movements.of(ref(1), 'collection')).toMatchObject({ status: 'successful', referenceId: ref(2), amountMinor: 1000 });
+    expect(await orders.movements.of(ref(1), 'collection')).toMatchObject({ status: 'successful', referenceId: ref(2), amountMinor: 1000 });
     expect(() => t.db.prepare(`UPDATE journals SET note = 'x'`).run()).toThrow(/append-only/);
     expect(() => t.db.prepare(`DELETE FROM journals`).run()).toThrow(/append-only/);
     const journal = t.db.prepare(`SELECT id FROM journals`).pluck().get() as number;
@@ -42,9 +43,9 @@ describe('migration 006', () => {
       .toThrow(/journal's currency/);
     // A second payout per order is still refused; refunds may be several.
     const movement = { orderId: ref(1), provider: 'momo', partyMsisdn: '256772123456', amountMinor: 100, currency: 'EUR' };
-    orders.movements.insert({ ...movement, kind: 'refund', referenceId: ref(3) }, lease, now);
-    orders.movements.insert({ ...movement, kind: 'refund', referenceId: ref(4) }, lease, now);
-    orders.movements.insert({ ...movement, kind: 'payout', referenceId: ref(5) }, lease, now);
-    expect(() => orders.movements.insert({ ...movement, kind: 'payout', referenceId: ref(6) }, lease, now)).toThrow(/UNIQUE/);
+    await orders.movements.insert({ ...movement, kind: 'refund', referenceId: ref(3) }, lease, now);
+    await orders.movements.insert({ ...movement, kind: 'refund', referenceId: ref(4) }, lease, now);
+    await orders.movements.insert({ ...movement, kind: 'payout', referenceId: ref(5) }, lease, now);
+    await expect(orders.movements.insert({ ...movement, kind: 'payout', referenceId: ref(6) }, lease, now)).rejects.toThrow(/UNIQUE/);
   });
 });

@@ -201,10 +201,10 @@ describe('maker-checker', () => {
     const { createRefunds, REFUND_REQUEST_TTL_MS } = await import('../../src/refunds');
     const { silentLogger } = await import('../../src/log');
     const later = createRefunds({
-      sql: store.sokoni.sql, db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
+      sql: store.sokoni.sql, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
       clock: () => Date.now() + REFUND_REQUEST_TTL_MS + 1,
     });
-    const early = createRefunds({ sql: store.sokoni.sql, db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
+    const early = createRefunds({ sql: store.sokoni.sql, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
     expect(await early.expireDue()).toBe(0);
     expect(await later.expireDue()).toBe(1);
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(409);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionContext } from '../../src/accounts';
 import { loadConfig } from '../../src/config';
-import { DEMO_PRODUCT_IDS, SqliteSql } from '../../src/db';
+import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { createRefunds } from '../../src/refunds';
 import { checkoutWithAlteredReads, finalOf } from '../checkout/altered-reads';
@@ -18,9 +18,9 @@ const person = (email: string, personId: string): ActionContext => ({ caller: { 
 
 describe('a refund of money that arrived against a failed order', () => {
   it('gives back all that moved, once a second person approves, and clears suspense', async () => {
-    const { checkout, db, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
+    const { checkout, sql, db, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
     const audited: string[] = [];
-    const refunds = createRefunds({ sql: new SqliteSql(db), db, checkout, audit: (_ctx, event) => audited.push(`${event.action}:${event.outcome ?? 'done'}`), settings: loadConfig({}).refunds, log: silentLogger });
+    const refunds = createRefunds({ sql, checkout, audit: (_ctx, event) => audited.push(`${event.action}:${event.outcome ?? 'done'}`), settings: loadConfig({}).refunds, log: silentLogger });
     const { snapshot } = await checkout.placeOrder({ productId: DEMO_PRODUCT_IDS[0]!, qty: 1, msisdn: '256772123456', idempotencyKey: null });
     const failed = await finalOf(checkout, snapshot.order.id);
     expect(failed.order.status).toBe('failed');
