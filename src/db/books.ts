@@ -325,7 +325,7 @@ export class BooksStore {
   /** The first resolved item that recorded exactly this difference, if an operator has seen it before. */
   earlierResolution(item: NewReconcileItem): Promise<ReconcileItemRow | undefined> {
     return this.sql.get<ReconcileItemRow>(`SELECT ${itemColumns} FROM reconciliation_items
-      WHERE kind = ? AND reference_id IS ? AND account IS ? AND currency IS ? AND expected = ? AND actual = ? AND resolved_at IS NOT NULL
+      WHERE kind = ? AND reference_id IS NOT DISTINCT FROM ? AND account IS NOT DISTINCT FROM ? AND currency IS NOT DISTINCT FROM ? AND expected = ? AND actual = ? AND resolved_at IS NOT NULL
       ORDER BY id LIMIT 1`, [item.kind, item.referenceId, item.account, item.currency, item.expected, item.actual]);
   }
 

@@ -185,7 +185,7 @@ export class RefundStore {
    * and a payout is the order's share: the hot path need not sum their whole payable.
    */
   async sellerHasRefunds(sellerId: string, currency: string): Promise<boolean> {
-    const r = await this.sql.get<{ yes: number }>(`SELECT EXISTS (SELECT 1 FROM refunds WHERE seller_id = ? AND currency = ? AND state IN ('approved', 'refunded', 'failed')) AS yes`,
+    const r = await this.sql.get<{ yes: number }>(`SELECT CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE seller_id = ? AND currency = ? AND state IN ('approved', 'refunded', 'failed')) THEN 1 ELSE 0 END AS yes`,
       [sellerId, currency]);
     return r!.yes === 1;
   }
