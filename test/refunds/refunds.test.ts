@@ -259,6 +259,26 @@ describe('two requests for one order at once', () => {
   });
 });
 
+describe('two approvals of one request at once', () => {
+  // The approval writes the refund's movement, then marks the request approved only if it is
+  // still pending, in one transaction: the one that loses the race leaves no movement behind.
+  it('send one refund: the other is refused and its movement undone with it', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000312');
+    const person = (email: string) => ({ caller: { personId: null, email, role: 'operator' as const, via: 'api_key' as const, mustEnrol: false }, address: null });
+    const refunds = store.sokoni.refunds;
+    const asked = await refunds.request(person('maker@example.com'), order.id, { amountMinor: 200, reason: 'scratched' });
+
+    const outcomes = await Promise.allSettled([refunds.approve(person('a@example.com'), asked.id), refunds.approve(person('b@example.com'), asked.id)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { kind: 'conflict', code: 'refund_not_pending', message: 'This refund was decided meanwhile' } });
+    const movements = store.sokoni.db.prepare(`SELECT count(*) AS n FROM movements WHERE order_id = ? AND kind = 'refund'`).get(order.id) as { n: number };
+    expect(movements.n).toBe(1);
+    expect((await waitForRefund(store, asked.id)).state).toBe('refunded');
+    expect(sandboxRefunds(store)).toHaveLength(1);
+  });
+});
+
 describe('a refund whose answer is lost', () => {
   it('is read, found, and followed: MoMo holds exactly one refund', async () => {
     store = await startRefundStore({ MOMO_MAX_RETRIES: '0' });
