@@ -156,6 +156,8 @@ export interface ReconciliationRow {
  */
 const oneMovementPerOrder = `('collection', 'payout')`;
 
+// An optional filter is two statement texts, never `? IS NULL OR ...`: PostgreSQL cannot tell a
+// parameter's type from `$1 IS NULL` alone.
 const journalColumns = `id, kind, currency, order_id AS orderId, movement_id AS movementId, note, posted_by AS postedBy, at`;
 const entryColumns = `id, journal_id AS journalId, account, seller_id AS sellerId, currency, amount_minor AS amountMinor, at`;
 const itemColumns = `id, reconciliation_id AS reconciliationId, kind, movement_id AS movementId, reference_id AS referenceId,
@@ -200,7 +202,7 @@ export class BooksStore {
   /** Every account's balance per currency over entries before `before` (all when null). */
   accountSums(before: number | null): Promise<AccountSum[]> {
     return this.sql.all<AccountSum>(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
-      WHERE ? IS NULL OR at < ? GROUP BY account, currency ORDER BY account, currency`, [before, before]);
+      ${before === null ? '' : 'WHERE at < ?'} GROUP BY account, currency ORDER BY account, currency`, before === null ? [] : [before]);
   }
 
   /** Sums of one account's entries in [from, to) per currency. */
@@ -234,8 +236,8 @@ export class BooksStore {
   journalPage(from: number, to: number, account: string | null, afterId: number, limit: number): Promise<JournalRow[]> {
     return this.sql.all<JournalRow>(`SELECT ${journalColumns} FROM journals j
       WHERE j.id > ? AND j.at >= ? AND j.at < ?
-        AND (? IS NULL OR EXISTS (SELECT 1 FROM entries e WHERE e.journal_id = j.id AND e.account = ?))
-      ORDER BY j.id LIMIT ?`, [afterId, from, to, account, account, limit]);
+        ${account === null ? '' : 'AND EXISTS (SELECT 1 FROM entries e WHERE e.journal_id = j.id AND e.account = ?)'}
+      ORDER BY j.id LIMIT ?`, [afterId, from, to, ...(account === null ? [] : [account]), limit]);
   }
 
   entriesOfJournals(firstId: number, lastId: number): Promise<EntryRow[]> {
@@ -266,8 +268,8 @@ export class BooksStore {
     return this.sql.all<JournalExportRow>(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, j.posted_by AS postedBy,
       e.account, e.currency, e.amount_minor AS amountMinor, e.at
       FROM entries e JOIN journals j ON j.id = e.journal_id
-      WHERE e.id > ? AND e.at >= ? AND e.at < ? AND (? IS NULL OR e.account = ?)
-      ORDER BY e.id LIMIT ?`, [afterEntryId, from, to, account, account, limit]);
+      WHERE e.id > ? AND e.at >= ? AND e.at < ? ${account === null ? '' : 'AND e.account = ?'}
+      ORDER BY e.id LIMIT ?`, [afterEntryId, from, to, ...(account === null ? [] : [account]), limit]);
   }
 
   exportSettlementPage(from: number, to: number, afterJournalId: number, limit: number): Promise<SettlementExportRow[]> {

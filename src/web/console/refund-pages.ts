@@ -38,7 +38,7 @@ export interface RefundPagesDeps {
    */
   order: (orderId: string) => Promise<OrderDetailRows | undefined> | OrderDetailRows | undefined;
   /** The order's page again, with these locals on top (a refused Refund form) and this status. */
-  renderOrder: (req: Request, res: Response, extra: Record<string, unknown>, status: number) => Promise<void> | void;
+  renderOrder: (req: Request, res: Response, extra: Record<string, unknown>, status: number) => Promise<void>;
 }
 
 /** The requester never approves their own (the service refuses it too): one email is one person. */
