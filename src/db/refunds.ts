@@ -209,19 +209,24 @@ export class RefundStore {
 
   /** Sellers whose payable has been below zero (they owe Sokoni) since before `before`, longest first. */
   owingSince(before: number): Promise<OwingSeller[]> {
+    // Inner names are snake_case and the filter is on a CTE's column, not a SELECT alias, so
+    // PostgreSQL reads it as SQLite does (it allows no alias in WHERE and folds unquoted case).
     return this.sql.all<OwingSeller>(`WITH running AS (
         SELECT seller_id, currency, at, -sum(amount_minor) OVER (PARTITION BY seller_id, currency ORDER BY at, id) AS owed
         FROM entries
         -- Only a refund can make a payable go below zero: the other sellers need no running sum.
         WHERE seller_id IN (SELECT r.seller_id FROM entries r JOIN journals j ON j.id = r.journal_id WHERE j.kind = 'refund' AND r.seller_id IS NOT NULL)
       ), last AS (
-        SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clearAt,
-          (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owedNow
+        SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clear_at,
+          (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owed_now
         FROM running GROUP BY seller_id, currency
+      ), owing AS (
+        SELECT l.seller_id, l.currency, l.owed_now,
+          (SELECT min(at) FROM running r WHERE r.seller_id = l.seller_id AND r.currency = l.currency AND r.at > coalesce(l.clear_at, -1)) AS since
+        FROM last l WHERE l.owed_now < 0
       )
-      SELECT l.seller_id AS sellerId, s.name AS sellerName, l.currency, -l.owedNow AS owesMinor,
-        (SELECT min(at) FROM running r WHERE r.seller_id = l.seller_id AND r.currency = l.currency AND r.at > coalesce(l.clearAt, -1)) AS owingSince
-      FROM last l JOIN sellers s ON s.id = l.seller_id
-      WHERE l.owedNow < 0 AND owingSince <= ? ORDER BY owingSince`, [before]);
+      SELECT o.seller_id AS sellerId, s.name AS sellerName, o.currency, -o.owed_now AS owesMinor, o.since AS owingSince
+      FROM owing o JOIN sellers s ON s.id = o.seller_id
+      WHERE o.since <= ? ORDER BY o.since`, [before]);
   }
 }
