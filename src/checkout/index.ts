@@ -50,7 +50,7 @@ export interface CheckoutOptions {
   /**
    * Whether the catalogue sells this product now (its seller is active, its currency one the
    * provider takes); placing an order for anything else is refused. Everything is for sale
-   * without it.
+   * without it. A promise too: the catalogue's answer once its room is on the async port.
    */
   forSale?: (productId: string) => boolean | Promise<boolean>;
 }

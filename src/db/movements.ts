@@ -116,8 +116,9 @@ export const movementSql = {
     funds_waits = funds_waits + CASE WHEN status = 'waiting_funds' THEN 1 ELSE 0 END, sends = 1, checks = 0, reason = NULL, accepted_at = NULL,
     next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
     WHERE id = ? AND status IN ('retry_wait', 'waiting_funds')`,
-  lease: `UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
-    WHERE id = ? AND status = ? AND (leased_until IS NULL OR leased_until <= ?)`,
+  /** Takes `n` rows at once, each only in the state it was read in and only if no one holds it. */
+  lease: (n: number) => `UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
+    WHERE (${Array.from({ length: n }, () => 'id = ? AND status = ?').join(' OR ')}) AND (leased_until IS NULL OR leased_until <= ?) RETURNING id`,
   afterRead: `UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
     WHERE id = @id AND status = @status RETURNING next_check_at AS nextCheckAt`,
   countSend: `UPDATE movements SET sends = sends + 1 WHERE id = ?`,
@@ -222,14 +223,13 @@ export class MovementStore {
     // Nothing due takes no write lock: an idle worker's wake-up neither writes nor meets another
     // process's lock (which would mark it failing for a write it never needed).
     if (rows.length === 0) return [];
-    return this.sql.transaction(async (tx) => {
-      const taken: Movement[] = [];
-      for (const row of rows) {
-        const { changes } = await tx.run(movementSql.lease, [lease.until, lease.until, lease.holder, row.id, row.status, now]);
-        if (changes === 1) taken.push(row);
-      }
-      return taken;
-    });
+    // One statement for the whole pick: atomic on its own, so it needs no transaction around it,
+    // and a pick costs the same whether the steps that freed its slots ended together or apart.
+    const taken = await this.sql.all<{ id: number }>(movementSql.lease(rows.length), [
+      lease.until, lease.until, lease.holder, ...rows.flatMap((row) => [row.id, row.status]), now,
+    ]);
+    const ids = new Set(taken.map((row) => row.id));
+    return rows.filter((row) => ids.has(row.id));
   }
 
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */

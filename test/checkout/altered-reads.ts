@@ -2,7 +2,7 @@
 // collection status reads altered by the test: no MoMo reports another amount on purpose, so
 // this is how the exact-amount rule (and the books' suspense) are seen at work.
 import { join } from 'node:path';
-import { createCheckout, type Checkout } from '../../src/checkout';
+import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
 import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, SqliteSql, type Database } from '../../src/db';
 import { silentLogger } from '../../src/log';
@@ -19,8 +19,13 @@ export interface AlteredCheckout {
   control: SandboxControl;
 }
 
-/** Everything it starts is stopped by the functions it pushes onto `cleanups`, run in reverse. */
-export async function checkoutWithAlteredReads(alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[]): Promise<AlteredCheckout> {
+/**
+ * Everything it starts is stopped by the functions it pushes onto `cleanups`, run in reverse.
+ * `options` go to createCheckout as they are.
+ */
+export async function checkoutWithAlteredReads(
+  alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[], options: Pick<CheckoutOptions, 'forSale'> = {},
+): Promise<AlteredCheckout> {
   const sandbox = await startSandbox({ approval: 'instant' }, { port: 0 });
   cleanups.push(() => sandbox.close());
   const temp = tempDir();
@@ -43,7 +48,7 @@ export async function checkoutWithAlteredReads(alter: (tx: ProviderTransaction) 
   const sql = new SqliteSql(db);
   const checkout = createCheckout({
     sql, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
-    log: silentLogger, callbackUrl: () => null,
+    log: silentLogger, callbackUrl: () => null, ...options,
   });
   await checkout.start();
   cleanups.push(() => checkout.stop());

@@ -36,3 +36,31 @@ it('takes young movements before old ones, then the old by due time', async () =
   // By due time alone, the young one would have come last.
   expect(await due(3, 0)).toEqual([oldest, older, young]);
 });
+
+it('a pick leases its rows in one statement: only those still in the state read and held by no one, in the order read', async () => {
+  t = tempDatabase();
+  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+  const orders = new OrderStore(new SqliteSql(t.db));
+  const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
+  const now = 10_000_000;
+  for (let i = 0; i < 4; i++) {
+    await orders.createOrderWithPayment({
+      id: randomUUID(), idempotencyKey: null, productId: product.id, sellerId: product.sellerId, qty: 1, unitPriceMinor: 1000, amountMinor: 1000,
+      currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
+    }, randomUUID(), now - 1000 + i, { holder: 'test', until: now - 500 + i }, 'momo');
+  }
+  const [a, b, c, d] = await orders.movements.due(now, 4, 0);
+  expect(d).toBeDefined();
+  // b is held by another process until later; c moved on since it was read.
+  t.db.prepare('UPDATE movements SET leased_until = ?, leased_by = ? WHERE id = ?').run(now + 60_000, 'another', b!.id);
+  t.db.prepare(`UPDATE movements SET status = 'pending' WHERE id = ?`).run(c!.id);
+  const taken = await orders.movements.lease([d!, c!, b!, a!], { holder: 'worker', until: now + 60_000 }, now);
+  expect(taken.map((m) => m.id)).toEqual([d!.id, a!.id]);
+  const held = t.db.prepare('SELECT id, leased_by AS holder, next_check_at AS at FROM movements ORDER BY id').all();
+  expect(held).toEqual([
+    { id: a!.id, holder: 'worker', at: now + 60_000 },
+    { id: b!.id, holder: 'another', at: now - 499 },
+    { id: c!.id, holder: 'test', at: now - 498 },
+    { id: d!.id, holder: 'worker', at: now + 60_000 },
+  ]);
+});

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { DEMO_PRODUCT_IDS, demoSeedOptions, movementSql, openDatabase, OrderStore, seedDemoCatalogue, SqliteSql, statement, type Movement, type Sql } from '../../src/db';
 import { silentLogger } from '../../src/log';
-import { MovementEngine } from '../../src/movements';
+import { MovementEngine, Worker } from '../../src/movements';
 import { ProviderError, ProviderRegistry, type PaymentProvider, type ProviderTransaction, type SendRequest } from '../../src/providers';
 import { tempDatabase } from '../db/helpers';
 
@@ -76,12 +76,13 @@ async function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collectio
       return Promise.resolve();
     },
   };
+  const settings = loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000', APPROVAL_WINDOW_S: '300', SLOW_CHECK_S: '300' }).worker;
   const engine = new MovementEngine({
     sql,
     store: orders.movements,
     providers: new ProviderRegistry([fake.provider], 'fake'),
     handlers: { collection: handler, payout: handler, refund: handler },
-    settings: loadConfig({ CHECK_FIRST_MS: '100', CHECK_MAX_MS: '1000', APPROVAL_WINDOW_S: '300', SLOW_CHECK_S: '300' }).worker,
+    settings,
     log: silentLogger,
     clock: () => now,
     callbackUrl: (reference) => `http://shop.test/callback?ref=${reference}`,
@@ -103,7 +104,8 @@ async function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collectio
   }
   // Read for assertions on SQLite's own connection, as it is between the engine's steps.
   const movement = (): Movement => statement(t.db, movementSql.byOrder).get(orderId, kind) as Movement;
-  return { t, sql, orders, engine, fake, calls, movement, advance: (ms: number) => (now += ms), now: () => now };
+  const worker = () => new Worker({ sql, engine, store: orders.movements, settings, log: silentLogger, clock: () => now, holder: 'test-process' });
+  return { t, sql, orders, engine, worker, fake, calls, movement, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 describe('the movement engine', () => {
@@ -290,5 +292,23 @@ describe('the movement engine', () => {
     await s.sql.committed();
     expect(committedPayout()).toBe('pending');
     expect(s.calls.changed).toBe(1);
+  });
+});
+
+describe("the worker's health", () => {
+  it('answers without waiting, with the lag of the oldest overdue check as last read, and reads it again for the next answer', async () => {
+    const s = await setup();
+    const worker = s.worker();
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // Nothing read yet: no lag. The collection is held for its first send until 30 s from now.
+    expect(worker.health()).toMatchObject({ state: 'ok', lagMs: 0 });
+    await nextTurn();
+    s.advance(35_000);
+    expect(worker.health().lagMs).toBe(5_000);
+    // A callback made it due long ago: the answer is still as last read, the next one as read now.
+    s.t.db.prepare('UPDATE movements SET next_check_at = ?').run(s.now() - 20_000);
+    expect(worker.health().lagMs).toBe(5_000);
+    await nextTurn();
+    expect(worker.health().lagMs).toBe(20_000);
   });
 });
