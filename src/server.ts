@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createAccounts, type ActionContext, type AuditEvent } from './accounts';
+import { createAccounts } from './accounts';
 import { createBackoffice, createCatalogueDesk } from './backoffice';
 import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createBooksService, startNightly } from './books';
@@ -239,13 +239,9 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     log.warn('admin_token.deprecated', { message: 'ADMIN_TOKEN acts as an owner key for this release only: create people with npm run users:create and API keys in the console at /admin' });
   }
   // The books (issue #12): reports, exports, operator journals.
-  const books = createBooksService({ db, timezone: config.books.timezone, log, providers });
+  const books = createBooksService({ sql, timezone: config.books.timezone, log, providers });
   // Refunds (issue #14): maker-checker over refund movements, audited in the accounts' log.
-  // Until refunds awaits its audit entries (it still writes in SQLite's own transactions, which
-  // the entry joins at once), a failed entry is logged here rather than left unhandled.
-  const auditForRefunds = (ctx: ActionContext, event: AuditEvent) =>
-    void accounts.audit(ctx, event).catch((error: unknown) => log.error('audit.write_failed', { action: event.action, actor: ctx.caller.email, error }));
-  const refunds = createRefunds({ db, checkout, audit: auditForRefunds, settings: config.refunds, log });
+  const refunds = createRefunds({ sql, checkout, audit: (ctx, event, tx) => accounts.audit(ctx, event, tx), settings: config.refunds, log });
   const backoffice = createBackoffice({ sql, checkout, accounts, settings: config.worker, differences: books, clawbacks: refunds });
   const nightly = config.books.reconcileAt
     ? startNightly({ at: config.books.reconcileAt, zone: config.books.timezone, log, run: (period) => books.reconcile(period, 'nightly') })
@@ -266,7 +262,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       storefront.router,
       createOrderRouter({
         config, checkout, csrf, pages,
-        refunds: (orderId) => shopperRefunds(refunds.ofOrder(orderId) ?? []),
+        refunds: async (orderId) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []),
         streamOpened: () => metrics.streamOpened(),
       }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
@@ -276,7 +272,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
         accounts,
         backoffice,
         catalogueDesk,
-        expectedMomo: () => books.balances({}).expectedMomo,
+        expectedMomo: async () => (await books.balances({})).expectedMomo,
         csrf,
         refunds,
       }),

@@ -36,11 +36,11 @@ export interface BackofficeOptions {
   providerTimeoutMs?: number;
   /** The books' reconciliation differences, listed under Needs attention and resolved there. */
   differences?: {
-    openItems(limit: number): ReconcileItemRow[];
-    resolveItem(id: string, note: unknown, by: string): ReconcileItemRow;
+    openItems(limit: number): Promise<ReconcileItemRow[]>;
+    resolveItem(id: string, note: unknown, by: string): Promise<ReconcileItemRow>;
   };
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (the refunds' door), listed under Needs attention. */
-  clawbacks?: { owingSellers(): OwingSeller[] };
+  clawbacks?: { owingSellers(): Promise<OwingSeller[]> };
 }
 
 export interface Health {
@@ -79,15 +79,15 @@ export function createBackoffice(options: BackofficeOptions) {
     today: () => read(async () => ({ since: startOfDay(), figures: await dayFigures(sql, startOfDay()), attention: await attentionCounts(sql, stuckBefore()) })),
     attention: () => read(async () => ({
       ...(await attentionRows(sql, stuckBefore(), 100)),
-      differences: options.differences?.openItems(100) ?? [],
-      owingSellers: options.clawbacks?.owingSellers() ?? [],
+      differences: (await options.differences?.openItems(100)) ?? [],
+      owingSellers: (await options.clawbacks?.owingSellers()) ?? [],
     })),
 
     /** An operator settles a reconciliation difference with a note, audited. */
     async resolveDifference(ctx: ActionContext, itemId: string, note: unknown): Promise<void> {
       if (!options.differences) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
       try {
-        options.differences.resolveItem(itemId, note, ctx.caller.email);
+        await options.differences.resolveItem(itemId, note, ctx.caller.email);
       } catch (error) {
         await accounts.audit(ctx, { action: 'reconciliation.resolve', objectType: 'reconciliation_item', objectId: itemId, outcome: 'refused' });
         throw error;

@@ -1,7 +1,8 @@
 // CSV exports, streamed: rows are read in keyset pages and written with backpressure, so a
-// year of orders exports in constant memory. Pages rather than one open better-sqlite3
-// iterator, because an open iterator keeps the connection busy and the worker, which writes on
-// the same connection, would fail while a slow client holds the export.
+// year of orders exports in constant memory. Pages rather than one open cursor, because an
+// open cursor keeps the connection busy and the worker, which writes on the same connection,
+// would wait while a slow client holds the export; each page is one awaited statement, so the
+// worker's steps run between pages.
 import type { Writable } from 'node:stream';
 import type { BooksStore } from '../db';
 import { csvRow, personText } from './csv';
@@ -36,12 +37,12 @@ async function write(out: Writable, text: string): Promise<boolean> {
 }
 
 /** Writes the header, then each page's lines, until a page comes back short or the reader leaves. */
-async function pages<R>(out: Writable, header: string[], page: (after: number) => R[], cursor: (row: R) => number, line: (row: R) => string): Promise<number> {
+async function pages<R>(out: Writable, header: string[], page: (after: number) => Promise<R[]>, cursor: (row: R) => number, line: (row: R) => string): Promise<number> {
   if (!(await write(out, csvRow(header)))) return 0;
   let after = 0;
   let rows = 0;
   for (;;) {
-    const batch = page(after);
+    const batch = await page(after);
     if (batch.length === 0) return rows;
     if (!(await write(out, batch.map(line).join('')))) return rows;
     rows += batch.length;

@@ -2,7 +2,7 @@
 // an unknown account, or carries anything but whole minor units; the database refuses to change
 // or remove what was posted (triggers in migrations/004_books.sql).
 import { DomainError } from '../domain-error';
-import { BooksStore, type Database, type JournalKind } from '../db';
+import { BooksStore, type JournalKind, type Sql } from '../db';
 import { findCurrency } from '../money';
 import { accountInfo, sellerOf } from './accounts';
 
@@ -28,12 +28,17 @@ const refuse = (code: string, message: string, field = 'lines') => new DomainErr
 export class Ledger {
   readonly store: BooksStore;
 
-  constructor(db: Database) {
-    this.store = new BooksStore(db);
+  constructor(sql: Sql) {
+    this.store = new BooksStore(sql);
   }
 
-  /** Writes the journal and its entries in one transaction; returns the journal's id. */
-  post(input: JournalInput): number {
+  /** The same ledger on a transaction's executor: what it posts is part of that transaction. */
+  in(tx: Sql): Ledger {
+    return new Ledger(tx);
+  }
+
+  /** Writes the journal and its entries in one transaction (the caller's, on `in(tx)`); returns the journal's id. */
+  async post(input: JournalInput): Promise<number> {
     if (!findCurrency(input.currency)) throw refuse('invalid_currency', `currency ${input.currency} is not one Sokoni knows`, 'currency');
     // Zero lines say nothing (a 0 bps split has no seller share), and the entries table refuses them.
     const lines = input.lines.filter((line) => line.amountMinor !== 0);
@@ -47,12 +52,18 @@ export class Ledger {
     if (!Number.isSafeInteger(sum) || sum !== 0) {
       throw refuse('unbalanced_journal', `debits and credits differ by ${sum} minor units of ${input.currency}; a journal must balance`);
     }
-    return this.store.transaction(() => {
-      for (const [i, line] of lines.entries()) {
-        const seller = sellerOf(line.account);
-        if (seller !== null && !this.store.sellerExists(seller)) throw refuse('invalid_account', `lines[${i}].account names no seller`, `lines[${i}].account`);
+    return this.store.transaction(async (store) => {
+      // An operator's journal names accounts from outside: each seller is looked up, so the
+      // refusal names its line. The workflow's journals name the order's seller, which the
+      // orders' foreign key guarantees, and entries.seller_id's own foreign key refuses any other
+      // (the insert fails and the transaction writes nothing), so they need no read (two per order).
+      if (input.kind === 'operator') {
+        for (const [i, line] of lines.entries()) {
+          const seller = sellerOf(line.account);
+          if (seller !== null && !(await store.sellerExists(seller))) throw refuse('invalid_account', `lines[${i}].account names no seller`, `lines[${i}].account`);
+        }
       }
-      return this.store.insertJournal(
+      return store.insertJournal(
         {
           kind: input.kind, currency: input.currency, orderId: input.orderId ?? null, movementId: input.movementId ?? null,
           note: input.note ?? null, postedBy: input.postedBy ?? null, at: input.at,

@@ -1,7 +1,7 @@
 // What the workflow posts, one journal per money event, each called by the checkout's handlers
-// inside the transaction that moves the movement (so the books and the movements never disagree).
-// The table of what posts what is in README's "The books".
-import type { Database, Movement, OrderRow } from '../db';
+// inside the transaction that moves the movement (so the books and the movements never disagree):
+// each takes that transaction's `Sql`. The table of what posts what is in README's "The books".
+import type { Movement, OrderRow, Sql } from '../db';
 import { findCurrency } from '../money';
 import { sellerPayable } from './accounts';
 import { Ledger } from './ledger';
@@ -14,21 +14,21 @@ export interface Moved {
 
 export interface Postings {
   /** A collection SUCCESSFUL for the order's amount: collection up; the seller's share owed, the rest earned. */
-  collected(order: OrderRow, movement: Movement, at: number): void;
+  collected(tx: Sql, order: OrderRow, movement: Movement, at: number): Promise<void>;
   /** A payout SUCCESSFUL: the seller is owed less, and it left the disbursement account. */
-  paidOut(order: OrderRow, movement: Movement, at: number): void;
+  paidOut(tx: Sql, order: OrderRow, movement: Movement, at: number): Promise<void>;
   /**
    * Money moved, but not as asked (a SUCCESSFUL for another amount or currency), so the movement
    * failed: it is held in suspense until a person decides what it was.
    */
-  movedAgainstFailure(movement: Movement, moved: Moved, at: number): void;
+  movedAgainstFailure(tx: Sql, movement: Movement, moved: Moved, at: number): Promise<void>;
   /**
    * A refund SUCCESSFUL: the money left the disbursement account back to the payer. An order's
    * refund takes the seller's part from their payable (below zero when their payout had left:
    * the claw-back, netted from their next payouts) and the platform's from its revenue; a refund
    * of money that arrived against a failed order clears it from suspense.
    */
-  refunded(refund: RefundedParts, movement: Movement, at: number): void;
+  refunded(tx: Sql, refund: RefundedParts, movement: Movement, at: number): Promise<void>;
 }
 
 /** How a successful refund is booked. */
@@ -39,12 +39,12 @@ export interface RefundedParts {
   fromSuspense: boolean;
 }
 
-export function createPostings(db: Database): Postings {
-  const ledger = new Ledger(db);
+export function createPostings(): Postings {
+  const ledger = (tx: Sql) => new Ledger(tx);
   const about = (movement: Movement, at: number) => ({ orderId: movement.orderId, movementId: movement.id, at });
   return {
-    collected(order, movement, at) {
-      ledger.post({
+    async collected(tx, order, movement, at) {
+      await ledger(tx).post({
         kind: 'collection', currency: order.currency, ...about(movement, at),
         lines: [
           { account: 'collection', amountMinor: order.amountMinor },
@@ -53,8 +53,8 @@ export function createPostings(db: Database): Postings {
         ],
       });
     },
-    paidOut(order, movement, at) {
-      ledger.post({
+    async paidOut(tx, order, movement, at) {
+      await ledger(tx).post({
         kind: 'payout', currency: movement.currency, ...about(movement, at),
         lines: [
           { account: sellerPayable(order.sellerId), amountMinor: movement.amountMinor },
@@ -62,14 +62,14 @@ export function createPostings(db: Database): Postings {
         ],
       });
     },
-    movedAgainstFailure(movement, moved, at) {
+    async movedAgainstFailure(tx, movement, moved, at) {
       // Nothing to book, or a currency the books cannot hold: reconciliation reports the
       // movement's status difference, and a person books it by an operator journal.
       if (moved.amountMinor <= 0 || !findCurrency(moved.currency)) return;
       // A collection brought money in; a payout sent it out.
       const sign = movement.kind === 'collection' ? 1 : -1;
       const account = movement.kind === 'collection' ? 'collection' : 'disbursement';
-      ledger.post({
+      await ledger(tx).post({
         kind: 'suspense', currency: moved.currency, ...about(movement, at),
         note: `${movement.kind} ${movement.referenceId} moved ${moved.amountMinor} ${moved.currency} minor units, not ${movement.amountMinor} ${movement.currency}`,
         lines: [
@@ -78,14 +78,14 @@ export function createPostings(db: Database): Postings {
         ],
       });
     },
-    refunded(refund, movement, at) {
+    async refunded(tx, refund, movement, at) {
       const lines = refund.fromSuspense
         ? [{ account: 'suspense', amountMinor: movement.amountMinor }]
         : [
           { account: sellerPayable(refund.sellerId), amountMinor: refund.sellerPartMinor },
           { account: 'platform_revenue', amountMinor: refund.platformPartMinor },
         ];
-      ledger.post({
+      await ledger(tx).post({
         kind: 'refund', currency: movement.currency, ...about(movement, at),
         ...(refund.fromSuspense ? { note: `refund of money held in suspense, ${movement.referenceId}` } : {}),
         lines: [{ account: 'disbursement', amountMinor: -movement.amountMinor }, ...lines],

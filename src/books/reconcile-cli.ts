@@ -6,7 +6,7 @@
 // cron can run it and mail whoever must look.
 import { readArgs } from '../cli-args';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase, pendingMigrations } from '../db';
+import { openDatabase, pendingMigrations, SqliteSql } from '../db';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createLogger } from '../log';
@@ -50,7 +50,7 @@ if (pending.length) fail(`${config.databasePath} is behind (${pending.join(', ')
 // Logs are JSON lines on stderr, beside the progress, so stdout holds only the report.
 const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(`${line}\n`) });
 const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, config.momo.baseUrl), credentials: config.momo.credentials });
-const books = createBooksService({ db, timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
+const books = createBooksService({ sql: new SqliteSql(db), timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
 
 let period;
 try {

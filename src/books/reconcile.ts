@@ -52,7 +52,7 @@ function compare(attempt: AttemptForReconcile, tx: ProviderTransaction | null, i
 
 /** The books' expected balance of each MoMo account against what each provider reports now. */
 async function balanceItems(deps: ReconcileDeps): Promise<NewReconcileItem[]> {
-  const expected = expectedMomo(deps.store.accountSums(null));
+  const expected = expectedMomo(await deps.store.accountSums(null));
   const items: NewReconcileItem[] = [];
   for (const provider of deps.providers) {
     const reported = await provider.balances();
@@ -77,23 +77,23 @@ async function balanceItems(deps: ReconcileDeps): Promise<NewReconcileItem[]> {
  * and values) is recorded resolved, pointing at that resolution, so a nightly run does not fail
  * again and again over what a person has already explained.
  */
-function record(store: BooksStore, runId: number, item: NewReconcileItem, now: number): void {
-  const earlier = store.earlierResolution(item);
+async function record(store: BooksStore, runId: number, item: NewReconcileItem, now: number): Promise<void> {
+  const earlier = await store.earlierResolution(item);
   const resolution = earlier ? { at: now, by: earlier.resolvedBy ?? 'unknown', note: `as resolved in item ${earlier.id}: ${earlier.resolutionNote ?? ''}`.slice(0, 500) } : null;
-  store.insertItem(runId, item, resolution);
+  await store.insertItem(runId, item, resolution);
 }
 
 export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: string, progress?: (p: ReconcileProgress) => void): Promise<ReconcileReport> {
   const { store, clock, log } = deps;
   const byName = new Map(deps.providers.map((p) => [p.name, p]));
-  const id = store.startReconciliation(period.from, period.to, startedBy, clock());
+  const id = await store.startReconciliation(period.from, period.to, startedBy, clock());
   const counts = { checked: 0, matched: 0, open: 0 };
-  const total = store.attemptsCount(period.from, period.to);
+  const total = await store.attemptsCount(period.from, period.to);
   let error: string | null = null;
   try {
     let after = 0;
     for (;;) {
-      const page = store.attemptsPage(period.from, period.to, after, PAGE);
+      const page = await store.attemptsPage(period.from, period.to, after, PAGE);
       for (const attempt of page) {
         counts.checked++;
         // Still followed by the engine: its outcome is not Sokoni's yet, so nothing to compare.
@@ -102,8 +102,8 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
           const provider = byName.get(attempt.provider);
           if (!provider) throw new Error(`no provider named ${attempt.provider} is configured`);
           const tx = await provider.read(attempt.kind, attempt.referenceId);
-          const item = compare(attempt, tx, store.journalOfMovement(attempt.movementId)?.kind === 'suspense');
-          if (item) record(store, id, item, clock());
+          const item = compare(attempt, tx, (await store.journalOfMovement(attempt.movementId))?.kind === 'suspense');
+          if (item) await record(store, id, item, clock());
           else counts.matched++;
         }
         progress?.({ checked: counts.checked, total });
@@ -111,30 +111,30 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
       if (page.length < PAGE) break;
       after = page.at(-1)!.rowId;
     }
-    for (const item of await balanceItems(deps)) record(store, id, item, clock());
+    for (const item of await balanceItems(deps)) await record(store, id, item, clock());
   } catch (caught) {
     // The items found so far are kept; the run says it did not finish.
     error = caught instanceof Error ? caught.message : String(caught);
     log.error('books.reconcile_failed', { reconciliationId: id, error });
   }
-  store.finishReconciliation(id, counts, error, clock());
-  const report = reconciliationReport(store, id)!;
+  await store.finishReconciliation(id, counts, error, clock());
+  const report = (await reconciliationReport(store, id))!;
   log.info('books.reconciled', { reconciliationId: id, checked: counts.checked, matched: counts.matched, open: counts.open, differences: report.items.length, error });
   return report;
 }
 
-export function reconciliationReport(store: BooksStore, id: number): ReconcileReport | undefined {
-  const run = store.reconciliation(id);
+export async function reconciliationReport(store: BooksStore, id: number): Promise<ReconcileReport | undefined> {
+  const run = await store.reconciliation(id);
   if (!run) return undefined;
-  const items = store.items(id);
+  const items = await store.items(id);
   return { ...run, items, unresolved: items.filter((i) => i.resolvedAt === null).length };
 }
 
-export function resolveItem(store: BooksStore, itemId: number, note: string, by: string, now: number): ReconcileItemRow {
-  const item = store.item(itemId);
+export async function resolveItem(store: BooksStore, itemId: number, note: string, by: string, now: number): Promise<ReconcileItemRow> {
+  const item = await store.item(itemId);
   if (!item) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
   const text = note.trim();
   if (text.length < 1 || text.length > 500) throw new DomainError('invalid', 'invalid_field', 'note must say how it was resolved (1–500 characters)', 'note');
-  if (!store.resolveItem(itemId, by, text, now)) throw new DomainError('conflict', 'already_resolved', 'This item was already resolved; its resolution is kept');
-  return store.item(itemId)!;
+  if (!(await store.resolveItem(itemId, by, text, now))) throw new DomainError('conflict', 'already_resolved', 'This item was already resolved; its resolution is kept');
+  return (await store.item(itemId))!;
 }

@@ -65,9 +65,14 @@ export interface Statement {
 
 const key = (sellerId: string, currency: string) => `${sellerId} ${currency}`;
 
-export function balances(store: BooksStore, period: Period): Balances {
-  const all = store.accountSums(null);
-  const names = store.sellerNames();
+/**
+ * Plain reads, not a transaction: SQLite's transactions take the write lock, and reports must
+ * keep answering while another process holds it. A step that commits between two of the reads
+ * shows in the later one only, as at PostgreSQL's read committed.
+ */
+export async function balances(store: BooksStore, period: Period): Promise<Balances> {
+  const all = await store.accountSums(null);
+  const names = await store.sellerNames();
   const sellers = new Map<string, SellerBalance>();
   const seller = (sellerId: string, currency: string): SellerBalance => {
     let row = sellers.get(key(sellerId, currency));
@@ -81,9 +86,9 @@ export function balances(store: BooksStore, period: Period): Balances {
     const sellerId = sum.account.startsWith('seller_payable:') ? sum.account.slice('seller_payable:'.length) : null;
     if (sellerId) seller(sellerId, sum.currency).owedMinor = -sum.amountMinor;
   }
-  for (const row of store.payoutsInFlight()) seller(row.sellerId, row.currency).onTheWayMinor = row.amountMinor;
-  for (const row of store.paidOut(period.from, period.to)) seller(row.sellerId, row.currency).paidInPeriodMinor = row.amountMinor;
-  const inPeriod = new Map(store.accountFlow('platform_revenue', period.from, period.to).map((r) => [r.currency, -r.amountMinor]));
+  for (const row of await store.payoutsInFlight()) seller(row.sellerId, row.currency).onTheWayMinor = row.amountMinor;
+  for (const row of await store.paidOut(period.from, period.to)) seller(row.sellerId, row.currency).paidInPeriodMinor = row.amountMinor;
+  const inPeriod = new Map((await store.accountFlow('platform_revenue', period.from, period.to)).map((r) => [r.currency, -r.amountMinor]));
   const revenueTotals = all.filter((s) => s.account === 'platform_revenue');
   const currencies = new Set([...inPeriod.keys(), ...revenueTotals.map((r) => r.currency)]);
   return {
@@ -107,13 +112,14 @@ export function expectedMomo(sums: readonly AccountSum[]): AccountSum[] {
 
 export const maxJournalPage = 500;
 
-export function journalPage(store: BooksStore, period: Period, account: string | null, after: number, limit: number): { journals: JournalView[]; next: string | null } {
-  const rows = store.journalPage(period.from, period.to, account, after, limit);
+/** Journals are written whole with their entries (one transaction), so the page's two reads agree without one of their own. */
+export async function journalPage(store: BooksStore, period: Period, account: string | null, after: number, limit: number): Promise<{ journals: JournalView[]; next: string | null }> {
+  const rows = await store.journalPage(period.from, period.to, account, after, limit);
   const first = rows[0];
   const last = rows.at(-1);
   const lines = new Map<number, JournalLine[]>();
   if (first && last) {
-    for (const e of store.entriesOfJournals(first.id, last.id)) {
+    for (const e of await store.entriesOfJournals(first.id, last.id)) {
       let list = lines.get(e.journalId);
       if (!list) lines.set(e.journalId, (list = []));
       list.push({ account: e.account, ...amountJson(e.amountMinor, e.currency) });
@@ -127,22 +133,20 @@ export function journalPage(store: BooksStore, period: Period, account: string |
   };
 }
 
-export function statement(store: BooksStore, sellerId: string, period: Period): Statement {
-  if (!store.sellerExists(sellerId)) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
+/** Plain reads, as `balances`. */
+export async function statement(store: BooksStore, sellerId: string, period: Period): Promise<Statement> {
+  if (!(await store.sellerExists(sellerId))) throw new DomainError('not_found', 'seller_not_found', 'No seller with this id');
   const account = sellerPayable(sellerId);
-  const opening = new Map(store.balanceBefore(account, period.from).map((s) => [s.currency, -s.amountMinor]));
-  return {
-    sellerId,
-    from: period.from,
-    to: period.to,
-    currencies: store.currenciesOf(account, period.to).map((currency) => {
-      const openingMinor = opening.get(currency) ?? 0;
-      let balance = openingMinor;
-      const lines = store.statementLines(account, period.from, period.to, currency).map((row) => {
-        balance -= row.amountMinor;
-        return { at: row.at, kind: row.kind, orderId: row.orderId, note: row.note, amountMinor: -row.amountMinor, balanceMinor: balance };
-      });
-      return { currency, openingMinor, lines, closingMinor: balance };
-    }),
-  };
+  const opening = new Map((await store.balanceBefore(account, period.from)).map((s) => [s.currency, -s.amountMinor]));
+  const currencies: Statement['currencies'] = [];
+  for (const currency of await store.currenciesOf(account, period.to)) {
+    const openingMinor = opening.get(currency) ?? 0;
+    let balance = openingMinor;
+    const lines = (await store.statementLines(account, period.from, period.to, currency)).map((row) => {
+      balance -= row.amountMinor;
+      return { at: row.at, kind: row.kind, orderId: row.orderId, note: row.note, amountMinor: -row.amountMinor, balanceMinor: balance };
+    });
+    currencies.push({ currency, openingMinor, lines, closingMinor: balance });
+  }
+  return { sellerId, from: period.from, to: period.to, currencies };
 }

@@ -2,7 +2,7 @@
 // and (reconcile.ts) reconciliation. Query values arrive as they came from outside and are
 // checked here, each refusal naming its field.
 import type { Writable } from 'node:stream';
-import type { Database } from '../db';
+import type { ReconcileItemRow, Sql } from '../db';
 import { DomainError } from '../domain-error';
 import type { Logger } from '../log';
 import type { PaymentProvider } from '../providers';
@@ -14,7 +14,7 @@ import { reconcile, reconciliationReport, resolveItem, type ReconcileProgress, t
 import { parsePeriod, type Period } from './time';
 
 export interface BooksOptions {
-  db: Database;
+  sql: Sql;
   /** SHOP_TIMEZONE: days, periods and exported times. */
   timezone: string;
   log: Logger;
@@ -39,7 +39,7 @@ function whole(value: unknown, field: string, min: number, max: number, fallback
 }
 
 export function createBooksService(options: BooksOptions) {
-  const ledger = new Ledger(options.db);
+  const ledger = new Ledger(options.sql);
   const store = ledger.store;
   const clock = options.clock ?? Date.now;
   const zone = options.timezone;
@@ -49,27 +49,27 @@ export function createBooksService(options: BooksOptions) {
     timezone: zone,
 
     /** An operator's journal (e.g. moving funds from the collection to the disbursement account), attributed and kept. */
-    postOperatorJournal(input: OperatorJournal, postedBy: string): number {
-      const id = ledger.post({ kind: 'operator', currency: input.currency, lines: input.lines, note: input.note, postedBy, at: clock() });
+    async postOperatorJournal(input: OperatorJournal, postedBy: string): Promise<number> {
+      const id = await ledger.post({ kind: 'operator', currency: input.currency, lines: input.lines, note: input.note, postedBy, at: clock() });
       options.log.info('books.operator_journal', { journalId: id, postedBy, currency: input.currency, lines: input.lines.length });
       return id;
     },
 
     /** One journal with its lines, as the journal page shows it. */
-    journalById(id: number): JournalView | undefined {
-      return journalPage(store, { from: 0, to: Number.MAX_SAFE_INTEGER }, null, id - 1, 1).journals.find((j) => j.id === id);
+    async journalById(id: number): Promise<JournalView | undefined> {
+      return (await journalPage(store, { from: 0, to: Number.MAX_SAFE_INTEGER }, null, id - 1, 1)).journals.find((j) => j.id === id);
     },
 
-    balances: (query: Query): Balances => balances(store, period(query)),
+    balances: async (query: Query): Promise<Balances> => balances(store, period(query)),
 
-    journal(query: Query): { journals: JournalView[]; next: string | null } {
+    async journal(query: Query): Promise<{ journals: JournalView[]; next: string | null }> {
       const account = query.account === undefined ? null : parseAccount(query.account, 'account');
       const after = whole(query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
       const limit = whole(query.limit, 'limit', 1, maxJournalPage, 100);
       return journalPage(store, period(query), account, after, limit);
     },
 
-    statement: (sellerId: string, query: Query): Statement => statement(store, sellerId, period(query)),
+    statement: async (sellerId: string, query: Query): Promise<Statement> => statement(store, sellerId, period(query)),
     statementCsv: (s: Statement) => statementCsv(s, zone),
 
     /** Checks the export's name and query before anything is written, so a refusal is still a clean 4xx. */
@@ -93,20 +93,20 @@ export function createBooksService(options: BooksOptions) {
     reconcile: (p: Period, startedBy: string, progress?: (p: ReconcileProgress) => void): Promise<ReconcileReport> =>
       reconcile({ store, providers: options.providers, log: options.log, clock }, p, startedBy, progress),
 
-    reconciliation(id: string): ReconcileReport {
-      const report = /^\d{1,15}$/.test(id) ? reconciliationReport(store, Number(id)) : undefined;
+    async reconciliation(id: string): Promise<ReconcileReport> {
+      const report = /^\d{1,15}$/.test(id) ? await reconciliationReport(store, Number(id)) : undefined;
       if (!report) throw new DomainError('not_found', 'reconciliation_not_found', 'No reconciliation with this id');
       return report;
     },
 
     /** Differences from reconciliations that no one has resolved yet, newest first. */
-    openItems: (limit = 100) => store.openItems(limit),
+    openItems: (limit = 100): Promise<ReconcileItemRow[]> => store.openItems(limit),
 
     /** An operator settles a difference with a note; the item and its resolution are kept. */
-    resolveItem(id: string, note: unknown, by: string) {
+    async resolveItem(id: string, note: unknown, by: string): Promise<ReconcileItemRow> {
       if (typeof note !== 'string') throw new DomainError('invalid', 'invalid_field', 'note is required', 'note');
       if (!/^\d{1,15}$/.test(id)) throw new DomainError('not_found', 'item_not_found', 'No reconciliation item with this id');
-      const item = resolveItem(store, Number(id), note, by, clock());
+      const item = await resolveItem(store, Number(id), note, by, clock());
       options.log.info('books.item_resolved', { itemId: item.id, by });
       return item;
     },

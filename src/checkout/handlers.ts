@@ -58,8 +58,7 @@ export function nettedPayout(available: number, currency: string): number | null
  * `books` posts each money event's journal in the same transaction (issue #12). A send reads its
  * order once with what it needs around it (`orderForSend`: the product's name, the seller's
  * number and payout hold), not the order, product and seller one by one. Inside a movement's
- * transaction every statement runs on its `tx`; the books' postings and the refunds' reads run
- * on SQLite's own connection (`books`, `refunds`), which is inside that same transaction.
+ * transaction every statement runs on its `tx`: the order's, the books' postings and the refunds'.
  */
 export function orderHandlers(orders: OrderStore, books: Postings, refunds: RefundStore): HandlerTable {
   const moveOrder = async (tx: Sql, orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null) => {
@@ -73,14 +72,15 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
     const inTx = orders.in(tx);
     const { order, sellerMsisdn } = (await inTx.orderForSend(orderId))!;
     await moveOrder(tx, orderId, 'pending', 'paid', now);
-    books.collected(order, collection, now);
+    await books.collected(tx, order, collection, now);
     // A zero share (0 bps, or a tiny amount) leaves nothing to send: the order is settled.
     if (order.sellerAmountMinor === 0) {
       await moveOrder(tx, orderId, 'paid', 'settled', now, 'nothing to pay out');
       return [];
     }
-    const amountMinor = refunds.sellerHasRefunds(order.sellerId, order.currency)
-      ? nettedPayout(refunds.sellerAvailable(order.sellerId, order.currency), order.currency)
+    const refundsInTx = refunds.in(tx);
+    const amountMinor = (await refundsInTx.sellerHasRefunds(order.sellerId, order.currency))
+      ? nettedPayout(await refundsInTx.sellerAvailable(order.sellerId, order.currency), order.currency)
       : order.sellerAmountMinor;
     if (amountMinor === null) {
       await moveOrder(tx, orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
@@ -105,16 +105,13 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       succeeded: (tx, movement, now, lease) => paid(tx, movement, now, lease),
       async failed(tx, movement, reason, now, moved) {
         await moveOrder(tx, movement.orderId, 'pending', 'failed', now, reason);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       // A shopper waits at the till: a payment MoMo has not accepted by then is never sent after.
       sendDeadlineMs: (settings) => settings.paySendDeadlineS * 1000,
       abandoned: (tx, movement, now) => moveOrder(tx, movement.orderId, 'pending', 'failed', now, SEND_DEADLINE),
       // The order stays failed; the money is held in suspense until it is refunded.
-      arrivedLate(_tx, movement, moved, now) {
-        books.movedAgainstFailure(movement, moved, now);
-        return Promise.resolve();
-      },
+      arrivedLate: (tx, movement, moved, now) => books.movedAgainstFailure(tx, movement, moved, now),
     },
     payout: {
       label: 'payout',
@@ -126,12 +123,12 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       },
       async succeeded(tx, movement, now) {
         await moveOrder(tx, movement.orderId, 'paid', 'settled', now);
-        books.paidOut((await orders.in(tx).order(movement.orderId))!, movement, now);
+        await books.paidOut(tx, (await orders.in(tx).order(movement.orderId))!, movement, now);
         return [];
       },
       async failed(tx, movement, reason, now, moved) {
         await moveOrder(tx, movement.orderId, 'paid', 'payout_failed', now, reason);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       waitsForFunds: true,
       // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
@@ -152,9 +149,10 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
         return { payerMessage: text, payeeNote: text };
       },
       async succeeded(tx, movement, now) {
-        const refund = refunds.byMovement(movement.id)!;
-        refunds.finish(refund.id, 'refunded', now);
-        books.refunded({ ...refund, sellerId: (await orders.in(tx).order(movement.orderId))!.sellerId }, movement, now);
+        const refundsInTx = refunds.in(tx);
+        const refund = (await refundsInTx.byMovement(movement.id))!;
+        await refundsInTx.finish(refund.id, 'refunded', now);
+        await books.refunded(tx, { ...refund, sellerId: (await orders.in(tx).order(movement.orderId))!.sellerId }, movement, now);
         return [];
       },
       // Its money never left, so the seller must be made whole: a claw-back taken off a payout
@@ -162,11 +160,12 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       // payable (never booked away: the books take a refund only once it succeeds), and their
       // next payout carries it (nettedPayout).
       async failed(tx, movement, reason, now, moved) {
-        const refund = refunds.byMovement(movement.id)!;
-        refunds.finish(refund.id, 'failed', now);
+        const refundsInTx = refunds.in(tx);
+        const refund = (await refundsInTx.byMovement(movement.id))!;
+        await refundsInTx.finish(refund.id, 'failed', now);
         const payout = await orders.in(tx).movements.of(movement.orderId, 'payout');
-        if (refund.payoutReducedMinor > 0 && payout) refunds.restorePayout(payout.id, refund.payoutReducedMinor, now);
-        if (moved) books.movedAgainstFailure(movement, moved, now);
+        if (refund.payoutReducedMinor > 0 && payout) await refundsInTx.restorePayout(payout.id, refund.payoutReducedMinor, now);
+        if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       waitsForFunds: true,
       // MoMo pays back whoever paid the collection, named by its reference (collections have one attempt).

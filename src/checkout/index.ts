@@ -36,10 +36,7 @@ export interface OrderSnapshot {
 }
 
 export interface CheckoutOptions {
-  /**
-   * The database. The books' postings and the refunds' reads, which the handlers run inside a
-   * movement's transaction, are not on the port yet: they run on its SQLite connection (`raw`).
-   */
+  /** The database, through the store's port; the handlers run the books' postings and the refunds' reads on a movement's `tx`. */
   sql: SqliteSql;
   /** The providers that hold movements; new orders go to the first. */
   providers: readonly PaymentProvider[];
@@ -111,7 +108,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     store: orders.movements,
     providers,
     // A seller's changed payout number holds their payouts (issue #15): orderForSend reads the hold with the order.
-    handlers: orderHandlers(orders, createPostings(sql.raw), new RefundStore(sql.raw)),
+    handlers: orderHandlers(orders, createPostings(), new RefundStore(sql)),
     settings: options.settings,
     log: options.log,
     clock,

@@ -1,8 +1,7 @@
 // Every SQL statement of the books (src/books): journals and entries (append-only, enforced by
 // triggers in migrations/004_books.sql), the reports' sums, keyset pages for the exports, and
 // reconciliation runs with their items. The books room decides; this file only reads and writes.
-import type { Database } from './connection';
-import { statement } from './statements';
+import type { Sql } from './sql';
 
 export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator' | 'refund';
 
@@ -157,6 +156,8 @@ export interface ReconciliationRow {
  */
 const oneMovementPerOrder = `('collection', 'payout')`;
 
+// An optional filter is two statement texts, never `? IS NULL OR ...`: PostgreSQL cannot tell a
+// parameter's type from `$1 IS NULL` alone.
 const journalColumns = `id, kind, currency, order_id AS orderId, movement_id AS movementId, note, posted_by AS postedBy, at`;
 const entryColumns = `id, journal_id AS journalId, account, seller_id AS sellerId, currency, amount_minor AS amountMinor, at`;
 const itemColumns = `id, reconciliation_id AS reconciliationId, kind, movement_id AS movementId, reference_id AS referenceId,
@@ -166,188 +167,195 @@ const runColumns = `id, from_at AS fromAt, to_at AS toAt, started_by AS startedB
   finished_at AS finishedAt, checked, matched, open, error`;
 
 export class BooksStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly sql: Sql) {}
 
-  private q(sql: string) {
-    return statement(this.db, sql);
+  /** The same store on a transaction's executor, for code that runs inside it. */
+  in(tx: Sql): BooksStore {
+    return new BooksStore(tx);
   }
 
-  /** Runs `fn` in one SQLite transaction (a savepoint when one is already open). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** Runs `fn` in one transaction (part of the caller's when this store is on a transaction's executor). */
+  transaction<T>(fn: (store: BooksStore) => Promise<T>): Promise<T> {
+    return this.sql.transaction((tx) => fn(this.in(tx)));
   }
 
-  insertJournal(journal: NewJournal, entries: readonly NewEntry[]): number {
-    return this.transaction(() => {
-      const id = Number(this.q(`INSERT INTO journals (kind, currency, order_id, movement_id, note, posted_by, at)
-        VALUES (@kind, @currency, @orderId, @movementId, @note, @postedBy, @at)`).run(journal).lastInsertRowid);
-      const insert = this.q(`INSERT INTO entries (journal_id, account, seller_id, currency, amount_minor, at) VALUES (?, ?, ?, ?, ?, ?)`);
-      for (const entry of entries) insert.run(id, entry.account, entry.sellerId, journal.currency, entry.amountMinor, journal.at);
+  insertJournal(journal: NewJournal, entries: readonly NewEntry[]): Promise<number> {
+    return this.sql.transaction(async (tx) => {
+      const { id } = (await tx.get<{ id: number }>(`INSERT INTO journals (kind, currency, order_id, movement_id, note, posted_by, at)
+        VALUES (@kind, @currency, @orderId, @movementId, @note, @postedBy, @at) RETURNING id`, { ...journal }))!;
+      for (const entry of entries) {
+        await tx.run(`INSERT INTO entries (journal_id, account, seller_id, currency, amount_minor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+          [id, entry.account, entry.sellerId, journal.currency, entry.amountMinor, journal.at]);
+      }
       return id;
     });
   }
 
-  journalOfMovement(movementId: number): JournalRow | undefined {
-    return this.q(`SELECT ${journalColumns} FROM journals WHERE movement_id = ?`).get(movementId) as JournalRow | undefined;
+  journalOfMovement(movementId: number): Promise<JournalRow | undefined> {
+    return this.sql.get<JournalRow>(`SELECT ${journalColumns} FROM journals WHERE movement_id = ?`, [movementId]);
   }
 
-  sellerExists(sellerId: string): boolean {
-    return this.q(`SELECT 1 FROM sellers WHERE id = ?`).get(sellerId) !== undefined;
+  async sellerExists(sellerId: string): Promise<boolean> {
+    return (await this.sql.get(`SELECT 1 AS yes FROM sellers WHERE id = ?`, [sellerId])) !== undefined;
   }
 
   /** Every account's balance per currency over entries before `before` (all when null). */
-  accountSums(before: number | null): AccountSum[] {
-    return this.q(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
-      WHERE ? IS NULL OR at < ? GROUP BY account, currency ORDER BY account, currency`).all(before, before) as AccountSum[];
+  accountSums(before: number | null): Promise<AccountSum[]> {
+    return this.sql.all<AccountSum>(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
+      ${before === null ? '' : 'WHERE at < ?'} GROUP BY account, currency ORDER BY account, currency`, before === null ? [] : [before]);
   }
 
   /** Sums of one account's entries in [from, to) per currency. */
-  accountFlow(account: string, from: number, to: number): AccountSum[] {
-    return this.q(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
-      WHERE account = ? AND at >= ? AND at < ? GROUP BY account, currency`).all(account, from, to) as AccountSum[];
+  accountFlow(account: string, from: number, to: number): Promise<AccountSum[]> {
+    return this.sql.all<AccountSum>(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
+      WHERE account = ? AND at >= ? AND at < ? GROUP BY account, currency`, [account, from, to]);
   }
 
   /** What each seller was paid (payout journals) in [from, to). */
-  paidOut(from: number, to: number): SellerSum[] {
-    return this.q(`SELECT e.seller_id AS sellerId, e.currency, sum(e.amount_minor) AS amountMinor
+  paidOut(from: number, to: number): Promise<SellerSum[]> {
+    return this.sql.all<SellerSum>(`SELECT e.seller_id AS sellerId, e.currency, sum(e.amount_minor) AS amountMinor
       FROM entries e JOIN journals j ON j.id = e.journal_id
       WHERE j.kind = 'payout' AND e.seller_id IS NOT NULL AND e.at >= ? AND e.at < ?
-      GROUP BY e.seller_id, e.currency`).all(from, to) as SellerSum[];
+      GROUP BY e.seller_id, e.currency`, [from, to]);
   }
 
   /** Payouts written and not yet final: on their way to each seller. */
-  payoutsInFlight(): SellerSum[] {
-    return this.q(`SELECT o.seller_id AS sellerId, m.currency, sum(m.amount_minor) AS amountMinor
+  payoutsInFlight(): Promise<SellerSum[]> {
+    return this.sql.all<SellerSum>(`SELECT o.seller_id AS sellerId, m.currency, sum(m.amount_minor) AS amountMinor
       FROM movements m JOIN orders o ON o.id = m.order_id
       WHERE m.kind = 'payout' AND m.status IN ('sending', 'pending', 'retry_wait')
-      GROUP BY o.seller_id, m.currency`).all() as SellerSum[];
+      GROUP BY o.seller_id, m.currency`);
   }
 
-  sellerNames(): Map<string, string> {
-    const rows = this.q(`SELECT id, name FROM sellers`).all() as { id: string; name: string }[];
+  async sellerNames(): Promise<Map<string, string>> {
+    const rows = await this.sql.all<{ id: string; name: string }>(`SELECT id, name FROM sellers`);
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   /** Journals in [from, to) after `afterId`, optionally touching `account`, oldest first. */
-  journalPage(from: number, to: number, account: string | null, afterId: number, limit: number): JournalRow[] {
-    return this.q(`SELECT ${journalColumns} FROM journals j
+  journalPage(from: number, to: number, account: string | null, afterId: number, limit: number): Promise<JournalRow[]> {
+    return this.sql.all<JournalRow>(`SELECT ${journalColumns} FROM journals j
       WHERE j.id > ? AND j.at >= ? AND j.at < ?
-        AND (? IS NULL OR EXISTS (SELECT 1 FROM entries e WHERE e.journal_id = j.id AND e.account = ?))
-      ORDER BY j.id LIMIT ?`).all(afterId, from, to, account, account, limit) as JournalRow[];
+        ${account === null ? '' : 'AND EXISTS (SELECT 1 FROM entries e WHERE e.journal_id = j.id AND e.account = ?)'}
+      ORDER BY j.id LIMIT ?`, [afterId, from, to, ...(account === null ? [] : [account]), limit]);
   }
 
-  entriesOfJournals(firstId: number, lastId: number): EntryRow[] {
-    return this.q(`SELECT ${entryColumns} FROM entries WHERE journal_id BETWEEN ? AND ? ORDER BY id`).all(firstId, lastId) as EntryRow[];
+  entriesOfJournals(firstId: number, lastId: number): Promise<EntryRow[]> {
+    return this.sql.all<EntryRow>(`SELECT ${entryColumns} FROM entries WHERE journal_id BETWEEN ? AND ? ORDER BY id`, [firstId, lastId]);
   }
 
   /** An account's balance per currency from its entries before `before`. */
-  balanceBefore(account: string, before: number): AccountSum[] {
-    return this.q(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
-      WHERE account = ? AND at < ? GROUP BY account, currency`).all(account, before) as AccountSum[];
+  balanceBefore(account: string, before: number): Promise<AccountSum[]> {
+    return this.sql.all<AccountSum>(`SELECT account, currency, sum(amount_minor) AS amountMinor FROM entries
+      WHERE account = ? AND at < ? GROUP BY account, currency`, [account, before]);
   }
 
   /** One account's entries in [from, to) with their journals, in the order they were posted. */
-  statementLines(account: string, from: number, to: number, currency: string): StatementLineRow[] {
-    return this.q(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note,
+  statementLines(account: string, from: number, to: number, currency: string): Promise<StatementLineRow[]> {
+    return this.sql.all<StatementLineRow>(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note,
       e.amount_minor AS amountMinor, e.at
       FROM entries e JOIN journals j ON j.id = e.journal_id
-      WHERE e.account = ? AND e.currency = ? AND e.at >= ? AND e.at < ? ORDER BY e.at, e.id`).all(account, currency, from, to) as StatementLineRow[];
+      WHERE e.account = ? AND e.currency = ? AND e.at >= ? AND e.at < ? ORDER BY e.at, e.id`, [account, currency, from, to]);
   }
 
   /** Currencies an account has entries in, up to `before`. */
-  currenciesOf(account: string, before: number): string[] {
-    return this.q(`SELECT DISTINCT currency FROM entries WHERE account = ? AND at < ? ORDER BY currency`).pluck().all(account, before) as string[];
+  async currenciesOf(account: string, before: number): Promise<string[]> {
+    const rows = await this.sql.all<{ currency: string }>(`SELECT DISTINCT currency FROM entries WHERE account = ? AND at < ? ORDER BY currency`, [account, before]);
+    return rows.map((r) => r.currency);
   }
 
-  exportJournalPage(from: number, to: number, account: string | null, afterEntryId: number, limit: number): JournalExportRow[] {
-    return this.q(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, j.posted_by AS postedBy,
+  exportJournalPage(from: number, to: number, account: string | null, afterEntryId: number, limit: number): Promise<JournalExportRow[]> {
+    return this.sql.all<JournalExportRow>(`SELECT e.id AS entryId, e.journal_id AS journalId, j.kind, j.order_id AS orderId, j.note, j.posted_by AS postedBy,
       e.account, e.currency, e.amount_minor AS amountMinor, e.at
       FROM entries e JOIN journals j ON j.id = e.journal_id
-      WHERE e.id > ? AND e.at >= ? AND e.at < ? AND (? IS NULL OR e.account = ?)
-      ORDER BY e.id LIMIT ?`).all(afterEntryId, from, to, account, account, limit) as JournalExportRow[];
+      WHERE e.id > ? AND e.at >= ? AND e.at < ? ${account === null ? '' : 'AND e.account = ?'}
+      ORDER BY e.id LIMIT ?`, [afterEntryId, from, to, ...(account === null ? [] : [account]), limit]);
   }
 
-  exportSettlementPage(from: number, to: number, afterJournalId: number, limit: number): SettlementExportRow[] {
-    return this.q(`SELECT j.id AS journalId, j.at, o.seller_id AS sellerId, s.name AS sellerName, o.id AS orderId,
+  exportSettlementPage(from: number, to: number, afterJournalId: number, limit: number): Promise<SettlementExportRow[]> {
+    return this.sql.all<SettlementExportRow>(`SELECT j.id AS journalId, j.at, o.seller_id AS sellerId, s.name AS sellerName, o.id AS orderId,
       m.reference_id AS referenceId, m.financial_transaction_id AS financialTransactionId, m.currency,
       m.amount_minor AS amountMinor, o.amount_minor AS orderAmountMinor, o.platform_amount_minor AS platformAmountMinor
       FROM journals j JOIN movements m ON m.id = j.movement_id JOIN orders o ON o.id = j.order_id JOIN sellers s ON s.id = o.seller_id
-      WHERE j.kind = 'payout' AND j.id > ? AND j.at >= ? AND j.at < ? ORDER BY j.id LIMIT ?`).all(afterJournalId, from, to, limit) as SettlementExportRow[];
+      WHERE j.kind = 'payout' AND j.id > ? AND j.at >= ? AND j.at < ? ORDER BY j.id LIMIT ?`, [afterJournalId, from, to, limit]);
   }
 
-  exportOrderPage(from: number, to: number, afterRowId: number, limit: number): OrderExportRow[] {
-    return this.q(`SELECT o.rowid AS rowId, o.id, o.created_at AS createdAt, o.status, o.seller_id AS sellerId, o.product_id AS productId,
+  exportOrderPage(from: number, to: number, afterRowId: number, limit: number): Promise<OrderExportRow[]> {
+    return this.sql.all<OrderExportRow>(`SELECT o.rowid AS rowId, o.id, o.created_at AS createdAt, o.status, o.seller_id AS sellerId, o.product_id AS productId,
       o.qty, o.currency, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor,
       o.platform_amount_minor AS platformAmountMinor, c.status AS paymentStatus, c.financial_transaction_id AS paymentTransactionId,
       p.status AS payoutStatus
       FROM orders o
       LEFT JOIN movements c ON c.order_id = o.id AND c.kind = 'collection' AND c.kind IN ${oneMovementPerOrder}
       LEFT JOIN movements p ON p.order_id = o.id AND p.kind = 'payout' AND p.kind IN ${oneMovementPerOrder}
-      WHERE o.rowid > ? AND o.created_at >= ? AND o.created_at < ? ORDER BY o.rowid LIMIT ?`).all(afterRowId, from, to, limit) as OrderExportRow[];
+      WHERE o.rowid > ? AND o.created_at >= ? AND o.created_at < ? ORDER BY o.rowid LIMIT ?`, [afterRowId, from, to, limit]);
   }
 
   /** Attempts at movements created in [from, to), after `afterRowId`, in the order they were written. */
-  attemptsPage(from: number, to: number, afterRowId: number, limit: number): AttemptForReconcile[] {
-    return this.q(`SELECT a.rowid AS rowId, a.reference_id AS referenceId, a.status AS attemptStatus, m.id AS movementId, m.kind,
+  attemptsPage(from: number, to: number, afterRowId: number, limit: number): Promise<AttemptForReconcile[]> {
+    return this.sql.all<AttemptForReconcile>(`SELECT a.rowid AS rowId, a.reference_id AS referenceId, a.status AS attemptStatus, m.id AS movementId, m.kind,
       m.provider, m.order_id AS orderId, m.amount_minor AS amountMinor, m.currency, m.reason
       FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
-      WHERE a.rowid > ? AND m.created_at >= ? AND m.created_at < ? ORDER BY a.rowid LIMIT ?`).all(afterRowId, from, to, limit) as AttemptForReconcile[];
+      WHERE a.rowid > ? AND m.created_at >= ? AND m.created_at < ? ORDER BY a.rowid LIMIT ?`, [afterRowId, from, to, limit]);
   }
 
-  attemptsCount(from: number, to: number): number {
-    return this.q(`SELECT count(*) FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
-      WHERE m.created_at >= ? AND m.created_at < ?`).pluck().get(from, to) as number;
+  async attemptsCount(from: number, to: number): Promise<number> {
+    const row = await this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
+      WHERE m.created_at >= ? AND m.created_at < ?`, [from, to]);
+    return row!.n;
   }
 
-  startReconciliation(from: number, to: number, startedBy: string, now: number): number {
-    return Number(this.q(`INSERT INTO reconciliations (from_at, to_at, started_by, started_at) VALUES (?, ?, ?, ?)`)
-      .run(from, to, startedBy, now).lastInsertRowid);
+  async startReconciliation(from: number, to: number, startedBy: string, now: number): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(`INSERT INTO reconciliations (from_at, to_at, started_by, started_at) VALUES (?, ?, ?, ?) RETURNING id`,
+      [from, to, startedBy, now]);
+    return row!.id;
   }
 
-  finishReconciliation(id: number, counts: { checked: number; matched: number; open: number }, error: string | null, now: number): void {
-    this.q(`UPDATE reconciliations SET checked = ?, matched = ?, open = ?, error = ?, finished_at = ? WHERE id = ?`)
-      .run(counts.checked, counts.matched, counts.open, error, now, id);
+  async finishReconciliation(id: number, counts: { checked: number; matched: number; open: number }, error: string | null, now: number): Promise<void> {
+    await this.sql.run(`UPDATE reconciliations SET checked = ?, matched = ?, open = ?, error = ?, finished_at = ? WHERE id = ?`,
+      [counts.checked, counts.matched, counts.open, error, now, id]);
   }
 
   /** `resolution`: the item is written already resolved (the same difference was resolved in an earlier run). */
-  insertItem(reconciliationId: number, item: NewReconcileItem, resolution: { at: number; by: string; note: string } | null = null): void {
-    this.q(`INSERT INTO reconciliation_items (reconciliation_id, kind, movement_id, reference_id, order_id, account, currency, expected, actual,
+  async insertItem(reconciliationId: number, item: NewReconcileItem, resolution: { at: number; by: string; note: string } | null = null): Promise<void> {
+    await this.sql.run(`INSERT INTO reconciliation_items (reconciliation_id, kind, movement_id, reference_id, order_id, account, currency, expected, actual,
       resolved_at, resolved_by, resolution_note)
-      VALUES (@reconciliationId, @kind, @movementId, @referenceId, @orderId, @account, @currency, @expected, @actual, @at, @by, @note)`)
-      .run({ reconciliationId, ...item, at: resolution?.at ?? null, by: resolution?.by ?? null, note: resolution?.note ?? null });
+      VALUES (@reconciliationId, @kind, @movementId, @referenceId, @orderId, @account, @currency, @expected, @actual, @at, @by, @note)`,
+    { reconciliationId, ...item, at: resolution?.at ?? null, by: resolution?.by ?? null, note: resolution?.note ?? null });
   }
 
   /** The first resolved item that recorded exactly this difference, if an operator has seen it before. */
-  earlierResolution(item: NewReconcileItem): ReconcileItemRow | undefined {
-    return this.q(`SELECT ${itemColumns} FROM reconciliation_items
-      WHERE kind = ? AND reference_id IS ? AND account IS ? AND currency IS ? AND expected = ? AND actual = ? AND resolved_at IS NOT NULL
-      ORDER BY id LIMIT 1`).get(item.kind, item.referenceId, item.account, item.currency, item.expected, item.actual) as ReconcileItemRow | undefined;
+  earlierResolution(item: NewReconcileItem): Promise<ReconcileItemRow | undefined> {
+    return this.sql.get<ReconcileItemRow>(`SELECT ${itemColumns} FROM reconciliation_items
+      WHERE kind = ? AND reference_id IS NOT DISTINCT FROM ? AND account IS NOT DISTINCT FROM ? AND currency IS NOT DISTINCT FROM ? AND expected = ? AND actual = ? AND resolved_at IS NOT NULL
+      ORDER BY id LIMIT 1`, [item.kind, item.referenceId, item.account, item.currency, item.expected, item.actual]);
   }
 
-  reconciliation(id: number): ReconciliationRow | undefined {
-    return this.q(`SELECT ${runColumns} FROM reconciliations WHERE id = ?`).get(id) as ReconciliationRow | undefined;
+  reconciliation(id: number): Promise<ReconciliationRow | undefined> {
+    return this.sql.get<ReconciliationRow>(`SELECT ${runColumns} FROM reconciliations WHERE id = ?`, [id]);
   }
 
-  latestReconciliations(limit: number): ReconciliationRow[] {
-    return this.q(`SELECT ${runColumns} FROM reconciliations ORDER BY id DESC LIMIT ?`).all(limit) as ReconciliationRow[];
+  latestReconciliations(limit: number): Promise<ReconciliationRow[]> {
+    return this.sql.all<ReconciliationRow>(`SELECT ${runColumns} FROM reconciliations ORDER BY id DESC LIMIT ?`, [limit]);
   }
 
-  items(reconciliationId: number): ReconcileItemRow[] {
-    return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE reconciliation_id = ? ORDER BY id`).all(reconciliationId) as ReconcileItemRow[];
+  items(reconciliationId: number): Promise<ReconcileItemRow[]> {
+    return this.sql.all<ReconcileItemRow>(`SELECT ${itemColumns} FROM reconciliation_items WHERE reconciliation_id = ? ORDER BY id`, [reconciliationId]);
   }
 
   /** Differences no one has resolved yet, newest first. */
-  openItems(limit: number): ReconcileItemRow[] {
-    return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?`).all(limit) as ReconcileItemRow[];
+  openItems(limit: number): Promise<ReconcileItemRow[]> {
+    return this.sql.all<ReconcileItemRow>(`SELECT ${itemColumns} FROM reconciliation_items WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?`, [limit]);
   }
 
-  item(id: number): ReconcileItemRow | undefined {
-    return this.q(`SELECT ${itemColumns} FROM reconciliation_items WHERE id = ?`).get(id) as ReconcileItemRow | undefined;
+  item(id: number): Promise<ReconcileItemRow | undefined> {
+    return this.sql.get<ReconcileItemRow>(`SELECT ${itemColumns} FROM reconciliation_items WHERE id = ?`, [id]);
   }
 
   /** False when the item was already resolved. */
-  resolveItem(id: number, by: string, note: string, now: number): boolean {
-    return this.q(`UPDATE reconciliation_items SET resolved_at = ?, resolved_by = ?, resolution_note = ? WHERE id = ? AND resolved_at IS NULL`)
-      .run(now, by, note, id).changes === 1;
+  async resolveItem(id: number, by: string, note: string, now: number): Promise<boolean> {
+    const result = await this.sql.run(`UPDATE reconciliation_items SET resolved_at = ?, resolved_by = ?, resolution_note = ? WHERE id = ? AND resolved_at IS NULL`,
+      [now, by, note, id]);
+    return result.changes === 1;
   }
 }

@@ -13,7 +13,6 @@ export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';
 export * from './orders';
 export * from './movements';
-export { SyncMovementStore, SyncOrderStore } from './sync-stores';
 export * from './accounts';
 export * from './order-queries';
 export * from './books';

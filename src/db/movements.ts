@@ -94,7 +94,7 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN 
   read_requested = 0, leased_until = NULL, leased_by = NULL`;
 
 
-/** The statements, by what they do; db/sync-stores.ts runs a few of them for rooms not yet on the port. */
+/** The statements, by what they do. */
 export const movementSql = {
   // Written counting its first send: its writer sends it at once (engine.send).
   insert: `INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status, sends,

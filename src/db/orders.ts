@@ -66,7 +66,7 @@ const orderColumns = `id, idempotency_key AS idempotencyKey, product_id AS produ
 /** `columns` with each column named by its table's alias, for a join where names repeat (id, currency, created_at). */
 const qualified = (columns: string, alias: string) => columns.replace(/(^|,\s*)(\w+)/g, `$1${alias}.$2`);
 
-/** The statements, by what they do; db/sync-stores.ts runs a few of them for rooms not yet on the port. */
+/** The statements, by what they do. */
 export const orderSql = {
   insertOrder: `INSERT INTO orders (id, idempotency_key, product_id, seller_id, qty, unit_price_minor, amount_minor, currency,
     seller_share_bps, seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)

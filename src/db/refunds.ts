@@ -2,10 +2,7 @@
 // claw-back from a payout that has not left, what a seller may be paid now (netting), and who
 // has owed for too long. The refunds room decides; this file only reads and writes, each write
 // guarded by the state it expects to find.
-import type { Database } from './connection';
-import type { Lease, NewMovement } from './movements';
-import { SyncMovementStore } from './sync-stores';
-import { statement } from './statements';
+import type { Sql } from './sql';
 
 export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expired' | 'refunded' | 'failed';
 
@@ -63,99 +60,89 @@ const columns = `id, order_id AS orderId, seller_id AS sellerId, amount_minor AS
 
 type Raw = Omit<RefundRow, 'fromSuspense'> & { fromSuspense: number };
 const row = (raw: Raw | undefined): RefundRow | undefined => raw && { ...raw, fromSuspense: raw.fromSuspense === 1 };
+const rows = (raws: Raw[]): RefundRow[] => raws.map((r) => row(r)!);
 
 export class RefundStore {
-  readonly movements: SyncMovementStore;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(private readonly db: Database) {
-    this.movements = new SyncMovementStore(db);
+  /** The same store on a transaction's executor, for code that runs inside it. */
+  in(tx: Sql): RefundStore {
+    return new RefundStore(tx);
   }
 
-  private q(sql: string) {
-    return statement(this.db, sql);
+  /** Runs `fn` in one transaction (part of the caller's when this store is on a transaction's executor). */
+  transaction<T>(fn: (store: RefundStore, tx: Sql) => Promise<T>): Promise<T> {
+    return this.sql.transaction((tx) => fn(this.in(tx), tx));
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
-  insert(refund: NewRefund): void {
-    this.q(`INSERT INTO refunds (id, order_id, seller_id, amount_minor, currency, seller_part_minor, platform_part_minor, from_suspense, reason, state,
+  async insert(refund: NewRefund): Promise<void> {
+    await this.sql.run(`INSERT INTO refunds (id, order_id, seller_id, amount_minor, currency, seller_part_minor, platform_part_minor, from_suspense, reason, state,
       requested_by, requested_by_id, idempotency_key, created_at, updated_at, expires_at)
       VALUES (@id, @orderId, @sellerId, @amountMinor, @currency, @sellerPartMinor, @platformPartMinor, @fromSuspense, @reason, @state,
-      @requestedBy, @requestedById, @idempotencyKey, @createdAt, @createdAt, @expiresAt)`).run({ ...refund, fromSuspense: refund.fromSuspense ? 1 : 0 });
+      @requestedBy, @requestedById, @idempotencyKey, @createdAt, @createdAt, @expiresAt)`, { ...refund, fromSuspense: refund.fromSuspense ? 1 : 0 });
   }
 
-  byId(id: string): RefundRow | undefined {
-    return row(this.q(`SELECT ${columns} FROM refunds WHERE id = ?`).get(id) as Raw | undefined);
+  async byId(id: string): Promise<RefundRow | undefined> {
+    return row(await this.sql.get<Raw>(`SELECT ${columns} FROM refunds WHERE id = ?`, [id]));
   }
 
-  byKey(key: string): RefundRow | undefined {
-    return row(this.q(`SELECT ${columns} FROM refunds WHERE idempotency_key = ?`).get(key) as Raw | undefined);
+  async byKey(key: string): Promise<RefundRow | undefined> {
+    return row(await this.sql.get<Raw>(`SELECT ${columns} FROM refunds WHERE idempotency_key = ?`, [key]));
   }
 
-  byMovement(movementId: number): RefundRow | undefined {
-    return row(this.q(`SELECT ${columns} FROM refunds WHERE movement_id = ?`).get(movementId) as Raw | undefined);
+  async byMovement(movementId: number): Promise<RefundRow | undefined> {
+    return row(await this.sql.get<Raw>(`SELECT ${columns} FROM refunds WHERE movement_id = ?`, [movementId]));
   }
 
-  ofOrder(orderId: string): RefundRow[] {
-    return (this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? ORDER BY created_at, id`).all(orderId) as Raw[]).map((r) => row(r)!);
+  async ofOrder(orderId: string): Promise<RefundRow[]> {
+    return rows(await this.sql.all<Raw>(`SELECT ${columns} FROM refunds WHERE order_id = ? ORDER BY created_at, id`, [orderId]));
   }
 
   /** Requests waiting for a second person, oldest (nearest expiry) first. */
-  awaitingApproval(limit: number): RefundRow[] {
-    return (this.q(`SELECT ${columns} FROM refunds WHERE state = 'pending_approval' ORDER BY expires_at, id LIMIT ?`).all(limit) as Raw[]).map((r) => row(r)!);
+  async awaitingApproval(limit: number): Promise<RefundRow[]> {
+    return rows(await this.sql.all<Raw>(`SELECT ${columns} FROM refunds WHERE state = 'pending_approval' ORDER BY expires_at, id LIMIT ?`, [limit]));
   }
 
-  openOf(orderId: string): RefundRow | undefined {
-    return row(this.q(`SELECT ${columns} FROM refunds WHERE order_id = ? AND state IN ('pending_approval', 'approved')`).get(orderId) as Raw | undefined);
+  async openOf(orderId: string): Promise<RefundRow | undefined> {
+    return row(await this.sql.get<Raw>(`SELECT ${columns} FROM refunds WHERE order_id = ? AND state IN ('pending_approval', 'approved')`, [orderId]));
   }
 
   /** Refunds that count against what is left to give back: given, or approved and on their way. */
-  totals(orderId: string): RefundTotals {
-    return this.q(`SELECT coalesce(sum(amount_minor), 0) AS amountMinor, coalesce(sum(seller_part_minor), 0) AS sellerMinor,
-      coalesce(sum(platform_part_minor), 0) AS platformMinor FROM refunds WHERE order_id = ? AND state IN ('approved', 'refunded')`).get(orderId) as RefundTotals;
+  async totals(orderId: string): Promise<RefundTotals> {
+    return (await this.sql.get<RefundTotals>(`SELECT coalesce(sum(amount_minor), 0) AS amountMinor, coalesce(sum(seller_part_minor), 0) AS sellerMinor,
+      coalesce(sum(platform_part_minor), 0) AS platformMinor FROM refunds WHERE order_id = ? AND state IN ('approved', 'refunded')`, [orderId]))!;
   }
 
   /**
-   * Approves a pending request and writes its movement (held by `lease` for its first send), in
-   * one step; false (and nothing written) when the request was no longer pending.
+   * Marks a pending request approved with its movement (written by the caller in the same
+   * transaction); false when the request was no longer pending, and the caller must then undo
+   * the movement by failing its transaction.
    */
-  approve(refund: RefundRow, approvedBy: string | null, movement: NewMovement, lease: Lease, now: number): boolean {
-    const decided = new Error('decided meanwhile');
-    try {
-      this.transaction(() => {
-        const id = this.movements.insert(movement, lease, now);
-        const changed = this.q(`UPDATE refunds SET state = 'approved', approved_by = ?, movement_id = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
-          .run(approvedBy, id, now, refund.id).changes === 1;
-        // Undoes the movement's insert: a refund decided meanwhile must not leave one behind.
-        if (!changed) throw decided;
-      });
-      return true;
-    } catch (error) {
-      if (error === decided) return false;
-      throw error;
-    }
+  async approve(refund: RefundRow, approvedBy: string | null, movementId: number, now: number): Promise<boolean> {
+    const result = await this.sql.run(`UPDATE refunds SET state = 'approved', approved_by = ?, movement_id = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`,
+      [approvedBy, movementId, now, refund.id]);
+    return result.changes === 1;
   }
 
-  decline(refund: RefundRow, declinedBy: string, reason: string, now: number): boolean {
-    return this.q(`UPDATE refunds SET state = 'declined', declined_by = ?, decline_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`)
-      .run(declinedBy, reason, now, refund.id).changes === 1;
+  async decline(refund: RefundRow, declinedBy: string, reason: string, now: number): Promise<boolean> {
+    const result = await this.sql.run(`UPDATE refunds SET state = 'declined', declined_by = ?, decline_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending_approval'`,
+      [declinedBy, reason, now, refund.id]);
+    return result.changes === 1;
   }
 
   /** Every pending request past its expiry becomes expired; returns them as they were. */
-  expireDue(now: number): RefundRow[] {
-    return (this.q(`UPDATE refunds SET state = 'expired', updated_at = ? WHERE state = 'pending_approval' AND expires_at <= ? RETURNING ${columns}`)
-      .all(now, now) as Raw[]).map((r) => row(r)!);
+  async expireDue(now: number): Promise<RefundRow[]> {
+    return rows(await this.sql.all<Raw>(`UPDATE refunds SET state = 'expired', updated_at = ? WHERE state = 'pending_approval' AND expires_at <= ? RETURNING ${columns}`,
+      [now, now]));
   }
 
   /** The approved refund's movement reached its end: refunded, or failed (its money never left). */
-  finish(refundId: string, to: 'refunded' | 'failed', now: number): boolean {
-    return this.q(`UPDATE refunds SET state = ?, updated_at = ? WHERE id = ? AND state = 'approved'`).run(to, now, refundId).changes === 1;
+  async finish(refundId: string, to: 'refunded' | 'failed', now: number): Promise<boolean> {
+    return (await this.sql.run(`UPDATE refunds SET state = ?, updated_at = ? WHERE id = ? AND state = 'approved'`, [to, now, refundId])).changes === 1;
   }
 
-  recordPayoutReduced(refundId: string, amountMinor: number): void {
-    this.q(`UPDATE refunds SET payout_reduced_minor = payout_reduced_minor + ? WHERE id = ?`).run(amountMinor, refundId);
+  async recordPayoutReduced(refundId: string, amountMinor: number): Promise<void> {
+    await this.sql.run(`UPDATE refunds SET payout_reduced_minor = payout_reduced_minor + ? WHERE id = ?`, [amountMinor, refundId]);
   }
 
   /**
@@ -163,17 +150,17 @@ export class RefundStore {
    * and waiting for a person), leaving at least one minor unit; false when it has left or may be
    * in flight, or would come to nothing (cancel it instead).
    */
-  reducePayout(payoutId: number, amountMinor: number, now: number): boolean {
-    return this.q(`UPDATE movements SET amount_minor = amount_minor - ?, updated_at = ?
-      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed') AND amount_minor > ?`)
-      .run(amountMinor, now, payoutId, amountMinor).changes === 1;
+  async reducePayout(payoutId: number, amountMinor: number, now: number): Promise<boolean> {
+    const result = await this.sql.run(`UPDATE movements SET amount_minor = amount_minor - ?, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed') AND amount_minor > ?`, [amountMinor, now, payoutId, amountMinor]);
+    return result.changes === 1;
   }
 
   /** Gives back to a payout that has not left what a failed refund had taken off it. */
-  restorePayout(payoutId: number, amountMinor: number, now: number): boolean {
-    return this.q(`UPDATE movements SET amount_minor = amount_minor + ?, updated_at = ?
-      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed')`)
-      .run(amountMinor, now, payoutId).changes === 1;
+  async restorePayout(payoutId: number, amountMinor: number, now: number): Promise<boolean> {
+    const result = await this.sql.run(`UPDATE movements SET amount_minor = amount_minor + ?, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status IN ('waiting_funds', 'retry_wait', 'failed')`, [amountMinor, now, payoutId]);
+    return result.changes === 1;
   }
 
   /**
@@ -183,13 +170,13 @@ export class RefundStore {
    * not their part was also taken off a payout that had not left). Negative:
    * the seller owes Sokoni (a claw-back not yet netted).
    */
-  sellerAvailable(sellerId: string, currency: string): number {
-    const r = this.q(`SELECT
+  async sellerAvailable(sellerId: string, currency: string): Promise<number> {
+    const r = await this.sql.get<{ available: number }>(`SELECT
       (SELECT -coalesce(sum(amount_minor), 0) FROM entries WHERE account = 'seller_payable:' || @sellerId AND currency = @currency)
       - (SELECT coalesce(sum(m.amount_minor), 0) FROM movements m JOIN orders o ON o.id = m.order_id
           WHERE o.seller_id = @sellerId AND m.kind = 'payout' AND m.currency = @currency AND m.status NOT IN ('successful', 'cancelled'))
-      - (SELECT coalesce(sum(seller_part_minor), 0) FROM refunds WHERE seller_id = @sellerId AND currency = @currency AND state = 'approved') AS available`).get({ sellerId, currency }) as { available: number };
-    return r.available;
+      - (SELECT coalesce(sum(seller_part_minor), 0) FROM refunds WHERE seller_id = @sellerId AND currency = @currency AND state = 'approved') AS available`, { sellerId, currency });
+    return r!.available;
   }
 
   /**
@@ -197,44 +184,49 @@ export class RefundStore {
    * yet). Until then their payable holds exactly the shares of orders whose payouts are written,
    * and a payout is the order's share: the hot path need not sum their whole payable.
    */
-  sellerHasRefunds(sellerId: string, currency: string): boolean {
-    const row = this.q(`SELECT EXISTS (SELECT 1 FROM refunds WHERE seller_id = ? AND currency = ? AND state IN ('approved', 'refunded', 'failed')) AS yes`)
-      .get(sellerId, currency) as { yes: number };
-    return row.yes === 1;
+  async sellerHasRefunds(sellerId: string, currency: string): Promise<boolean> {
+    const r = await this.sql.get<{ yes: number }>(`SELECT CASE WHEN EXISTS (SELECT 1 FROM refunds WHERE seller_id = ? AND currency = ? AND state IN ('approved', 'refunded', 'failed')) THEN 1 ELSE 0 END AS yes`,
+      [sellerId, currency]);
+    return r!.yes === 1;
   }
 
   /** Cancels a payout that has not left (a full refund took the seller's whole share back). */
-  cancelPayout(payoutId: number, from: string, orderId: string, now: number): boolean {
-    const changed = this.q(`UPDATE movements SET status = 'cancelled', next_check_at = NULL, leased_until = NULL, leased_by = NULL, updated_at = ?
-      WHERE id = ? AND kind = 'payout' AND status = ? AND status IN ('waiting_funds', 'retry_wait', 'failed')`).run(now, payoutId, from).changes === 1;
+  async cancelPayout(payoutId: number, from: string, orderId: string, now: number): Promise<boolean> {
+    const changed = (await this.sql.run(`UPDATE movements SET status = 'cancelled', next_check_at = NULL, leased_until = NULL, leased_by = NULL, updated_at = ?
+      WHERE id = ? AND kind = 'payout' AND status = ? AND status IN ('waiting_funds', 'retry_wait', 'failed')`, [now, payoutId, from])).changes === 1;
     if (changed) {
-      this.q(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'payout', ?, 'cancelled', 'taken back by a full refund', ?)`)
-        .run(orderId, from, now);
+      await this.sql.run(`INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, 'payout', ?, 'cancelled', 'taken back by a full refund', ?)`,
+        [orderId, from, now]);
     }
     return changed;
   }
 
   /** The money a collection moved against its failed order, as the books hold it in suspense; undefined when none. */
-  suspenseOf(collectionId: number): { amountMinor: number; currency: string } | undefined {
-    return this.q(`SELECT e.amount_minor AS amountMinor, j.currency FROM journals j JOIN entries e ON e.journal_id = j.id
-      WHERE j.movement_id = ? AND j.kind = 'suspense' AND e.account = 'collection'`).get(collectionId) as { amountMinor: number; currency: string } | undefined;
+  suspenseOf(collectionId: number): Promise<{ amountMinor: number; currency: string } | undefined> {
+    return this.sql.get<{ amountMinor: number; currency: string }>(`SELECT e.amount_minor AS amountMinor, j.currency FROM journals j JOIN entries e ON e.journal_id = j.id
+      WHERE j.movement_id = ? AND j.kind = 'suspense' AND e.account = 'collection'`, [collectionId]);
   }
 
   /** Sellers whose payable has been below zero (they owe Sokoni) since before `before`, longest first. */
-  owingSince(before: number): OwingSeller[] {
-    return this.q(`WITH running AS (
+  owingSince(before: number): Promise<OwingSeller[]> {
+    // Inner names are snake_case and the filter is on a CTE's column, not a SELECT alias, so
+    // PostgreSQL reads it as SQLite does (it allows no alias in WHERE and folds unquoted case).
+    return this.sql.all<OwingSeller>(`WITH running AS (
         SELECT seller_id, currency, at, -sum(amount_minor) OVER (PARTITION BY seller_id, currency ORDER BY at, id) AS owed
         FROM entries
         -- Only a refund can make a payable go below zero: the other sellers need no running sum.
         WHERE seller_id IN (SELECT r.seller_id FROM entries r JOIN journals j ON j.id = r.journal_id WHERE j.kind = 'refund' AND r.seller_id IS NOT NULL)
       ), last AS (
-        SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clearAt,
-          (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owedNow
+        SELECT seller_id, currency, max(CASE WHEN owed >= 0 THEN at END) AS clear_at,
+          (SELECT -sum(amount_minor) FROM entries e WHERE e.seller_id = running.seller_id AND e.currency = running.currency) AS owed_now
         FROM running GROUP BY seller_id, currency
+      ), owing AS (
+        SELECT l.seller_id, l.currency, l.owed_now,
+          (SELECT min(at) FROM running r WHERE r.seller_id = l.seller_id AND r.currency = l.currency AND r.at > coalesce(l.clear_at, -1)) AS since
+        FROM last l WHERE l.owed_now < 0
       )
-      SELECT l.seller_id AS sellerId, s.name AS sellerName, l.currency, -l.owedNow AS owesMinor,
-        (SELECT min(at) FROM running r WHERE r.seller_id = l.seller_id AND r.currency = l.currency AND r.at > coalesce(l.clearAt, -1)) AS owingSince
-      FROM last l JOIN sellers s ON s.id = l.seller_id
-      WHERE l.owedNow < 0 AND owingSince <= ? ORDER BY owingSince`).all(before) as OwingSeller[];
+      SELECT o.seller_id AS sellerId, s.name AS sellerName, o.currency, -o.owed_now AS owesMinor, o.since AS owingSince
+      FROM owing o JOIN sellers s ON s.id = o.seller_id
+      WHERE o.since <= ? ORDER BY o.since`, [before]);
   }
 }

@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { RefundStore, SyncOrderStore, type Database, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus } from '../db';
+import { OrderStore, RefundStore, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus, type Sql } from '../db';
 import { DomainError } from '../domain-error';
 import { assertMovementMove } from '../movements';
 import type { Logger } from '../log';
@@ -50,10 +50,14 @@ export interface RefundView {
 }
 
 export interface RefundsOptions {
-  db: Database;
+  sql: Sql;
   checkout: Pick<Checkout, 'sendLease' | 'sendMovement'>;
-  /** The accounts' audit log: approve, decline and request are written there. */
-  audit: (ctx: ActionContext, event: AuditEvent) => void;
+  /**
+   * The accounts' audit log: approve, decline and request are written there. `sql` is where to
+   * write it: the transaction's executor when the entry is part of one (a statement on the outer
+   * executor would wait for that transaction to end), else this room's own.
+   */
+  audit: (ctx: ActionContext, event: AuditEvent, sql: Sql) => unknown;
   settings: RefundSettings;
   log: Logger;
   clock?: () => number;
@@ -61,29 +65,29 @@ export interface RefundsOptions {
 
 export interface Refunds {
   /** Asks for a refund of `amountMinor` of a paid, settled or payout_failed order, with a reason; the same idempotency key returns the same refund. */
-  request(ctx: ActionContext, orderId: string, input: { amountMinor?: unknown; reason?: unknown }, idempotencyKey?: string | null): RefundView;
+  request(ctx: ActionContext, orderId: string, input: { amountMinor?: unknown; reason?: unknown }, idempotencyKey?: string | null): Promise<RefundView>;
   /** Asks for a refund of all the money that arrived against a failed order (held in suspense); the same rules. */
-  requestSuspense(ctx: ActionContext, orderId: string, input: { reason?: unknown }, idempotencyKey?: string | null): RefundView;
+  requestSuspense(ctx: ActionContext, orderId: string, input: { reason?: unknown }, idempotencyKey?: string | null): Promise<RefundView>;
   /** A second operator or owner approves a pending request: it is sent at once. */
-  approve(ctx: ActionContext, refundId: string): RefundView;
+  approve(ctx: ActionContext, refundId: string): Promise<RefundView>;
   /** An operator or owner declines a pending request, saying why. */
-  decline(ctx: ActionContext, refundId: string, input: { reason?: unknown }): RefundView;
+  decline(ctx: ActionContext, refundId: string, input: { reason?: unknown }): Promise<RefundView>;
   /** An order's refunds, oldest first; undefined when there is no such order. */
-  ofOrder(orderId: string): RefundView[] | undefined;
-  get(refundId: string): RefundView | undefined;
+  ofOrder(orderId: string): Promise<RefundView[] | undefined>;
+  get(refundId: string): Promise<RefundView | undefined>;
   /** Requests waiting for a second person, nearest expiry first (at most `limit`, default 100). */
-  awaitingApproval(limit?: number): RefundView[];
+  awaitingApproval(limit?: number): Promise<RefundView[]>;
   /**
    * What can be asked for now: for a paid order, what was collected less the refunds given or on
    * their way; for a failed order, the money held in suspense. Null while a refund is open or
    * when there is nothing to give back.
    */
-  refundable(orderId: string): { amountMinor: number; currency: string; fromSuspense: boolean } | null;
+  refundable(orderId: string): Promise<{ amountMinor: number; currency: string; fromSuspense: boolean } | null>;
   /** Sellers still owing a claw-back after CLAWBACK_ALERT_DAYS (Needs attention). */
-  owingSellers(): OwingSeller[];
+  owingSellers(): Promise<OwingSeller[]>;
   /** Expires pending requests older than 7 days; returns how many. */
-  expireDue(): number;
-  /** Starts and stops the expiry sweep. */
+  expireDue(): Promise<number>;
+  /** Starts and stops the expiry sweep (its failures are logged, and the next sweep tries again). */
   start(): void;
   stop(): void;
 }
@@ -110,15 +114,19 @@ function needOperator(ctx: ActionContext): void {
 const samePerson = (row: RefundRow, ctx: ActionContext) =>
   row.requestedById !== null && ctx.caller.personId !== null ? row.requestedById === ctx.caller.personId : row.requestedBy === ctx.caller.email;
 
+type RequestFields = Omit<RefundRow, 'state' | 'approvedBy' | 'declinedBy' | 'declineReason' | 'movementId' | 'payoutReducedMinor' | 'createdAt' | 'updatedAt' | 'expiresAt'>;
+
 export function createRefunds(options: RefundsOptions): Refunds {
-  const { db, checkout, audit, settings, log } = options;
+  const { sql, checkout, audit, settings, log } = options;
   const clock = options.clock ?? Date.now;
-  const store = new RefundStore(db);
-  const orders = new SyncOrderStore(db);
+  const refunds = new RefundStore(sql);
+  const orders = new OrderStore(sql);
+  /** Both stores on a transaction's executor: every statement inside it must run on `tx`. */
+  const within = (tx: Sql) => ({ store: refunds.in(tx), orders: orders.in(tx) });
   let sweep: NodeJS.Timeout | null = null;
 
-  const view = (row: RefundRow): RefundView => {
-    const found = row.movementId === null ? undefined : store.movements.byId(row.movementId);
+  const view = async (row: RefundRow): Promise<RefundView> => {
+    const found = row.movementId === null ? undefined : await orders.movements.byId(row.movementId);
     const movement = found?.kind === 'refund' ? found : undefined;
     return {
       id: row.id, orderId: row.orderId, state: row.state, amountMinor: row.amountMinor, amount: toDecimalString(row.amountMinor, row.currency),
@@ -131,22 +139,26 @@ export function createRefunds(options: RefundsOptions): Refunds {
     };
   };
 
-  const orderOf = (orderId: string): OrderRow => {
-    const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
+  const viewOf = async (refundId: string): Promise<RefundView> => view((await refunds.byId(refundId))!);
+  const views = (rows: RefundRow[]): Promise<RefundView[]> => Promise.all(rows.map(view));
+
+  /** The order a request names, read with `from` (the request's transaction). */
+  const orderOf = async (from: OrderStore, orderId: string): Promise<OrderRow> => {
+    const order = UUID.test(orderId) ? await from.order(orderId.toLowerCase()) : undefined;
     if (!order) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
     return order;
   };
 
-  const refundOf = (refundId: string): RefundRow => {
-    const row = UUID.test(refundId) ? store.byId(refundId.toLowerCase()) : undefined;
+  const refundOf = async (refundId: string): Promise<RefundRow> => {
+    const row = UUID.test(refundId) ? await refunds.byId(refundId.toLowerCase()) : undefined;
     if (!row) throw new DomainError('not_found', 'refund_not_found', 'No refund with this id');
     return row;
   };
 
   /** The same key again: the same refund if it asked for the same thing, else a conflict. */
-  const replay = (key: string | null, orderId: string, amountMinor: number | null): RefundRow | undefined => {
+  const replay = async (store: RefundStore, key: string | null, orderId: string, amountMinor: number | null): Promise<RefundRow | undefined> => {
     if (key === null) return undefined;
-    const earlier = store.byKey(key);
+    const earlier = await store.byKey(key);
     if (!earlier) return undefined;
     if (earlier.orderId !== orderId || (amountMinor !== null && earlier.amountMinor !== amountMinor) || (amountMinor === null) !== earlier.fromSuspense) {
       throw new DomainError('conflict', 'idempotency_key_reused', 'This Idempotency-Key was used for another refund', 'idempotencyKey');
@@ -154,72 +166,86 @@ export function createRefunds(options: RefundsOptions): Refunds {
     return earlier;
   };
 
-  const refuseIfOpen = (orderId: string) => {
-    const open = store.openOf(orderId);
+  const refuseIfOpen = async (store: RefundStore, orderId: string) => {
+    const open = await store.openOf(orderId);
     if (open) throw new DomainError('conflict', 'refund_open', `This order already has a refund ${open.state === 'approved' ? 'on its way' : 'waiting for approval'}; wait until it is final`);
   };
 
   /**
    * Inside the approval's transaction: the refund movement is written (reference first), and the
    * seller's part taken back from their payout if it has not left: reduced, or cancelled when it
-   * is all of it. A payout that is sending or pending may be in flight and is never touched.
+   * is all of it. A payout that is sending or pending may be in flight and is never touched. All
+   * of it is one transaction: a claw-back never lands without its approval, nor the other way.
    */
-  const approveNow = (row: RefundRow, approvedBy: string | null, now: number): number => {
+  const approveNow = async (tx: Sql, row: RefundRow, approvedBy: string | null, now: number): Promise<number> => {
     assertRefundMove(row.state, 'approved');
-    const order = orders.order(row.orderId)!;
-    const collection = store.movements.of(row.orderId, 'collection')!;
-    const referenceId = randomUUID();
-    const approved = store.approve(row, approvedBy, {
+    const { store, orders } = within(tx);
+    const order = (await orders.order(row.orderId))!;
+    const collection = (await orders.movements.of(row.orderId, 'collection'))!;
+    const movementId = await orders.movements.insert({
       orderId: row.orderId, kind: 'refund', provider: collection.provider, partyMsisdn: collection.partyMsisdn,
-      amountMinor: row.amountMinor, currency: row.currency, referenceId,
+      amountMinor: row.amountMinor, currency: row.currency, referenceId: randomUUID(),
     }, checkout.sendLease(now), now);
-    if (!approved) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
-    const payout = store.movements.of(row.orderId, 'payout');
+    // Thrown, it undoes the movement's insert with the rest: a refund decided meanwhile leaves none behind.
+    if (!(await store.approve(row, approvedBy, movementId, now))) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
+    const payout = await orders.movements.of(row.orderId, 'payout');
     const notLeft = payout && (payout.status === 'waiting_funds' || payout.status === 'retry_wait' || payout.status === 'failed');
-    if (row.sellerPartMinor === 0 || !payout || !notLeft) return movementIdOf(row.id);
+    if (row.sellerPartMinor === 0 || !payout || !notLeft) return movementId;
     if (payout.amountMinor > row.sellerPartMinor) {
-      if (store.reducePayout(payout.id, row.sellerPartMinor, now)) store.recordPayoutReduced(row.id, row.sellerPartMinor);
-      return movementIdOf(row.id);
+      if (await store.reducePayout(payout.id, row.sellerPartMinor, now)) await store.recordPayoutReduced(row.id, row.sellerPartMinor);
+      return movementId;
     }
     assertMovementMove('payout', payout.status, 'cancelled');
-    if (store.cancelPayout(payout.id, payout.status, row.orderId, now)) {
-      store.recordPayoutReduced(row.id, payout.amountMinor);
+    if (await store.cancelPayout(payout.id, payout.status, row.orderId, now)) {
+      await store.recordPayoutReduced(row.id, payout.amountMinor);
       // Nothing is left to pay this seller for this order: it is settled.
       if (order.status === 'payout_failed') {
         assertOrderMove('payout_failed', 'paid');
-        orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
+        await orders.moveOrder(order.id, 'payout_failed', 'paid', now, 'payout taken back by a full refund');
       }
       assertOrderMove('paid', 'settled');
-      orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
+      await orders.moveOrder(order.id, 'paid', 'settled', now, 'payout taken back by a full refund');
     }
-    return movementIdOf(row.id);
+    return movementId;
   };
 
-  const movementIdOf = (refundId: string): number => store.byId(refundId)!.movementId!;
-
-  /** Writes the request (and approves it at once at or below the threshold), audited; sends it once committed. */
-  const open = (ctx: ActionContext, fields: Omit<RefundRow, 'state' | 'approvedBy' | 'declinedBy' | 'declineReason' | 'movementId' | 'payoutReducedMinor' | 'createdAt' | 'updatedAt' | 'expiresAt'>): RefundView => {
+  /**
+   * Checks and writes a request in one transaction (so two at once cannot both pass the checks),
+   * audited, and approves it at once at or below the threshold; sends it once committed. `check`
+   * answers an earlier request with the same key, or the fields of a new one.
+   */
+  const open = async (ctx: ActionContext, check: (stores: ReturnType<typeof within>) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
     const now = clock();
-    const threshold = settings.approvalThresholdMinor.get(fields.currency) ?? 0;
-    const alone = fields.amountMinor <= threshold;
-    const movementId = store.transaction(() => {
-      store.insert({ ...fields, state: 'pending_approval', createdAt: now, expiresAt: now + REFUND_REQUEST_TTL_MS });
-      audit(ctx, { action: 'refund.request', objectType: 'order', objectId: fields.orderId, after: { refundId: fields.id, amountMinor: fields.amountMinor, currency: fields.currency, reason: fields.reason } });
-      return alone ? approveNow(store.byId(fields.id)!, null, now) : null;
+    type Done = { earlier: RefundRow } | { fields: RequestFields; alone: boolean; movementId: number | null };
+    const done = await refunds.transaction(async (store, tx): Promise<Done> => {
+      const checked = await check(within(tx));
+      if ('state' in checked) return { earlier: checked };
+      const fields = checked;
+      const alone = fields.amountMinor <= (settings.approvalThresholdMinor.get(fields.currency) ?? 0);
+      await store.insert({ ...fields, state: 'pending_approval', createdAt: now, expiresAt: now + REFUND_REQUEST_TTL_MS });
+      await audit(ctx, { action: 'refund.request', objectType: 'order', objectId: fields.orderId, after: { refundId: fields.id, amountMinor: fields.amountMinor, currency: fields.currency, reason: fields.reason } }, tx);
+      const movementId = alone ? await approveNow(tx, (await store.byId(fields.id))!, null, now) : null;
+      return { fields, alone, movementId };
     });
+    if ('earlier' in done) return view(done.earlier);
+    const { fields, alone, movementId } = done;
     log.info('refund.requested', { orderId: fields.orderId, refundId: fields.id, amountMinor: fields.amountMinor, needsApproval: !alone });
     if (movementId !== null) checkout.sendMovement(movementId);
-    return view(store.byId(fields.id)!);
+    return viewOf(fields.id);
   };
 
-  const expireDue = (): number => {
-    const expired = store.expireDue(clock());
+  const expireDue = async (): Promise<number> => {
+    const expired = await refunds.expireDue(clock());
     for (const row of expired) log.info('refund.expired', { orderId: row.orderId, refundId: row.id });
     return expired.length;
   };
 
+  const sweepNow = () => {
+    expireDue().catch((error: unknown) => log.warn('refund.expiry_failed', { error: String(error) }));
+  };
+
   return {
-    request(ctx, orderId, input, idempotencyKey) {
+    async request(ctx, orderId, input, idempotencyKey) {
       needOperator(ctx);
       const amountMinor = input.amountMinor;
       if (typeof amountMinor !== 'number' || !Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
@@ -227,120 +253,118 @@ export function createRefunds(options: RefundsOptions): Refunds {
       }
       const reason = reasonText(input.reason);
       const key = keyText(idempotencyKey);
-      const order = orderOf(orderId);
-      const earlier = replay(key, order.id, amountMinor);
-      if (earlier) return view(earlier);
-      if (!['paid', 'settled', 'payout_failed'].includes(order.status)) {
-        const hint = order.status === 'failed' ? ': money that arrived against a failed order is refunded whole, from suspense' : '';
-        throw new DomainError('refused', 'order_not_refundable', `Only a paid or settled order can be refunded; this one is ${order.status}${hint}`);
-      }
-      refuseIfOpen(order.id);
-      const soFar = store.totals(order.id);
-      const left = order.amountMinor - soFar.amountMinor;
-      if (amountMinor > left) {
-        throw new DomainError('refused', 'refund_too_large', `amountMinor must be at most ${left}: ${order.amountMinor} was collected and ${soFar.amountMinor} already refunded`, 'amountMinor');
-      }
-      const parts = splitRefund({ amountMinor: order.amountMinor, sellerMinor: order.sellerAmountMinor, platformMinor: order.platformAmountMinor }, soFar, amountMinor);
-      return open(ctx, {
-        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
-        fromSuspense: false, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
+      return open(ctx, async ({ store, orders }) => {
+        const order = await orderOf(orders, orderId);
+        const earlier = await replay(store, key, order.id, amountMinor);
+        if (earlier) return earlier;
+        if (!['paid', 'settled', 'payout_failed'].includes(order.status)) {
+          const hint = order.status === 'failed' ? ': money that arrived against a failed order is refunded whole, from suspense' : '';
+          throw new DomainError('refused', 'order_not_refundable', `Only a paid or settled order can be refunded; this one is ${order.status}${hint}`);
+        }
+        await refuseIfOpen(store, order.id);
+        const soFar = await store.totals(order.id);
+        const left = order.amountMinor - soFar.amountMinor;
+        if (amountMinor > left) {
+          throw new DomainError('refused', 'refund_too_large', `amountMinor must be at most ${left}: ${order.amountMinor} was collected and ${soFar.amountMinor} already refunded`, 'amountMinor');
+        }
+        const parts = splitRefund({ amountMinor: order.amountMinor, sellerMinor: order.sellerAmountMinor, platformMinor: order.platformAmountMinor }, soFar, amountMinor);
+        return {
+          id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor, currency: order.currency, sellerPartMinor: parts.sellerMinor, platformPartMinor: parts.platformMinor,
+          fromSuspense: false, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
+        };
       });
     },
 
-    requestSuspense(ctx, orderId, input, idempotencyKey) {
+    async requestSuspense(ctx, orderId, input, idempotencyKey) {
       needOperator(ctx);
       const reason = reasonText(input.reason);
       const key = keyText(idempotencyKey);
-      const order = orderOf(orderId);
-      const earlier = replay(key, order.id, null);
-      if (earlier) return view(earlier);
-      const collection = store.movements.of(order.id, 'collection')!;
-      const held = order.status === 'failed' ? store.suspenseOf(collection.id) : undefined;
-      if (!held) throw new DomainError('refused', 'nothing_in_suspense', 'No money arrived against this order after it failed; a paid order is refunded by amount');
-      refuseIfOpen(order.id);
-      if (store.ofOrder(order.id).some((r) => r.fromSuspense && (r.state === 'refunded' || r.state === 'approved'))) {
-        throw new DomainError('conflict', 'already_refunded', 'The money held for this order was already refunded');
-      }
-      return open(ctx, {
-        id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
-        fromSuspense: true, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
+      return open(ctx, async ({ store, orders }) => {
+        const order = await orderOf(orders, orderId);
+        const earlier = await replay(store, key, order.id, null);
+        if (earlier) return earlier;
+        const collection = (await orders.movements.of(order.id, 'collection'))!;
+        const held = order.status === 'failed' ? await store.suspenseOf(collection.id) : undefined;
+        if (!held) throw new DomainError('refused', 'nothing_in_suspense', 'No money arrived against this order after it failed; a paid order is refunded by amount');
+        await refuseIfOpen(store, order.id);
+        if ((await store.ofOrder(order.id)).some((r) => r.fromSuspense && (r.state === 'refunded' || r.state === 'approved'))) {
+          throw new DomainError('conflict', 'already_refunded', 'The money held for this order was already refunded');
+        }
+        return {
+          id: randomUUID(), orderId: order.id, sellerId: order.sellerId, amountMinor: held.amountMinor, currency: held.currency, sellerPartMinor: 0, platformPartMinor: 0,
+          fromSuspense: true, reason, requestedBy: ctx.caller.email, requestedById: ctx.caller.personId, idempotencyKey: key,
+        };
       });
     },
 
-    approve(ctx, refundId) {
+    async approve(ctx, refundId) {
       needOperator(ctx);
-      expireDue();
-      const row = refundOf(refundId);
-      const refuse = (error: DomainError): never => {
-        audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' });
+      await expireDue();
+      const row = await refundOf(refundId);
+      const refuse = async (error: DomainError): Promise<never> => {
+        await audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' }, sql);
         throw error;
       };
-      if (row.state !== 'pending_approval') refuse(new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be approved; this one is ${row.state}`));
-      if (samePerson(row, ctx)) refuse(new DomainError('forbidden', 'own_refund', 'A second person must approve a refund: you asked for this one'));
-      const movementId = store.transaction(() => {
-        const id = approveNow(row, ctx.caller.email, clock());
-        audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'approved', amountMinor: row.amountMinor, currency: row.currency } });
+      if (row.state !== 'pending_approval') await refuse(new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be approved; this one is ${row.state}`));
+      if (samePerson(row, ctx)) await refuse(new DomainError('forbidden', 'own_refund', 'A second person must approve a refund: you asked for this one'));
+      const movementId = await refunds.transaction(async (_store, tx) => {
+        const id = await approveNow(tx, row, ctx.caller.email, clock());
+        await audit(ctx, { action: 'refund.approve', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'approved', amountMinor: row.amountMinor, currency: row.currency } }, tx);
         return id;
       });
       log.info('refund.approved', { orderId: row.orderId, refundId: row.id });
       checkout.sendMovement(movementId);
-      return view(store.byId(row.id)!);
+      return viewOf(row.id);
     },
 
-    decline(ctx, refundId, input) {
+    async decline(ctx, refundId, input) {
       needOperator(ctx);
       const reason = reasonText(input.reason);
-      expireDue();
-      const row = refundOf(refundId);
+      await expireDue();
+      const row = await refundOf(refundId);
       if (row.state !== 'pending_approval') {
-        audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' });
+        await audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, outcome: 'refused' }, sql);
         throw new DomainError('conflict', 'refund_not_pending', `Only a refund waiting for approval can be declined; this one is ${row.state}`);
       }
       assertRefundMove(row.state, 'declined');
-      store.transaction(() => {
-        if (!store.decline(row, ctx.caller.email, reason, clock())) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
-        audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'declined', reason } });
+      await refunds.transaction(async (store, tx) => {
+        if (!(await store.decline(row, ctx.caller.email, reason, clock()))) throw new DomainError('conflict', 'refund_not_pending', 'This refund was decided meanwhile');
+        await audit(ctx, { action: 'refund.decline', objectType: 'refund', objectId: row.id, before: { state: row.state }, after: { state: 'declined', reason } }, tx);
       });
-      return view(store.byId(row.id)!);
+      return viewOf(row.id);
     },
 
-    ofOrder(orderId) {
-      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
-      return order ? store.ofOrder(order.id).map(view) : undefined;
+    async ofOrder(orderId) {
+      const order = UUID.test(orderId) ? await orders.order(orderId.toLowerCase()) : undefined;
+      return order ? views(await refunds.ofOrder(order.id)) : undefined;
     },
 
-    get(refundId) {
-      const row = UUID.test(refundId) ? store.byId(refundId.toLowerCase()) : undefined;
+    async get(refundId) {
+      const row = UUID.test(refundId) ? await refunds.byId(refundId.toLowerCase()) : undefined;
       return row ? view(row) : undefined;
     },
 
-    awaitingApproval: (limit = 100) => store.awaitingApproval(limit).map(view),
+    awaitingApproval: async (limit = 100) => views(await refunds.awaitingApproval(limit)),
 
-    refundable(orderId) {
-      const order = UUID.test(orderId) ? orders.order(orderId.toLowerCase()) : undefined;
-      if (!order || store.openOf(order.id)) return null;
+    async refundable(orderId) {
+      const order = UUID.test(orderId) ? await orders.order(orderId.toLowerCase()) : undefined;
+      if (!order || (await refunds.openOf(order.id))) return null;
       if (order.status === 'failed') {
-        const held = store.suspenseOf(store.movements.of(order.id, 'collection')!.id);
-        const given = store.ofOrder(order.id).some((r) => r.fromSuspense && r.state === 'refunded');
+        const held = await refunds.suspenseOf((await orders.movements.of(order.id, 'collection'))!.id);
+        const given = (await refunds.ofOrder(order.id)).some((r) => r.fromSuspense && r.state === 'refunded');
         return held && !given ? { ...held, fromSuspense: true } : null;
       }
       if (!['paid', 'settled', 'payout_failed'].includes(order.status)) return null;
-      const left = order.amountMinor - store.totals(order.id).amountMinor;
+      const left = order.amountMinor - (await refunds.totals(order.id)).amountMinor;
       return left > 0 ? { amountMinor: left, currency: order.currency, fromSuspense: false } : null;
     },
 
-    owingSellers: () => store.owingSince(clock() - settings.clawbackAlertDays * 24 * 3600 * 1000),
+    owingSellers: () => refunds.owingSince(clock() - settings.clawbackAlertDays * 24 * 3600 * 1000),
     expireDue,
 
     start() {
-      expireDue();
-      sweep ??= setInterval(() => {
-        try {
-          expireDue();
-        } catch (error) {
-          log.warn('refund.expiry_failed', { error: String(error) });
-        }
-      }, EXPIRY_SWEEP_MS).unref();
+      sweepNow();
+      sweep ??= setInterval(sweepNow, EXPIRY_SWEEP_MS).unref();
     },
     stop() {
       if (sweep) clearInterval(sweep);

@@ -224,10 +224,10 @@ export function createSellerPortal(options: SellerPortalOptions) {
     },
 
     /** The books' statement of the seller's account for a period (this month unless given). */
-    statement(sellerId: string, query: Query): StatementView {
+    async statement(sellerId: string, query: Query): Promise<StatementView> {
       const now = clock();
       const period = periodOf(query, zone, now, monthStart(now, zone));
-      const statement = books.statement(sellerId, { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() });
+      const statement = await books.statement(sellerId, { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() });
       const labels = new Map<string, string>();
       for (const c of statement.currencies) for (const l of c.lines) labels.set(l.kind, lineLabel(l.kind));
       return { ...statement, labels };

@@ -49,26 +49,26 @@ export function createBooksRouter({ config, books }: { config: Config; books: Bo
     currencies: s.currencies.map((c) => ({ ...c, lines: c.lines.map((l) => ({ ...l, at: time(l.at) })) })),
   });
 
-  router.get('/api/books/balances', admin, (req, res) => {
-    const b = books.balances(req.query);
+  router.get('/api/books/balances', admin, async (req, res) => {
+    const b = await books.balances(req.query);
     res.json({ ...b, from: time(b.from), to: time(b.to) });
   });
 
-  router.get('/api/books/journal', admin, (req, res) => {
-    const page = books.journal(req.query);
+  router.get('/api/books/journal', admin, async (req, res) => {
+    const page = await books.journal(req.query);
     res.json({ journals: page.journals.map(journalJson), next: page.next });
   });
 
-  router.post('/api/books/journals', admin, (req, res) => {
+  router.post('/api/books/journals', admin, async (req, res) => {
     const body = fields.parseBody(journalBody, req.body);
-    const id = books.postOperatorJournal(body, ADMIN_TOKEN_HOLDER);
-    res.status(201).json(journalJson(books.journalById(id)!));
+    const id = await books.postOperatorJournal(body, ADMIN_TOKEN_HOLDER);
+    res.status(201).json(journalJson((await books.journalById(id))!));
   });
 
-  router.get('/api/sellers/:id/statement', admin, (req, res) => {
+  router.get('/api/sellers/:id/statement', admin, async (req, res) => {
     const id = fields.uuid.safeParse(req.params.id);
     if (!id.success) throw new ApiError(404, 'seller_not_found', 'No seller with this id');
-    const s = books.statement(id.data, req.query);
+    const s = await books.statement(id.data, req.query);
     if (wantsCsv(req)) {
       sendCsvHeaders(res, `statement-${id.data}`);
       res.end(books.statementCsv(s));
@@ -86,13 +86,13 @@ export function createBooksRouter({ config, books }: { config: Config; books: Bo
     res.status(201).json(reportJson(report));
   });
 
-  router.get('/api/books/reconciliations/:id', admin, (req, res) => {
-    res.json(reportJson(books.reconciliation(String(req.params.id))));
+  router.get('/api/books/reconciliations/:id', admin, async (req, res) => {
+    res.json(reportJson(await books.reconciliation(String(req.params.id))));
   });
 
-  router.post('/api/books/reconciliation-items/:id/resolve', admin, (req, res) => {
+  router.post('/api/books/reconciliation-items/:id/resolve', admin, async (req, res) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-    const item = books.resolveItem(String(req.params.id), body.note, ADMIN_TOKEN_HOLDER);
+    const item = await books.resolveItem(String(req.params.id), body.note, ADMIN_TOKEN_HOLDER);
     res.json({ ...item, resolvedAt: item.resolvedAt === null ? null : time(item.resolvedAt) });
   });
 

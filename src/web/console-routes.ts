@@ -23,7 +23,7 @@ export interface ConsoleDeps {
   /** Sellers and products, changed through the catalogue and audited. */
   catalogueDesk: CatalogueDesk;
   /** What the books expect MoMo's collection and disbursement accounts to hold, shown beside MoMo's own. */
-  expectedMomo: () => ExpectedBalance[];
+  expectedMomo: () => Promise<ExpectedBalance[]>;
   csrf: Csrf;
   /** Refunds (the refunds room, through its door): the order page's form, approval, Needs attention. */
   refunds?: RefundDesk;
@@ -178,7 +178,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
   router.get('/admin', viewer, async (req, res) => {
     const health = await backoffice.health();
     // Without the database Today still answers, to say so; MoMo's side is shown either way.
-    const balances = health.balances && health.database ? compareBalances(health.balances, expectedMomo()) : null;
+    const balances = health.balances && health.database ? compareBalances(health.balances, await expectedMomo()) : null;
     render(req, res, 'today', { title: 'Today', health, balances, today: health.database ? await backoffice.today() : null });
   });
 
@@ -249,8 +249,8 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       // A failed payout can be sent again; one waiting for funds can be sent now, after a top-up.
       canRetry: allows(caller.role, 'operator') && (detail.order.status === 'payout_failed' || detail.order.payoutStatus === 'waiting_funds'),
       // A refund still open keeps the page live (public/js/console-order.js).
-      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !(refunds?.ofOrder(detail.order.id) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
-      refunding: refunds ? refundFormLocals(refunds, caller, detail.order.id) : null,
+      final: ['settled', 'failed', 'payout_failed'].includes(detail.order.status) && !((await refunds?.ofOrder(detail.order.id)) ?? []).some((r) => r.state === 'pending_approval' || r.state === 'approved'),
+      refunding: refunds ? await refundFormLocals(refunds, caller, detail.order.id) : null,
     };
   }
 
@@ -275,10 +275,11 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
     const caller = callerOf(res)!;
     const lists = await backoffice.attention();
     // Each payment that arrived against a failed order, with what is left to give back of it.
-    const paidAfterFailure = lists.paidAfterFailure.map((o) => {
-      const can = refunds?.refundable(o.id);
-      return { ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 };
-    });
+    const paidAfterFailure = [];
+    for (const o of lists.paidAfterFailure) {
+      const can = await refunds?.refundable(o.id);
+      paidAfterFailure.push({ ...o, refundableMinor: can?.fromSuspense ? can.amountMinor : 0 });
+    }
     render(req, res, 'attention', {
       title: 'Needs attention',
       lists: { ...lists, paidAfterFailure },

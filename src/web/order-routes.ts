@@ -20,7 +20,7 @@ export interface OrderRouteDeps {
   csrf: Csrf;
   pages: Pages;
   /** The order's refunds, oldest first (the refunds room's); none without it. */
-  refunds?: (orderId: string) => readonly OrderRefund[];
+  refunds?: (orderId: string) => Promise<readonly OrderRefund[]>;
   /** Told when an event stream opens; returns what to call when it closes (for /metrics). */
   streamOpened?: () => () => void;
 }
@@ -40,11 +40,11 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return (await checkout.snapshot(orderId))!;
 }
 
-export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => [], streamOpened }: OrderRouteDeps): express.Router {
+export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => Promise.resolve([]), streamOpened }: OrderRouteDeps): express.Router {
   const router = express.Router();
   // Most orders never have a refund: the snapshot says whether there is anything to read.
-  const refundsOf = (snapshot: OrderSnapshot) => (snapshot.hasRefunds ? refunds(snapshot.order.id) : []);
-  const json = (snapshot: OrderSnapshot) => orderJson(snapshot, refundsOf(snapshot));
+  const refundsOf = async (snapshot: OrderSnapshot): Promise<readonly OrderRefund[]> => (snapshot.hasRefunds ? refunds(snapshot.order.id) : []);
+  const json = async (snapshot: OrderSnapshot) => orderJson(snapshot, await refundsOf(snapshot));
 
   async function orderSnapshot(id: unknown, message = 'No order with this id'): Promise<OrderSnapshot> {
     const parsed = uuid.safeParse(id);
@@ -53,8 +53,8 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
     return snapshot;
   }
 
-  function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
-    const ofOrder = refundsOf(snapshot);
+  async function orderLocals(req: Request, res: Response, snapshot: OrderSnapshot) {
+    const ofOrder = await refundsOf(snapshot);
     const view = orderView(snapshot, { maskedPhone: maskMsisdn(snapshot.order.payerMsisdn), now: Date.now(), timezone: config.shopTimezone, refunds: ofOrder });
     const shown = orderJson(snapshot, ofOrder).refunds.map((r) => r.status).join(',');
     return {
@@ -77,17 +77,17 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
       // Only whether it exists first: the snapshot is read once, for the answer.
       const parsed = uuid.safeParse(req.params.id);
       if (!parsed.success || !(await checkout.orderStatus(parsed.data))) throw new ApiError(404, 'order_not_found', 'No order with this id');
-      res.json(json(await untilFinalOrTimeout(checkout, parsed.data, preferredWaitMs(req))));
+      res.json(await json(await untilFinalOrTimeout(checkout, parsed.data, preferredWaitMs(req))));
       return;
     }
     const snapshot = await orderSnapshot(req.params.id);
-    pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...orderLocals(req, res, snapshot) });
+    pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...(await orderLocals(req, res, snapshot)) });
   });
 
   // The live part of the order page, fetched by public/js/order.js when the order changes.
   router.get('/orders/:id/status', async (req, res) => {
     const snapshot = await orderSnapshot(req.params.id, 'We have no order with this number.');
-    res.set('Cache-Control', 'no-store').render('partials/order-status', { shop: pages.shop, ...orderLocals(req, res, snapshot) });
+    res.set('Cache-Control', 'no-store').render('partials/order-status', { shop: pages.shop, ...(await orderLocals(req, res, snapshot)) });
   });
 
   // The order as Server-Sent Events: one `data:` message with the order JSON on connect and
@@ -106,21 +106,21 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
 
     let lastSent = '';
     let stopped = false;
-    const show = (snapshot: OrderSnapshot) => {
+    const show = (snapshot: OrderSnapshot, ofOrder: readonly OrderRefund[]) => {
       if (stopped) return;
-      const data = JSON.stringify(json(snapshot));
+      const data = JSON.stringify(orderJson(snapshot, ofOrder));
       // The watcher fires on every commit; the page only needs to hear about real changes.
       if (data !== lastSent) {
         lastSent = data;
         res.write(`data: ${data}\n\n`);
       }
       // A refund still to land is news the page waits for: the stream ends once it has.
-      if (isFinalOrder(snapshot.order.status) && !refundsOf(snapshot).some(isOpenRefund)) stop(true);
+      if (isFinalOrder(snapshot.order.status) && !ofOrder.some(isOpenRefund)) stop(true);
     };
     // Read as soon as the watcher fires, which is right after a commit: the snapshot is what was
     // committed. A read that fails ends the stream; the page's EventSource opens it again.
     const send = () => {
-      checkout.snapshot(orderId).then((snapshot) => show(snapshot!), () => stop(true));
+      checkout.snapshot(orderId).then(async (snapshot) => show(snapshot!, await refundsOf(snapshot!))).catch(() => stop(true));
     };
     const unwatch = checkout.watch(orderId, send);
     const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);

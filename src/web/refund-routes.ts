@@ -22,39 +22,39 @@ export function createRefundRouter({ config, refunds }: { config: Config; refund
   const operator = requireRole('operator', config.adminToken, { auditsItself: true });
   const key = (req: Request) => req.get('idempotency-key') ?? null;
 
-  router.post('/api/orders/:id/refunds', operator, (req: Request, res: Response) => {
+  router.post('/api/orders/:id/refunds', operator, async (req: Request, res: Response) => {
     const body = parseBody(requestBody, req.body);
-    const refund = refunds.request(actionContext(req, res), String(req.params.id), body, key(req));
+    const refund = await refunds.request(actionContext(req, res), String(req.params.id), body, key(req));
     res.status(202).location(`/api/refunds/${refund.id}`).json(refund);
   });
 
   // Money that arrived against a failed order: all of it goes back, from suspense.
-  router.post('/api/orders/:id/refunds/suspense', operator, (req: Request, res: Response) => {
+  router.post('/api/orders/:id/refunds/suspense', operator, async (req: Request, res: Response) => {
     const body = parseBody(suspenseBody, req.body);
-    const refund = refunds.requestSuspense(actionContext(req, res), String(req.params.id), body, key(req));
+    const refund = await refunds.requestSuspense(actionContext(req, res), String(req.params.id), body, key(req));
     res.status(202).location(`/api/refunds/${refund.id}`).json(refund);
   });
 
-  router.get('/api/orders/:id/refunds', viewer, (req: Request, res: Response) => {
-    const list = refunds.ofOrder(String(req.params.id));
+  router.get('/api/orders/:id/refunds', viewer, async (req: Request, res: Response) => {
+    const list = await refunds.ofOrder(String(req.params.id));
     if (!list) throw new ApiError(404, 'order_not_found', 'No order with this id');
     res.json({ refunds: list });
   });
 
-  router.get('/api/refunds/:id', viewer, (req: Request, res: Response) => {
-    const refund = refunds.get(String(req.params.id));
+  router.get('/api/refunds/:id', viewer, async (req: Request, res: Response) => {
+    const refund = await refunds.get(String(req.params.id));
     if (!refund) throw new ApiError(404, 'refund_not_found', 'No refund with this id');
     res.json(refund);
   });
 
-  router.post('/api/refunds/:id/approve', operator, (req: Request, res: Response) => {
+  router.post('/api/refunds/:id/approve', operator, async (req: Request, res: Response) => {
     parseBody(z.strictObject({}), req.body);
-    res.json(refunds.approve(actionContext(req, res), String(req.params.id)));
+    res.json(await refunds.approve(actionContext(req, res), String(req.params.id)));
   });
 
-  router.post('/api/refunds/:id/decline', operator, (req: Request, res: Response) => {
+  router.post('/api/refunds/:id/decline', operator, async (req: Request, res: Response) => {
     const body = parseBody(declineBody, req.body);
-    res.json(refunds.decline(actionContext(req, res), String(req.params.id), body));
+    res.json(await refunds.decline(actionContext(req, res), String(req.params.id), body));
   });
 
   return router;

@@ -175,7 +175,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
   });
 
   router.get('/seller/statement', guard, async (req, res) => {
-    const statement = portal.statement(sellerOf(res).sellerId, req.query);
+    const statement = await portal.statement(sellerOf(res).sellerId, req.query);
     const format = text(req.query.format);
     if (format === 'csv') {
       res.status(200).set({

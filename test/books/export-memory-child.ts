@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createBooksService } from '../../src/books';
-import { applyMigrations, openDatabase } from '../../src/db';
+import { applyMigrations, openDatabase, SqliteSql } from '../../src/db';
 import { silentLogger } from '../../src/log';
 
 const [mode, dir, countText] = process.argv.slice(2);
@@ -48,7 +48,7 @@ async function exportOrders(): Promise<void> {
       setImmediate(done);
     },
   });
-  const books = createBooksService({ db, timezone: 'Africa/Kampala', log: silentLogger, providers: [] });
+  const books = createBooksService({ sql: new SqliteSql(db), timezone: 'Africa/Kampala', log: silentLogger, providers: [] });
   const rows = await books.prepareExport('orders', {})(out);
   sample();
   clearInterval(timer);

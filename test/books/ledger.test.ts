@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/books';
 import { DomainError } from '../../src/domain-error';
+import { SqliteSql, type Sql } from '../../src/db';
 import { tempDatabase, type TempDatabase } from '../db/helpers';
 
 const SELLER = '11111111-1111-4111-8111-111111111111';
@@ -14,12 +15,12 @@ afterEach(() => t.close());
 function ledger(): Ledger {
   t = tempDatabase();
   t.db.prepare(`INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES (?, 'Seller', '256772000001', 8000, ?, ?)`).run(SELLER, T, T);
-  return new Ledger(t.db);
+  return new Ledger(new SqliteSql(t.db));
 }
 
-const refusal = (fn: () => unknown): DomainError => {
+const refusal = async (fn: () => Promise<unknown>): Promise<DomainError> => {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof DomainError) return error;
     throw error;
@@ -28,9 +29,9 @@ const refusal = (fn: () => unknown): DomainError => {
 };
 
 describe('posting a journal', () => {
-  it('writes a balanced journal with its entries', () => {
+  it('writes a balanced journal with its entries', async () => {
     const books = ledger();
-    const id = books.post({
+    const id = await books.post({
       kind: 'operator', currency: 'EUR', at: T, note: 'fund payouts', postedBy: 'admin',
       lines: [{ account: 'disbursement', amountMinor: 5000 }, { account: 'collection', amountMinor: -5000 }],
     });
@@ -39,9 +40,9 @@ describe('posting a journal', () => {
     ]);
   });
 
-  it('refuses a journal whose debits and credits differ, and writes nothing', () => {
+  it('refuses a journal whose debits and credits differ, and writes nothing', async () => {
     const books = ledger();
-    const error = refusal(() => books.post({
+    const error = await refusal(() => books.post({
       kind: 'collection', currency: 'EUR', at: T,
       lines: [{ account: 'collection', amountMinor: 1000 }, { account: `seller_payable:${SELLER}`, amountMinor: -800 }, { account: 'platform_revenue', amountMinor: -199 }],
     }));
@@ -50,21 +51,56 @@ describe('posting a journal', () => {
     expect(t.count('entries')).toBe(0);
   });
 
-  it('refuses unknown accounts, sellers that do not exist, fractions and one-sided journals', () => {
+  it('refuses unknown accounts, sellers that do not exist, fractions and one-sided journals', async () => {
     const books = ledger();
     const post = (lines: { account: string; amountMinor: number }[]) => refusal(() => books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'x', postedBy: 'a', lines }));
-    expect(post([{ account: 'petty_cash', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }]).field).toBe('lines[0].account');
-    expect(post([{ account: 'seller_payable:nobody', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }]).code).toBe('invalid_account');
-    expect(post([{ account: 'suspense', amountMinor: 0.5 }, { account: 'collection', amountMinor: -0.5 }]).code).toBe('invalid_amount');
-    expect(post([{ account: 'suspense', amountMinor: 0 }, { account: 'collection', amountMinor: 0 }]).code).toBe('unbalanced_journal');
+    expect((await post([{ account: 'petty_cash', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }])).field).toBe('lines[0].account');
+    expect(await post([{ account: 'seller_payable:nobody', amountMinor: 1 }, { account: 'collection', amountMinor: -1 }])).toMatchObject({ code: 'invalid_account', field: 'lines[0].account' });
+    expect((await post([{ account: 'suspense', amountMinor: 0.5 }, { account: 'collection', amountMinor: -0.5 }])).code).toBe('invalid_amount');
+    expect((await post([{ account: 'suspense', amountMinor: 0 }, { account: 'collection', amountMinor: 0 }])).code).toBe('unbalanced_journal');
     expect(t.count('journals')).toBe(0);
   });
 });
 
-describe('append-only', () => {
-  it('refuses UPDATE and DELETE of entries and journals in the database itself', () => {
+/** The statements that pass through `sql`, inside its transactions too. */
+function recorded(sql: Sql, seen: string[]): Sql {
+  return {
+    dialect: sql.dialect,
+    all: (text, params) => (seen.push(text), sql.all(text, params)),
+    get: (text, params) => (seen.push(text), sql.get(text, params)),
+    run: (text, params) => (seen.push(text), sql.run(text, params)),
+    transaction: (fn) => sql.transaction((tx) => fn(recorded(tx, seen))),
+    committed: () => sql.committed(),
+    afterCommit: (fn) => sql.afterCommit(fn),
+  };
+}
+
+describe("the workflow's journals and their seller", () => {
+  const collection = (seller: string) => ({
+    kind: 'collection' as const, currency: 'EUR', at: T,
+    lines: [{ account: 'collection', amountMinor: 1000 }, { account: `seller_payable:${seller}`, amountMinor: -800 }, { account: 'platform_revenue', amountMinor: -200 }],
+  });
+
+  it('posts without reading the seller: the order named it, and the foreign key holds it', async () => {
+    ledger();
+    const seen: string[] = [];
+    await new Ledger(recorded(new SqliteSql(t.db), seen)).post(collection(SELLER));
+    expect(seen.filter((text) => /FROM sellers/i.test(text))).toEqual([]);
+    expect(t.count('entries')).toBe(3);
+  });
+
+  it('still cannot post to a seller that does not exist: the entries refuse it, and nothing is written', async () => {
     const books = ledger();
-    const id = books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
+    await expect(books.post(collection('22222222-2222-4222-8222-222222222222'))).rejects.toThrow(/FOREIGN KEY/);
+    expect(t.count('journals')).toBe(0);
+    expect(t.count('entries')).toBe(0);
+  });
+});
+
+describe('append-only', () => {
+  it('refuses UPDATE and DELETE of entries and journals in the database itself', async () => {
+    const books = ledger();
+    const id = await books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
     expect(() => t.db.prepare('UPDATE entries SET amount_minor = 11 WHERE journal_id = ?').run(id)).toThrow(/append-only/);
     expect(() => t.db.prepare('DELETE FROM entries WHERE journal_id = ?').run(id)).toThrow(/append-only/);
     expect(() => t.db.prepare(`UPDATE journals SET note = 'changed' WHERE id = ?`).run(id)).toThrow(/append-only/);
@@ -73,9 +109,9 @@ describe('append-only', () => {
     expect(t.count('entries')).toBe(2);
   });
 
-  it('refuses an entry in another currency than its journal', () => {
+  it('refuses an entry in another currency than its journal', async () => {
     const books = ledger();
-    const id = books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
+    const id = await books.post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines: [{ account: 'disbursement', amountMinor: 10 }, { account: 'opening_equity', amountMinor: -10 }] });
     expect(() => t.db.prepare(`INSERT INTO entries (journal_id, account, currency, amount_minor, at) VALUES (?, 'suspense', 'UGX', 5, 0)`).run(id)).toThrow(/currency/);
   });
 });

@@ -27,11 +27,11 @@ try {
   const joseph = as('joseph@sokoni.example', 'operator', people.get('joseph@sokoni.example')!);
   const amina = as('amina@sokoni.example', 'owner', people.get('amina@sokoni.example')!);
   const refunded = (await pay(store, { productId: demoProductId, qty: 3, phone: '256772100400' }, 30)).body.id as string;
-  const given = refunds.request(joseph, refunded, { amountMinor: 1500, reason: 'One of the three arrived cracked' });
-  refunds.approve(amina, given.id);
+  const given = await refunds.request(joseph, refunded, { amountMinor: 1500, reason: 'One of the three arrived cracked' });
+  await refunds.approve(amina, given.id);
   const waiting = (await pay(store, { productId: demoProductId, qty: 2, phone: '256772100500' }, 30)).body.id as string;
-  refunds.request(joseph, waiting, { amountMinor: 1000, reason: 'Delivered a day late: goodwill' });
-  for (let i = 0; i < 100 && refunds.ofOrder(refunded)![0]!.state !== 'refunded'; i++) await new Promise((r) => setTimeout(r, 100));
+  await refunds.request(joseph, waiting, { amountMinor: 1000, reason: 'Delivered a day late: goodwill' });
+  for (let i = 0; i < 100 && (await refunds.ofOrder(refunded))![0]!.state !== 'refunded'; i++) await new Promise((r) => setTimeout(r, 100));
   // Money against a failed order, for Needs attention's one-click refund: MoMo takes 14.00 of a 25.00 order.
   store.control.updateSettings({ approval: 'handset' });
   const mismatch = (await pay(store, { productId: demoProductId, qty: 2, phone: '256772100600' })).body.id as string;

@@ -39,7 +39,7 @@ describe('money that arrived against a failed order', () => {
     expect(after.text).not.toContain('Refund €14.00');
     expect(after.text).toContain('a refund is asked for or given');
 
-    const [refund] = store.sokoni.refunds.ofOrder(placed.body.id as string)!;
+    const [refund] = (await store.sokoni.refunds.ofOrder(placed.body.id as string))!;
     expect(refund).toMatchObject({ state: 'pending_approval', amountMinor: 1400, fromSuspense: true });
     expect((await owner.post(`/admin/refunds/${refund!.id}/approve`, {}, { from: '/admin/refunds' })).status).toBe(303);
     await waitForOrder(store, placed.body.id as string, (o) => (o as unknown as { refundedMinor: number }).refundedMinor === 1400);

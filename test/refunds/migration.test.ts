@@ -19,7 +19,8 @@ describe('migration 006', () => {
     cleanups.push(t.close);
     applyMigrationsUpTo(t.db, '005_accounts.sql');
     seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-    const orders = new OrderStore(new SqliteSql(t.db));
+    const sql = new SqliteSql(t.db);
+    const orders = new OrderStore(sql);
     const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
     const now = 1_700_000_000_000;
     const lease = { holder: 'test', until: now };
@@ -29,7 +30,7 @@ describe('migration 006', () => {
     }, ref(2), now, lease, 'momo');
     const collection = (await orders.movements.of(ref(1), 'collection'))!;
     await orders.movements.move(collection, { from: 'sending', to: 'successful', nextCheckAt: null }, now);
-    createPostings(t.db).collected((await orders.order(ref(1)))!, collection, now);
+    await createPostings().collected(sql, (await orders.order(ref(1)))!, collection, now);
     const before = ['movements', 'movement_attempts', 'order_events', 'journals', 'entries'].map((table) => [table, t.count(table)]);
 
     applyMigrations(t.db);

@@ -22,11 +22,11 @@ describe('a refund after the payout', () => {
     expect(asked.body).toMatchObject({ state: 'pending_approval', amountMinor: 300, amount: '3.00', currency: 'EUR', sellerPartMinor: 240, platformPartMinor: 60, movement: null });
     // Nothing leaves before approval.
     expect(sandboxRefunds(store)).toHaveLength(0);
-    expect(store.sokoni.refunds.awaitingApproval().map((r) => r.id)).toEqual([asked.body.id]);
+    expect((await store.sokoni.refunds.awaitingApproval()).map((r) => r.id)).toEqual([asked.body.id]);
 
     const approved = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(200);
     expect(approved.body).toMatchObject({ state: 'approved', approvedBy: 'operator2@example.com' });
-    expect(store.sokoni.refunds.awaitingApproval()).toEqual([]);
+    expect(await store.sokoni.refunds.awaitingApproval()).toEqual([]);
     const done = await waitForRefund(store, asked.body.id);
     expect(done).toMatchObject({ state: 'refunded', movement: { status: 'successful' } });
 
@@ -201,12 +201,12 @@ describe('maker-checker', () => {
     const { createRefunds, REFUND_REQUEST_TTL_MS } = await import('../../src/refunds');
     const { silentLogger } = await import('../../src/log');
     const later = createRefunds({
-      db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
+      sql: store.sokoni.sql, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger,
       clock: () => Date.now() + REFUND_REQUEST_TTL_MS + 1,
     });
-    const early = createRefunds({ db: store.sokoni.db, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
-    expect(early.expireDue()).toBe(0);
-    expect(later.expireDue()).toBe(1);
+    const early = createRefunds({ sql: store.sokoni.sql, checkout: store.sokoni.checkout, audit: () => {}, settings: store.config.refunds, log: silentLogger });
+    expect(await early.expireDue()).toBe(0);
+    expect(await later.expireDue()).toBe(1);
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator2')).send({}).expect(409);
     expect((await waitForRefund(store, asked.body.id, () => true)).state).toBe('expired');
     expect(sandboxRefunds(store)).toHaveLength(0);
@@ -235,6 +235,47 @@ describe('maker-checker', () => {
     expect(again.body.id).toBe(first.body.id);
     expect((await post({ amountMinor: 200, reason: 'x' }, 'key-1').expect(409)).body.error.code).toBe('idempotency_key_reused');
     expect((await store.http.get(url).set(as(store, 'viewer'))).body.refunds).toHaveLength(1);
+  });
+});
+
+describe('two requests for one order at once', () => {
+  // Each request's reads are awaited: without its checks and its insert in one transaction, both
+  // would pass the checks and the second would die on the one-open-refund index (a 500).
+  it('write one refund: the other is told one is open, or given the same refund for the same key', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000310');
+    const ctx = { caller: { personId: null, email: 'operator@example.com', role: 'operator' as const, via: 'api_key' as const, mustEnrol: false }, address: null };
+    const ask = (key: string | null) => store!.sokoni.refunds.request(ctx, order.id, { amountMinor: 100, reason: 'two clicks' }, key);
+
+    const [first, second] = await Promise.allSettled([ask(null), ask(null)]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { state: 'pending_approval' } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { kind: 'conflict', code: 'refund_open' } });
+
+    const { order: other } = await settledOrder(store, '256772000311');
+    const again = (key: string) => store!.sokoni.refunds.request(ctx, other.id, { amountMinor: 100, reason: 'two clicks' }, key);
+    const [a, b] = await Promise.all([again('same-key'), again('same-key')]);
+    expect(b.id).toBe(a.id);
+    expect(await store.sokoni.refunds.ofOrder(other.id)).toHaveLength(1);
+  });
+});
+
+describe('two approvals of one request at once', () => {
+  // The approval writes the refund's movement, then marks the request approved only if it is
+  // still pending, in one transaction: the one that loses the race leaves no movement behind.
+  it('send one refund: the other is refused and its movement undone with it', async () => {
+    store = await startRefundStore();
+    const { order } = await settledOrder(store, '256772000312');
+    const person = (email: string) => ({ caller: { personId: null, email, role: 'operator' as const, via: 'api_key' as const, mustEnrol: false }, address: null });
+    const refunds = store.sokoni.refunds;
+    const asked = await refunds.request(person('maker@example.com'), order.id, { amountMinor: 200, reason: 'scratched' });
+
+    const outcomes = await Promise.allSettled([refunds.approve(person('a@example.com'), asked.id), refunds.approve(person('b@example.com'), asked.id)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { kind: 'conflict', code: 'refund_not_pending', message: 'This refund was decided meanwhile' } });
+    const movements = store.sokoni.db.prepare(`SELECT count(*) AS n FROM movements WHERE order_id = ? AND kind = 'refund'`).get(order.id) as { n: number };
+    expect(movements.n).toBe(1);
+    expect((await waitForRefund(store, asked.id)).state).toBe('refunded');
+    expect(sandboxRefunds(store)).toHaveLength(1);
   });
 });
 

@@ -18,9 +18,9 @@ const person = (email: string, personId: string): ActionContext => ({ caller: { 
 
 describe('a refund of money that arrived against a failed order', () => {
   it('gives back all that moved, once a second person approves, and clears suspense', async () => {
-    const { checkout, db, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
+    const { checkout, sql, db, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
     const audited: string[] = [];
-    const refunds = createRefunds({ db, checkout, audit: (_ctx, event) => audited.push(`${event.action}:${event.outcome ?? 'done'}`), settings: loadConfig({}).refunds, log: silentLogger });
+    const refunds = createRefunds({ sql, checkout, audit: (_ctx, event) => audited.push(`${event.action}:${event.outcome ?? 'done'}`), settings: loadConfig({}).refunds, log: silentLogger });
     const { snapshot } = await checkout.placeOrder({ productId: DEMO_PRODUCT_IDS[0]!, qty: 1, msisdn: '256772123456', idempotencyKey: null });
     const failed = await finalOf(checkout, snapshot.order.id);
     expect(failed.order.status).toBe('failed');
@@ -29,20 +29,20 @@ describe('a refund of money that arrived against a failed order', () => {
     expect(moved).toBe(failed.order.amountMinor - 1);
 
     // A failed order is refunded whole, never by an amount.
-    expect(() => refunds.request(person('a@example.com', 'a'), failed.order.id, { amountMinor: 100, reason: 'x' })).toThrow(/failed order is refunded whole/);
-    const asked = refunds.requestSuspense(person('a@example.com', 'a'), failed.order.id, { reason: 'paid after the order failed' });
+    await expect(refunds.request(person('a@example.com', 'a'), failed.order.id, { amountMinor: 100, reason: 'x' })).rejects.toThrow(/failed order is refunded whole/);
+    const asked = await refunds.requestSuspense(person('a@example.com', 'a'), failed.order.id, { reason: 'paid after the order failed' });
     expect(asked).toMatchObject({ state: 'pending_approval', amountMinor: moved, fromSuspense: true, sellerPartMinor: 0, platformPartMinor: 0 });
-    expect(() => refunds.approve(person('a@example.com', 'a'), asked.id)).toThrow(/second person/);
-    refunds.approve(person('b@example.com', 'b'), asked.id);
+    await expect(refunds.approve(person('a@example.com', 'a'), asked.id)).rejects.toThrow(/second person/);
+    await refunds.approve(person('b@example.com', 'b'), asked.id);
     const deadline = Date.now() + 10_000;
-    while (refunds.get(asked.id)!.state === 'approved' && Date.now() < deadline) await checkout.nextChange(failed.order.id, 200);
-    expect(refunds.get(asked.id)!.state).toBe('refunded');
+    while ((await refunds.get(asked.id))!.state === 'approved' && Date.now() < deadline) await checkout.nextChange(failed.order.id, 200);
+    expect((await refunds.get(asked.id))!.state).toBe('refunded');
 
     expect(control.transactions().filter((t) => t.kind === 'refund')).toMatchObject([{ status: 'SUCCESSFUL', referenceIdToRefund: failed.payment.referenceId }]);
     expect(suspense()).toBe(0);
     expect((db.prepare(`SELECT sum(amount_minor) AS n FROM entries`).get() as { n: number }).n).toBe(0);
     // Twice is refused: it was all given back.
-    expect(() => refunds.requestSuspense(person('a@example.com', 'a'), failed.order.id, { reason: 'again' })).toThrow(/already refunded/);
+    await expect(refunds.requestSuspense(person('a@example.com', 'a'), failed.order.id, { reason: 'again' })).rejects.toThrow(/already refunded/);
     expect(audited).toEqual(['refund.request:done', 'refund.approve:refused', 'refund.approve:done']);
   });
 });

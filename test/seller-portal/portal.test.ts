@@ -70,7 +70,7 @@ describe('seller portal service', () => {
     expect((await portal.payouts(a.sellerId, {})).payouts.map((p) => p.orderId)).toEqual([orderA.id]);
     expect((await portal.products(a.sellerId)).map((p) => p.id)).toEqual([a.productId]);
 
-    const statement = portal.statement(a.sellerId, {});
+    const statement = await portal.statement(a.sellerId, {});
     const lines = statement.currencies.flatMap((c) => c.lines);
     expect(lines.map((l) => [l.kind, l.orderId, l.amountMinor])).toEqual([['collection', orderA.id, 1600], ['payout', orderA.id, -1600]]);
     const csv = portal.statementCsv(statement);
@@ -107,10 +107,10 @@ describe('seller portal service', () => {
       lines: [{ account: `seller_payable:${c.sellerId}`, amountMinor: 1000 }, { account: 'collection', amountMinor: -1000 }],
     }).expect(201);
 
-    const later = portal.statement(c.sellerId, { from: since });
+    const later = await portal.statement(c.sellerId, { from: since });
     expect(later.currencies).toEqual([expect.objectContaining({ currency: 'EUR', openingMinor: 800, closingMinor: -200 })]);
     expect(later.currencies[0]!.lines.map((l) => [l.kind, l.amountMinor, l.balanceMinor])).toEqual([['operator', -1000, -200]]);
-    const whole = portal.statement(c.sellerId, {});
+    const whole = await portal.statement(c.sellerId, {});
     expect(whole.currencies[0]).toMatchObject({ openingMinor: 0, closingMinor: -200 });
 
     const adjustments = await portal.adjustments(c.sellerId, {});

@@ -97,12 +97,12 @@ function amountOf(text: unknown, currency: string): number {
 }
 
 /** The Refund form's locals on an order's page: prefilled with what is left to give back. */
-export function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string) {
-  const can = desk.refundable(orderId);
+export async function refundFormLocals(desk: RefundDesk, caller: Caller, orderId: string) {
+  const can = await desk.refundable(orderId);
   // Money held for a failed order goes back whole, from Needs attention; the form is for paid orders.
   const left = can && !can.fromSuspense ? can.amountMinor : 0;
   return {
-    refunds: desk.ofOrder(orderId) ?? [],
+    refunds: (await desk.ofOrder(orderId)) ?? [],
     refundable: left,
     canRefund: allows(caller.role, 'operator') && left > 0,
     canApprove: allows(caller.role, 'operator'),
@@ -136,7 +136,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
     if (currency === undefined) throw new DomainError('not_found', 'order_not_found', 'No order with this id');
     try {
       const amountMinor = amountOf(body.amount, currency);
-      desk.request(actionContext(req, res), orderId, { amountMinor, reason: body.reason });
+      await desk.request(actionContext(req, res), orderId, { amountMinor, reason: body.reason });
       res.redirect(303, backTo(req, orderId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -150,7 +150,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
   router.post('/admin/orders/:id/refunds/whole', operator, async (req, res) => {
     const orderId = idOf(req, 'order');
     try {
-      desk.requestSuspense(actionContext(req, res), orderId, { reason: 'Money received against a failed order' });
+      await desk.requestSuspense(actionContext(req, res), orderId, { reason: 'Money received against a failed order' });
       res.redirect(303, backTo(req, orderId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -161,7 +161,7 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
   const refundsLocals = async (res: Response) => {
     const caller = callerOf(res)!;
     const pending: PendingRefund[] = [];
-    for (const r of desk.awaitingApproval()) {
+    for (const r of await desk.awaitingApproval()) {
       const detail = (await order(r.orderId))!;
       pending.push({ ...r, productName: detail.order.productName, sellerName: detail.order.sellerName, orderAmountMinor: detail.order.amountMinor });
     }
@@ -179,10 +179,10 @@ export function mountRefundPages(router: express.Router, { desk, render, viewer,
 
   // Approving and declining answer on the list: a refusal (one's own request, already decided)
   // is shown there, in words, with the status it carries.
-  const decide = (act: (ctx: ActionContext, id: string, req: Request) => RefundView) => async (req: Request, res: Response) => {
+  const decide = (act: (ctx: ActionContext, id: string, req: Request) => Promise<RefundView>) => async (req: Request, res: Response) => {
     const id = idOf(req, 'refund');
     try {
-      const refund = act(actionContext(req, res), id, req);
+      const refund = await act(actionContext(req, res), id, req);
       res.redirect(303, bodyOf(req).back === 'order' ? `/admin/orders/${refund.orderId}` : '/admin/refunds');
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
