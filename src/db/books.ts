@@ -1,7 +1,7 @@
 // Every SQL statement of the books (src/books): journals and entries (append-only, enforced by
 // triggers in migrations/004_books.sql), the reports' sums, keyset pages for the exports, and
 // reconciliation runs with their items. The books room decides; this file only reads and writes.
-import type { Sql } from './sql';
+import { atomically, type Sql } from './sql';
 
 export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator' | 'refund';
 
@@ -176,11 +176,11 @@ export class BooksStore {
 
   /** Runs `fn` in one transaction (part of the caller's when this store is on a transaction's executor). */
   transaction<T>(fn: (store: BooksStore) => Promise<T>): Promise<T> {
-    return this.sql.transaction((tx) => fn(this.in(tx)));
+    return atomically(this.sql, (tx) => fn(this.in(tx)));
   }
 
   insertJournal(journal: NewJournal, entries: readonly NewEntry[]): Promise<number> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       const { id } = (await tx.get<{ id: number }>(`INSERT INTO journals (kind, currency, order_id, movement_id, note, posted_by, at)
         VALUES (@kind, @currency, @orderId, @movementId, @note, @postedBy, @at) RETURNING id`, { ...journal }))!;
       for (const entry of entries) {

@@ -1,7 +1,7 @@
 // Every SQL statement the movement engine runs, for every kind of movement alike. The engine
 // decides which state changes are legal; this file only writes them, each guarded by the state
 // it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
-import type { Sql } from './sql';
+import { atomically, type Sql } from './sql';
 
 export type MovementKind = 'collection' | 'payout' | 'refund';
 /** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
@@ -159,7 +159,7 @@ export class MovementStore {
    * call is out; if the holder dies, it is due when the lease runs out. Returns its id.
    */
   insert(movement: NewMovement, lease: Lease, now: number): Promise<number> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       const { id } = (await tx.get<{ id: number }>(movementSql.insert, { ...movement, until: lease.until, holder: lease.holder, now }))!;
       await tx.run(movementSql.insertAttempt, [movement.referenceId, id, movement.partyMsisdn, now, now]);
       await tx.run(movementSql.insertEvent, [movement.orderId, movement.kind, null, 'sending', movement.referenceId, now]);
@@ -189,7 +189,7 @@ export class MovementStore {
    * is due next as written, which is at once when a callback asked for a read during the step.
    */
   move(row: Movement, change: MovementChange, now: number): Promise<StepEnd | null> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       const result = await tx.get<StepEnd>(movementSql.move, {
         to: change.to, from: change.from, reason: change.reason ?? null, financialTransactionId: change.financialTransactionId ?? null,
         nextCheckAt: change.nextCheckAt, now, id: row.id,
@@ -206,7 +206,7 @@ export class MovementStore {
    * the last one); the partial unique index refuses it unless every earlier attempt failed.
    */
   restart(row: Movement, referenceId: string, partyMsisdn: string, lease: Lease, now: number): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       const { changes } = await tx.run(movementSql.restart, [referenceId, partyMsisdn, lease.until, lease.until, lease.holder, now, row.id]);
       if (changes !== 1) return false;
       await tx.run(movementSql.insertAttempt, [referenceId, row.id, partyMsisdn, now, now]);
@@ -234,24 +234,24 @@ export class MovementStore {
 
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
   afterRead(row: Movement, nextCheckAt: number, now: number): Promise<StepEnd | null> {
-    return this.sql.transaction(async (tx) => (await tx.get<StepEnd>(movementSql.afterRead, { nextCheckAt, now, id: row.id, status: row.status })) ?? null);
+    return atomically(this.sql, async (tx) => (await tx.get<StepEnd>(movementSql.afterRead, { nextCheckAt, now, id: row.id, status: row.status })) ?? null);
   }
 
   /** Frees rows whose step died in this process (its database failed mid-step): due again now. */
   release(ids: readonly number[], holder: string, now: number): Promise<void> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       for (const id of ids) await tx.run(movementSql.release, [now, id, holder]);
     });
   }
 
   /** A create sent again with the same reference (the first send is counted when the row is written). */
   async countSend(row: Movement): Promise<void> {
-    await this.sql.transaction((tx) => tx.run(movementSql.countSend, [row.id]));
+    await this.sql.run(movementSql.countSend, [row.id]);
   }
 
   /** A create that was counted when its row was written but held back (e.g. a payout hold): it did not leave. */
   async uncountSend(row: Movement): Promise<void> {
-    await this.sql.transaction((tx) => tx.run(movementSql.uncountSend, [row.id]));
+    await this.sql.run(movementSql.uncountSend, [row.id]);
   }
 
   /**
@@ -259,7 +259,7 @@ export class MovementStore {
    * every row whose step died with the process (it still holds a lease).
    */
   async resume(now: number): Promise<void> {
-    await this.sql.transaction((tx) => tx.run(movementSql.resume, [now]));
+    await this.sql.run(movementSql.resume, [now]);
   }
 
   /**

@@ -2,7 +2,7 @@
 // movements (the collection, the payout) are in movements.ts; both write in one transaction
 // through the same connection.
 import { MovementStore, type Lease } from './movements';
-import type { Sql } from './sql';
+import { atomically, type Sql } from './sql';
 
 export type OrderStatus = 'pending' | 'paid' | 'settled' | 'failed' | 'payout_failed';
 
@@ -118,7 +118,7 @@ export class OrderStore {
    * process that dies first leaves it due when the lease runs out (or at once on restart).
    */
   createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<void> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       await tx.run(orderSql.insertOrder, { ...order, now });
       await tx.run(orderSql.insertEvent, [order.id, null, 'pending', null, now]);
       await this.movements.in(tx).insert({
@@ -164,7 +164,7 @@ export class OrderStore {
 
   /** False when the order was no longer in `from` (someone else moved it first). */
   moveOrder(orderId: string, from: OrderStatus, to: OrderStatus, now: number, detail: string | null = null): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
+    return atomically(this.sql, async (tx) => {
       if ((await tx.run(orderSql.moveOrder, [to, now, orderId, from])).changes !== 1) return false;
       await tx.run(orderSql.insertEvent, [orderId, from, to, detail, now]);
       return true;

@@ -67,6 +67,7 @@ interface Level {
 /** The statements of a running transaction, on its one connection. */
 export class PostgresTransaction implements Sql {
   readonly dialect = 'postgres' as const;
+  readonly inTransaction = true;
   /** The transaction's level, then each nested one running inside it. */
   private readonly levels: Level[] = [{ after: [] }];
   /** False once the transaction has ended and its connection went back to the pool (maybe to someone else). */
@@ -158,6 +159,7 @@ export class PostgresTransaction implements Sql {
 
 export class PostgresSql implements Sql {
   readonly dialect = 'postgres' as const;
+  readonly inTransaction = false;
 
   /**
    * `pool` should be made with postgresPoolConfig, so that BIGINT and NUMERIC come back as numbers.

@@ -2,7 +2,7 @@
 // claw-back from a payout that has not left, what a seller may be paid now (netting), and who
 // has owed for too long. The refunds room decides; this file only reads and writes, each write
 // guarded by the state it expects to find.
-import type { Sql } from './sql';
+import { atomically, type Sql } from './sql';
 
 export type RefundState = 'pending_approval' | 'approved' | 'declined' | 'expired' | 'refunded' | 'failed';
 
@@ -72,7 +72,7 @@ export class RefundStore {
 
   /** Runs `fn` in one transaction (part of the caller's when this store is on a transaction's executor). */
   transaction<T>(fn: (store: RefundStore, tx: Sql) => Promise<T>): Promise<T> {
-    return this.sql.transaction((tx) => fn(this.in(tx), tx));
+    return atomically(this.sql, (tx) => fn(this.in(tx), tx));
   }
 
   async insert(refund: NewRefund): Promise<void> {

@@ -17,6 +17,8 @@ export interface RunResult {
 
 export interface Sql {
   readonly dialect: Dialect;
+  /** True for a transaction's `tx`: its statements are part of a transaction that is open. */
+  readonly inTransaction: boolean;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   /** The first row, or undefined when there is none. */
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
@@ -32,4 +34,16 @@ export interface Sql {
   committed(): Promise<void>;
   /** Runs `fn` once every write made so far is committed (at once when none waits); never if that commit fails. */
   afterCommit(fn: () => void): void;
+}
+
+/**
+ * Runs `fn` atomically: as part of the transaction `sql` belongs to, or else as a transaction of
+ * its own. For a store's several statements that must land together, which are mostly run inside
+ * a caller's transaction (a movement's step): there, a nested `transaction` would cost a
+ * savepoint and its release (a round trip each on PostgreSQL) for nothing, since a failure fails
+ * the caller's whole transaction anyway. Code that catches a failure inside a transaction and goes
+ * on must use `tx.transaction` instead, which takes back only what failed.
+ */
+export function atomically<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return sql.inTransaction ? fn(sql) : sql.transaction(fn);
 }

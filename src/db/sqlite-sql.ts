@@ -24,6 +24,7 @@ function runOne(prepared: BetterSqlite3.Statement, params: Params | undefined): 
 /** The statements of a running transaction: they go straight to the connection. */
 class SqliteTransaction implements Sql {
   readonly dialect = 'sqlite' as const;
+  readonly inTransaction = true;
 
   constructor(
     private readonly db: Database,
@@ -63,6 +64,7 @@ const executors = new WeakMap<Database, SqliteSql>();
 
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite' as const;
+  readonly inTransaction = false;
   private readonly group!: GroupCommit;
   private readonly inside!: SqliteTransaction;
   /** Settles when the running transaction ends; null when none runs. */

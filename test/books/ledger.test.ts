@@ -66,6 +66,7 @@ describe('posting a journal', () => {
 function recorded(sql: Sql, seen: string[]): Sql {
   return {
     dialect: sql.dialect,
+    inTransaction: sql.inTransaction,
     all: (text, params) => (seen.push(text), sql.all(text, params)),
     get: (text, params) => (seen.push(text), sql.get(text, params)),
     run: (text, params) => (seen.push(text), sql.run(text, params)),

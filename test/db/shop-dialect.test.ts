@@ -16,6 +16,7 @@ const ROW = {
 
 class RecordingSql implements Sql {
   readonly texts: string[] = [];
+  readonly inTransaction = false;
   constructor(readonly dialect: Dialect) {}
   all<T>(sql: string, _params?: Params): Promise<T[]> {
     this.texts.push(sql);

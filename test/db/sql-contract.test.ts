@@ -3,7 +3,7 @@
 // throwaway cluster. A room's code written against `Sql` must get the same answers from either.
 // A second connection reads what is committed, as another process (or instance) would.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, SqliteSql, type Sql } from '../../src/db';
+import { atomically, openDatabase, SqliteSql, type Sql } from '../../src/db';
 import { isUniqueViolation } from '../../src/db/errors';
 import { PostgresSql } from '../../src/db/postgres-sql';
 import { tempDatabase } from './helpers';
@@ -146,6 +146,24 @@ for (const executor of executors) {
       });
       await sql.committed();
       expect(await committedNames()).toEqual(['a', 'b']);
+    });
+
+    it('atomically is a transaction of its own outside one, and part of the open one inside it (no savepoint)', async () => {
+      const { sql, committedNames } = await executor.make();
+      expect(sql.inTransaction).toBe(false);
+      await expect(atomically(sql, async (tx) => {
+        expect(tx.inTransaction).toBe(true);
+        await tx.run(insert, ['a']);
+        await tx.run(insert, ['a']);
+      })).rejects.toSatisfy((error) => isUniqueViolation(error));
+      await sql.transaction(async (tx) => {
+        await atomically(tx, async (inner) => {
+          expect(inner).toBe(tx);
+          await inner.run(insert, ['b']);
+        });
+      });
+      await sql.committed();
+      expect(await committedNames()).toEqual(['b']);
     });
 
     it('afterCommit on a transaction runs once it is committed, nested ones with it', async () => {
