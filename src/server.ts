@@ -20,6 +20,7 @@ import {
   setBusyTimeout,
   SERVING_BUSY_TIMEOUT_MS,
   SqliteSql,
+  sharedSecret,
   startCheckpointer,
   type Database,
 } from './db';
@@ -248,7 +249,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     : null;
   // The seller portal (issue #15): one seller's sales, payouts and statement, live.
   const sellers = createSellerPortal({ sql, books, catalogue, accounts, providers });
-  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest']);
+  const csrf = createCsrf(config, ['/pay', '/orders/:id/retry', '/orders/:id/check', '/admin/*rest', '/seller/*rest'], await sharedSecret(sql, 'csrf'));
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   const catalogueDesk = createCatalogueDesk({ catalogue, accounts });

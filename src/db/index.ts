@@ -19,3 +19,4 @@ export * from './books';
 export * from './refunds';
 export * from './seller-portal';
 export * from './metrics-queries';
+export { sharedSecret } from './shared-secrets';

@@ -18,12 +18,14 @@ export interface Csrf {
   token(req: Request, res: Response): string;
 }
 
-export function createCsrf(config: Config, paths: string[]): Csrf {
+/**
+ * `secret`: the tokens' HMAC key, which every instance behind one proxy must share (the store
+ * keeps it: db/shared-secrets.ts); absent, one is made for this process alone.
+ */
+export function createCsrf(config: Config, paths: string[], secret: string = randomBytes(32).toString('hex')): Csrf {
   // Browsers refuse `Secure` cookies over plain http (other than localhost), so the cookie is
   // only Secure, and only gets the __Host- prefix that requires it, when the store is on https.
   const secure = config.publicUrl?.startsWith('https://') ?? false;
-  // A secret per process: tokens from before a restart are refused and the form is shown again.
-  const secret = randomBytes(32).toString('hex');
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => secret,
     // There are no sessions; the token is bound to the cookie alone, which other sites cannot set.
