@@ -1,0 +1,123 @@
+// Which database the store and workflow suites run on: SQLite by default, PostgreSQL in the
+// `postgres` project (vitest.config.ts sets SOKONI_TEST_DB there). On PostgreSQL each store gets
+// a fresh database of the run's throwaway cluster, copied from one migrated template (a copy is
+// much cheaper than running every migration again), and dropped at close.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { applyPostgresMigrations, demoSeedOptions, ensureDemoCatalogue, PostgresSql, SqliteSql, type Dialect, type Sql } from '../../src/db';
+import { tempDatabase } from './helpers';
+import { postgres } from './postgres-helpers';
+
+export const testDialect: Dialect = process.env.SOKONI_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const onPostgres = testDialect === 'postgres';
+
+const TEMPLATE = 'sokoni_migrated_template';
+/** Held while one test process makes the template, so the other waits and then finds it made. */
+const TEMPLATE_LOCK = 0x74656d706c;
+
+function clusterUrl(): string {
+  if (postgres.url === null) throw new Error(`no PostgreSQL for the postgres project: ${postgres.skipped}`);
+  return postgres.url;
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(clusterUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: clusterUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Made under a lock, migrated under another name and renamed, so a half-made template is never copied. */
+async function makeTemplate(client: pg.Client): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+  try {
+    if ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE])).rowCount !== 0) return;
+    const making = `${TEMPLATE}_${process.pid}`;
+    await client.query(`CREATE DATABASE ${making}`);
+    const sql = PostgresSql.connect(databaseUrl(making), { max: 1 });
+    try {
+      await applyPostgresMigrations(sql);
+    } finally {
+      await sql.end();
+    }
+    await client.query(`ALTER DATABASE ${making} RENAME TO ${TEMPLATE}`);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+  }
+}
+
+let template: Promise<void> | null = null;
+
+export interface MigratedPostgres {
+  url: string;
+  /** Drops the database, ending whatever sessions are still on it. */
+  drop(): Promise<void>;
+}
+
+/** A fresh database with every migration applied, on the run's throwaway cluster. */
+export async function migratedPostgres(): Promise<MigratedPostgres> {
+  template ??= admin(makeTemplate);
+  await template;
+  const name = `sokoni_store_${randomUUID().replaceAll('-', '')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`));
+  return { url: databaseUrl(name), drop: () => admin((client) => client.query(`DROP DATABASE ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
+export interface TestSql {
+  sql: Sql;
+  /** The SQLite file, for tests about SQLite itself; undefined on PostgreSQL. */
+  file?: string;
+  /** The demo catalogue of the embedded sandbox (EUR, sellers' share 80%), as start-up seeds it. */
+  seedDemo(): Promise<void>;
+  /** Rows in a table, for "nothing was written" checks. */
+  count(table: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A migrated store on the suite's database: a temp SQLite file, or a fresh PostgreSQL database.
+ * `connections` caps PostgreSQL's pool: with one, statements run in the order they were made, as
+ * on SQLite's one connection.
+ */
+export async function testSql(options: { connections?: number } = {}): Promise<TestSql> {
+  let sql: Sql;
+  let close: () => Promise<void>;
+  let seedDemo: () => Promise<void>;
+  let file: string | undefined;
+  if (onPostgres) {
+    const database = await migratedPostgres();
+    const pool = PostgresSql.connect(database.url, { max: options.connections ?? 4 });
+    sql = pool;
+    close = async () => {
+      await pool.end();
+      await database.drop();
+    };
+    seedDemo = () => Promise.reject(new Error('the demo seed on PostgreSQL comes with pg-app-work'));
+  } else {
+    const t = tempDatabase();
+    sql = new SqliteSql(t.db);
+    file = t.file;
+    close = () => {
+      t.close();
+      return Promise.resolve();
+    };
+    seedDemo = () => {
+      ensureDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+      return Promise.resolve();
+    };
+  }
+  return { sql, ...(file === undefined ? {} : { file }), seedDemo, count: (table) => countRows(sql, table), close };
+}
+
+export async function countRows(sql: Sql, table: string): Promise<number> {
+  return (await sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
+}
