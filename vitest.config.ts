@@ -19,18 +19,21 @@ const onPostgres = [
   'test/db/movements-due.test.ts',
 ];
 
-// Files about SQLite itself, not about the stores: they stay on SQLite (README, "Tests on both
-// databases", says why for each). The rule: a test that opens, copies, migrates or kills a SQLite
-// file of its own is SQLite's.
+// Files about SQLite itself, not about the stores, stay on SQLite (README, "Tests on both
+// databases", says why for each). The rule: a test of SQLite's own files (migrating one an older
+// schema wrote, or measuring a process that fills one) is SQLite's.
 const sqliteOnly = [
-  // Kills Sokoni mid-flight and restarts it on the same SQLite file.
-  'test/checkout/crash.test.ts',
-  'test/refunds/crash.test.ts',
-  // Migrations of SQLite files written by an older schema.
   'test/refunds/migration.test.ts',
   'test/books/backfill.test.ts',
-  // A child process that fills and exports a SQLite file of its own, to measure its memory.
   'test/books/export-memory.test.ts',
+];
+
+// Files that open no database at all (state machines, splits, settings, time zones): once is enough.
+const noDatabase = [
+  'test/movements/machines.test.ts',
+  'test/refunds/split.test.ts',
+  'test/refunds/settings.test.ts',
+  'test/books/time.test.ts',
 ];
 
 export default defineConfig({
@@ -48,7 +51,7 @@ export default defineConfig({
           ...shared,
           name: 'postgres',
           include: onPostgres,
-          exclude: sqliteOnly,
+          exclude: [...sqliteOnly, ...noDatabase],
           env: { NODE_ENV: 'test', SOKONI_TEST_DB: 'postgres' },
         },
       },

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
-import { DEMO_PRODUCT_IDS, openDatabase, PostgresSql, SqliteSql, type Sql } from '../../src/db';
+import { DEMO_PRODUCT_IDS, type Sql } from '../../src/db';
 import { silentLogger, type Logger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
 import { freePort } from '../../bench/ports';
-import { countRows, migratedPostgres, onPostgres } from '../db/test-database';
+import { countRows, onPostgres, storeDatabase } from '../db/test-database';
 
 export { freePort };
 
@@ -50,11 +50,10 @@ export interface Store {
 export async function startStore(env: Record<string, string> = {}, options: { callbacks?: boolean; log?: Logger } = {}): Promise<Store> {
   const temp = tempDir();
   const port = options.callbacks ? await freePort() : 0;
-  const postgres = onPostgres ? await migratedPostgres() : null;
+  const database = await storeDatabase(temp.dir);
   const config = loadConfig({
     PORT: String(port),
-    DATABASE_PATH: join(temp.dir, 'sokoni.db'),
-    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    ...database.env,
     SANDBOX_APPROVAL: 'instant',
     ...quickWorker,
     ...(options.callbacks ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
@@ -68,23 +67,10 @@ export async function startStore(env: Record<string, string> = {}, options: { ca
     http: supertest(sokoni.url),
     control: sokoni.sandbox!.control,
     dir: temp.dir,
-    connect() {
-      if (postgres) {
-        const sql = PostgresSql.connect(postgres.url, { max: 2 });
-        return { sql, close: () => sql.end() };
-      }
-      const db = openDatabase(config.databasePath);
-      return {
-        sql: new SqliteSql(db),
-        close: () => {
-          db.close();
-          return Promise.resolve();
-        },
-      };
-    },
+    connect: () => database.connect(),
     async close() {
       await this.sokoni.close();
-      await postgres?.drop();
+      await database.drop();
       temp.remove();
     },
   };

@@ -3,8 +3,9 @@
 // a fresh database of the run's throwaway cluster, copied from one migrated template (a copy is
 // much cheaper than running every migration again), and dropped at close.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
-import { applyPostgresMigrations, demoSeedOptions, ensureDemoCatalogue, PostgresSql, SqliteSql, type Dialect, type Sql } from '../../src/db';
+import { applyPostgresMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, PostgresSql, SqliteSql, type Dialect, type Sql } from '../../src/db';
 import { tempDatabase } from './helpers';
 import { postgres } from './postgres-helpers';
 
@@ -120,4 +121,44 @@ export async function testSql(options: { connections?: number } = {}): Promise<T
 
 export async function countRows(sql: Sql, table: string): Promise<number> {
   return (await sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
+}
+
+export interface StoreDatabase {
+  /** What Sokoni's settings say of it: DATABASE_PATH in `dir`, or DATABASE_URL of a fresh database. */
+  env: Record<string, string>;
+  /** Another connection to it, as another process would open it. */
+  connect(): { sql: Sql; close(): Promise<void> };
+  /** Drops the PostgreSQL database (the SQLite file goes with its folder). */
+  drop(): Promise<void>;
+}
+
+/** The database for a Sokoni a test starts itself (in this process or as a child), on the suite's database. */
+export async function storeDatabase(dir: string): Promise<StoreDatabase> {
+  const path = join(dir, 'sokoni.db');
+  if (!onPostgres) {
+    return {
+      env: { DATABASE_PATH: path },
+      connect() {
+        const db = openDatabase(path);
+        return {
+          sql: new SqliteSql(db),
+          close: () => {
+            db.close();
+            return Promise.resolve();
+          },
+        };
+      },
+      drop: () => Promise.resolve(),
+    };
+  }
+  const database = await migratedPostgres();
+  return {
+    // DATABASE_PATH too, so a setting that is read wrongly shows as a SQLite file, never as the developer's database.
+    env: { DATABASE_PATH: path, DATABASE_URL: database.url },
+    connect() {
+      const sql = PostgresSql.connect(database.url, { max: 2 });
+      return { sql, close: () => sql.end() };
+    },
+    drop: () => database.drop(),
+  };
 }
