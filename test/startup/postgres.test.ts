@@ -145,4 +145,19 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     await until('/readyz 200 again', async () => (await readiness(store.sokoni.url)).status === 200);
     expect((await readiness(store.sokoni.url)).database).toEqual({ ok: true, detail: 'answering' });
   });
+
+  it('npm run migrate and npm run seed act on the PostgreSQL at DATABASE_URL', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    const env = { DATABASE_URL: fresh.url, DATABASE_PATH: '/proc/no-sqlite-here/sokoni.db' };
+    const migrate = runScript('src/db/migrate-cli.ts', { env });
+    cleanups.push(() => migrate.stop());
+    expect(await migrate.exited).toBe(0);
+    expect(migrate.stdout()).toMatch(/^Applied to postgresql:\/\/postgres@localhost:\d+\/sokoni_test_\w+\?host=.*: 001_/);
+    const seed = runScript('src/db/seed-cli.ts', { env });
+    cleanups.push(() => seed.stop());
+    expect(await seed.exited).toBe(0);
+    expect(seed.stdout()).toMatch(/^Seeded 3 sellers and 6 products \(EUR\) into postgresql:/);
+    expect(await fresh.sql.get('SELECT count(*) AS products FROM products')).toEqual({ products: 6 });
+  });
 });
