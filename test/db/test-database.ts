@@ -92,7 +92,6 @@ export interface TestSql {
 export async function testSql(options: { connections?: number } = {}): Promise<TestSql> {
   let sql: Sql;
   let close: () => Promise<void>;
-  let seedDemo: () => Promise<void>;
   let file: string | undefined;
   if (onPostgres) {
     const database = await migratedPostgres();
@@ -102,7 +101,6 @@ export async function testSql(options: { connections?: number } = {}): Promise<T
       await pool.end();
       await database.drop();
     };
-    seedDemo = () => Promise.reject(new Error('the demo seed on PostgreSQL comes with pg-app-work'));
   } else {
     const t = tempDatabase();
     sql = new SqliteSql(t.db);
@@ -111,11 +109,10 @@ export async function testSql(options: { connections?: number } = {}): Promise<T
       t.close();
       return Promise.resolve();
     };
-    seedDemo = () => {
-      ensureDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-      return Promise.resolve();
-    };
   }
+  const seedDemo = async () => {
+    await ensureDemoCatalogue(sql, demoSeedOptions('sandbox', 8000)!);
+  };
   return { sql, ...(file === undefined ? {} : { file }), seedDemo, count: (table) => countRows(sql, table), close };
 }
 
