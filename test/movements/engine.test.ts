@@ -268,6 +268,8 @@ describe('the movement engine', () => {
     await s.engine.check(await s.movement());
     expect((await s.movement()).nextCheckAt).toBeGreaterThanOrEqual(retryAt);
     expect((await s.movement()).nextCheckAt).toBeLessThanOrEqual(retryAt + 1000);
+    // A whole millisecond, as the BIGINT column holds it (PostgreSQL refuses a fraction, SQLite would store a REAL).
+    expect(Number.isInteger((await s.movement()).nextCheckAt)).toBe(true);
   });
 
   // SQLite only: grouping a worker turn's commits is SQLite's executor's; PostgreSQL commits each transaction itself.
