@@ -1,7 +1,7 @@
 // Refunds end to end (issue #14): the real Sokoni on the embedded sandbox, people with API keys,
 // and the money checked where it lands: the sandbox's transactions and the books.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRows, signedIn } from '../console/helpers';
+import { auditRowsOf, signedIn } from '../console/helpers';
 import { sellerWithProduct, waitForOrder } from '../checkout/helpers';
 import {
   as, orderOf, refundApproved, sandboxRefunds, sellerOwed, settledOrder, startRefundStore, trialBalance, waitForRefund, type RefundStore,
@@ -37,7 +37,7 @@ describe('a refund after the payout', () => {
     // The seller was paid 800 and gives back 240: they owe it, to be netted from their next payouts.
     expect(await sellerOwed(store, sellerId)).toBe(-240);
     expect(await trialBalance(store)).toEqual([0]);
-    expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
+    expect((await auditRowsOf(store)).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
     const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
     expect(listed.body.refunds).toHaveLength(1);
     // The seller's statement shows the claw-back as its own line.
@@ -182,14 +182,14 @@ describe('maker-checker', () => {
     expect(second.body.error.code).toBe('refund_open');
     const own = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator')).send({}).expect(403);
     expect(own.body.error.code).toBe('own_refund');
-    expect(auditRows(store, 'refund.approve')).toMatchObject([{ actorEmail: 'operator@example.com', outcome: 'refused', objectId: asked.body.id }]);
+    expect(await auditRowsOf(store, 'refund.approve')).toMatchObject([{ actorEmail: 'operator@example.com', outcome: 'refused', objectId: asked.body.id }]);
     // A viewer can see refunds but not decide them.
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'viewer')).send({}).expect(403);
     const noReason = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({}).expect(400);
     expect(noReason.body.error.field).toBe('reason');
     const declined = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({ reason: 'duplicate request' }).expect(200);
     expect(declined.body).toMatchObject({ state: 'declined', declinedBy: 'operator2@example.com', declineReason: 'duplicate request', movement: null });
-    expect(auditRows(store, 'refund.decline')).toMatchObject([{ actorEmail: 'operator2@example.com', outcome: 'done' }]);
+    expect(await auditRowsOf(store, 'refund.decline')).toMatchObject([{ actorEmail: 'operator2@example.com', outcome: 'done' }]);
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'owner')).send({}).expect(409);
     expect(sandboxRefunds(store)).toHaveLength(0);
   });
