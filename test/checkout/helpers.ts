@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '../../src/config';
-import { DEMO_PRODUCT_IDS, type Sql } from '../../src/db';
+import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { silentLogger, type Logger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
 import { freePort } from '../../bench/ports';
@@ -40,8 +40,6 @@ export interface Store {
   http: ReturnType<typeof supertest>;
   control: NonNullable<Sokoni['sandbox']>['control'];
   dir: string;
-  /** Another connection to the store's database, as another process would open it. */
-  connect(): { sql: Sql; close(): Promise<void> };
   /** Closes whichever Sokoni `sokoni` is now (a test may restart it), then removes its database. */
   close(): Promise<void>;
 }
@@ -67,7 +65,6 @@ export async function startStore(env: Record<string, string> = {}, options: { ca
     http: supertest(sokoni.url),
     control: sokoni.sandbox!.control,
     dir: temp.dir,
-    connect: () => database.connect(),
     async close() {
       await this.sokoni.close();
       await database.drop();

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderStore } from '../../src/db';
+import { connectTo } from '../db/test-database';
 import { ADMIN_TOKEN, count, demoProductId, isFinal, pay, sellerWithProduct, startStore, waitForOrder, type Store } from './helpers';
 
 let store: Store | undefined;
@@ -122,7 +123,7 @@ describe('lost answers and unsent requests', () => {
     const { dir, config } = store;
     await store.sokoni.close();
     // Write the order as placeOrder does, then "crash" before the requesttopay goes out.
-    const db = store.connect();
+    const db = connectTo(config);
     const orders = new OrderStore(db.sql);
     const product = (await orders.productForOrder(demoProductId))!;
     const orderId = randomUUID();

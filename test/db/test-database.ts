@@ -120,11 +120,32 @@ export async function countRows(sql: Sql, table: string): Promise<number> {
   return (await sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
 }
 
+export interface Connection {
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+/** Another connection to the database Sokoni's settings name, as another process would open it. */
+export function connectTo(config: { databaseUrl: string | null; databasePath: string }): Connection {
+  if (config.databaseUrl !== null) {
+    const sql = PostgresSql.connect(config.databaseUrl, { max: 2 });
+    return { sql, close: () => sql.end() };
+  }
+  const db = openDatabase(config.databasePath);
+  return {
+    sql: new SqliteSql(db),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
 export interface StoreDatabase {
   /** What Sokoni's settings say of it: DATABASE_PATH in `dir`, or DATABASE_URL of a fresh database. */
   env: Record<string, string>;
   /** Another connection to it, as another process would open it. */
-  connect(): { sql: Sql; close(): Promise<void> };
+  connect(): Connection;
   /** Drops the PostgreSQL database (the SQLite file goes with its folder). */
   drop(): Promise<void>;
 }
@@ -132,30 +153,12 @@ export interface StoreDatabase {
 /** The database for a Sokoni a test starts itself (in this process or as a child), on the suite's database. */
 export async function storeDatabase(dir: string): Promise<StoreDatabase> {
   const path = join(dir, 'sokoni.db');
-  if (!onPostgres) {
-    return {
-      env: { DATABASE_PATH: path },
-      connect() {
-        const db = openDatabase(path);
-        return {
-          sql: new SqliteSql(db),
-          close: () => {
-            db.close();
-            return Promise.resolve();
-          },
-        };
-      },
-      drop: () => Promise.resolve(),
-    };
-  }
+  if (!onPostgres) return { env: { DATABASE_PATH: path }, connect: () => connectTo({ databaseUrl: null, databasePath: path }), drop: () => Promise.resolve() };
   const database = await migratedPostgres();
   return {
     // DATABASE_PATH too, so a setting that is read wrongly shows as a SQLite file, never as the developer's database.
     env: { DATABASE_PATH: path, DATABASE_URL: database.url },
-    connect() {
-      const sql = PostgresSql.connect(database.url, { max: 2 });
-      return { sql, close: () => sql.end() };
-    },
+    connect: () => connectTo({ databaseUrl: database.url, databasePath: path }),
     drop: () => database.drop(),
   };
 }
