@@ -148,4 +148,22 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(seed.stdout()).toMatch(/^Seeded 3 sellers and 6 products \(EUR\) into postgresql:/);
     expect(await fresh.sql.get('SELECT count(*) AS products FROM products')).toEqual({ products: 6 });
   });
+
+  it('npm start names the PostgreSQL it runs on, without the password', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    // The throwaway cluster trusts its socket, so a password in the URL is carried and ignored.
+    const url = new URL(fresh.url);
+    url.password = 'secret-word';
+    const temp = tempDir();
+    cleanups.push(temp.remove);
+    const sokoni = runScript('src/main.ts', {
+      env: { PORT: String(await freePort()), DATABASE_URL: url.toString(), DATABASE_PATH: `${temp.dir}/sokoni.db`, SANDBOX_DATABASE_PATH: ':memory:', ACCESS_LOG: 'false' },
+    });
+    cleanups.push(() => sokoni.stop());
+    const line = await sokoni.waitFor(/^Database +(.*)$/m);
+    expect(line[1]).toBe(`PostgreSQL postgresql://postgres@localhost:${url.port}/${fresh.name}?host=${url.searchParams.get('host')!.replaceAll('/', '%2F')} (DATABASE_PATH is not used)`);
+    expect(sokoni.stdout() + sokoni.stderr()).not.toContain('secret-word');
+    expect(existsSync(`${temp.dir}/sokoni.db`)).toBe(false);
+  });
 });
