@@ -26,6 +26,8 @@ export interface Store {
   readiness(): StoreCheck;
   /** Commits the writes so far before an answer leaves (SQLite's group commit); on PostgreSQL each write has already committed. */
   commitNow(): void;
+  /** Starts what runs beside a serving store: SQLite's WAL checkpoints (checkpointer.ts); nothing on PostgreSQL. */
+  serve(): void;
   close(): Promise<void>;
 }
 
@@ -67,15 +69,18 @@ export function openSqliteStore(file: string, seed: SeedOptions | null, log: Sto
     () => {
       // From here on a write never holds the event loop for long (see connection.ts).
       setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
-      // WAL checkpoints off the serving thread (checkpointer.ts), every half second.
-      const checkpointer: Checkpointer = startCheckpointer(db, file, 500, (message) => log.warn('db.checkpoint', { message }));
+      let checkpointer: Checkpointer | null = null;
       return {
         sql,
         sqlite: db,
         readiness: () => probeWritable(db),
         commitNow: () => sql.commitNow(),
+        serve() {
+          // WAL checkpoints off the serving thread, every half second.
+          checkpointer ??= startCheckpointer(db, file, 500, (message) => log.warn('db.checkpoint', { message }));
+        },
         async close() {
-          await checkpointer.stop();
+          await checkpointer?.stop();
           db.close();
         },
       };
@@ -137,6 +142,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     sqlite: null,
     readiness: () => probe.last,
     commitNow: () => undefined,
+    serve: () => undefined,
     async close() {
       probe.stop();
       await sql.end();
