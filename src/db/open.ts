@@ -49,6 +49,34 @@ export function withoutPassword(url: string): string {
   return parsed.toString();
 }
 
+/** For a command (`npm run users:create`): the configured database, migrated, without what serving adds. */
+export async function openMigrated(config: { databaseUrl: string | null; databasePath: string }): Promise<{ sql: Sql; close(): Promise<void> }> {
+  if (config.databaseUrl !== null) {
+    const sql = PostgresSql.connect(config.databaseUrl, { max: 1 });
+    try {
+      await applyPostgresMigrations(sql);
+    } catch (error) {
+      await sql.end();
+      throw error;
+    }
+    return { sql, close: () => sql.end() };
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    applyMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return {
+    sql: new SqliteSql(db),
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
 /**
  * Opens, migrates and seeds SQLite, asserts it can write, then stops writes waiting for other
  * processes' locks (connection.ts) and checkpoints off the serving thread. A problem with the

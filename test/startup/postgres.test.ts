@@ -1,12 +1,15 @@
 // Sokoni on PostgreSQL (issue #17): DATABASE_URL set, the real start-up on a fresh database of
 // the run's throwaway cluster, an order through the embedded sandbox over real HTTP, and
 // /readyz while the database does and does not answer.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoProductId, freePort, isFinal, pay, tempDir, waitForOrder } from '../checkout/helpers';
 import { freshPostgres, postgres } from '../db/postgres-helpers';
-import { runScript } from '../processes';
+import { ROOT, runScript } from '../processes';
 import { startOnPostgres } from './postgres-store';
 
 if (postgres.url === null) console.warn(`PostgreSQL tests skipped: ${postgres.skipped}`);
@@ -165,5 +168,19 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(line[1]).toBe(`PostgreSQL postgresql://postgres@localhost:${url.port}/${fresh.name}?host=${url.searchParams.get('host')!.replaceAll('/', '%2F')} (DATABASE_PATH is not used)`);
     expect(sokoni.stdout() + sokoni.stderr()).not.toContain('secret-word');
     expect(existsSync(`${temp.dir}/sokoni.db`)).toBe(false);
+  });
+
+  it('npm run users:create creates the person in the PostgreSQL at DATABASE_URL', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    const created = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/accounts/users-cli.ts'), '--email', 'owner@example.com', '--role', 'owner', '--password-stdin'], {
+      cwd: tmpdir(),
+      input: 'a long enough passphrase\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, SOKONI_DOTENV: 'false', DATABASE_URL: fresh.url, DATABASE_PATH: '/proc/no-sqlite-here/sokoni.db' },
+    });
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/Created owner owner@example.com/);
+    expect(await fresh.sql.all('SELECT email, role FROM people')).toEqual([{ email: 'owner@example.com', role: 'owner' }]);
   });
 });
