@@ -271,6 +271,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   await checkout.start();
   refunds.start();
+  store.serve();
   started = true;
 
   return {

@@ -26,6 +26,8 @@ export interface Store {
   readiness(): StoreCheck;
   /** Commits the writes so far before an answer leaves (SQLite's group commit); on PostgreSQL each write has already committed. */
   commitNow(): void;
+  /** Starts what runs beside a serving store: SQLite's WAL checkpoints (checkpointer.ts); nothing on PostgreSQL. */
+  serve(): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,34 @@ export function withoutPassword(url: string): string {
   // A password may also ride in the query (?password=…).
   parsed.searchParams.delete('password');
   return parsed.toString();
+}
+
+/** For a command (`npm run users:create`): the configured database, migrated, without what serving adds. */
+export async function openMigrated(config: { databaseUrl: string | null; databasePath: string }): Promise<{ sql: Sql; close(): Promise<void> }> {
+  if (config.databaseUrl !== null) {
+    const sql = PostgresSql.connect(config.databaseUrl, { max: 1 });
+    try {
+      await applyPostgresMigrations(sql);
+    } catch (error) {
+      await sql.end();
+      throw error;
+    }
+    return { sql, close: () => sql.end() };
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    applyMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return {
+    sql: new SqliteSql(db),
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
 }
 
 /**
@@ -67,15 +97,18 @@ export function openSqliteStore(file: string, seed: SeedOptions | null, log: Sto
     () => {
       // From here on a write never holds the event loop for long (see connection.ts).
       setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
-      // WAL checkpoints off the serving thread (checkpointer.ts), every half second.
-      const checkpointer: Checkpointer = startCheckpointer(db, file, 500, (message) => log.warn('db.checkpoint', { message }));
+      let checkpointer: Checkpointer | null = null;
       return {
         sql,
         sqlite: db,
         readiness: () => probeWritable(db),
         commitNow: () => sql.commitNow(),
+        serve() {
+          // WAL checkpoints off the serving thread, every half second.
+          checkpointer ??= startCheckpointer(db, file, 500, (message) => log.warn('db.checkpoint', { message }));
+        },
         async close() {
-          await checkpointer.stop();
+          await checkpointer?.stop();
           db.close();
         },
       };
@@ -137,6 +170,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     sqlite: null,
     readiness: () => probe.last,
     commitNow: () => undefined,
+    serve: () => undefined,
     async close() {
       probe.stop();
       await sql.end();

@@ -2,13 +2,8 @@
 import { readArgs } from '../cli-args';
 import { loadConfig } from '../config';
 import { loadDotenv } from '../env-file';
-import { openDatabase } from './connection';
-import { applyMigrations } from './migrate';
-import { withoutPassword } from './open';
-import { applyPostgresMigrations } from './postgres-migrate';
-import { PostgresSql } from './postgres-sql';
+import { openMigrated, withoutPassword } from './open';
 import { demoSeedOptions, seedDemoCatalogue } from './seed';
-import { SqliteSql } from './sqlite-sql';
 
 readArgs({
   name: 'npm run seed',
@@ -26,24 +21,13 @@ try {
   if (!options) {
     throw new Error(`No demo catalogue for ${config.momo.targetEnvironment}: its sellers' numbers are made up, and payouts there are real money. Add sellers and products through the admin API.`);
   }
-  if (config.databaseUrl !== null) {
-    const sql = PostgresSql.connect(config.databaseUrl, { max: 1 });
-    try {
-      await applyPostgresMigrations(sql);
-      const { sellers, products } = await seedDemoCatalogue(sql, options);
-      console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${withoutPassword(config.databaseUrl)}`);
-    } finally {
-      await sql.end();
-    }
-  } else {
-    const db = openDatabase(config.databasePath);
-    try {
-      applyMigrations(db);
-      const { sellers, products } = await seedDemoCatalogue(new SqliteSql(db), options);
-      console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${config.databasePath}`);
-    } finally {
-      db.close();
-    }
+  const store = await openMigrated(config);
+  try {
+    const { sellers, products } = await seedDemoCatalogue(store.sql, options);
+    const name = config.databaseUrl === null ? config.databasePath : withoutPassword(config.databaseUrl);
+    console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${name}`);
+  } finally {
+    await store.close();
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

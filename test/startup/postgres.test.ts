@@ -1,12 +1,15 @@
 // Sokoni on PostgreSQL (issue #17): DATABASE_URL set, the real start-up on a fresh database of
 // the run's throwaway cluster, an order through the embedded sandbox over real HTTP, and
 // /readyz while the database does and does not answer.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoProductId, freePort, isFinal, pay, tempDir, waitForOrder } from '../checkout/helpers';
 import { freshPostgres, postgres } from '../db/postgres-helpers';
-import { runScript } from '../processes';
+import { ROOT, runScript } from '../processes';
 import { startOnPostgres } from './postgres-store';
 
 if (postgres.url === null) console.warn(`PostgreSQL tests skipped: ${postgres.skipped}`);
@@ -147,5 +150,37 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(await seed.exited).toBe(0);
     expect(seed.stdout()).toMatch(/^Seeded 3 sellers and 6 products \(EUR\) into postgresql:/);
     expect(await fresh.sql.get('SELECT count(*) AS products FROM products')).toEqual({ products: 6 });
+  });
+
+  it('npm start names the PostgreSQL it runs on, without the password', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    // The throwaway cluster trusts its socket, so a password in the URL is carried and ignored.
+    const url = new URL(fresh.url);
+    url.password = 'secret-word';
+    const temp = tempDir();
+    cleanups.push(temp.remove);
+    const sokoni = runScript('src/main.ts', {
+      env: { PORT: String(await freePort()), DATABASE_URL: url.toString(), DATABASE_PATH: `${temp.dir}/sokoni.db`, SANDBOX_DATABASE_PATH: ':memory:', ACCESS_LOG: 'false' },
+    });
+    cleanups.push(() => sokoni.stop());
+    const line = await sokoni.waitFor(/^Database +(.*)$/m);
+    expect(line[1]).toBe(`PostgreSQL postgresql://postgres@localhost:${url.port}/${fresh.name}?host=${url.searchParams.get('host')!.replaceAll('/', '%2F')} (DATABASE_PATH is not used)`);
+    expect(sokoni.stdout() + sokoni.stderr()).not.toContain('secret-word');
+    expect(existsSync(`${temp.dir}/sokoni.db`)).toBe(false);
+  });
+
+  it('npm run users:create creates the person in the PostgreSQL at DATABASE_URL', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    const created = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/accounts/users-cli.ts'), '--email', 'owner@example.com', '--role', 'owner', '--password-stdin'], {
+      cwd: tmpdir(),
+      input: 'a long enough passphrase\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, SOKONI_DOTENV: 'false', DATABASE_URL: fresh.url, DATABASE_PATH: '/proc/no-sqlite-here/sokoni.db' },
+    });
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/Created owner owner@example.com/);
+    expect(await fresh.sql.all('SELECT email, role FROM people')).toEqual([{ email: 'owner@example.com', role: 'owner' }]);
   });
 });
