@@ -1,11 +1,11 @@
 // npm run users:create -- --email <email> --role owner|operator|viewer [--password-stdin]
-// Creates a person in DATABASE_PATH. The password is asked for twice on the terminal, without
+// Creates a person in DATABASE_PATH (or DATABASE_URL's PostgreSQL). The password is asked for twice on the terminal, without
 // echo; with --password-stdin it is the first line of stdin (for scripts). It never appears in
 // the arguments, where `ps` and shell history would show it.
 import { createInterface } from 'node:readline';
 import { readArgs, refuse } from '../cli-args';
 import { loadConfig } from '../config';
-import { applyMigrations, openDatabase, SqliteSql } from '../db';
+import { openMigrated } from '../db/open';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createAccounts } from './service';
@@ -14,8 +14,8 @@ const command = {
   name: 'npm run users:create',
   usage: `usage: npm run users:create -- --email <email> --role owner|operator|viewer [--password-stdin]
 
-Creates a person who signs in to the console at /admin, in DATABASE_PATH (from the environment or
-.env). The password (at least 12 characters) is asked for twice without echo, or read from the
+Creates a person who signs in to the console at /admin, in DATABASE_PATH, or in DATABASE_URL's
+PostgreSQL when set (from the environment or .env). The password (at least 12 characters) is asked for twice without echo, or read from the
 first line of stdin with --password-stdin; it never goes in the arguments.`,
   options: { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
 } as const;
@@ -82,13 +82,13 @@ async function main(): Promise<void> {
     if ((await askHidden('Password again: ')) !== password) throw new Error('the two passwords differ; nothing was created');
   }
   const config = loadConfig();
-  const db = openDatabase(config.databasePath);
+  // DATABASE_URL's PostgreSQL when set, else DATABASE_PATH's SQLite.
+  const store = await openMigrated(config);
   try {
-    applyMigrations(db);
-    const person = await createAccounts({ db: new SqliteSql(db), owner2fa: config.owner2fa }).createPerson(null, { email: values.email, role: values.role, password });
+    const person = await createAccounts({ db: store.sql, owner2fa: config.owner2fa }).createPerson(null, { email: values.email, role: values.role, password });
     console.log(`Created ${person.role} ${person.email} (${person.id}). Sign in at /admin/sign-in.`);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -6,7 +6,9 @@
 // cron can run it and mail whoever must look.
 import { readArgs } from '../cli-args';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase, pendingMigrations, SqliteSql } from '../db';
+import { openDatabase, pendingMigrations, PostgresSql, SqliteSql, type Sql } from '../db';
+import { describeDatabase } from '../db/open';
+import { pendingPostgresMigrations } from '../db/postgres-migrate';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createLogger } from '../log';
@@ -27,6 +29,23 @@ stdout. Exit code 0: nothing unresolved; 1: differences; 2: the command or confi
 });
 loadDotenv();
 
+/** The store to reconcile, and the migrations it has not had (reconciling never migrates). */
+async function openStore(url: string | null, file: string): Promise<{ sql: Sql; pending: string[]; close(): Promise<void> }> {
+  if (url !== null) {
+    const sql = PostgresSql.connect(url, { max: 2 });
+    return { sql, pending: await pendingPostgresMigrations(sql), close: () => sql.end() };
+  }
+  const db = openDatabase(file);
+  return {
+    sql: new SqliteSql(db),
+    pending: pendingMigrations(db),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
@@ -43,14 +62,17 @@ if (config.momo.mode === 'embedded' || !config.momo.baseUrl) {
   fail('The embedded sandbox lives inside the running Sokoni: reconcile there with POST /api/books/reconciliations, or set MOMO_BASE_URL and the credentials of a MoMo.');
 }
 
-const db = openDatabase(config.databasePath);
-const pending = pendingMigrations(db);
-if (pending.length) fail(`${config.databasePath} is behind (${pending.join(', ')}): run npm run migrate first.`);
+// DATABASE_URL when set (PostgreSQL), else DATABASE_PATH, as Sokoni itself opens it.
+const store = await openStore(config.databaseUrl, config.databasePath);
+if (store.pending.length) {
+  await store.close();
+  fail(`${describeDatabase(config)} is behind (${store.pending.join(', ')}): run npm run migrate first.`);
+}
 
 // Logs are JSON lines on stderr, beside the progress, so stdout holds only the report.
 const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(`${line}\n`) });
 const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, config.momo.baseUrl), credentials: config.momo.credentials });
-const books = createBooksService({ sql: new SqliteSql(db), timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
+const books = createBooksService({ sql: store.sql, timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
 
 let period;
 try {
@@ -70,7 +92,7 @@ const report = await books.reconcile(period, 'cli', ({ checked, total }) => {
   }
 });
 if (shown > 0) process.stderr.write('\n');
-db.close();
+await store.close();
 
 const out = [
   `Reconciliation ${report.id}: ${isoInZone(report.fromAt, zone)} to ${isoInZone(report.toAt, zone)}`,

@@ -59,3 +59,10 @@ export async function applyPostgresMigrations(sql: PostgresSql, dir: string = PO
   return done;
 }
 
+
+/** The migration files the database has not had yet (all of them on a database never migrated). */
+export async function pendingPostgresMigrations(sql: PostgresSql, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
+  const table = await sql.get<{ name: string | null }>(`SELECT to_regclass('schema_migrations')::text AS name`);
+  const done = table?.name ? new Set((await sql.all<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name)) : new Set<string>();
+  return listMigrations(dir).filter((name) => !done.has(name));
+}

@@ -2,16 +2,15 @@
 import { readArgs } from '../cli-args';
 import { loadConfig } from '../config';
 import { loadDotenv } from '../env-file';
-import { openDatabase } from './connection';
-import { applyMigrations } from './migrate';
+import { openMigrated, withoutPassword } from './open';
 import { demoSeedOptions, seedDemoCatalogue } from './seed';
 
 readArgs({
   name: 'npm run seed',
   usage: `usage: npm run seed
 
-Loads the demo sellers and products into DATABASE_PATH (./data/sokoni.db) again, migrating it
-first. Only for MoMo's sandbox (MOMO_TARGET_ENVIRONMENT=sandbox): the demo sellers' numbers are
+Loads the demo sellers and products into DATABASE_PATH (./data/sokoni.db), or the PostgreSQL
+at DATABASE_URL when that is set, again, migrating it first. Only for MoMo's sandbox (MOMO_TARGET_ENVIRONMENT=sandbox): the demo sellers' numbers are
 made up. No options: the settings come from the environment or .env.`,
   options: {},
 });
@@ -22,13 +21,13 @@ try {
   if (!options) {
     throw new Error(`No demo catalogue for ${config.momo.targetEnvironment}: its sellers' numbers are made up, and payouts there are real money. Add sellers and products through the admin API.`);
   }
-  const db = openDatabase(config.databasePath);
+  const store = await openMigrated(config);
   try {
-    applyMigrations(db);
-    const { sellers, products } = seedDemoCatalogue(db, options);
-    console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${config.databasePath}`);
+    const { sellers, products } = await seedDemoCatalogue(store.sql, options);
+    const name = config.databaseUrl === null ? config.databasePath : withoutPassword(config.databaseUrl);
+    console.log(`Seeded ${sellers} sellers and ${products} products (${options.currency}) into ${name}`);
   } finally {
-    db.close();
+    await store.close();
   }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

@@ -16,9 +16,10 @@ export function nextCheckDelay(settings: WorkerSettings, checksSoFar: number, ag
  * jitter, so a backlog does not come due in one instant); otherwise the young backoff.
  */
 export function afterFailedReadDelay(settings: WorkerSettings, checksSoFar: number, retryAt: number | null, now: number): number {
-  const jitter = Math.random() * 1000;
+  // Whole milliseconds: next_check_at is a BIGINT, which PostgreSQL refuses a fraction for.
+  const jitter = Math.round(Math.random() * 1000);
   if (retryAt !== null && retryAt > now) return retryAt - now + jitter;
-  return Math.min(settings.firstCheckMs * 2 ** Math.min(checksSoFar, 20), settings.maxCheckMs) * (0.8 + Math.random() * 0.4);
+  return Math.round(Math.min(settings.firstCheckMs * 2 ** Math.min(checksSoFar, 20), settings.maxCheckMs) * (0.8 + Math.random() * 0.4));
 }
 
 export function isStuck(settings: WorkerSettings, createdAt: number, now: number): boolean {

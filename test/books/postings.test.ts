@@ -1,4 +1,4 @@
-// Real orders through the real app (embedded sandbox, SQLite file, HTTP): each money event posts
+// Real orders through the real app (embedded sandbox, the suite's database, HTTP): each money event posts
 // its journal, the books agree with the sandbox's accounts, and operators post journals too.
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/money';
@@ -14,12 +14,12 @@ const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const shopper = '256772123456';
 
 function journals(s: Store) {
-  return s.sokoni.db.prepare(`SELECT j.id, j.kind, j.order_id AS orderId, sum(e.amount_minor) AS sum, count(e.id) AS lines
-    FROM journals j JOIN entries e ON e.journal_id = j.id GROUP BY j.id ORDER BY j.id`).all() as { id: number; kind: string; orderId: string; sum: number; lines: number }[];
+  return s.sokoni.sql.all<{ id: number; kind: string; orderId: string; sum: number; lines: number }>(`SELECT j.id, j.kind, j.order_id AS orderId, sum(e.amount_minor) AS sum, count(e.id) AS lines
+    FROM journals j JOIN entries e ON e.journal_id = j.id GROUP BY j.id ORDER BY j.id`);
 }
 
-function balance(s: Store, account: string): number {
-  return (s.sokoni.db.prepare(`SELECT coalesce(sum(amount_minor), 0) FROM entries WHERE account = ?`).pluck().get(account) as number);
+async function balance(s: Store, account: string): Promise<number> {
+  return (await s.sokoni.sql.get<{ n: number }>(`SELECT coalesce(sum(amount_minor), 0) AS n FROM entries WHERE account = ?`, [account]))!.n;
 }
 
 /** MoMo's own balance (the sandbox opens an account at its opening balance when first asked). */
@@ -36,16 +36,16 @@ describe('the workflow posts a journal for each money event', () => {
     const placed = await pay(store, { productId, qty: 7, phone: shopper }, 20);
     expect(placed.body.status).toBe('settled');
 
-    const posted = journals(store);
+    const posted = await journals(store);
     expect(posted.map((j) => [j.kind, j.orderId, j.sum])).toEqual([['collection', placed.body.id, 0], ['payout', placed.body.id, 0]]);
     // 2331 paid: 1864 (80%) owed to the seller and then paid out; 467 earned.
-    expect(balance(store, 'collection')).toBe(2331);
-    expect(balance(store, 'platform_revenue')).toBe(-467);
-    expect(balance(store, `seller_payable:${sellerId}`)).toBe(0);
-    expect(balance(store, 'disbursement')).toBe(-1864);
+    expect(await balance(store, 'collection')).toBe(2331);
+    expect(await balance(store, 'platform_revenue')).toBe(-467);
+    expect(await balance(store, `seller_payable:${sellerId}`)).toBe(0);
+    expect(await balance(store, 'disbursement')).toBe(-1864);
     // The books moved exactly as MoMo's accounts did.
-    expect(await sandboxMinor(store, 'collection') - before.collection).toBe(balance(store, 'collection'));
-    expect(await sandboxMinor(store, 'disbursement') - before.disbursement).toBe(balance(store, 'disbursement'));
+    expect(await sandboxMinor(store, 'collection') - before.collection).toBe(await balance(store, 'collection'));
+    expect(await sandboxMinor(store, 'disbursement') - before.disbursement).toBe(await balance(store, 'disbursement'));
 
     const { body } = await store.http.get('/api/books/balances').set(auth).expect(200);
     expect(body.sellers).toEqual([expect.objectContaining({ sellerId, currency: 'EUR', owedMinor: 0, onTheWayMinor: 0, paidInPeriodMinor: 1864 })]);
@@ -61,8 +61,8 @@ describe('the workflow posts a journal for each money event', () => {
     const { sellerId, productId } = await sellerWithProduct(store, '46733123457', 1000);
     const placed = await pay(store, { productId, qty: 1, phone: shopper }, 20);
     expect(placed.body.status).toBe('payout_failed');
-    expect(journals(store).map((j) => j.kind)).toEqual(['collection']);
-    expect(balance(store, `seller_payable:${sellerId}`)).toBe(-800);
+    expect((await journals(store)).map((j) => j.kind)).toEqual(['collection']);
+    expect(await balance(store, `seller_payable:${sellerId}`)).toBe(-800);
     const { body } = await store.http.get('/api/books/balances').set(auth).expect(200);
     expect(body.sellers).toEqual([expect.objectContaining({ sellerId, owedMinor: 800, paidInPeriodMinor: 0 })]);
   });
@@ -72,7 +72,7 @@ describe('the workflow posts a journal for each money event', () => {
     const { productId } = await sellerWithProduct(store, '256772000222', 1000);
     const placed = await pay(store, { productId, qty: 1, phone: '46733123451' }, 20);
     expect(placed.body.status).toBe('failed');
-    expect(journals(store)).toEqual([]);
+    expect(await journals(store)).toEqual([]);
   });
 });
 
@@ -88,8 +88,8 @@ describe('operator journals', () => {
     expect(res.body).toMatchObject({ kind: 'operator', postedBy: 'admin-token', note: 'Opening balance of the disbursement account', lines: [{ account: 'disbursement', amountMinor: opening }, { account: 'opening_equity', amountMinor: -opening }] });
     const { productId } = await sellerWithProduct(store, '256772000333', 500);
     expect((await pay(store, { productId, qty: 2, phone: shopper }, 20)).body.status).toBe('settled');
-    expect(balance(store, 'disbursement')).toBe(await sandboxMinor(store, 'disbursement'));
-    expect(balance(store, 'collection')).toBe(await sandboxMinor(store, 'collection'));
+    expect(await balance(store, 'disbursement')).toBe(await sandboxMinor(store, 'disbursement'));
+    expect(await balance(store, 'collection')).toBe(await sandboxMinor(store, 'collection'));
   });
 
   it('refuses an unbalanced journal, an unknown account, a missing note or no admin token, and writes nothing', async () => {
@@ -103,6 +103,6 @@ describe('operator journals', () => {
     expect(noNote.body.error.field).toBe('note');
     expect((await post({ currency: 'XXX', note: 'x', lines })).body.error.field).toBe('currency');
     expect((await post({ currency: 'EUR', note: 'x', lines }, {})).status).toBe(401);
-    expect(journals(store)).toEqual([]);
+    expect(await journals(store)).toEqual([]);
   });
 });

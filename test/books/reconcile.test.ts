@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
 import { startSandbox } from '../../src/sandbox';
 import { startSokoni } from '../../src/server';
+import { storeDatabase } from '../db/test-database';
 import { ADMIN_TOKEN, pay, quickWorker, sellerWithProduct, startStore, tempDir, type Store } from '../checkout/helpers';
 
 const cleanups: (() => unknown)[] = [];
@@ -106,9 +107,11 @@ describe('npm run reconcile', () => {
     cleanups.push(() => momo.close());
     const temp = tempDir();
     cleanups.push(() => temp.remove());
+    const database = await storeDatabase(temp.dir);
+    cleanups.push(() => database.drop());
     const user = momo.sandbox.control.provision('localhost');
     const env: Record<string, string> = {
-      DATABASE_PATH: join(temp.dir, 'sokoni.db'), MOMO_BASE_URL: momo.url, ...quickWorker, PORT: '0',
+      ...database.env, MOMO_BASE_URL: momo.url, ...quickWorker, PORT: '0',
       COLLECTION_PRIMARY_KEY: 'key', COLLECTION_USER_ID: user.apiUser, COLLECTION_API_SECRET: user.apiKey,
       DISBURSEMENT_PRIMARY_KEY: 'key', DISBURSEMENT_USER_ID: user.apiUser, DISBURSEMENT_API_SECRET: user.apiKey,
     };
@@ -129,7 +132,7 @@ describe('npm run reconcile', () => {
     expect(found.stdout).toContain(`amount ${orders[0]!.payment.referenceId} order ${orders[0]!.id} EUR: expected 15.00, MoMo says 14.00`);
 
     expect((await cli(['--from', 'yesterday'], env, temp.dir)).code).toBe(2);
-    const embedded = await cli(['--from', today(), '--to', tomorrow()], { DATABASE_PATH: env.DATABASE_PATH! }, temp.dir);
+    const embedded = await cli(['--from', today(), '--to', tomorrow()], database.env, temp.dir);
     expect(embedded.code).toBe(2);
     expect(embedded.stderr).toContain('POST /api/books/reconciliations');
   }, 60_000);

@@ -1,21 +1,19 @@
 // A checkout whose provider is the real MoMo adapter against the real sandbox, with its
 // collection status reads altered by the test: no MoMo reports another amount on purpose, so
 // this is how the exact-amount rule (and the books' suspense) are seen at work.
-import { join } from 'node:path';
 import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
-import { applyMigrations, demoSeedOptions, ensureDemoCatalogue, openDatabase, SqliteSql, type Database } from '../../src/db';
+import type { Sql } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { createMomoClient } from '../../src/momo';
 import { createMomoProvider, type PaymentProvider, type ProviderTransaction } from '../../src/providers';
 import { startSandbox, type SandboxControl } from '../../src/sandbox';
-import { tempDir } from './helpers';
+import { testSql } from '../db/test-database';
 
 export interface AlteredCheckout {
   checkout: Checkout;
-  /** The checkout's executor, and the SQLite connection under it for rooms not on the port yet. */
-  sql: SqliteSql;
-  db: Database;
+  /** The checkout's executor, on the suite's database. */
+  sql: Sql;
   control: SandboxControl;
 }
 
@@ -28,12 +26,10 @@ export async function checkoutWithAlteredReads(
 ): Promise<AlteredCheckout> {
   const sandbox = await startSandbox({ approval: 'instant' }, { port: 0 });
   cleanups.push(() => sandbox.close());
-  const temp = tempDir();
-  cleanups.push(() => temp.remove());
-  const db = openDatabase(join(temp.dir, 'sokoni.db'));
-  cleanups.push(() => db.close());
-  applyMigrations(db);
-  ensureDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
+  const store = await testSql();
+  cleanups.push(() => store.close());
+  await store.seedDemo();
+  const { sql } = store;
   const user = sandbox.sandbox.control.provision('localhost');
   const credentials = { subscriptionKey: 'k', apiUser: user.apiUser, apiKey: user.apiKey };
   const client = createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } });
@@ -45,14 +41,13 @@ export async function checkoutWithAlteredReads(
       return tx && kind === 'collection' ? alter(tx) : tx;
     },
   };
-  const sql = new SqliteSql(db);
   const checkout = createCheckout({
     sql, providers: [altered], settings: loadConfig({ CHECK_FIRST_MS: '20', CHECK_MAX_MS: '100' }).worker,
     log: silentLogger, callbackUrl: () => null, ...options,
   });
   await checkout.start();
   cleanups.push(() => checkout.stop());
-  return { checkout, sql, db, control: sandbox.sandbox.control };
+  return { checkout, sql, control: sandbox.sandbox.control };
 }
 
 /** The order once final, or as it is after 10 s. */

@@ -1,11 +1,11 @@
 // Sokoni killed with SIGKILL mid-order and started again on the same database: the order must
 // settle with exactly one payout. Sokoni runs as a real child process (`src/main.ts`, as
 // `npm start` does) against a standalone sandbox in this process, which survives the kills.
-import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { startSandbox } from '../../src/sandbox';
+import { storeDatabase } from '../db/test-database';
 import { runScript, type Running } from '../processes';
 import { freePort, tempDir } from './helpers';
 
@@ -20,12 +20,14 @@ async function setup(overrides: Record<string, string> = {}) {
   cleanups.push(() => sandbox.close());
   const temp = tempDir();
   cleanups.push(() => temp.remove());
+  const database = await storeDatabase(temp.dir);
+  cleanups.push(() => database.drop());
   const collection = sandbox.sandbox.control.provision('localhost');
   const disbursement = sandbox.sandbox.control.provision('localhost');
   const port = await freePort();
   const env = {
     PORT: String(port),
-    DATABASE_PATH: join(temp.dir, 'sokoni.db'),
+    ...database.env,
     MOMO_BASE_URL: sandbox.url,
     COLLECTION_PRIMARY_KEY: 'crash-test-key',
     COLLECTION_USER_ID: collection.apiUser,

@@ -3,6 +3,7 @@
 // spinning, saying so once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
+import { onPostgres } from '../db/test-database';
 import { demoProductId, pay, startStore, waitForOrder, type Store } from './helpers';
 
 let store: Store | undefined;
@@ -71,7 +72,10 @@ describe('the send deadline', () => {
 });
 
 describe('a failing database', () => {
-  it('makes the worker back off and say so once, and it recovers alone', { timeout: 90_000 }, async () => {
+  // SQLite only: the failure is made with SQLite's query_only (writes fail, as on a full disk),
+  // and the database check asserted below is SQLite's write probe. PostgreSQL's check asks whether
+  // the database answers at all; its outage is the start-up tests' (test/startup).
+  it.skipIf(onPostgres)('makes the worker back off and say so once, and it recovers alone', { timeout: 90_000 }, async () => {
     const lines: string[] = [];
     store = await startStore({ SANDBOX_APPROVAL: 'handset' }, { log: createLogger({ write: (line) => lines.push(line) }) });
     // A payment nobody approves keeps a read due every few hundred milliseconds.

@@ -2,6 +2,7 @@
 // hands the checkout; the answer may come as a promise (the catalogue's rooms on the async port).
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
+import { countRows } from '../db/test-database';
 import { checkoutWithAlteredReads } from './altered-reads';
 
 const cleanups: (() => unknown)[] = [];
@@ -13,10 +14,10 @@ const [onSale, withdrawn] = [DEMO_PRODUCT_IDS[0]!, DEMO_PRODUCT_IDS[1]!];
 
 describe("the catalogue's for-sale check", () => {
   it('answered by a promise: an order for a product not for sale is refused and written nowhere; one for sale is placed', async () => {
-    const { checkout, db } = await checkoutWithAlteredReads((tx) => tx, cleanups, { forSale: (productId) => Promise.resolve(productId !== withdrawn) });
+    const { checkout, sql } = await checkoutWithAlteredReads((tx) => tx, cleanups, { forSale: (productId) => Promise.resolve(productId !== withdrawn) });
     await expect(checkout.placeOrder({ productId: withdrawn, qty: 1, msisdn: '256772123456', idempotencyKey: null }))
       .rejects.toMatchObject({ kind: 'refused', code: 'product_inactive', field: 'productId' });
-    expect(db.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 0 });
+    expect(await countRows(sql, 'orders')).toBe(0);
     const { snapshot, created } = await checkout.placeOrder({ productId: onSale, qty: 1, msisdn: '256772123456', idempotencyKey: null });
     expect(created).toBe(true);
     expect(snapshot.order.productId).toBe(onSale);

@@ -1,5 +1,6 @@
-// Starts the real Sokoni (embedded sandbox, real SQLite file in a temp folder, real port) and
-// gives tests what they need to drive it and to look behind it.
+// Starts the real Sokoni (embedded sandbox, real port, the suite's database: a real SQLite file in
+// a temp folder, or a fresh PostgreSQL database in the postgres project) and gives tests what
+// they need to drive it and to look behind it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { silentLogger, type Logger } from '../../src/log';
 import { startSokoni, type Sokoni } from '../../src/server';
 import { freePort } from '../../bench/ports';
+import { countRows, onPostgres, storeDatabase } from '../db/test-database';
 
 export { freePort };
 
@@ -38,6 +40,7 @@ export interface Store {
   http: ReturnType<typeof supertest>;
   control: NonNullable<Sokoni['sandbox']>['control'];
   dir: string;
+  /** Closes whichever Sokoni `sokoni` is now (a test may restart it), then removes its database. */
   close(): Promise<void>;
 }
 
@@ -45,26 +48,30 @@ export interface Store {
 export async function startStore(env: Record<string, string> = {}, options: { callbacks?: boolean; log?: Logger } = {}): Promise<Store> {
   const temp = tempDir();
   const port = options.callbacks ? await freePort() : 0;
+  const database = await storeDatabase(temp.dir);
   const config = loadConfig({
     PORT: String(port),
-    DATABASE_PATH: join(temp.dir, 'sokoni.db'),
+    ...database.env,
     SANDBOX_APPROVAL: 'instant',
     ...quickWorker,
     ...(options.callbacks ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     ...env,
   });
   const sokoni = await startSokoni(config, { log: options.log ?? silentLogger });
-  return {
+  if (sokoni.sql.dialect !== (onPostgres ? 'postgres' : 'sqlite')) throw new Error(`the postgres project's store runs on ${sokoni.sql.dialect}`);
+  const store: Store = {
     sokoni,
     config,
     http: supertest(sokoni.url),
     control: sokoni.sandbox!.control,
     dir: temp.dir,
     async close() {
-      await sokoni.close();
+      await this.sokoni.close();
+      await database.drop();
       temp.remove();
     },
   };
+  return store;
 }
 
 export interface OrderJson {
@@ -108,6 +115,6 @@ export async function sellerWithProduct(store: Store, msisdn: string, priceMinor
   return { sellerId: seller.body.id, productId: product.body.id };
 }
 
-export function count(store: Store, table: string): number {
-  return (store.sokoni.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+export function count(store: Store, table: string): Promise<number> {
+  return countRows(store.sokoni.sql, table);
 }

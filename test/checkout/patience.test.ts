@@ -31,11 +31,11 @@ describe('an order that stays open', () => {
   it('keeps reading after the approval window, at the slow pace', async () => {
     store = await startStore({ SANDBOX_APPROVAL: 'handset', APPROVAL_WINDOW_S: '1', SLOW_CHECK_S: '3600' });
     const placed = await pay(store, { productId: demoProductId, qty: 1, phone: '256772123456' });
-    const nextCheck = () =>
-      (store!.sokoni.db.prepare('SELECT next_check_at AS at FROM movements WHERE reference_id = ?').get(placed.body.payment.referenceId) as { at: number }).at;
+    const nextCheck = async () =>
+      (await store!.sokoni.sql.get<{ at: number }>('SELECT next_check_at AS at FROM movements WHERE reference_id = ?', [placed.body.payment.referenceId]))!.at;
     const deadline = Date.now() + 5000;
-    while (nextCheck() < Date.now() + 3_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(nextCheck()).toBeGreaterThan(Date.now() + 3_000_000);
-    expect(nextCheck()).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    while ((await nextCheck()) < Date.now() + 3_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await nextCheck()).toBeGreaterThan(Date.now() + 3_000_000);
+    expect(await nextCheck()).toBeLessThanOrEqual(Date.now() + 3_600_000);
   });
 });

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderStore } from '../../src/db';
+import { connectTo } from '../db/test-database';
 import { ADMIN_TOKEN, count, demoProductId, isFinal, pay, sellerWithProduct, startStore, waitForOrder, type Store } from './helpers';
 
 let store: Store | undefined;
@@ -44,7 +45,7 @@ describe('callbacks are hints, never proof', () => {
     await store.http.post(`/callback?ref=${randomUUID()}`).send({ status: 'SUCCESSFUL' }).expect(200);
     await store.http.post('/callback').set('content-type', 'application/xml').send('<not-json/>').expect(200);
     await store.http.put('/callback').send('').expect(200);
-    expect(count(store, 'movements')).toBe(0);
+    expect(await count(store, 'movements')).toBe(0);
   });
 
   it('with CALLBACK_TOKEN set, refuses callbacks without it and puts it in the callback URL', async () => {
@@ -69,7 +70,7 @@ describe('idempotency', () => {
     const third = await store.http.post('/pay').set('accept', 'application/json').set('idempotency-key', 'basket-42').send({ ...body, idempotencyKey: undefined });
     expect(second.body.id).toBe(first.body.id);
     expect(third.body.id).toBe(first.body.id);
-    expect(count(store, 'orders')).toBe(1);
+    expect(await count(store, 'orders')).toBe(1);
     expect(store.control.calls().byOperation['collection.requestToPay']).toBe(1);
   });
 
@@ -122,9 +123,8 @@ describe('lost answers and unsent requests', () => {
     const { dir, config } = store;
     await store.sokoni.close();
     // Write the order as placeOrder does, then "crash" before the requesttopay goes out.
-    const { openDatabase, SqliteSql } = await import('../../src/db');
-    const db = openDatabase(config.databasePath);
-    const orders = new OrderStore(new SqliteSql(db));
+    const db = connectTo(config);
+    const orders = new OrderStore(db.sql);
     const product = (await orders.productForOrder(demoProductId))!;
     const orderId = randomUUID();
     const reference = randomUUID();
@@ -135,7 +135,7 @@ describe('lost answers and unsent requests', () => {
       sellerShareBps: 8000, sellerAmountMinor: Math.floor(product.priceMinor * 0.8), platformAmountMinor: product.priceMinor - Math.floor(product.priceMinor * 0.8),
       payerMsisdn: shopper,
     }, reference, now, { holder: 'a process that crashed', until: now + 60_000 }, 'momo');
-    db.close();
+    await db.close();
 
     const { startSokoni } = await import('../../src/server');
     const { silentLogger } = await import('../../src/log');
@@ -166,12 +166,12 @@ describe('bad input gets a clear error and writes nothing', () => {
 
   it.each(cases)('%s', async (_name, body, status, code, field) => {
     store ??= await startStore();
-    const before = [count(store, 'orders'), count(store, 'movements')];
+    const before = [await count(store, 'orders'), await count(store, 'movements')];
     const answer = await pay(store, body);
     expect(answer.status).toBe(status);
     expect(answer.body.error).toMatchObject({ code, field });
     expect(answer.body.error.message).toEqual(expect.any(String));
-    expect([count(store, 'orders'), count(store, 'movements')]).toEqual(before);
+    expect([await count(store, 'orders'), await count(store, 'movements')]).toEqual(before);
     expect(store.control.calls().byOperation['collection.requestToPay'] ?? 0).toBe(0);
   });
 
@@ -191,14 +191,14 @@ describe('bad input gets a clear error and writes nothing', () => {
     // An active product of a deactivated seller is not for sale either, and nothing is written.
     const other = await sellerWithProduct(store, '256772000667');
     await store.http.patch(`/api/sellers/${other.sellerId}`).set(auth).send({ active: false }).expect(200);
-    const before = count(store, 'orders');
+    const before = await count(store, 'orders');
     const sellerGone = await pay(store, { productId: other.productId, qty: 1, phone: shopper });
     expect(sellerGone.status).toBe(422);
     expect(sellerGone.body.error).toMatchObject({ code: 'product_inactive', field: 'productId' });
-    expect(count(store, 'orders')).toBe(before);
+    expect(await count(store, 'orders')).toBe(before);
     const malformed = await store.http.post('/pay').set('content-type', 'application/json').send('{"productId":');
     expect(malformed.status).toBe(400);
-    expect(count(store, 'orders')).toBe(0);
+    expect(await count(store, 'orders')).toBe(0);
   });
 });
 

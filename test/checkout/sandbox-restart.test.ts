@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PRODUCT_IDS } from '../../src/db';
+import { storeDatabase } from '../db/test-database';
 import { freePort, tempDir } from './helpers';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -20,6 +21,8 @@ describe('the embedded sandbox across a restart of the store', () => {
   it('keeps the waiting payment on the handset; approved after the restart, the order settles', async () => {
     const temp = tempDir();
     cleanups.push(() => temp.remove());
+    const database = await storeDatabase(temp.dir);
+    cleanups.push(() => database.drop());
     // The same port after the restart, so the callback URL the payment carries still reaches the store.
     const port = await freePort();
     const env = {
@@ -28,7 +31,7 @@ describe('the embedded sandbox across a restart of the store', () => {
       // The checkout's own .env is the developer's, never the test's.
       SOKONI_DOTENV: 'false',
       PORT: String(port),
-      DATABASE_PATH: join(temp.dir, 'sokoni.db'),
+      ...database.env,
       SANDBOX_APPROVAL: 'handset',
       CHECK_FIRST_MS: '50',
       CHECK_MAX_MS: '200',

@@ -203,11 +203,12 @@ describe('payout failures', () => {
     const done = await waitForOrder(store, placed.body.id, isFinal);
     expect(done).toMatchObject({ status: 'settled', payout: { status: 'successful', attempts: 2 } });
     expect(store.control.transactions({ product: 'disbursement', party: '256772000777', status: 'SUCCESSFUL' })).toHaveLength(1);
-    const numbers = store.sokoni.db
-      .prepare(`SELECT a.party_msisdn FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
-        WHERE m.order_id = ? AND m.kind = 'payout' ORDER BY a.created_at, a.rowid`)
-      .pluck()
-      .all(placed.body.id);
-    expect(numbers).toEqual(['46733123457', '256772000777']);
+    // The two attempts are an HTTP round trip apart, so their times alone order them (no rowid on PostgreSQL).
+    const numbers = await store.sokoni.sql.all<{ party_msisdn: string }>(
+      `SELECT a.party_msisdn FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
+        WHERE m.order_id = ? AND m.kind = 'payout' ORDER BY a.created_at`,
+      [placed.body.id],
+    );
+    expect(numbers.map((row) => row.party_msisdn)).toEqual(['46733123457', '256772000777']);
   });
 });

@@ -82,9 +82,19 @@ export async function signedIn(store: ConsoleStore, role: Role): Promise<Browser
   return browser;
 }
 
-export function auditRows(store: Store, action?: string): { action: string; actorEmail: string; actorRole: string; objectId: string | null; outcome: string; before: string | null; after: string | null }[] {
+export interface AuditRow { action: string; actorEmail: string; actorRole: string; objectId: string | null; outcome: string; before: string | null; after: string | null }
+
+const AUDIT_ROWS = 'SELECT action, actor_email AS actorEmail, actor_role AS actorRole, object_id AS objectId, outcome, before, after FROM audit_log';
+
+export function auditRows(store: Store, action?: string): AuditRow[] {
   return store.sokoni.db
-    .prepare(`SELECT action, actor_email AS actorEmail, actor_role AS actorRole, object_id AS objectId, outcome, before, after FROM audit_log
-      WHERE ? IS NULL OR action = ? ORDER BY id`)
-    .all(action ?? null, action ?? null) as ReturnType<typeof auditRows>;
+    .prepare(`${AUDIT_ROWS} WHERE ? IS NULL OR action = ? ORDER BY id`)
+    .all(action ?? null, action ?? null) as AuditRow[];
+}
+
+/** The audit log through the port, for suites that run on PostgreSQL too. */
+export function auditRowsOf(store: Store, action?: string): Promise<AuditRow[]> {
+  return action === undefined
+    ? store.sokoni.sql.all<AuditRow>(`${AUDIT_ROWS} ORDER BY id`)
+    : store.sokoni.sql.all<AuditRow>(`${AUDIT_ROWS} WHERE action = ? ORDER BY id`, [action]);
 }

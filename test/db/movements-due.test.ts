@@ -3,16 +3,16 @@
 // backlog nobody is waiting for, whatever their due times say.
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
-import { DEMO_PRODUCT_IDS, demoSeedOptions, OrderStore, seedDemoCatalogue, SqliteSql } from '../../src/db';
-import { tempDatabase, type TempDatabase } from './helpers';
+import { DEMO_PRODUCT_IDS, OrderStore } from '../../src/db';
+import { testSql, type TestSql } from './test-database';
 
-let t: TempDatabase | undefined;
+let t: TestSql | undefined;
 afterEach(() => t?.close());
 
 it('takes young movements before old ones, then the old by due time', async () => {
-  t = tempDatabase();
-  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-  const orders = new OrderStore(new SqliteSql(t.db));
+  t = await testSql();
+  await t.seedDemo();
+  const orders = new OrderStore(t.sql);
   const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
   const now = 10_000_000;
   const place = async (createdAt: number, dueAt: number) => {
@@ -22,7 +22,7 @@ it('takes young movements before old ones, then the old by due time', async () =
       currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
     }, randomUUID(), createdAt, { holder: 'test', until: dueAt }, 'momo');
     // Its lease ended at `dueAt`: due since then, as after a restart or an outage.
-    t!.db.prepare('UPDATE movements SET leased_until = NULL, leased_by = NULL WHERE order_id = ?').run(id);
+    await t!.sql.run('UPDATE movements SET leased_until = NULL, leased_by = NULL WHERE order_id = ?', [id]);
     return id;
   };
   const oldest = await place(now - 3_600_000, now - 3_000_000);
@@ -38,9 +38,9 @@ it('takes young movements before old ones, then the old by due time', async () =
 });
 
 it('a pick leases its rows in one statement: only those still in the state read and held by no one, in the order read', async () => {
-  t = tempDatabase();
-  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
-  const orders = new OrderStore(new SqliteSql(t.db));
+  t = await testSql();
+  await t.seedDemo();
+  const orders = new OrderStore(t.sql);
   const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
   const now = 10_000_000;
   for (let i = 0; i < 4; i++) {
@@ -52,11 +52,11 @@ it('a pick leases its rows in one statement: only those still in the state read 
   const [a, b, c, d] = await orders.movements.due(now, 4, 0);
   expect(d).toBeDefined();
   // b is held by another process until later; c moved on since it was read.
-  t.db.prepare('UPDATE movements SET leased_until = ?, leased_by = ? WHERE id = ?').run(now + 60_000, 'another', b!.id);
-  t.db.prepare(`UPDATE movements SET status = 'pending' WHERE id = ?`).run(c!.id);
+  await t.sql.run('UPDATE movements SET leased_until = ?, leased_by = ? WHERE id = ?', [now + 60_000, 'another', b!.id]);
+  await t.sql.run(`UPDATE movements SET status = 'pending' WHERE id = ?`, [c!.id]);
   const taken = await orders.movements.lease([d!, c!, b!, a!], { holder: 'worker', until: now + 60_000 }, now);
   expect(taken.map((m) => m.id)).toEqual([d!.id, a!.id]);
-  const held = t.db.prepare('SELECT id, leased_by AS holder, next_check_at AS at FROM movements ORDER BY id').all();
+  const held = await t.sql.all('SELECT id, leased_by AS holder, next_check_at AS at FROM movements ORDER BY id');
   expect(held).toEqual([
     { id: a!.id, holder: 'worker', at: now + 60_000 },
     { id: b!.id, holder: 'another', at: now - 499 },

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPostgresMigrations, MigrationError, POSTGRES_MIGRATIONS_DIR } from '../../src/db';
+import { pendingPostgresMigrations } from '../../src/db/postgres-migrate';
 import { PostgresSql } from '../../src/db/postgres-sql';
 import { tempDir } from './helpers';
 import { freshPostgres, postgres, type FreshPostgres } from './postgres-helpers';
@@ -31,6 +32,13 @@ describe.skipIf(postgres.url === null)('applyPostgresMigrations', () => {
     expect(applied.flat().sort()).toEqual(all);
     expect(await sql.all('SELECT name FROM schema_migrations ORDER BY name')).toEqual(all.map((name) => ({ name })));
     expect(await applyPostgresMigrations(sql)).toEqual([]);
+  });
+
+  it('tells what a database has not had yet (npm run reconcile refuses a database behind): all of them before the first run, none after', async () => {
+    const { sql } = await fresh();
+    expect(await pendingPostgresMigrations(sql)).toEqual(all);
+    await applyPostgresMigrations(sql);
+    expect(await pendingPostgresMigrations(sql)).toEqual([]);
   });
 
   it('a failing migration leaves nothing of itself and names its file; the ones before it stay', async () => {

@@ -2,13 +2,13 @@
 // against a standalone sandbox in this process, and is killed between the request and its
 // approval, and between the approval and the send; started again on the same database, exactly
 // one refund reaches MoMo.
-import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccounts } from '../../src/accounts';
-import { DEMO_PRODUCT_IDS, openDatabase, SqliteSql } from '../../src/db';
+import { DEMO_PRODUCT_IDS } from '../../src/db';
 import { startSandbox } from '../../src/sandbox';
 import { freePort, tempDir } from '../checkout/helpers';
+import { storeDatabase } from '../db/test-database';
 import { runScript, type Running } from '../processes';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,12 +21,13 @@ async function setup() {
   cleanups.push(() => sandbox.close());
   const temp = tempDir();
   cleanups.push(() => temp.remove());
+  const database = await storeDatabase(temp.dir);
+  cleanups.push(() => database.drop());
   const collection = sandbox.sandbox.control.provision('localhost');
   const disbursement = sandbox.sandbox.control.provision('localhost');
   const port = await freePort();
-  const databasePath = join(temp.dir, 'sokoni.db');
   const env = {
-    PORT: String(port), DATABASE_PATH: databasePath, MOMO_BASE_URL: sandbox.url,
+    PORT: String(port), ...database.env, MOMO_BASE_URL: sandbox.url,
     COLLECTION_PRIMARY_KEY: 'crash-test-key', COLLECTION_USER_ID: collection.apiUser, COLLECTION_API_SECRET: collection.apiKey,
     DISBURSEMENT_PRIMARY_KEY: 'crash-test-key', DISBURSEMENT_USER_ID: disbursement.apiUser, DISBURSEMENT_API_SECRET: disbursement.apiKey,
     CHECK_FIRST_MS: '50', CHECK_MAX_MS: '200', MOMO_TIMEOUT_MS: '1000', MOMO_STATUS_READS_PER_S: '1000', MOMO_CREATES_PER_S: '1000',
@@ -46,9 +47,9 @@ async function setup() {
   };
   await start();
   // Two operators, each with an API key, written into Sokoni's database as `npm run users:create` would.
-  const db = openDatabase(databasePath);
-  cleanups.push(() => void db.close());
-  const accounts = createAccounts({ db: new SqliteSql(db), owner2fa: false });
+  const db = database.connect();
+  cleanups.push(() => db.close());
+  const accounts = createAccounts({ db: db.sql, owner2fa: false });
   const keys: { authorization: string }[] = [];
   for (const email of ['maker@example.com', 'checker@example.com']) {
     const person = await accounts.createPerson(null, { email, role: 'operator', password: 'a long test passphrase' });

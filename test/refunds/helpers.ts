@@ -70,11 +70,11 @@ export async function refundApproved(store: RefundStore, orderId: string, amount
 export const sandboxRefunds = (store: RefundStore) => store.control.transactions().filter((t) => t.kind === 'refund');
 
 /** What the books say Sokoni owes the seller (negative: the seller owes Sokoni). */
-export function sellerOwed(store: RefundStore, sellerId: string): number {
-  return 0 - (store.sokoni.db.prepare(`SELECT coalesce(sum(amount_minor), 0) AS n FROM entries WHERE seller_id = ?`).get(sellerId) as { n: number }).n;
+export async function sellerOwed(store: RefundStore, sellerId: string): Promise<number> {
+  return 0 - (await store.sokoni.sql.get<{ n: number }>(`SELECT coalesce(sum(amount_minor), 0) AS n FROM entries WHERE seller_id = ?`, [sellerId]))!.n;
 }
 
 /** Every entry ever posted sums to zero, per currency. */
-export function trialBalance(store: RefundStore): number[] {
-  return (store.sokoni.db.prepare(`SELECT sum(amount_minor) AS n FROM entries GROUP BY currency`).all() as { n: number }[]).map((r) => r.n);
+export async function trialBalance(store: RefundStore): Promise<number[]> {
+  return (await store.sokoni.sql.all<{ n: number }>(`SELECT sum(amount_minor) AS n FROM entries GROUP BY currency`)).map((r) => r.n);
 }

@@ -1,7 +1,7 @@
 // Refunds end to end (issue #14): the real Sokoni on the embedded sandbox, people with API keys,
 // and the money checked where it lands: the sandbox's transactions and the books.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditRows, signedIn } from '../console/helpers';
+import { auditRowsOf, signedIn } from '../console/helpers';
 import { sellerWithProduct, waitForOrder } from '../checkout/helpers';
 import {
   as, orderOf, refundApproved, sandboxRefunds, sellerOwed, settledOrder, startRefundStore, trialBalance, waitForRefund, type RefundStore,
@@ -35,9 +35,9 @@ describe('a refund after the payout', () => {
     expect(atMomo).toMatchObject({ status: 'SUCCESSFUL', amount: '3.00', currency: 'EUR', referenceIdToRefund: order.payment.referenceId, version: 'v2_0' });
     expect(atMomo!.party.partyId).toBe('256772123456');
     // The seller was paid 800 and gives back 240: they owe it, to be netted from their next payouts.
-    expect(sellerOwed(store, sellerId)).toBe(-240);
-    expect(trialBalance(store)).toEqual([0]);
-    expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
+    expect(await sellerOwed(store, sellerId)).toBe(-240);
+    expect(await trialBalance(store)).toEqual([0]);
+    expect((await auditRowsOf(store)).map((r) => r.action)).toEqual(expect.arrayContaining(['refund.request', 'refund.approve']));
     const listed = await store.http.get(`/api/orders/${order.id}/refunds`).set(as(store, 'viewer')).expect(200);
     expect(listed.body.refunds).toHaveLength(1);
     // The seller's statement shows the claw-back as its own line.
@@ -58,7 +58,7 @@ describe('a refund after the payout', () => {
     const attention = async () => (await (await signedIn(store!, 'viewer')).get('/admin/attention')).text;
     expect(await attention()).toContain('Sellers owing a claw-back (0)');
     expect((await refundApproved(store, order.id, 1200)).state).toBe('refunded');
-    expect(sellerOwed(store, sellerId)).toBe(-960);
+    expect(await sellerOwed(store, sellerId)).toBe(-960);
     // Still owing after CLAWBACK_ALERT_DAYS (0 here): listed under Needs attention.
     const owing = await attention();
     expect(owing).toContain('Sellers owing a claw-back (1)');
@@ -66,14 +66,14 @@ describe('a refund after the payout', () => {
 
     const second = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(second.payout).toBeNull();
-    expect(sellerOwed(store, sellerId)).toBe(-160);
+    expect(await sellerOwed(store, sellerId)).toBe(-160);
     const third = await orderOf(store, productId, 1, (o) => o.status === 'settled');
     expect(third.payout).toMatchObject({ status: 'successful', amountMinor: 640 });
-    expect(sellerOwed(store, sellerId)).toBe(0);
+    expect(await sellerOwed(store, sellerId)).toBe(0);
     expect(await attention()).toContain('Sellers owing a claw-back (0)');
     const transfers = store.control.transactions({ product: 'disbursement', status: 'SUCCESSFUL' }).filter((t) => t.kind === 'transfer' && t.party.partyId === '256772000302');
     expect(transfers.map((t) => t.amount).sort()).toEqual(['16.00', '6.40']);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 
   it('refunds the whole order in two parts, and refuses a cent more', async () => {
@@ -91,9 +91,9 @@ describe('a refund after the payout', () => {
     await waitForRefund(store, rest.body.id);
     await store.http.post(`/api/orders/${order.id}/refunds`).set(as(store, 'operator')).send({ amountMinor: 1, reason: 'more' }).expect(422);
     // Both sides are back to zero: the seller owes exactly the 8.00 they were paid.
-    expect(sellerOwed(store, sellerId)).toBe(-800);
+    expect(await sellerOwed(store, sellerId)).toBe(-800);
     expect(sandboxRefunds(store).reduce((sum, t) => sum + Math.round(Number(t.amount) * 100), 0)).toBe(1000);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 });
 
@@ -111,8 +111,8 @@ describe('a refund before the payout has left', () => {
     expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
     const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
     expect(settled.payout).toMatchObject({ status: 'successful', amountMinor: 560 });
-    expect(sellerOwed(store, sellerId)).toBe(0);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await sellerOwed(store, sellerId)).toBe(0);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 
   it('a full refund cancels the waiting payout: the seller is sent nothing and owes nothing', async () => {
@@ -130,8 +130,8 @@ describe('a refund before the payout has left', () => {
     expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
     // Only the attempt refused for lack of funds ever reached MoMo.
     expect(store.control.transactions({ product: 'disbursement' }).filter((t) => t.kind === 'transfer').map((t) => t.status)).toEqual(['FAILED']);
-    expect(sellerOwed(store, sellerId)).toBe(0);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await sellerOwed(store, sellerId)).toBe(0);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 });
 
@@ -151,8 +151,8 @@ describe('a refund that fails', () => {
     store.control.setBalance({ account: 'disbursement' }, 'EUR', '100');
     const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
     expect(settled.payout).toMatchObject({ status: 'successful', amountMinor: 800 });
-    expect(sellerOwed(store, sellerId)).toBe(0);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await sellerOwed(store, sellerId)).toBe(0);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 });
 
@@ -167,8 +167,8 @@ describe('a refund of an order whose payout failed for good', () => {
     expect((await waitForRefund(store, refund.body.id)).state).toBe('refunded');
     const settled = await waitForOrder(store, order.id, (o) => o.status === 'settled');
     expect(settled.payout).toMatchObject({ status: 'cancelled' });
-    expect(sellerOwed(store, sellerId)).toBe(0);
-    expect(trialBalance(store)).toEqual([0]);
+    expect(await sellerOwed(store, sellerId)).toBe(0);
+    expect(await trialBalance(store)).toEqual([0]);
   });
 });
 
@@ -182,14 +182,14 @@ describe('maker-checker', () => {
     expect(second.body.error.code).toBe('refund_open');
     const own = await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'operator')).send({}).expect(403);
     expect(own.body.error.code).toBe('own_refund');
-    expect(auditRows(store, 'refund.approve')).toMatchObject([{ actorEmail: 'operator@example.com', outcome: 'refused', objectId: asked.body.id }]);
+    expect(await auditRowsOf(store, 'refund.approve')).toMatchObject([{ actorEmail: 'operator@example.com', outcome: 'refused', objectId: asked.body.id }]);
     // A viewer can see refunds but not decide them.
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'viewer')).send({}).expect(403);
     const noReason = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({}).expect(400);
     expect(noReason.body.error.field).toBe('reason');
     const declined = await store.http.post(`/api/refunds/${asked.body.id}/decline`).set(as(store, 'operator2')).send({ reason: 'duplicate request' }).expect(200);
     expect(declined.body).toMatchObject({ state: 'declined', declinedBy: 'operator2@example.com', declineReason: 'duplicate request', movement: null });
-    expect(auditRows(store, 'refund.decline')).toMatchObject([{ actorEmail: 'operator2@example.com', outcome: 'done' }]);
+    expect(await auditRowsOf(store, 'refund.decline')).toMatchObject([{ actorEmail: 'operator2@example.com', outcome: 'done' }]);
     await store.http.post(`/api/refunds/${asked.body.id}/approve`).set(as(store, 'owner')).send({}).expect(409);
     expect(sandboxRefunds(store)).toHaveLength(0);
   });
@@ -272,8 +272,8 @@ describe('two approvals of one request at once', () => {
     const outcomes = await Promise.allSettled([refunds.approve(person('a@example.com'), asked.id), refunds.approve(person('b@example.com'), asked.id)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { kind: 'conflict', code: 'refund_not_pending', message: 'This refund was decided meanwhile' } });
-    const movements = store.sokoni.db.prepare(`SELECT count(*) AS n FROM movements WHERE order_id = ? AND kind = 'refund'`).get(order.id) as { n: number };
-    expect(movements.n).toBe(1);
+    const movements = await store.sokoni.sql.get<{ n: number }>(`SELECT count(*) AS n FROM movements WHERE order_id = ? AND kind = 'refund'`, [order.id]);
+    expect(movements!.n).toBe(1);
     expect((await waitForRefund(store, asked.id)).state).toBe('refunded');
     expect(sandboxRefunds(store)).toHaveLength(1);
   });

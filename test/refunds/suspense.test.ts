@@ -18,14 +18,14 @@ const person = (email: string, personId: string): ActionContext => ({ caller: { 
 
 describe('a refund of money that arrived against a failed order', () => {
   it('gives back all that moved, once a second person approves, and clears suspense', async () => {
-    const { checkout, sql, db, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
+    const { checkout, sql, control } = await checkoutWithAlteredReads((tx) => (tx.amountMinor === null ? tx : { ...tx, amountMinor: tx.amountMinor - 1 }), cleanups);
     const audited: string[] = [];
     const refunds = createRefunds({ sql, checkout, audit: (_ctx, event) => audited.push(`${event.action}:${event.outcome ?? 'done'}`), settings: loadConfig({}).refunds, log: silentLogger });
     const { snapshot } = await checkout.placeOrder({ productId: DEMO_PRODUCT_IDS[0]!, qty: 1, msisdn: '256772123456', idempotencyKey: null });
     const failed = await finalOf(checkout, snapshot.order.id);
     expect(failed.order.status).toBe('failed');
-    const suspense = () => (db.prepare(`SELECT coalesce(sum(amount_minor), 0) AS n FROM entries WHERE account = 'suspense'`).get() as { n: number }).n;
-    const moved = -suspense();
+    const suspense = async () => (await sql.get<{ n: number }>(`SELECT coalesce(sum(amount_minor), 0) AS n FROM entries WHERE account = 'suspense'`))!.n;
+    const moved = -(await suspense());
     expect(moved).toBe(failed.order.amountMinor - 1);
 
     // A failed order is refunded whole, never by an amount.
@@ -39,8 +39,8 @@ describe('a refund of money that arrived against a failed order', () => {
     expect((await refunds.get(asked.id))!.state).toBe('refunded');
 
     expect(control.transactions().filter((t) => t.kind === 'refund')).toMatchObject([{ status: 'SUCCESSFUL', referenceIdToRefund: failed.payment.referenceId }]);
-    expect(suspense()).toBe(0);
-    expect((db.prepare(`SELECT sum(amount_minor) AS n FROM entries`).get() as { n: number }).n).toBe(0);
+    expect(await suspense()).toBe(0);
+    expect((await sql.get<{ n: number }>(`SELECT sum(amount_minor) AS n FROM entries`))!.n).toBe(0);
     // Twice is refused: it was all given back.
     await expect(refunds.requestSuspense(person('a@example.com', 'a'), failed.order.id, { reason: 'again' })).rejects.toThrow(/already refunded/);
     expect(audited).toEqual(['refund.request:done', 'refund.approve:refused', 'refund.approve:done']);
