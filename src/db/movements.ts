@@ -127,12 +127,12 @@ export const movementSql = {
   resume: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
     WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`,
   /**
-   * Start-up beside other live instances (PostgreSQL): what `resume` frees, except a lease that
-   * has not run out, which is another instance's step in flight. A dead instance's rows are freed
-   * here or, either way, picked by anyone once their lease ends.
+   * Start-up beside other live instances (PostgreSQL): only leases that have run out, a dead
+   * instance's steps (a `sending` row is leased from when it is written, so its unconfirmed create
+   * is among them). A live lease is another instance's step in flight, and a row without one
+   * was scheduled by whoever ended its last step: reading it now would only repeat that read.
    */
-  resumeShared: `UPDATE movements SET next_check_at = @now, leased_until = NULL, leased_by = NULL
-    WHERE (status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL) AND (leased_until IS NULL OR leased_until <= @now)`,
+  resumeShared: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE leased_until <= ?`,
   /**
    * PostgreSQL's pick, for several instances on one database: picks and leases in one statement.
    * SKIP LOCKED passes over rows another instance's pick is taking at this moment instead of
@@ -281,7 +281,7 @@ export class MovementStore {
   async resume(now: number): Promise<void> {
     // SQLite: one process owns the file, so every lease is this process's own, from before it
     // restarted. PostgreSQL: other instances may be mid-step, and their leases are left alone.
-    if (this.sql.dialect === 'postgres') await this.sql.run(movementSql.resumeShared, { now });
+    if (this.sql.dialect === 'postgres') await this.sql.run(movementSql.resumeShared, [now, now]);
     else await this.sql.transaction((tx) => tx.run(movementSql.resume, [now]));
   }
 

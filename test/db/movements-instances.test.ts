@@ -1,11 +1,11 @@
 // Several Sokoni instances on one PostgreSQL (issue #17): each due movement is picked by exactly
 // one of them, a dead instance's rows are taken over once its lease runs out (not before), and an
 // instance starting up leaves the leases of those still running alone.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyPostgresMigrations, OrderStore, PostgresSql, type Movement } from '../../src/db';
-import { freshPostgres, postgres } from './postgres-helpers';
+import { OrderStore, type Movement } from '../../src/db';
+import { postgres } from './postgres-helpers';
+import { databaseWithDue as databaseWithDueOn, instancePool, placeDue } from './postgres-movements';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -15,34 +15,12 @@ afterEach(async () => {
 const now = 10_000_000;
 const minute = 60_000;
 
-/** A migrated database with `count` collections, each due since its lease (held by `holder` until `dueAt`) ran out. */
-async function databaseWithDue(count: number, dueAt = now - 1_000, createdAt = now - 2_000) {
-  const fresh = await freshPostgres();
-  cleanups.push(fresh.drop);
-  await applyPostgresMigrations(fresh.sql);
-  await fresh.sql.run(`INSERT INTO sellers (id, name, msisdn, share_bps, created_at, updated_at) VALUES ('s1', 'Seller', '256772000001', 8000, 0, 0)`);
-  await fresh.sql.run(`INSERT INTO products (id, seller_id, name, price_minor, currency, created_at, updated_at) VALUES ('p1', 's1', 'Thing', 1000, 'EUR', 0, 0)`);
-  const orders = new OrderStore(fresh.sql);
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(await place(orders, createdAt, dueAt));
-  return { fresh, orders, ids };
-}
-
-async function place(orders: OrderStore, createdAt: number, dueAt: number): Promise<string> {
-  const id = randomUUID();
-  await orders.createOrderWithPayment({
-    id, idempotencyKey: null, productId: 'p1', sellerId: 's1', qty: 1, unitPriceMinor: 1000, amountMinor: 1000,
-    currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
-  }, randomUUID(), createdAt, { holder: 'writer', until: dueAt }, 'momo');
-  return id;
-}
+const databaseWithDue = (count: number, dueAt = now - 1_000, createdAt = now - 2_000) =>
+  databaseWithDueOn((fn) => cleanups.push(fn), count, { dueAt, createdAt });
+const place = placeDue;
 
 /** Another instance: its own pool on the same database. */
-function instance(url: string): OrderStore {
-  const sql = PostgresSql.connect(url, { max: 4 });
-  cleanups.push(() => sql.end());
-  return new OrderStore(sql);
-}
+const instance = (url: string) => new OrderStore(instancePool((fn) => cleanups.push(fn), url));
 
 const orderIds = (rows: readonly Movement[]) => rows.map((m) => m.orderId).sort();
 
