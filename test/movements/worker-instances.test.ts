@@ -2,7 +2,7 @@
 // #17): every due movement is stepped by exactly one of them. The engine is a stand-in that
 // records who stepped what and ends the step, so only the workers' picking is under test.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerSettings } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { OrderStore, type Movement } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { Worker, type MovementEngine } from '../../src/movements';
@@ -14,9 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const settings: WorkerSettings = {
-  concurrency: 4, firstCheckMs: 20, maxCheckMs: 200, approvalWindowS: 300, slowCheckS: 60, stuckAfterS: 600, paySendDeadlineS: 120, fundsCheckS: 60,
-};
+const settings = loadConfig({ CHECK_CONCURRENCY: '4' }).worker;
 
 async function until(done: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
