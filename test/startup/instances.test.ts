@@ -58,6 +58,9 @@ describe.skipIf(postgres.url === null)('two Sokoni instances on one PostgreSQL',
     const orderId = placed.body.id as string;
     let heardOnB = 0;
     cleanups.push(b.sokoni.checkout.watch(orderId, () => heardOnB++));
+    // What the seller portal's live hub and the console hear: every order's changes, by id.
+    const heardByAllOnB: string[] = [];
+    cleanups.push(b.sokoni.checkout.watchAll((id) => heardByAllOnB.push(id)));
     // Longer than the test may run: it answers early only if B hears that the order is final.
     const longPoll = b.http.get(`/orders/${orderId}`).set('accept', 'application/json').set('prefer', 'wait=60').then((res) => res);
     await until('the payment is waiting for the payer', () => sandbox.sandbox.control.approve(placed.body.payment.referenceId as string, '1234').ok);
@@ -66,5 +69,6 @@ describe.skipIf(postgres.url === null)('two Sokoni instances on one PostgreSQL',
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: orderId, status: 'settled', payment: { status: 'successful' }, payout: { status: 'successful' } });
     expect(heardOnB).toBeGreaterThan(0);
+    expect(new Set(heardByAllOnB)).toEqual(new Set([orderId]));
   });
 });
