@@ -3,7 +3,7 @@
 // `--db postgres --instances 3`: three instances on one PostgreSQL behind a proxy, killed at random.
 import { numberArg, readArgs, refuse } from '../src/cli-args';
 import { formatChaos, runChaos } from './chaos-run';
-import { fleetProblem, parseDb, parseInstanceCounts } from './fleet-args';
+import { fleetFlags } from './fleet-args';
 
 const COMMAND = {
   name: 'npm run chaos',
@@ -42,13 +42,8 @@ sandbox's records and reports time to final. Exits 1 on any violation.
 const values = readArgs(COMMAND);
 const faultRate = values['fault-rate'] === undefined ? undefined : numberArg(COMMAND, 'fault-rate', values['fault-rate'], { atLeast: 0 });
 if (faultRate !== undefined && faultRate > 1) refuse(COMMAND, `--fault-rate is a probability from 0 to 1, not ${faultRate}`);
-const db = parseDb(values.db);
-if (!db.ok) refuse(COMMAND, db.reason);
-const instances = parseInstanceCounts(values.instances);
-if (!instances.ok) refuse(COMMAND, instances.reason);
-if (instances.value.length !== 1) refuse(COMMAND, '--instances takes one count here (the bench takes a list)');
-const problem = fleetProblem(db.value, instances.value);
-if (problem !== null) refuse(COMMAND, problem);
+const fleet = fleetFlags(COMMAND, values);
+if (fleet.instances.length !== 1) refuse(COMMAND, '--instances takes one count here (the bench takes a list)');
 const refundShare = numberArg(COMMAND, 'refund-share', values['refund-share'], { atLeast: 0 });
 if (refundShare > 1) refuse(COMMAND, `--refund-share is a share from 0 to 1, not ${refundShare}`);
 
@@ -58,8 +53,8 @@ runChaos({
   concurrency: numberArg(COMMAND, 'concurrency', values.concurrency, { atLeast: 1, integer: true }),
   ...(faultRate === undefined ? {} : { faultRate }),
   refundShare,
-  db: db.value,
-  instances: instances.value[0]!,
+  db: fleet.db,
+  instances: fleet.instances[0]!,
   log: (line) => console.log(`· ${line}`),
 }).then(
   (result) => {

@@ -1,6 +1,7 @@
 // The flags that shape a run's fleet, shared by `npm run chaos` and `npm run bench`: which
 // database (--db) and how many Sokoni instances (--instances). Each answers the value or the
 // reason it is refused, which the command prints as its usage error.
+import { refuse } from '../src/cli-args';
 import type { DbKind } from './database';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -27,4 +28,15 @@ export function parseInstanceCounts(value: string): Parsed<number[]> {
 export function fleetProblem(db: DbKind, counts: number[]): string | null {
   if (db === 'sqlite' && counts.some((n) => n > 1)) return 'several --instances need --db postgres: a SQLite file has one writing process';
   return null;
+}
+
+/** Both flags of a command, or its usage error (exit 2) naming what is wrong. */
+export function fleetFlags(command: { name: string }, values: { db: string; instances: string }): { db: DbKind; instances: number[] } {
+  const db = parseDb(values.db);
+  if (!db.ok) return refuse(command, db.reason);
+  const instances = parseInstanceCounts(values.instances);
+  if (!instances.ok) return refuse(command, instances.reason);
+  const problem = fleetProblem(db.value, instances.value);
+  if (problem !== null) return refuse(command, problem);
+  return { db: db.value, instances: instances.value };
 }
