@@ -11,7 +11,7 @@ import { Fleet } from './fleet';
 import { fleetFlags } from './fleet-args';
 import { JsonClient } from './http';
 import { runLoad, shopper, type LoadRun, type Pace } from './load';
-import { ProcWatcher } from './proc-stats';
+import { ProcWatcher, treeCpuSeconds } from './proc-stats';
 import { appendResults, commitOf, details, machineOf, percentile, table, writeJson, type Report, type Scenario } from './report';
 import { runDir, sokoniLaunch, startSandboxProcess, type SandboxProcess } from './stack';
 
@@ -186,6 +186,9 @@ async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pa
   // Sokoni's figures are all its instances' together: CPU summed, and the sum of each one's peak RSS.
   const watchers = stack.fleet.pids().map((pid) => new ProcWatcher(pid));
   const proxyWatcher = stack.fleet.proxy === null ? null : new ProcWatcher(stack.fleet.proxy.pid, 1000);
+  // A PostgreSQL started for the run shares the two cores too: its postmaster and every backend.
+  const postmaster = postgresServer?.pid ?? null;
+  const databaseCpuBefore = postmaster === null ? 0 : treeCpuSeconds(postmaster);
   const sandboxWatcher = new ProcWatcher(stack.sandbox.child.pid, 1000);
   const ownCpu = process.cpuUsage();
   const run = await runLoad({ client: stack.client, orders, pace });
@@ -195,10 +198,17 @@ async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pa
   const cpuSeconds = instances.reduce((sum, one) => sum + one.cpuSeconds, 0);
   const sandboxCpuSeconds = sandboxWatcher.stop().cpuSeconds;
   const proxyCpuSeconds = proxyWatcher?.stop().cpuSeconds;
+  const databaseCpuSeconds = postmaster === null ? undefined : treeCpuSeconds(postmaster) - databaseCpuBefore;
   const calls = (await stack.sandbox.control.calls()).byOperation;
   const loadGeneratorCpuSeconds = (own.user + own.system) / 1e6;
   const scenario = summarise(name, callbacks, pace, run, calls, { peakRssMb, cpuSeconds, sandboxCpuSeconds, loadGeneratorCpuSeconds });
-  return { ...scenario, database: fleetShape.db, instances: stack.fleet.size, ...(proxyCpuSeconds === undefined ? {} : { proxyCpuSeconds }) };
+  return {
+    ...scenario,
+    database: fleetShape.db,
+    instances: stack.fleet.size,
+    ...(proxyCpuSeconds === undefined ? {} : { proxyCpuSeconds }),
+    ...(databaseCpuSeconds === undefined ? {} : { databaseCpuSeconds }),
+  };
 }
 
 async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number, shape: Shape): Promise<Scenario> {

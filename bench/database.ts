@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, PostgresSql, SqliteSql, type Database, type Sql } from '../src/db';
-import { findBinaries, INSTALL_HINT, startCluster, sweepAbandoned } from '../test/global/postgres-cluster';
+import { findBinaries, INSTALL_HINT, serverPid, startCluster, sweepAbandoned } from '../test/global/postgres-cluster';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -29,6 +29,8 @@ export interface PostgresServer {
   url: string;
   /** Whether the server was started for this run (and goes with it). */
   throwaway: boolean;
+  /** The server's postmaster when it runs on this machine for the run: its CPU is on the same cores. */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startPostgresServer(env: NodeJS.ProcessEnv = process.env):
   const given = env.DATABASE_URL;
   if (given !== undefined && given !== '') {
     if (!/^postgres(ql)?:\/\//.test(given)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL for --db postgres');
-    return { url: given, throwaway: false, stop: () => Promise.resolve() };
+    return { url: given, throwaway: false, pid: null, stop: () => Promise.resolve() };
   }
   const binaries = findBinaries();
   if (binaries === null) throw new Error(`--db postgres needs DATABASE_URL or PostgreSQL's initdb, pg_ctl and postgres on this machine: ${INSTALL_HINT}`);
@@ -60,6 +62,7 @@ export async function startPostgresServer(env: NodeJS.ProcessEnv = process.env):
   return {
     url: cluster.url,
     throwaway: true,
+    pid: serverPid(cluster.dataDir),
     async stop() {
       process.off('exit', onExit);
       await cluster.stop();

@@ -35,6 +35,8 @@ export interface Scenario {
   instances?: number;
   /** The round-robin proxy in front of several instances, on the same two cores. */
   proxyCpuSeconds?: number;
+  /** The PostgreSQL server the bench started, postmaster and backends, on the same two cores. */
+  databaseCpuSeconds?: number;
   /** Only in the pending scenario. */
   pending?: { orders: number; limitPerSecond: number; statusReadsPerSecond: { max: number; mean: number } };
 }
@@ -99,6 +101,9 @@ function extras(s: Scenario): string[] {
   const lines = [`${s.name}: MoMo calls per settled order: ${Object.entries(s.momoCallsByEndpoint).map(([op, n]) => `${op} ${round(n, 3)}`).join(', ') || 'none'}`];
   if (s.proxyCpuSeconds !== undefined) {
     lines.push(`${s.name}: ${s.instances ?? '?'} instances on ${s.database ?? '?'}; CPU s and peak RSS are theirs summed; the proxy in front used ${round(s.proxyCpuSeconds)} CPU s (${round(cpuMsPerOrder(s.proxyCpuSeconds, s), 2)} ms/order)`);
+  }
+  if (s.databaseCpuSeconds !== undefined) {
+    lines.push(`${s.name}: PostgreSQL (postmaster and backends) used ${round(s.databaseCpuSeconds)} CPU s (${round(cpuMsPerOrder(s.databaseCpuSeconds, s), 2)} ms/order)`);
   }
   if (s.pending) {
     const p = s.pending;

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresDatabase, startPostgresServer, withoutPassword, type PostgresServer, type RunDatabase } from '../../bench/database';
+import { treeCpuSeconds } from '../../bench/proc-stats';
 import { checkBooks, checkInvariants, isQuiet, type SandboxRecord } from '../../bench/invariants';
 import { applyPostgresMigrations, PostgresSql } from '../../src/db';
 import { DEFAULT_SETTINGS } from '../../src/sandbox';
@@ -28,7 +29,7 @@ describe('where a run keeps its data', () => {
   it('uses DATABASE_URL as the server when given, refusing one that is not PostgreSQL', async () => {
     await expect(startPostgresServer({ DATABASE_URL: 'mysql://shop@db/shop' })).rejects.toThrow(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
     const server = await startPostgresServer({ DATABASE_URL: 'postgres://sokoni:hunter2@db.example:5432/postgres' });
-    expect(server).toMatchObject({ url: 'postgres://sokoni:hunter2@db.example:5432/postgres', throwaway: false });
+    expect(server).toMatchObject({ url: 'postgres://sokoni:hunter2@db.example:5432/postgres', throwaway: false, pid: null });
     expect(withoutPassword(server.url)).toBe('postgres://sokoni:***@db.example:5432/postgres');
   });
 });
@@ -37,6 +38,9 @@ describe.skipIf(postgres.url === null)('a run database on PostgreSQL', () => {
   it('without DATABASE_URL, is on a throwaway cluster of its own that stops with the run', async () => {
     const server = await startPostgresServer({});
     expect(server.throwaway).toBe(true);
+    // Its postmaster, whose CPU the bench reports.
+    expect(server.pid).toEqual(expect.any(Number));
+    expect(treeCpuSeconds(server.pid!)).toBeGreaterThan(0);
     expect(server.url).not.toBe(postgres.url);
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
@@ -55,7 +59,7 @@ describe.skipIf(postgres.url === null)('a run database on PostgreSQL', () => {
   });
 
   it('is a fresh database for Sokoni, checked by the invariants, and dropped afterwards', async () => {
-    const server: PostgresServer = { url: postgres.url!, throwaway: false, stop: () => Promise.resolve() };
+    const server: PostgresServer = { url: postgres.url!, throwaway: false, pid: null, stop: () => Promise.resolve() };
     database = await postgresDatabase(server, 'Chaos run');
     const url = database.env.DATABASE_URL!;
     const name = new URL(url).pathname.slice(1);
