@@ -75,7 +75,7 @@ try {
   const databasePath = join(dir, 'sokoni.db');
   const db = openDatabase(databasePath);
   applyMigrations(db);
-  ensureDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
+  await ensureDemoCatalogue(new SqliteSql(db), demoSeedOptions('sandbox', 8000)!);
   seedOrders(db);
   const owner = await createAccounts({ db: new SqliteSql(db), owner2fa: false }).createPerson(null, { email: 'bench@example.com', role: 'viewer', password: 'bench passphrase 2026' });
   db.close();

@@ -30,6 +30,8 @@ export interface Config {
   host: string;
   publicUrl: string | null;
   databasePath: string;
+  /** DATABASE_URL (postgres://…): when set, the store is this PostgreSQL and databasePath is not used; null: SQLite. */
+  databaseUrl: string | null;
   adminToken: string | null;
   callbackToken: string | null;
   corsOrigins: string[];
@@ -96,6 +98,10 @@ const list = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+// A connection string pg understands; anything else (a SQLite path, mysql://) is refused by name.
+const postgresUrl = z
+  .string()
+  .refine((u) => /^postgres(ql)?:\/\/./.test(u) && URL.canParse(u), 'must be a PostgreSQL URL starting with postgres:// or postgresql://, e.g. postgres://sokoni:secret@localhost:5432/sokoni');
 const httpUrl = z
   .string()
   .url()
@@ -136,6 +142,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
+  DATABASE_URL: postgresUrl.optional(),
   ADMIN_TOKEN: optionalText.refine((v) => v === null || v.length >= 16, 'must be at least 16 characters'),
   CALLBACK_TOKEN: optionalText.refine((v) => v === null || /^[A-Za-z0-9_-]{16,}$/.test(v), 'must be 16+ URL-safe characters'),
   CORS_ORIGINS: list,
@@ -227,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ?? null,
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL ?? null,
     adminToken: e.ADMIN_TOKEN,
     callbackToken: e.CALLBACK_TOKEN,
     corsOrigins: e.CORS_ORIGINS,

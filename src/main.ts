@@ -12,7 +12,8 @@ readArgs({
 Starts Sokoni: the store, the API and the worker that follows payments and payouts, on the
 embedded MoMo sandbox unless MOMO_BASE_URL names a MoMo. It takes no options: every setting
 comes from the environment or from .env in the working directory (see .env.example), e.g.
-PORT (3000), HOST (127.0.0.1), DATABASE_PATH (./data/sokoni.db), PUBLIC_URL, ADMIN_TOKEN.
+PORT (3000), HOST (127.0.0.1), DATABASE_PATH (./data/sokoni.db), DATABASE_URL (postgres://…,
+instead of DATABASE_PATH), PUBLIC_URL, ADMIN_TOKEN.
 SOKONI_DOTENV=false leaves .env unread.`,
   options: {},
 });
@@ -30,6 +31,7 @@ try {
 // Loaded once the arguments and settings are known good, so --help and a typo answer at once.
 const { createLogger } = await import('./log');
 const { startSokoni } = await import('./server');
+const { describeDatabase } = await import('./db/open');
 const log = createLogger();
 let sokoni: Sokoni;
 try {
@@ -43,6 +45,7 @@ try {
 
 const lines = [
   `Sokoni store      ${sokoni.url}/`,
+  `Database          ${describeDatabase(config)}`,
   sokoni.sandbox
     ? `MoMo              embedded sandbox at ${sokoni.momoBaseUrl} (payments are simulated, approval: ${config.sandbox.approval})`
     : `MoMo              ${sokoni.momoBaseUrl} (target environment ${config.momo.targetEnvironment})`,

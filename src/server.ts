@@ -9,20 +9,8 @@ import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createBooksService, startNightly } from './books';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
-import {
-  applyMigrations,
-  assertWritable,
-  databaseStartupError,
-  demoSeedOptions,
-  ensureDemoCatalogue,
-  openDatabase,
-  probeWritable,
-  setBusyTimeout,
-  SERVING_BUSY_TIMEOUT_MS,
-  SqliteSql,
-  startCheckpointer,
-  type Database,
-} from './db';
+import { demoSeedOptions, type Database, type Sql } from './db';
+import { openPostgresStore, openSqliteStore, type Store } from './db/open';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { createMomoClient, momoOptionsFromConfig, newReferenceId, type MomoClient, type MomoProduct, type ProductCredentials } from './momo';
@@ -65,9 +53,10 @@ export interface Sokoni {
   momoBaseUrl: string;
   /** Where MoMo's callbacks are sent: PUBLIC_URL's, the store itself on the embedded sandbox, else null (polling only). */
   callbackUrl: string | null;
-  db: Database;
-  /** The one `Sql` port over `db` (issue #17): converted rooms, and tests acting through them, use this, never a second one. */
-  sql: SqliteSql;
+  /** SQLite's connection, for tests that look behind the port; on PostgreSQL (DATABASE_URL) there is none, and reading it throws. */
+  readonly db: Database;
+  /** The store's one `Sql` port (issue #17), SQLite's or PostgreSQL's: every room, and tests acting through them, use this, never a second one. */
+  sql: Sql;
   checkout: Checkout;
   refunds: Refunds;
   sandbox: Sandbox | null;
@@ -101,23 +90,6 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string): 
     default:
       return error;
   }
-}
-
-/** Opens, migrates and seeds the database at start-up; a problem with the file names DATABASE_PATH. */
-function prepareDatabase(config: Config): Database {
-  const db = openDatabase(config.databasePath);
-  try {
-    applyMigrations(db);
-    assertWritable(db);
-    const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
-    if (seed) ensureDemoCatalogue(db, seed);
-  } catch (error) {
-    db.close();
-    throw databaseStartupError(config.databasePath, error) ?? error;
-  }
-  // From here on a write never holds the event loop for long (see connection.ts).
-  setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
-  return db;
 }
 
 /** Creates an API user and key per product in the embedded sandbox, as a developer would in MTN's. */
@@ -162,14 +134,15 @@ function workerReadiness(health: WorkerHealth): { ok: boolean; detail: string } 
 
 export async function startSokoni(config: Config, options: SokoniOptions = {}): Promise<Sokoni> {
   const log = options.log ?? createLogger();
-  const db = prepareDatabase(config);
-  // The one executor of the store's port on this connection (it owns the order of statements):
-  // rooms on the port get `sql`, the others still get `db` (issue #17).
-  const sql = new SqliteSql(db);
+  const seed = demoSeedOptions(config.momo.targetEnvironment, config.sellerShareBps);
+  // SQLite is opened before listening, so a file that cannot be written stops start-up at once;
+  // PostgreSQL after, so that while start-up waits for it to answer, /readyz says why.
+  let store: Store | null = config.databaseUrl === null ? await openSqliteStore(config.databasePath, seed, log) : null;
+  let waitingFor = 'connecting';
 
   // GET /readyz passes when Sokoni has started and every check here passes; each part adds
   // its check with one line.
-  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => probeWritable(db) }];
+  const readiness: ReadinessCheck[] = [{ name: 'database', check: () => store?.readiness() ?? { ok: false, detail: waitingFor } }];
   let started = false;
   const health = createHealthApp({ started: () => started, checks: readiness });
 
@@ -186,10 +159,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
+    store ??= await openPostgresStore(config.databaseUrl!, { seed, log, waiting: (detail) => (waitingFor = detail) });
   } catch (error) {
-    db.close();
+    server.close();
+    await store?.close();
     throw error;
   }
+  const { sql } = store;
   const selfHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}`;
 
@@ -289,21 +265,22 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       }),
     ],
     renderErrorPage: storefront.renderErrorPage,
-    commitWrites: () => sql.commitNow(),
+    commitWrites: () => store.commitNow(),
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
   await checkout.start();
   refunds.start();
-  // WAL checkpoints off the serving thread (db/checkpointer.ts), every half second.
-  const checkpointer = startCheckpointer(db, config.databasePath, 500, (message) => log.warn('db.checkpoint', { message }));
   started = true;
 
   return {
     url,
     momoBaseUrl,
     callbackUrl,
-    db,
+    get db() {
+      if (!store.sqlite) throw new Error('Sokoni runs on PostgreSQL (DATABASE_URL): there is no SQLite connection; use sokoni.sql');
+      return store.sqlite;
+    },
     sql,
     checkout,
     refunds,
@@ -316,8 +293,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       sandbox?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await checkpointer.stop();
-      db.close();
+      await store.close();
     },
   };
 }

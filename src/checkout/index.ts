@@ -5,9 +5,9 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus, type SqliteSql } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
 import type { Logger } from '../log';
-import { isStuck, MovementEngine, Worker, type WorkerHealth } from '../movements';
+import { isStuck, MovementEngine, Worker, type WorkerHealth, type WorkerSql } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
 import type { CheckoutContext } from './context';
 import { orderHandlers } from './handlers';
@@ -37,7 +37,7 @@ export interface OrderSnapshot {
 
 export interface CheckoutOptions {
   /** The database, through the store's port; the handlers run the books' postings and the refunds' reads on a movement's `tx`. */
-  sql: SqliteSql;
+  sql: WorkerSql;
   /** The providers that hold movements; new orders go to the first. */
   providers: readonly PaymentProvider[];
   settings: WorkerSettings;

@@ -90,7 +90,7 @@ const columns = `id, order_id AS orderId, kind, provider, party_msisdn AS partyM
  * callback asked for a read while the step was out, the row is due at once: its news must not
  * wait for the backoff. NULL clears it, for final states. `at` names the parameter bound to it.
  */
-const afterStep = (at: string) => `next_check_at = CASE WHEN ${at} IS NULL THEN NULL WHEN read_requested = 1 THEN 0 ELSE ${at} END,
+const afterStep = (at: string) => `next_check_at = CASE WHEN CAST(${at} AS BIGINT) IS NULL THEN NULL WHEN read_requested = 1 THEN 0 ELSE CAST(${at} AS BIGINT) END,
   read_requested = 0, leased_until = NULL, leased_by = NULL`;
 
 
@@ -108,7 +108,7 @@ export const movementSql = {
   byOrder: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`,
   paymentAndPayout: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind IN ('collection', 'payout')`,
   move: `UPDATE movements SET status = @to, reason = coalesce(@reason, reason),
-    accepted_at = coalesce(accepted_at, CASE WHEN @to IN ('pending', 'successful') THEN @now END),
+    accepted_at = coalesce(accepted_at, CASE WHEN @to IN ('pending', 'successful') THEN CAST(@now AS BIGINT) END),
     financial_transaction_id = coalesce(@financialTransactionId, financial_transaction_id), ${afterStep('@nextCheckAt')},
     updated_at = @now WHERE id = @id AND status = @from RETURNING next_check_at AS nextCheckAt`,
   moveAttempt: `UPDATE movement_attempts SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE reference_id = ?`,

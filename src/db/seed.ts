@@ -1,12 +1,10 @@
 // The demo catalogue: a few Kampala market stalls, so a fresh install has something to buy.
-// Fixed ids make seeding again update the same rows instead of adding copies.
-//
-// It stays synchronous on SQLite's own connection (issue #17): only start-up, before anything
-// serves, and `npm run seed` use it, and it writes with the catalogue's own statements.
+// Fixed ids make seeding again update the same rows instead of adding copies. It runs on the
+// store's port (issue #17), so `npm start`, `npm run seed` and the tests seed SQLite and
+// PostgreSQL alike, with the catalogue's own statements.
 import { findCurrency } from '../money';
 import { productParams, sellerParams, UPSERT_PRODUCT_SQL, UPSERT_SELLER_SQL } from './catalogue';
-import type { Database } from './connection';
-import { statement } from './statements';
+import type { Sql } from './sql';
 
 export interface SeedOptions {
   currency: string;
@@ -92,13 +90,20 @@ function demoPrice(product: (typeof PRODUCTS)[number], currencyCode: string): nu
   return Math.min(Math.max(minor, currency.minMinor), currency.maxMinor);
 }
 
+/**
+ * Several instances may start at once on one PostgreSQL: each seeds under this transaction-level
+ * advisory lock, so the second finds the first one's sellers instead of racing it into the
+ * unique index on active sellers' numbers. Any constant no other lock uses ("seed" in ASCII).
+ */
+const SEED_LOCK = 0x73656564;
+
 /** Inserts or refreshes the demo sellers and products, all in one transaction. */
-export function seedDemoCatalogue(db: Database, options: SeedOptions): { sellers: number; products: number } {
+export async function seedDemoCatalogue(sql: Sql, options: SeedOptions): Promise<{ sellers: number; products: number }> {
   const now = Date.now();
-  db.transaction(() => {
+  await sql.transaction(async (tx) => {
     for (const seller of SELLERS) {
       const input = { name: seller.name, msisdn: seller.msisdn, shareBps: options.shareBps };
-      statement(db, UPSERT_SELLER_SQL).run(...sellerParams(DEMO_SELLER_IDS[seller.key], input, now));
+      await tx.run(UPSERT_SELLER_SQL, sellerParams(DEMO_SELLER_IDS[seller.key], input, now));
     }
     for (const product of PRODUCTS) {
       const input = {
@@ -109,20 +114,21 @@ export function seedDemoCatalogue(db: Database, options: SeedOptions): { sellers
         currency: options.currency,
         active: true,
       };
-      statement(db, UPSERT_PRODUCT_SQL).run(...productParams(product.id, input, now));
+      await tx.run(UPSERT_PRODUCT_SQL, productParams(product.id, input, now));
     }
-  })();
+  });
   return { sellers: SELLERS.length, products: PRODUCTS.length };
 }
 
 /** Seeds only a database with no sellers yet; true when it did. */
-export function ensureDemoCatalogue(db: Database, options: SeedOptions): boolean {
-  return db.transaction(() => {
-    const { sellers } = statement(db, 'SELECT count(*) AS sellers FROM sellers').get() as { sellers: number };
-    if (sellers > 0) return false;
-    seedDemoCatalogue(db, options);
+export function ensureDemoCatalogue(sql: Sql, options: SeedOptions): Promise<boolean> {
+  return sql.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?) AS locked', [SEED_LOCK]);
+    const row = await tx.get<{ sellers: number }>('SELECT count(*) AS sellers FROM sellers');
+    if (Number(row?.sellers ?? 0) > 0) return false;
+    await seedDemoCatalogue(tx, options);
     return true;
-  })();
+  });
 }
 
 /**

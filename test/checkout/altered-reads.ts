@@ -33,7 +33,7 @@ export async function checkoutWithAlteredReads(
   const db = openDatabase(join(temp.dir, 'sokoni.db'));
   cleanups.push(() => db.close());
   applyMigrations(db);
-  ensureDemoCatalogue(db, demoSeedOptions('sandbox', 8000)!);
+  await ensureDemoCatalogue(new SqliteSql(db), demoSeedOptions('sandbox', 8000)!);
   const user = sandbox.sandbox.control.provision('localhost');
   const credentials = { subscriptionKey: 'k', apiUser: user.apiUser, apiKey: user.apiKey };
   const client = createMomoClient({ baseUrl: sandbox.url, targetEnvironment: 'sandbox', credentials: { collection: credentials, disbursement: credentials } });

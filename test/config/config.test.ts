@@ -46,6 +46,22 @@ describe('config', () => {
     expect(problemsOf({ ADMIN_TOKEN: 'short', CALLBACK_TOKEN: 'x' }).map((p) => p.variable)).toEqual(['ADMIN_TOKEN', 'CALLBACK_TOKEN']);
   });
 
+  it('DATABASE_URL: PostgreSQL when set, SQLite at DATABASE_PATH when not', () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    for (const url of ['postgres://sokoni:pw@db.internal:5432/shop', 'postgresql://sokoni@localhost/shop?sslmode=require', 'postgresql://postgres@localhost:5433/postgres?host=%2Ftmp%2Fpg']) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
+  it('refuses a DATABASE_URL that is not PostgreSQL, naming it and never echoing it', () => {
+    for (const url of ['./data/sokoni.db', 'mysql://u:pw@host/db', 'sqlite:///tmp/x.db', 'postgres://', 'postgres:/x', 'http://db:5432/shop']) {
+      const problems = problemsOf({ DATABASE_URL: url });
+      expect(problems.map((p) => p.variable), url).toEqual(['DATABASE_URL']);
+      expect(problems[0]!.message).toMatch(/postgres:\/\/ or postgresql:\/\//);
+      expect(problems[0]!.message).not.toContain('pw@');
+    }
+  });
+
   it('.env.example documents every variable and parses as it is', () => {
     const example = dotenv.parse(readFileSync(new URL('../../.env.example', import.meta.url)));
     // The sandbox's SANDBOX_* variables are defined in its own room.

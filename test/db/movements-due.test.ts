@@ -11,7 +11,7 @@ afterEach(() => t?.close());
 
 it('takes young movements before old ones, then the old by due time', async () => {
   t = tempDatabase();
-  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+  await seedDemoCatalogue(new SqliteSql(t.db), demoSeedOptions('sandbox', 8000)!);
   const orders = new OrderStore(new SqliteSql(t.db));
   const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
   const now = 10_000_000;
@@ -39,7 +39,7 @@ it('takes young movements before old ones, then the old by due time', async () =
 
 it('a pick leases its rows in one statement: only those still in the state read and held by no one, in the order read', async () => {
   t = tempDatabase();
-  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+  await seedDemoCatalogue(new SqliteSql(t.db), demoSeedOptions('sandbox', 8000)!);
   const orders = new OrderStore(new SqliteSql(t.db));
   const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
   const now = 10_000_000;

@@ -23,7 +23,7 @@ describe('demo catalogue', () => {
   it('seeds three sellers and six products in the given currency and share', async () => {
     t = tempDatabase();
     sql = new SqliteSql(t.db);
-    expect(seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toEqual({ sellers: 3, products: 6 });
+    expect(await seedDemoCatalogue(sql, { currency: 'EUR', shareBps: 8000 })).toEqual({ sellers: 3, products: 6 });
     const sellers = await listSellers(sql);
     expect(sellers.map((s) => s.id).sort()).toEqual(Object.values(DEMO_SELLER_IDS).sort());
     expect(sellers.every((s) => s.shareBps === 8000 && /^2567720000\d\d$/.test(s.msisdn))).toBe(true);
@@ -35,11 +35,11 @@ describe('demo catalogue', () => {
   it('updates instead of duplicating when seeded again', async () => {
     t = tempDatabase();
     sql = new SqliteSql(t.db);
-    seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 });
+    await seedDemoCatalogue(sql, { currency: 'EUR', shareBps: 8000 });
     const id = DEMO_PRODUCT_IDS[0]!;
     const original = (await getProduct(sql, id))!;
     await updateProduct(sql, id, { name: 'Renamed', active: false });
-    seedDemoCatalogue(t.db, { currency: 'EUR', shareBps: 7500 });
+    await seedDemoCatalogue(sql, { currency: 'EUR', shareBps: 7500 });
     expect(t.count('sellers')).toBe(3);
     expect(t.count('products')).toBe(6);
     const again = (await getProduct(sql, id))!;
@@ -53,7 +53,7 @@ describe('demo catalogue', () => {
     t = tempDatabase();
     sql = new SqliteSql(t.db);
     for (const code of currencyCodes()) {
-      seedDemoCatalogue(t.db, { currency: code, shareBps: 8000 });
+      await seedDemoCatalogue(sql, { currency: code, shareBps: 8000 });
       const { minMinor, maxMinor } = findCurrency(code)!;
       for (const p of await listProducts(sql)) {
         expect(p.currency).toBe(code);
@@ -63,11 +63,11 @@ describe('demo catalogue', () => {
     }
   });
 
-  it('ensureDemoCatalogue seeds only a database without sellers', () => {
+  it('ensureDemoCatalogue seeds only a database without sellers', async () => {
     t = tempDatabase();
     sql = new SqliteSql(t.db);
-    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(true);
-    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
+    expect(await ensureDemoCatalogue(sql, { currency: 'EUR', shareBps: 8000 })).toBe(true);
+    expect(await ensureDemoCatalogue(sql, { currency: 'EUR', shareBps: 8000 })).toBe(false);
     expect(t.count('products')).toBe(6);
   });
 
@@ -75,7 +75,7 @@ describe('demo catalogue', () => {
     t = tempDatabase();
     sql = new SqliteSql(t.db);
     await createSeller(sql, { name: 'Real shop', msisdn: '256772999999', shareBps: 9000 });
-    expect(ensureDemoCatalogue(t.db, { currency: 'EUR', shareBps: 8000 })).toBe(false);
+    expect(await ensureDemoCatalogue(sql, { currency: 'EUR', shareBps: 8000 })).toBe(false);
     expect(t.count('sellers')).toBe(1);
     expect(t.count('products')).toBe(0);
   });

@@ -51,7 +51,7 @@ const tx = (status: ProviderTransaction['status'], amountMinor = 1000, reason: s
 async function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collection') {
   const t = tempDatabase();
   cleanups.push(t.close);
-  seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+  await seedDemoCatalogue(new SqliteSql(t.db), demoSeedOptions('sandbox', 8000)!);
   const sql = new SqliteSql(t.db);
   const orders = new OrderStore(sql);
   const fake = fakeProvider();

@@ -18,7 +18,7 @@ describe('migration 006', () => {
     const t = tempDatabase({ migrate: false });
     cleanups.push(t.close);
     applyMigrationsUpTo(t.db, '005_accounts.sql');
-    seedDemoCatalogue(t.db, demoSeedOptions('sandbox', 8000)!);
+    await seedDemoCatalogue(new SqliteSql(t.db), demoSeedOptions('sandbox', 8000)!);
     const sql = new SqliteSql(t.db);
     const orders = new OrderStore(sql);
     const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;

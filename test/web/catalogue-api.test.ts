@@ -22,9 +22,9 @@ function productBody(sellerId: string) {
 }
 
 describe('public catalogue', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     h = testApp();
-    seedDemoCatalogue(h.t.db, { currency: 'EUR', shareBps: 8000 });
+    await seedDemoCatalogue(h.sql, { currency: 'EUR', shareBps: 8000 });
   });
 
   it('lists active products with decimal prices', async () => {
