@@ -1,6 +1,7 @@
 // One error shape for every room's refusals. A domain error says what kind of refusal it is;
 // only the web layer (web/errors.ts) turns a kind into an HTTP status, so services stay free of
 // HTTP and a CLI or a worker can read the same errors.
+import { isBusy } from './db/errors';
 
 export type DomainErrorKind =
   /** The input is wrong on its own terms (a malformed field, an unknown field). */
@@ -31,13 +32,12 @@ export class DomainError extends Error {
 }
 
 /**
- * Whether an error means "the database is held by another writer" (better-sqlite3's
- * SQLITE_BUSY, after the short busy timeout ran out): nothing was written, and the same request
- * works shortly. It is the one infrastructure error with a domain meaning, `busy`, so every room
- * can tell it without knowing the database.
+ * Whether an error means "the database is held by another writer" (SQLite's SQLITE_BUSY after
+ * the short busy timeout, PostgreSQL's lock_not_available: db/errors.ts): nothing was written,
+ * and the same request works shortly. It is the one infrastructure error with a domain meaning,
+ * `busy`, so every room can tell it without knowing the database.
  */
 export function isBusyError(error: unknown): boolean {
   if (error instanceof DomainError) return error.kind === 'busy';
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  return isBusy(error);
 }

@@ -4,7 +4,7 @@
 // would wait while a slow client holds the export; each page is one awaited statement, so the
 // worker's steps run between pages.
 import type { Writable } from 'node:stream';
-import type { BooksStore } from '../db';
+import { BEFORE_ALL, type BooksStore } from '../db';
 import { csvRow, personText } from './csv';
 import { signedDecimal } from './money-text';
 import type { Statement } from './reports';
@@ -37,9 +37,9 @@ async function write(out: Writable, text: string): Promise<boolean> {
 }
 
 /** Writes the header, then each page's lines, until a page comes back short or the reader leaves. */
-async function pages<R>(out: Writable, header: string[], page: (after: number) => Promise<R[]>, cursor: (row: R) => number, line: (row: R) => string): Promise<number> {
+async function pages<R, K>(out: Writable, header: string[], first: K, page: (after: K) => Promise<R[]>, cursor: (row: R) => K, line: (row: R) => string): Promise<number> {
   if (!(await write(out, csvRow(header)))) return 0;
-  let after = 0;
+  let after = first;
   let rows = 0;
   for (;;) {
     const batch = await page(after);
@@ -63,16 +63,16 @@ export function writeExport(store: BooksStore, name: ExportName, out: Writable, 
   switch (name) {
     case 'journal':
       return pages(out, ['time', 'journal_id', 'kind', 'order_id', 'account', 'amount', 'currency', 'note', 'posted_by'],
-        (after) => store.exportJournalPage(period.from, period.to, account, after, PAGE), (r) => r.entryId,
+        0, (after) => store.exportJournalPage(period.from, period.to, account, after, PAGE), (r) => r.entryId,
         (r) => csvRow([time(r.at), r.journalId, r.kind, r.orderId, r.account, signedDecimal(r.amountMinor, r.currency), r.currency, personText(r.note), personText(r.postedBy)]));
     case 'settlements':
       return pages(out, ['paid_at', 'journal_id', 'seller_id', 'seller_name', 'order_id', 'reference_id', 'financial_transaction_id', 'amount', 'currency', 'order_amount', 'platform_amount'],
-        (after) => store.exportSettlementPage(period.from, period.to, after, PAGE), (r) => r.journalId,
+        0, (after) => store.exportSettlementPage(period.from, period.to, after, PAGE), (r) => r.journalId,
         (r) => csvRow([time(r.at), r.journalId, r.sellerId, personText(r.sellerName), r.orderId, r.referenceId, r.financialTransactionId,
           signedDecimal(r.amountMinor, r.currency), r.currency, signedDecimal(r.orderAmountMinor, r.currency), signedDecimal(r.platformAmountMinor, r.currency)]));
     case 'orders':
       return pages(out, ['created_at', 'order_id', 'status', 'seller_id', 'product_id', 'qty', 'amount', 'seller_amount', 'platform_amount', 'currency', 'payment_status', 'payment_transaction_id', 'payout_status'],
-        (after) => store.exportOrderPage(period.from, period.to, after, PAGE), (r) => r.rowId,
+        BEFORE_ALL, (after) => store.exportOrderPage(period.from, period.to, after, PAGE), (r) => ({ at: r.createdAt, id: r.id }),
         (r) => csvRow([time(r.createdAt), r.id, r.status, r.sellerId, r.productId, r.qty, signedDecimal(r.amountMinor, r.currency),
           signedDecimal(r.sellerAmountMinor, r.currency), signedDecimal(r.platformAmountMinor, r.currency), r.currency, r.paymentStatus, r.paymentTransactionId, r.payoutStatus]));
   }

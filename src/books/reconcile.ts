@@ -2,7 +2,7 @@
 // transaction list, so every attempt at a movement of the period is read by its reference (at
 // the client's rate limit), and the books' expected account balances are compared with the
 // provider's balance. Each difference becomes an item that a person resolves with a note.
-import type { AttemptForReconcile, BooksStore, NewReconcileItem, ReconcileItemRow, ReconciliationRow } from '../db';
+import { BEFORE_ALL, type AttemptForReconcile, type BooksStore, type NewReconcileItem, type ReconcileItemRow, type ReconciliationRow } from '../db';
 import { DomainError } from '../domain-error';
 import type { Logger } from '../log';
 import { findCurrency, parseDecimal } from '../money';
@@ -91,7 +91,7 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
   const total = await store.attemptsCount(period.from, period.to);
   let error: string | null = null;
   try {
-    let after = 0;
+    let after = BEFORE_ALL;
     for (;;) {
       const page = await store.attemptsPage(period.from, period.to, after, PAGE);
       for (const attempt of page) {
@@ -109,7 +109,8 @@ export async function reconcile(deps: ReconcileDeps, period: Period, startedBy: 
         progress?.({ checked: counts.checked, total });
       }
       if (page.length < PAGE) break;
-      after = page.at(-1)!.rowId;
+      const last = page.at(-1)!;
+      after = { at: last.createdAt, id: last.referenceId };
     }
     for (const item of await balanceItems(deps)) await record(store, id, item, clock());
   } catch (caught) {

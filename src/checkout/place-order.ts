@@ -1,7 +1,7 @@
 // Placing an order: validate against the catalogue, write the order and its collection (with
 // the provider's reference) in one transaction, and only then ask the provider to collect.
 import { randomUUID } from 'node:crypto';
-import type { OrderRow } from '../db';
+import { isUniqueViolation, type OrderRow } from '../db';
 import { DomainError } from '../domain-error';
 import { currencyOf, splitShare, formatMoney } from '../money';
 import type { CheckoutContext } from './context';
@@ -27,8 +27,9 @@ async function existingFor(ctx: CheckoutContext, input: PlaceOrderInput): Promis
   return order;
 }
 
+/** Another request with the same key wrote its order first (orders.idempotency_key is unique), on either database. */
 function isIdempotencyCollision(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed: orders\.idempotency_key/.test(error.message);
+  return isUniqueViolation(error, { table: 'orders', columns: ['idempotency_key'] });
 }
 
 /** Returns the order, and whether this call created it (false for a repeated idempotency key). */

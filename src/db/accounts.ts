@@ -134,12 +134,12 @@ export function personById(db: Sql, id: string): Promise<PersonRow | undefined> 
 }
 
 export function personByEmail(db: Sql, email: string): Promise<PersonRow | undefined> {
-  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE email = ?`, [email]);
+  return db.get<PersonRow>(`SELECT ${personColumns} FROM people WHERE lower(email) = lower(?)`, [email]);
 }
 
 /** The console's people; sellers' logins are not among them. */
 export function listPeople(db: Sql): Promise<PersonRow[]> {
-  return db.all<PersonRow>(`SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY email`);
+  return db.all<PersonRow>(`SELECT ${personColumns} FROM people WHERE role != 'seller' ORDER BY lower(email), email`);
 }
 
 // Number(): PostgreSQL's count(*) and bigint ids arrive as strings.
@@ -228,15 +228,18 @@ export async function insertAudit(db: Sql, entry: NewAuditEntry): Promise<number
   return Number(row!.id);
 }
 
-/** Newest first. Each filter is a bound parameter; an absent one matches everything. */
+/**
+ * Newest first. Each filter is a bound parameter; an absent one (null) matches everything. Each is
+ * cast where it is tested for null, since PostgreSQL cannot type a bare parameter there.
+ */
 export function findAudit(db: Sql, filter: AuditFilter): Promise<AuditRow[]> {
   return db.all<AuditRow>(`SELECT ${auditColumns} FROM audit_log
-    WHERE (@actor IS NULL OR actor_email = @actor)
-      AND (@action IS NULL OR action = @action)
-      AND (@objectId IS NULL OR object_id = @objectId)
-      AND (@from IS NULL OR at >= @from)
-      AND (@to IS NULL OR at < @to)
-      AND (@beforeId IS NULL OR id < @beforeId)
+    WHERE (CAST(@actor AS TEXT) IS NULL OR actor_email = @actor)
+      AND (CAST(@action AS TEXT) IS NULL OR action = @action)
+      AND (CAST(@objectId AS TEXT) IS NULL OR object_id = @objectId)
+      AND (CAST(@from AS BIGINT) IS NULL OR at >= @from)
+      AND (CAST(@to AS BIGINT) IS NULL OR at < @to)
+      AND (CAST(@beforeId AS BIGINT) IS NULL OR id < @beforeId)
     ORDER BY id DESC LIMIT @limit`, {
     actor: filter.actor ?? null,
     action: filter.action ?? null,

@@ -84,8 +84,17 @@ export interface SettlementExportRow {
   platformAmountMinor: number;
 }
 
+/**
+ * Where a page of orders or attempts ends: their time and id, the order they are paged in on
+ * both databases (PostgreSQL has no rowid). BEFORE_ALL comes before every row.
+ */
+export interface RowKey {
+  at: number;
+  id: string;
+}
+export const BEFORE_ALL: RowKey = { at: -1, id: '' };
+
 export interface OrderExportRow {
-  rowId: number;
   id: string;
   createdAt: number;
   status: string;
@@ -103,7 +112,7 @@ export interface OrderExportRow {
 
 /** One attempt at a movement, as reconciliation compares it with the provider. */
 export interface AttemptForReconcile {
-  rowId: number;
+  createdAt: number;
   referenceId: string;
   attemptStatus: 'sending' | 'pending' | 'successful' | 'failed';
   movementId: number;
@@ -280,23 +289,25 @@ export class BooksStore {
       WHERE j.kind = 'payout' AND j.id > ? AND j.at >= ? AND j.at < ? ORDER BY j.id LIMIT ?`, [afterJournalId, from, to, limit]);
   }
 
-  exportOrderPage(from: number, to: number, afterRowId: number, limit: number): Promise<OrderExportRow[]> {
-    return this.sql.all<OrderExportRow>(`SELECT o.rowid AS rowId, o.id, o.created_at AS createdAt, o.status, o.seller_id AS sellerId, o.product_id AS productId,
+  /** Orders created in [from, to), after `after`, by time then id (the orders_created index). */
+  exportOrderPage(from: number, to: number, after: RowKey, limit: number): Promise<OrderExportRow[]> {
+    return this.sql.all<OrderExportRow>(`SELECT o.id, o.created_at AS createdAt, o.status, o.seller_id AS sellerId, o.product_id AS productId,
       o.qty, o.currency, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor,
       o.platform_amount_minor AS platformAmountMinor, c.status AS paymentStatus, c.financial_transaction_id AS paymentTransactionId,
       p.status AS payoutStatus
       FROM orders o
       LEFT JOIN movements c ON c.order_id = o.id AND c.kind = 'collection' AND c.kind IN ${oneMovementPerOrder}
       LEFT JOIN movements p ON p.order_id = o.id AND p.kind = 'payout' AND p.kind IN ${oneMovementPerOrder}
-      WHERE o.rowid > ? AND o.created_at >= ? AND o.created_at < ? ORDER BY o.rowid LIMIT ?`, [afterRowId, from, to, limit]);
+      WHERE (o.created_at, o.id) > (?, ?) AND o.created_at >= ? AND o.created_at < ? ORDER BY o.created_at, o.id LIMIT ?`, [after.at, after.id, from, to, limit]);
   }
 
-  /** Attempts at movements created in [from, to), after `afterRowId`, in the order they were written. */
-  attemptsPage(from: number, to: number, afterRowId: number, limit: number): Promise<AttemptForReconcile[]> {
-    return this.sql.all<AttemptForReconcile>(`SELECT a.rowid AS rowId, a.reference_id AS referenceId, a.status AS attemptStatus, m.id AS movementId, m.kind,
+  /** Attempts at movements created in [from, to), after `after`, in the order they were written (by time, then reference). */
+  attemptsPage(from: number, to: number, after: RowKey, limit: number): Promise<AttemptForReconcile[]> {
+    return this.sql.all<AttemptForReconcile>(`SELECT a.created_at AS createdAt, a.reference_id AS referenceId, a.status AS attemptStatus, m.id AS movementId, m.kind,
       m.provider, m.order_id AS orderId, m.amount_minor AS amountMinor, m.currency, m.reason
       FROM movement_attempts a JOIN movements m ON m.id = a.movement_id
-      WHERE a.rowid > ? AND m.created_at >= ? AND m.created_at < ? ORDER BY a.rowid LIMIT ?`, [afterRowId, from, to, limit]);
+      WHERE (a.created_at, a.reference_id) > (?, ?) AND m.created_at >= ? AND m.created_at < ?
+      ORDER BY a.created_at, a.reference_id LIMIT ?`, [after.at, after.id, from, to, limit]);
   }
 
   async attemptsCount(from: number, to: number): Promise<number> {

@@ -2,6 +2,7 @@
 // the last line of defence, not the validation.
 import { randomUUID } from 'node:crypto';
 import type { Sql } from './sql';
+import { isBusy, isUniqueViolation } from './errors';
 
 export interface Seller {
   id: string;
@@ -63,11 +64,8 @@ export class DuplicateMsisdnError extends Error {
   }
 }
 
-/** SQLite gave up waiting for another writer (busy_timeout passed): nothing was written. */
-export function isBusyError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
+/** Another writer held what a write needed, on either database (errors.ts): nothing was written. */
+export const isBusyError = isBusy;
 
 interface SellerRow {
   id: string;
@@ -155,22 +153,18 @@ export const sellerParams = (id: string, input: SellerInput, now: number) =>
 export const productParams = (id: string, input: ProductInput, now: number) =>
   [id, input.sellerId, input.name, input.description, input.priceMinor, input.currency, input.active ? 1 : 0, now, now];
 
-/** A unique index refused the row: SQLite's code, or PostgreSQL's SQLSTATE unique_violation. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
-}
-
 /**
  * Inserts the seller with this id, or updates it (keeping its created time). Throws
  * DuplicateMsisdnError when another active seller has the number.
  */
 export async function upsertSeller(db: Sql, id: string, input: SellerInput): Promise<Seller> {
   try {
-    await db.run(UPSERT_SELLER_SQL, sellerParams(id, input, Date.now()));
+    // A transaction of its own (a savepoint inside a caller's): on PostgreSQL a refused statement
+    // would otherwise abort the caller's whole transaction.
+    await db.transaction((tx) => tx.run(UPSERT_SELLER_SQL, sellerParams(id, input, Date.now())));
   } catch (error) {
     // The partial unique index sellers_msisdn_active (migration 003).
-    if (isUniqueViolation(error)) throw new DuplicateMsisdnError(input.msisdn);
+    if (isUniqueViolation(error, { table: 'sellers', columns: ['msisdn'] })) throw new DuplicateMsisdnError(input.msisdn);
     throw error;
   }
   return (await getSeller(db, id))!;

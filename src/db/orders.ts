@@ -86,7 +86,7 @@ export const orderSql = {
   // write orders through this store on a database migrated only part way, which works because a
   // statement is prepared when it first runs.
   orderWithNames: `SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName,
-    coalesce(s.name, '') AS sellerName, EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS hasRefunds
+    coalesce(s.name, '') AS sellerName, CASE WHEN EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) THEN 1 ELSE 0 END AS hasRefunds
     FROM orders o LEFT JOIN products p ON p.id = o.product_id LEFT JOIN sellers s ON s.id = p.seller_id WHERE o.id = ?`,
   orderForSend: `SELECT ${qualified(orderColumns, 'o')}, coalesce(p.name, '') AS productName, s.msisdn AS sellerMsisdn,
     s.payout_hold_until AS payoutHoldUntil

@@ -99,7 +99,8 @@ const saleFrom = (db: Sql) => `orders o ${joinInOrder(db)} products p ON p.id = 
   LEFT JOIN movements c ON c.order_id = o.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
   LEFT JOIN movements m ON m.order_id = o.id AND m.kind = 'payout' AND m.kind IN ('collection', 'payout')`;
 
-const keyset = `(@afterAt IS NULL OR (o.created_at, o.id) < (@afterAt, @afterId))`;
+// Cast where it is tested for null: PostgreSQL cannot type a bare parameter there.
+const keyset = `(CAST(@afterAt AS BIGINT) IS NULL OR (o.created_at, o.id) < (@afterAt, @afterId))`;
 
 const pageParams = (sellerId: string, f: SellerPageFilter) => ({
   sellerId, from: f.from, to: f.to, afterAt: f.after?.at ?? null, afterId: f.after?.id ?? null, limit: f.limit,
@@ -187,7 +188,7 @@ export function adjustmentLines(db: Sql, sellerId: string, beforeEntryId: number
     e.amount_minor AS amountMinor, e.at
     FROM entries e JOIN journals j ON j.id = e.journal_id
     WHERE e.account = 'seller_payable:' || @sellerId AND j.kind NOT IN ('collection', 'payout')
-      AND (@before IS NULL OR e.id < @before)
+      AND (CAST(@before AS BIGINT) IS NULL OR e.id < @before)
     ORDER BY e.id DESC LIMIT @limit`, { sellerId, before: beforeEntryId, limit });
 }
 

@@ -9,7 +9,7 @@ import type { ActionContext, AuditEvent } from '../accounts';
 import { allows } from '../accounts';
 import { assertOrderMove, type Checkout } from '../checkout';
 import type { RefundSettings } from '../config';
-import { OrderStore, RefundStore, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus, type Sql } from '../db';
+import { isUniqueViolation, OrderStore, RefundStore, type OrderRow, type OwingSeller, type RefundRow, type RefundStatus, type Sql } from '../db';
 import { DomainError } from '../domain-error';
 import { assertMovementMove } from '../movements';
 import type { Logger } from '../log';
@@ -116,6 +116,11 @@ const samePerson = (row: RefundRow, ctx: ActionContext) =>
 
 type RequestFields = Omit<RefundRow, 'state' | 'approvedBy' | 'declinedBy' | 'declineReason' | 'movementId' | 'payoutReducedMinor' | 'createdAt' | 'updatedAt' | 'expiresAt'>;
 
+/** A request lost a race to another one at once: one open refund per order, one refund per idempotency key. */
+function isRefundClash(error: unknown): boolean {
+  return isUniqueViolation(error, { table: 'refunds', columns: ['order_id'] }) || isUniqueViolation(error, { table: 'refunds', columns: ['idempotency_key'] });
+}
+
 export function createRefunds(options: RefundsOptions): Refunds {
   const { sql, checkout, audit, settings, log } = options;
   const clock = options.clock ?? Date.now;
@@ -166,9 +171,17 @@ export function createRefunds(options: RefundsOptions): Refunds {
     return earlier;
   };
 
-  const refuseIfOpen = async (store: RefundStore, orderId: string) => {
+  /**
+   * Refuses while the order has an open refund, unless it is this key's own: on PostgreSQL (READ
+   * COMMITTED) each statement reads what is committed when it starts, so a request with the same
+   * key may have committed after `replay` looked and before this read. Then it is replayed.
+   */
+  const refuseIfOpen = async (store: RefundStore, orderId: string, key: string | null, amountMinor: number | null): Promise<RefundRow | undefined> => {
     const open = await store.openOf(orderId);
-    if (open) throw new DomainError('conflict', 'refund_open', `This order already has a refund ${open.state === 'approved' ? 'on its way' : 'waiting for approval'}; wait until it is final`);
+    if (!open) return undefined;
+    const earlier = await replay(store, key, orderId, amountMinor);
+    if (earlier) return earlier;
+    throw new DomainError('conflict', 'refund_open', `This order already has a refund ${open.state === 'approved' ? 'on its way' : 'waiting for approval'}; wait until it is final`);
   };
 
   /**
@@ -210,11 +223,31 @@ export function createRefunds(options: RefundsOptions): Refunds {
   };
 
   /**
-   * Checks and writes a request in one transaction (so two at once cannot both pass the checks),
-   * audited, and approves it at once at or below the threshold; sends it once committed. `check`
-   * answers an earlier request with the same key, or the fields of a new one.
+   * Checks and writes a request in one transaction, audited, and approves it at once at or below
+   * the threshold; sends it once committed. `check` answers an earlier request with the same key,
+   * or the fields of a new one.
+   *
+   * On SQLite two requests at once cannot both pass the checks (one writer at a time). On
+   * PostgreSQL (READ COMMITTED, several instances) they can: both see no open refund, and the
+   * second insert meets a unique index, refunds_one_open or the idempotency key, which rolls its
+   * transaction back. Checked once more, it sees the first one's refund and answers as any later
+   * request would: the same refund for the same key, else 409 refund_open.
    */
   const open = async (ctx: ActionContext, check: (stores: ReturnType<typeof within>) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
+    try {
+      return await openOnce(ctx, check);
+    } catch (error) {
+      if (!isRefundClash(error)) throw error;
+    }
+    try {
+      return await openOnce(ctx, check);
+    } catch (error) {
+      if (isRefundClash(error)) throw new DomainError('conflict', 'refund_open', 'Another refund of this order was asked for at the same moment; look at its refunds and try again');
+      throw error;
+    }
+  };
+
+  const openOnce = async (ctx: ActionContext, check: (stores: ReturnType<typeof within>) => Promise<RefundRow | RequestFields>): Promise<RefundView> => {
     const now = clock();
     type Done = { earlier: RefundRow } | { fields: RequestFields; alone: boolean; movementId: number | null };
     const done = await refunds.transaction(async (store, tx): Promise<Done> => {
@@ -261,7 +294,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
           const hint = order.status === 'failed' ? ': money that arrived against a failed order is refunded whole, from suspense' : '';
           throw new DomainError('refused', 'order_not_refundable', `Only a paid or settled order can be refunded; this one is ${order.status}${hint}`);
         }
-        await refuseIfOpen(store, order.id);
+        const raced = await refuseIfOpen(store, order.id, key, amountMinor);
+        if (raced) return raced;
         const soFar = await store.totals(order.id);
         const left = order.amountMinor - soFar.amountMinor;
         if (amountMinor > left) {
@@ -286,7 +320,8 @@ export function createRefunds(options: RefundsOptions): Refunds {
         const collection = (await orders.movements.of(order.id, 'collection'))!;
         const held = order.status === 'failed' ? await store.suspenseOf(collection.id) : undefined;
         if (!held) throw new DomainError('refused', 'nothing_in_suspense', 'No money arrived against this order after it failed; a paid order is refunded by amount');
-        await refuseIfOpen(store, order.id);
+        const raced = await refuseIfOpen(store, order.id, key, null);
+        if (raced) return raced;
         if ((await store.ofOrder(order.id)).some((r) => r.fromSuspense && (r.state === 'refunded' || r.state === 'approved'))) {
           throw new DomainError('conflict', 'already_refunded', 'The money held for this order was already refunded');
         }

@@ -1,15 +1,13 @@
 // Sokoni on PostgreSQL (issue #17): DATABASE_URL set, the real start-up on a fresh database of
 // the run's throwaway cluster, an order through the embedded sandbox over real HTTP, and
 // /readyz while the database does and does not answer.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
-import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { createLogger, silentLogger } from '../../src/log';
-import { startSokoni } from '../../src/server';
-import { demoProductId, freePort, isFinal, pay, quickWorker, tempDir, waitForOrder, type Store } from '../checkout/helpers';
+import { demoProductId, freePort, isFinal, pay, tempDir, waitForOrder } from '../checkout/helpers';
 import { freshPostgres, postgres } from '../db/postgres-helpers';
 import { runScript } from '../processes';
+import { startOnPostgres } from './postgres-store';
 
 if (postgres.url === null) console.warn(`PostgreSQL tests skipped: ${postgres.skipped}`);
 
@@ -17,17 +15,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function startOnPostgres(url: string, env: Record<string, string> = {}): Promise<Store> {
-  const temp = tempDir();
-  cleanups.push(temp.remove);
-  // DATABASE_PATH points at a folder that is never made: on PostgreSQL it must not be used.
-  const config = loadConfig({ PORT: '0', DATABASE_URL: url, DATABASE_PATH: `${temp.dir}/unused/sokoni.db`, SANDBOX_DATABASE_PATH: ':memory:', SANDBOX_APPROVAL: 'instant', ...quickWorker, ...env });
-  const sokoni = await startSokoni(config, { log: process.env.PG_DEBUG ? createLogger() : silentLogger });
-  const store: Store = { sokoni, config, http: supertest(sokoni.url), control: sokoni.sandbox!.control, dir: temp.dir, close: () => sokoni.close() };
-  cleanups.push(store.close);
-  return store;
-}
 
 interface Readiness {
   status: number;
@@ -110,7 +97,7 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
   it('starts on a fresh database, shows the demo shop and takes an order to settled', async () => {
     const fresh = await freshPostgres();
     cleanups.push(fresh.drop);
-    const store = await startOnPostgres(fresh.url);
+    const store = await startOnPostgres(fresh.url, cleanups);
 
     expect((await store.http.get('/readyz').expect(200)).body.checks.database).toEqual({ ok: true, detail: 'answering' });
     const page = await store.http.get('/').expect(200);
@@ -124,6 +111,7 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     // Written to PostgreSQL, not to a SQLite file.
     expect(await fresh.sql.get('SELECT status FROM orders WHERE id = ?', [order.id])).toEqual({ status: 'settled' });
     expect(() => store.sokoni.db).toThrow(/PostgreSQL/);
+    expect(existsSync(`${store.dir}/unused`)).toBe(false);
   });
 
   it('/readyz says the database is not ready while PostgreSQL does not answer, and ready again once it does', async () => {
@@ -131,7 +119,7 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     cleanups.push(fresh.drop);
     const pg = await door(postgres.url!);
     cleanups.push(() => pg.close());
-    const store = await startOnPostgres(pg.url(fresh.name));
+    const store = await startOnPostgres(pg.url(fresh.name), cleanups);
     expect((await readiness(store.sokoni.url)).status).toBe(200);
 
     pg.shut();
@@ -159,5 +147,23 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(await seed.exited).toBe(0);
     expect(seed.stdout()).toMatch(/^Seeded 3 sellers and 6 products \(EUR\) into postgresql:/);
     expect(await fresh.sql.get('SELECT count(*) AS products FROM products')).toEqual({ products: 6 });
+  });
+
+  it('npm start names the PostgreSQL it runs on, without the password', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    // The throwaway cluster trusts its socket, so a password in the URL is carried and ignored.
+    const url = new URL(fresh.url);
+    url.password = 'secret-word';
+    const temp = tempDir();
+    cleanups.push(temp.remove);
+    const sokoni = runScript('src/main.ts', {
+      env: { PORT: String(await freePort()), DATABASE_URL: url.toString(), DATABASE_PATH: `${temp.dir}/sokoni.db`, SANDBOX_DATABASE_PATH: ':memory:', ACCESS_LOG: 'false' },
+    });
+    cleanups.push(() => sokoni.stop());
+    const line = await sokoni.waitFor(/^Database +(.*)$/m);
+    expect(line[1]).toBe(`PostgreSQL postgresql://postgres@localhost:${url.port}/${fresh.name}?host=${url.searchParams.get('host')!.replaceAll('/', '%2F')} (DATABASE_PATH is not used)`);
+    expect(sokoni.stdout() + sokoni.stderr()).not.toContain('secret-word');
+    expect(existsSync(`${temp.dir}/sokoni.db`)).toBe(false);
   });
 });
