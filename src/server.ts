@@ -9,7 +9,7 @@ import { createCatalogue, type VerifyWallet } from './catalogue';
 import { createBooksService, startNightly } from './books';
 import { createCheckout, type Checkout } from './checkout';
 import type { Config, MomoSettings } from './config';
-import { demoSeedOptions, type Database, type Sql } from './db';
+import { demoSeedOptions, PostgresOrderChanges, type Database, type Sql } from './db';
 import { openPostgresStore, openSqliteStore, type Store } from './db/open';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -198,8 +198,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     verifyWallet: config.sellerWalletCheck ? momoWalletCheck(client) : null,
     payoutNumberHoldMs: config.payoutNumberHoldMs,
   });
+  // Several instances on one PostgreSQL (issue #17): a change made by any instance's worker
+  // reaches the live pages this one serves. Listening before serving, so none is missed.
+  const orderChanges = config.databaseUrl === null ? null : new PostgresOrderChanges({ url: config.databaseUrl, sql, log });
+  await orderChanges?.start();
   const checkout = createCheckout({
     sql,
+    ...(orderChanges ? { orderChanges } : {}),
     providers,
     settings: config.worker,
     log,
@@ -293,6 +298,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       sandbox?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await orderChanges?.close();
       await store.close();
     },
   };

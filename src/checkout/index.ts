@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderRow, type OrderStatus } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderChanges, type OrderRow, type OrderStatus } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth, type WorkerSql } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -53,6 +53,12 @@ export interface CheckoutOptions {
    * without it. A promise too: the catalogue's answer once its room is on the async port.
    */
   forSale?: (productId: string) => boolean | Promise<boolean>;
+  /**
+   * Where order changes are shared with the other instances on the same database (PostgreSQL's
+   * LISTEN/NOTIFY), so that a watcher here hears what another instance's worker changed. Without
+   * it (SQLite, one process) changes stay in this process.
+   */
+  orderChanges?: OrderChanges;
 }
 
 export interface Checkout {
@@ -115,9 +121,20 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     callbackUrl: options.callbackUrl,
     sendGraceMs: options.sendGraceMs ?? 30_000,
     holder,
-    changed: (orderId) => events.emit('order', orderId),
+    changed: (orderId) => {
+      events.emit('order', orderId);
+      options.orderChanges?.publish(orderId);
+    },
     wake: (at) => worker.wakeBy(at),
   });
+  // Every instance's changes, this one's own included: a watcher told twice reads twice. After a
+  // gap in listening, every watched order is read again.
+  options.orderChanges?.subscribe(
+    (orderId) => events.emit('order', orderId),
+    () => {
+      for (const orderId of [...watchers.keys()]) events.emit('order', orderId);
+    },
+  );
   const worker = new Worker({ sql, engine, store: orders.movements, settings: options.settings, log: options.log, clock, holder });
   const ctx: CheckoutContext = {
     orders, engine, providers, settings: options.settings, log: options.log, clock, forSale: options.forSale ?? (() => true),

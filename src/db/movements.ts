@@ -126,6 +126,26 @@ export const movementSql = {
   release: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE id = ? AND leased_by = ?`,
   resume: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL
     WHERE status IN ('sending', 'retry_wait') OR leased_until IS NOT NULL`,
+  /**
+   * Start-up beside other live instances (PostgreSQL): only leases that have run out, a dead
+   * instance's steps (a `sending` row is leased from when it is written, so its unconfirmed create
+   * is among them). A live lease is another instance's step in flight, and a row without one
+   * was scheduled by whoever ended its last step: reading it now would only repeat that read.
+   */
+  resumeShared: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE leased_until <= ?`,
+  /**
+   * PostgreSQL's pick, for several instances on one database: picks and leases in one statement.
+   * SKIP LOCKED passes over rows another instance's pick is taking at this moment instead of
+   * waiting for it, and a row it does lock is checked again as that pick left it (leased: no
+   * longer due), so each due row goes to exactly one instance. Young before old, as `due`.
+   */
+  pickShared: `UPDATE movements SET next_check_at = @until, leased_until = @until, leased_by = @holder, read_requested = 0
+    FROM (SELECT id AS picked_id FROM movements
+      WHERE next_check_at <= @now AND (leased_until IS NULL OR leased_until <= @now)
+      ORDER BY CASE WHEN created_at >= @youngSince THEN 0 ELSE 1 END, next_check_at LIMIT @limit
+      FOR UPDATE SKIP LOCKED) AS picked
+    WHERE movements.id = picked.picked_id
+    RETURNING ${columns}`,
   dueYoung: `SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at >= ? ORDER BY next_check_at LIMIT ?`,
   dueOld: `SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at < ? ORDER BY next_check_at LIMIT ?`,
   nextDue: `SELECT min(next_check_at) AS t FROM movements`,
@@ -259,7 +279,24 @@ export class MovementStore {
    * every row whose step died with the process (it still holds a lease).
    */
   async resume(now: number): Promise<void> {
-    await this.sql.transaction((tx) => tx.run(movementSql.resume, [now]));
+    // SQLite: one process owns the file, so every lease is this process's own, from before it
+    // restarted. PostgreSQL: other instances may be mid-step, and their leases are left alone.
+    if (this.sql.dialect === 'postgres') await this.sql.run(movementSql.resumeShared, [now, now]);
+    else await this.sql.transaction((tx) => tx.run(movementSql.resume, [now]));
+  }
+
+  /**
+   * Takes up to `limit` due rows for a step under `lease`, young before old (`due`). On SQLite
+   * (one process) a read and then a guarded lease; on PostgreSQL one statement that other
+   * instances' picks pass over (pickShared).
+   */
+  async pick(now: number, limit: number, youngSince: number, lease: Lease): Promise<Movement[]> {
+    if (this.sql.dialect === 'postgres') {
+      const taken = await this.sql.all<Movement>(movementSql.pickShared, { until: lease.until, holder: lease.holder, now, youngSince, limit });
+      // RETURNING keeps no order: young first, so they start first.
+      return taken.sort((a, b) => Number(a.createdAt < youngSince) - Number(b.createdAt < youngSince));
+    }
+    return this.lease(await this.due(now, limit, youngSince), lease, now);
   }
 
   /**

@@ -172,7 +172,7 @@ export class Worker {
       this.orphaned.clear();
     }
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
-    return store.lease(await store.due(now, limit, youngSince), { holder, until: now + leaseMs }, now);
+    return store.pick(now, limit, youngSince, { holder, until: now + leaseMs });
   }
 
   private async check(movement: Movement): Promise<void> {

@@ -24,7 +24,7 @@ export interface AlteredCheckout {
  * `options` go to createCheckout as they are.
  */
 export async function checkoutWithAlteredReads(
-  alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[], options: Pick<CheckoutOptions, 'forSale'> = {},
+  alter: (tx: ProviderTransaction) => ProviderTransaction, cleanups: (() => unknown)[], options: Pick<CheckoutOptions, 'forSale' | 'orderChanges'> = {},
 ): Promise<AlteredCheckout> {
   const sandbox = await startSandbox({ approval: 'instant' }, { port: 0 });
   cleanups.push(() => sandbox.close());
