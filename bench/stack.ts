@@ -121,6 +121,9 @@ export async function sokoniLaunch(
       MOMO_BASE_URL: sandbox.url,
       ...credentials,
       ...(callbacks ? { PUBLIC_URL: url } : {}),
+      // Behind the proxy, as a deployment behind nginx would say (README, "Running several
+      // instances"): the proxy on loopback names the client in X-Forwarded-For.
+      ...(count > 1 ? { TRUST_PROXY: 'loopback' } : {}),
       // The storefront's per-client limits would refuse a load generator on one address.
       PAY_RATE_LIMIT_PER_MIN: '10000000',
       CALLBACK_RATE_LIMIT_PER_MIN: '10000000',
