@@ -4,13 +4,16 @@
 // Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
 //        --limit L --new-rate R --only NAME --json FILE --cpu-prof --no-record --notes TEXT
 //        --set NAME=VALUE (any Sokoni setting, repeatable; recorded with the figures)
+//        --db sqlite|postgres --instances 1,2 (every scenario once per count, behind a proxy when >1)
 import { numberArg, readArgs, refuse } from '../src/cli-args';
+import { postgresDatabase, startPostgresServer, type PostgresServer, type RunDatabase } from './database';
+import { Fleet } from './fleet';
+import { fleetFlags } from './fleet-args';
 import { JsonClient } from './http';
 import { runLoad, shopper, type LoadRun, type Pace } from './load';
-import { ProcWatcher } from './proc-stats';
+import { ProcWatcher, treeCpuSeconds } from './proc-stats';
 import { appendResults, commitOf, details, machineOf, percentile, table, writeJson, type Report, type Scenario } from './report';
-import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SandboxProcess } from './stack';
-import type { Child } from './procs';
+import { runDir, sokoniLaunch, startSandboxProcess, type SandboxProcess } from './stack';
 
 const COMMAND = {
   name: 'npm run bench',
@@ -30,6 +33,12 @@ to bench/RESULTS.md. About two minutes with the defaults.
   --new-rate R             new orders/s in the pending scenario (2)
   --only NAME              only scenarios whose name contains NAME, e.g. callbacks-peak
   --set NAME=VALUE         any Sokoni setting (repeatable; recorded with the figures)
+  --db D                   sqlite (a file per scenario) or postgres: a fresh database per
+                           scenario on the server DATABASE_URL names, else on a throwaway
+                           cluster (sqlite)
+  --instances LIST         Sokoni processes per scenario, comma-separated: every scenario runs
+                           once per count, a row each; more than 1 sit behind a round-robin
+                           proxy and need --db postgres (1)
   --json FILE              also write the report as JSON
   --cpu-prof               write Sokoni's CPU profile to bench/out/…
   --no-record              do not append to bench/RESULTS.md
@@ -50,9 +59,12 @@ to bench/RESULTS.md. About two minutes with the defaults.
     'no-record': { type: 'boolean', default: false },
     notes: { type: 'string', default: '' },
     set: { type: 'string', multiple: true, default: [] as string[] },
+    db: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string', default: '1' },
   },
 } as const;
 const flags = readArgs(COMMAND);
+const fleetShape = fleetFlags(COMMAND, flags);
 
 const NUMBERS = ['orders', 'concurrency', 'polling-concurrency', 'rate', 'duration', 'pending', 'limit', 'new-rate'] as const;
 const num = (name: (typeof NUMBERS)[number]): number => numberArg(COMMAND, name, flags[name], { above: 0 });
@@ -75,34 +87,57 @@ const BENCH_SETTINGS: Record<string, string> = {
   })),
 };
 
+/** The PostgreSQL server of the run (--db postgres), on which each scenario gets a fresh database. */
+let postgresServer: PostgresServer | null = null;
+
+/** What a scenario runs on: the database kind and how many instances. */
+interface Shape {
+  instances: number;
+}
+
+/** The scenario's name in the table: as before for one instance on SQLite, else with its shape. */
+function named(base: string, shape: Shape): string {
+  return fleetShape.db === 'sqlite' && shape.instances === 1 ? base : `${base}@${fleetShape.db}×${shape.instances}`;
+}
+
+async function scenarioDatabase(label: string): Promise<RunDatabase | undefined> {
+  if (fleetShape.db === 'sqlite') return undefined;
+  postgresServer ??= await startPostgresServer();
+  return postgresDatabase(postgresServer, label);
+}
+
 interface Stack {
   sandbox: SandboxProcess;
-  sokoni: Child;
+  fleet: Fleet;
   client: JsonClient;
   stop(): Promise<void>;
 }
 
-async function startStack(label: string, callbacks: boolean): Promise<Stack> {
+async function startStack(label: string, callbacks: boolean, shape: Shape): Promise<Stack> {
   const dir = runDir(label);
   const sandbox = await startSandboxProcess(dir);
   const nodeArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-  let sokoni: Child;
+  let database: RunDatabase | undefined;
+  let fleet: Fleet;
   try {
-    sokoni = await startSokoniProcess(await sokoniLaunch(dir, sandbox, callbacks, BENCH_SETTINGS, nodeArgs));
+    database = await scenarioDatabase(label);
+    fleet = await Fleet.start(await sokoniLaunch(dir, sandbox, callbacks, BENCH_SETTINGS, nodeArgs, { ...(database ? { database } : {}), instances: shape.instances }));
   } catch (error) {
     await sandbox.child.kill('SIGKILL');
+    await database?.close();
     throw error;
   }
-  const client = new JsonClient(sokoni.url, 4096);
+  const client = new JsonClient(fleet.url, 4096);
   return {
     sandbox,
-    sokoni,
+    fleet,
     client,
     async stop() {
       client.close();
       // SIGTERM lets Sokoni write its CPU profile when --cpu-prof is on.
-      await sokoni.kill('SIGTERM');
+      await fleet.stop('SIGTERM');
       await sandbox.child.kill('SIGTERM');
+      await database?.close();
     },
   };
 }
@@ -148,21 +183,37 @@ function summarise(name: string, callbacks: boolean, pace: Pace, run: LoadRun, c
 
 async function measured(stack: Stack, name: string, callbacks: boolean, pace: Pace, orders: number, resetCalls = true): Promise<Scenario> {
   if (resetCalls) await stack.sandbox.control.resetCalls();
-  const watcher = new ProcWatcher(stack.sokoni.pid);
+  // Sokoni's figures are all its instances' together: CPU summed, and the sum of each one's peak RSS.
+  const watchers = stack.fleet.pids().map((pid) => new ProcWatcher(pid));
+  const proxyWatcher = stack.fleet.proxy === null ? null : new ProcWatcher(stack.fleet.proxy.pid, 1000);
+  // A PostgreSQL started for the run shares the two cores too: its postmaster and every backend.
+  const postmaster = postgresServer?.pid ?? null;
+  const databaseCpuBefore = postmaster === null ? 0 : treeCpuSeconds(postmaster);
   const sandboxWatcher = new ProcWatcher(stack.sandbox.child.pid, 1000);
   const ownCpu = process.cpuUsage();
   const run = await runLoad({ client: stack.client, orders, pace });
   const own = process.cpuUsage(ownCpu);
-  const { peakRssMb, cpuSeconds } = watcher.stop();
+  const instances = watchers.map((watcher) => watcher.stop());
+  const peakRssMb = instances.reduce((sum, one) => sum + one.peakRssMb, 0);
+  const cpuSeconds = instances.reduce((sum, one) => sum + one.cpuSeconds, 0);
   const sandboxCpuSeconds = sandboxWatcher.stop().cpuSeconds;
+  const proxyCpuSeconds = proxyWatcher?.stop().cpuSeconds;
+  const databaseCpuSeconds = postmaster === null ? undefined : treeCpuSeconds(postmaster) - databaseCpuBefore;
   const calls = (await stack.sandbox.control.calls()).byOperation;
   const loadGeneratorCpuSeconds = (own.user + own.system) / 1e6;
-  return summarise(name, callbacks, pace, run, calls, { peakRssMb, cpuSeconds, sandboxCpuSeconds, loadGeneratorCpuSeconds });
+  const scenario = summarise(name, callbacks, pace, run, calls, { peakRssMb, cpuSeconds, sandboxCpuSeconds, loadGeneratorCpuSeconds });
+  return {
+    ...scenario,
+    database: fleetShape.db,
+    instances: stack.fleet.size,
+    ...(proxyCpuSeconds === undefined ? {} : { proxyCpuSeconds }),
+    ...(databaseCpuSeconds === undefined ? {} : { databaseCpuSeconds }),
+  };
 }
 
-async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number): Promise<Scenario> {
+async function scenario(name: string, callbacks: boolean, pace: Pace, orders: number, shape: Shape): Promise<Scenario> {
   process.stderr.write(`· ${name} …\n`);
-  const stack = await startStack(name, callbacks);
+  const stack = await startStack(name, callbacks, shape);
   try {
     await warmUp(stack);
     const result = await measured(stack, name, callbacks, pace, orders);
@@ -204,26 +255,30 @@ function watchCollectionRate(stack: Stack): { stop(): Promise<{ max: number; mea
  * with MoMo's rate limit out of the way, then Sokoni restarts on the same database with the
  * configured limit, as after a deploy, and the measured phase begins.
  */
-async function pendingScenario(pending: number): Promise<Scenario> {
+async function pendingScenario(pending: number, shape: Shape): Promise<Scenario> {
   const limit = num('limit');
-  const name = `pending-${pending}`;
+  const name = named(`pending-${pending}`, shape);
   process.stderr.write(`· ${name} …\n`);
   const dir = runDir(name);
   const sandbox = await startSandboxProcess(dir);
-  const launch = await sokoniLaunch(dir, sandbox, true, BENCH_SETTINGS);
-  let sokoni = await startSokoniProcess(launch);
-  let client = new JsonClient(sokoni.url, 1024);
+  let database: RunDatabase | undefined;
+  let fleet: Fleet | null = null;
+  let client: JsonClient | null = null;
   try {
+    database = await scenarioDatabase(name);
+    const launch = await sokoniLaunch(dir, sandbox, true, BENCH_SETTINGS, [], { ...(database ? { database } : {}), instances: shape.instances });
+    fleet = await Fleet.start(launch);
+    client = new JsonClient(fleet.url, 1024);
     const placed = await runLoad({ client, orders: pending, pace: { kind: 'closed', concurrency: 32 }, payer: () => '46733123453', placeOnly: true });
     const failed = placed.results.filter((r) => r.error);
     if (failed.length) throw new Error(`placing pending orders failed: ${failed[0]!.error}`);
     client.close();
-    await sokoni.kill('SIGTERM');
+    await fleet.stop('SIGTERM');
     launch.env.MOMO_STATUS_READS_PER_S = String(limit);
-    sokoni = await startSokoniProcess(launch);
-    client = new JsonClient(sokoni.url, 1024);
-    // Stopped in the finally below, which also covers the first Sokoni.
-    const stack: Stack = { sandbox, sokoni, client, stop: async () => {} };
+    fleet = await Fleet.start(launch);
+    client = new JsonClient(fleet.url, 1024);
+    // Stopped in the finally below, which also covers the first fleet.
+    const stack: Stack = { sandbox, fleet, client, stop: async () => {} };
     await sandbox.control.resetCalls();
     const reads = watchCollectionRate(stack);
     const rate = num('new-rate');
@@ -232,13 +287,15 @@ async function pendingScenario(pending: number): Promise<Scenario> {
     const statusReadsPerSecond = await reads.stop();
     return { ...result, pending: { orders: pending, limitPerSecond: limit, statusReadsPerSecond } };
   } finally {
-    client.close();
-    await sokoni.kill('SIGTERM');
+    client?.close();
+    await fleet?.stop('SIGTERM');
     await sandbox.child.kill('SIGTERM');
+    await database?.close();
   }
 }
 
-async function main(): Promise<void> {
+/** Every wanted scenario for one shape (a database kind and a number of instances). */
+async function scenariosFor(shape: Shape): Promise<Scenario[]> {
   const orders = num('orders');
   const rate = num('rate');
   const openOrders = Math.round(rate * num('duration'));
@@ -250,17 +307,28 @@ async function main(): Promise<void> {
     let peak: number | undefined;
     // Half-peak needs the peak's rate, so asking for it alone runs the peak too.
     if (wanted(`${mode}-peak`) || wanted(`${mode}-half-peak`)) {
-      const result = await scenario(`${mode}-peak`, callbacks, { kind: 'closed', concurrency }, orders);
+      const result = await scenario(named(`${mode}-peak`, shape), callbacks, { kind: 'closed', concurrency }, orders, shape);
       scenarios.push(result);
       peak = result.settledPerSecond;
     }
     if (peak && wanted(`${mode}-half-peak`)) {
       const half = Math.round(peak / 2);
-      scenarios.push(await scenario(`${mode}-half-peak`, callbacks, { kind: 'open', perSecond: half }, Math.round(half * num('duration'))));
+      scenarios.push(await scenario(named(`${mode}-half-peak`, shape), callbacks, { kind: 'open', perSecond: half }, Math.round(half * num('duration')), shape));
     }
-    if (wanted(`${mode}-${rate}`)) scenarios.push(await scenario(`${mode}-${rate}/s`, callbacks, { kind: 'open', perSecond: rate }, openOrders));
+    if (wanted(`${mode}-${rate}`)) scenarios.push(await scenario(named(`${mode}-${rate}/s`, shape), callbacks, { kind: 'open', perSecond: rate }, openOrders, shape));
   }
-  if (flags.pending) scenarios.push(await pendingScenario(num('pending')));
+  if (flags.pending) scenarios.push(await pendingScenario(num('pending'), shape));
+  return scenarios;
+}
+
+async function main(): Promise<void> {
+  const scenarios: Scenario[] = [];
+  try {
+    // A row per instance count, scenario by scenario, so the counts sit next to each other in the table.
+    for (const instances of fleetShape.instances) scenarios.push(...(await scenariosFor({ instances })));
+  } finally {
+    await postgresServer?.stop();
+  }
   if (scenarios.length === 0) throw new Error(`--only ${flags.only}: no scenario has that in its name`);
 
   const report: Report = { commit: commitOf(), machine: machineOf(), date: new Date().toISOString(), settings: BENCH_SETTINGS, scenarios };

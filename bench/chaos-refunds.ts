@@ -4,7 +4,7 @@
 // key, each call sent again until it is answered, while Sokoni is killed and MoMo fails.
 import { performance } from 'node:perf_hooks';
 import { createAccounts } from '../src/accounts';
-import { openDatabase, SqliteSql } from '../src/db';
+import type { Sql } from '../src/db';
 import type { JsonAnswer, JsonClient } from './http';
 
 export interface RefundTally {
@@ -20,16 +20,11 @@ export interface RefundTally {
 const APPROVER = { email: 'chaos-approver@example.com', password: 'chaos approver passphrase' };
 
 /** The second person: an operator with an API key, written into Sokoni's database before the run. */
-export async function createApprover(dbPath: string): Promise<string> {
-  const db = openDatabase(dbPath);
-  try {
-    const accounts = createAccounts({ db: new SqliteSql(db), owner2fa: false });
-    const person = await accounts.createPerson(null, { email: APPROVER.email, role: 'operator', password: APPROVER.password });
-    const caller = { personId: person.id, email: person.email, role: person.role, via: 'api_key' as const, mustEnrol: false };
-    return (await accounts.createApiKey({ caller, address: null }, 'chaos approver')).key;
-  } finally {
-    db.close();
-  }
+export async function createApprover(sql: Sql): Promise<string> {
+  const accounts = createAccounts({ db: sql, owner2fa: false });
+  const person = await accounts.createPerson(null, { email: APPROVER.email, role: 'operator', password: APPROVER.password });
+  const caller = { personId: person.id, email: person.email, role: person.role, via: 'api_key' as const, mustEnrol: false };
+  return (await accounts.createApiKey({ caller, address: null }, 'chaos approver')).key;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,9 @@
 // One chaos run: orders through POST /pay while the sandbox injects faults (5xx answers,
 // answers lost after the state changed, dropped callbacks, latency, hung requests) and Sokoni
-// is SIGKILLed at random moments and restarted on the same database. When everything is
-// quiet, the invariants module compares Sokoni's database with the sandbox's record.
+// is SIGKILLed at random moments and restarted on the same database. With several instances
+// (PostgreSQL), they sit behind the round-robin proxy and a random one is killed each time while
+// the others serve. When everything is quiet, the invariants module compares Sokoni's database,
+// which holds every instance's work, with the sandbox's record.
 // Used by `npm run chaos` and by test/chaos.
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -11,9 +13,10 @@ import type { FaultRuleInput } from '../src/sandbox';
 import { JsonClient } from './http';
 import { createApprover, refundOrder, type RefundTally } from './chaos-refunds';
 import { chaosTiming, formatTiming, type ChaosTiming } from './chaos-timing';
+import { postgresDatabase, sqliteDatabase, startPostgresServer, type DbKind, type PostgresServer, type RunDatabase } from './database';
+import { Fleet } from './fleet';
 import { checkBooks, checkInvariants, isQuiet, type BooksReport, type InvariantReport } from './invariants';
-import type { Child } from './procs';
-import { runDir, sokoniLaunch, startSandboxProcess, startSokoniProcess, type SokoniLaunch } from './stack';
+import { runDir, sokoniLaunch, startSandboxProcess, type SokoniLaunch } from './stack';
 
 export interface ChaosOptions {
   orders: number;
@@ -25,13 +28,21 @@ export interface ChaosOptions {
   quietWithinMs?: number;
   /** The share of orders refunded, partially or fully, at random moments (0.2 by default). */
   refundShare?: number;
-  /** Where the database and the logs go; a new folder under bench/out by default. */
+  /** Where the logs (and the SQLite file) go; a new folder under bench/out by default. */
   dir?: string;
+  /** SQLite (a file in `dir`, the default) or a fresh PostgreSQL database (database.ts). */
+  db?: DbKind;
+  /** Sokoni processes on the one database, behind the proxy when more than one (1). */
+  instances?: number;
   log?: (line: string) => void;
 }
 
 export interface ChaosResult extends InvariantReport {
   dir: string;
+  db: DbKind;
+  instances: number;
+  /** Where the data was (the SQLite file, or the PostgreSQL database and server). */
+  where: string;
   kills: number;
   /** Orders whose POST /pay was answered with an order. */
   placed: number;
@@ -133,20 +144,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? (() => {});
   const started = performance.now();
   const dir = options.dir ?? runDir('chaos');
-  const rate = options.faultRate === undefined ? {} : faultRateEnv(options.faultRate);
-  const sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100', ...rate });
-  let sokoni: Child | null = null;
+  const kind = options.db ?? 'sqlite';
+  const server: PostgresServer | null = kind === 'postgres' ? await startPostgresServer() : null;
+  let database: RunDatabase | null = null;
+  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | null = null;
+  let fleet: Fleet | null = null;
   let client: JsonClient | null = null;
+  let keep = false;
   try {
-    const launch: SokoniLaunch = await sokoniLaunch(dir, sandbox, true, CHAOS_SETTINGS);
-    sokoni = await startSokoniProcess(launch);
+    database = server === null ? sqliteDatabase(dir) : await postgresDatabase(server, 'chaos');
+    const rate = options.faultRate === undefined ? {} : faultRateEnv(options.faultRate);
+    sandbox = await startSandboxProcess(dir, { SANDBOX_APPROVAL: 'delay', SANDBOX_APPROVAL_DELAY_MS: '100', ...rate });
+    const launch: SokoniLaunch = await sokoniLaunch(dir, sandbox, true, CHAOS_SETTINGS, [], { database, instances: options.instances ?? 1 });
+    fleet = await Fleet.start(launch);
     client = new JsonClient(launch.url, 256);
+    const sql = database.sql();
     // The second person who approves refunds, with their own API key (the owner key asks).
-    const approverKey = await createApprover(launch.env.DATABASE_PATH!);
+    const approverKey = await createApprover(sql);
     const productIds = [...DEMO_PRODUCT_IDS, ...(await addFailingSellers(client))];
     await bookOpeningBalances(client, (await sandbox.control.settings()).balances);
     for (const rule of CHAOS_FAULTS) await sandbox.control.addFault(rule);
-    log(`sandbox ${sandbox.url}, Sokoni ${launch.url}, logs in ${dir}`);
+    log(`sandbox ${sandbox.url}, Sokoni ${launch.url}${fleet.size > 1 ? ` (a proxy in front of ${launch.instanceUrls.join(', ')})` : ''}, ${database.where}, logs in ${dir}`);
 
     // Kill points: random moments, expressed as how many orders have been placed by then.
     const killAt = Array.from({ length: options.kills }, () => Math.floor(options.orders * (0.05 + Math.random() * 0.85))).sort((a, b) => a - b);
@@ -159,14 +177,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Every kill happens: one whose point the shoppers passed while Sokoni was restarting (a
     // slow start on a loaded machine) comes at once, and any left when the last order is placed
     // come then, while the orders settle. Skipping them made a run with fewer kills than asked.
+    const running = fleet;
     const killer = async () => {
       while (kills < killAt.length) {
         if (done >= killAt[kills]! || finished) {
           await sleep(Math.random() * 100);
-          await sokoni!.kill('SIGKILL');
+          const victim = Math.floor(Math.random() * running.size);
           kills++;
-          log(`kill ${kills}/${killAt.length} after ${done} orders; restarting on the same database`);
-          sokoni = await startSokoniProcess(launch);
+          log(`kill ${kills}/${killAt.length} after ${done} orders${running.size > 1 ? ` (instance ${victim + 1} of ${running.size})` : ''}; restarting on the same database`);
+          await running.restart(victim, 'SIGKILL');
         }
         await sleep(10);
       }
@@ -208,40 +227,46 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Refunds started under the faults and kills; the rest are asked for and approved now.
     await Promise.all(refunding);
     log(`${refunds.approved} refunds approved on ${refunds.picked} orders`);
-    const dbPath = launch.env.DATABASE_PATH!;
     const quietBy = faultsStopped + (options.quietWithinMs ?? 120_000);
-    let quiet = isQuiet(dbPath);
+    let quiet = await isQuiet(sql);
     while (!quiet && performance.now() < quietBy) {
       await sleep(250);
-      quiet = isQuiet(dbPath);
+      quiet = await isQuiet(sql);
     }
     const quietAfterFaultsS = quiet ? (performance.now() - faultsStopped) / 1000 : null;
     // Stop Sokoni first, so nothing moves while the two records are read.
-    await sokoni.kill('SIGTERM');
+    await fleet.stop('SIGTERM');
     const [transactions, balances, settings] = await Promise.all([sandbox.control.transactions(), sandbox.control.balances(), sandbox.control.settings()]);
-    const report = checkInvariants(dbPath, { transactions, balances, settings });
-    const books = checkBooks(dbPath, { transactions, balances, settings });
+    const report = await checkInvariants(sql, { transactions, balances, settings });
+    const books = await checkBooks(sql, { transactions, balances, settings });
     report.violations.push(...books.violations, ...refundErrors);
     // Each idempotency key that was answered is exactly one order, however often it was sent.
     if (report.orders !== placed) report.violations.push(`${placed} orders were answered as placed, Sokoni has ${report.orders}`);
+    // A violated run's PostgreSQL database stays for a look, when the server outlives the run.
+    keep = report.violations.length > 0 && server !== null && !server.throwaway;
     const { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate } = faults;
     return {
       ...report,
       dir,
+      db: kind,
+      instances: fleet.size,
+      where: database.where,
       kills,
       placed,
       refused,
       elapsedS: (performance.now() - started) / 1000,
       faultRates: { errorRate, timeoutRate, lostAnswerRate, dropCallbackRate },
       quietAfterFaultsS,
-      timing: chaosTiming(dbPath, transactions),
+      timing: await chaosTiming(sql, transactions),
       books,
       refunds,
     };
   } finally {
     client?.close();
-    await sokoni?.kill('SIGKILL');
-    await sandbox.child.kill('SIGTERM');
+    await fleet?.stop('SIGKILL');
+    await sandbox?.child.kill('SIGTERM');
+    await database?.close({ keep });
+    await server?.stop();
   }
 }
 
@@ -259,6 +284,7 @@ export function formatChaos(result: ChaosResult): string {
   const r = result.faultRates;
   const lines = [
     `Chaos run: ${result.placed} orders placed (${result.refused} refused), ${result.kills} SIGKILLs, ${result.elapsedS.toFixed(1)} s (${join(result.dir)})`,
+    `Database: ${result.db}, ${result.instances} instance${result.instances === 1 ? '' : 's'}${result.instances > 1 ? ' behind a round-robin proxy' : ''}; ${result.where}`,
     `Orders: ${Object.entries(result.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `Sandbox collections: ${result.collections.successful} successful, ${result.collections.failed} failed, ${result.collections.pending} pending`,
     `Sandbox transfers:   ${result.transfers.successful} successful, ${result.transfers.failed} failed, ${result.transfers.pending} pending`,

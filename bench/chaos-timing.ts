@@ -1,7 +1,7 @@
 // What shoppers felt in a chaos run, read after it like the invariants: from checkout (the
 // order's created_at) to the order's final state (its updated_at once settled, failed or
 // payout_failed), and from checkout to the moment MoMo (the sandbox) first saw the requesttopay.
-import BetterSqlite3 from 'better-sqlite3';
+import type { Sql } from '../src/db';
 import type { TransactionView } from '../src/sandbox';
 import { percentile } from './report';
 
@@ -28,16 +28,10 @@ function percentiles(values: number[]): Percentiles {
   return { n: values.length, p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) };
 }
 
-export function chaosTiming(dbPath: string, transactions: TransactionView[]): ChaosTiming {
-  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
-  let rows: { status: string; createdAt: number; updatedAt: number; paymentRef: string }[];
-  try {
-    rows = db
-      .prepare(`SELECT o.status, o.created_at AS createdAt, o.updated_at AS updatedAt, p.reference_id AS paymentRef FROM orders o JOIN movements p ON p.order_id = o.id AND p.kind = 'collection' ORDER BY o.created_at`)
-      .all() as typeof rows;
-  } finally {
-    db.close();
-  }
+export async function chaosTiming(sql: Sql, transactions: TransactionView[]): Promise<ChaosTiming> {
+  const rows = await sql.all<{ status: string; createdAt: number; updatedAt: number; paymentRef: string }>(
+    `SELECT o.status, o.created_at AS createdAt, o.updated_at AS updatedAt, p.reference_id AS paymentRef FROM orders o JOIN movements p ON p.order_id = o.id AND p.kind = 'collection' ORDER BY o.created_at`,
+  );
   const seenAt = new Map<string, number>();
   for (const tx of transactions) if (tx.kind === 'requesttopay') seenAt.set(tx.referenceId, Date.parse(tx.createdAt));
 

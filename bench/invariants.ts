@@ -1,7 +1,9 @@
 // The money invariants, checked once everything is quiet: Sokoni's database (opened read-only)
 // against the sandbox's own record of transactions and balances. Each broken rule is reported
 // as one line naming the order; an empty list means no money was lost, doubled or misrouted.
-import BetterSqlite3 from 'better-sqlite3';
+// Read through the store port, so the same checks run on SQLite and on PostgreSQL, whichever
+// instance did the work.
+import type { Sql } from '../src/db';
 import type { BalancesView, SandboxSettings, TransactionView } from '../src/sandbox';
 import { parseDecimal } from '../src/money';
 
@@ -37,22 +39,15 @@ export interface InvariantReport {
   violations: string[];
 }
 
-function readOrders(dbPath: string): DbOrder[] {
-  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db
-      .prepare(
-        `SELECT o.id, o.status, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor, o.currency,
-          o.payer_msisdn AS payerMsisdn, s.msisdn AS sellerMsisdn, pm.reference_id AS paymentRef, pm.status AS paymentStatus,
-          po.reference_id AS payoutRef, po.status AS payoutStatus, po.reason AS payoutReason, po.amount_minor AS payoutAmountMinor,
-          po.party_msisdn AS payeeMsisdn
-        FROM orders o JOIN sellers s ON s.id = o.seller_id JOIN movements pm ON pm.order_id = o.id AND pm.kind = 'collection'
-        LEFT JOIN movements po ON po.order_id = o.id AND po.kind = 'payout'`,
-      )
-      .all() as DbOrder[];
-  } finally {
-    db.close();
-  }
+function readOrders(sql: Sql): Promise<DbOrder[]> {
+  return sql.all<DbOrder>(
+    `SELECT o.id, o.status, o.amount_minor AS amountMinor, o.seller_amount_minor AS sellerAmountMinor, o.currency,
+      o.payer_msisdn AS payerMsisdn, s.msisdn AS sellerMsisdn, pm.reference_id AS paymentRef, pm.status AS paymentStatus,
+      po.reference_id AS payoutRef, po.status AS payoutStatus, po.reason AS payoutReason, po.amount_minor AS payoutAmountMinor,
+      po.party_msisdn AS payeeMsisdn
+    FROM orders o JOIN sellers s ON s.id = o.seller_id JOIN movements pm ON pm.order_id = o.id AND pm.kind = 'collection'
+    LEFT JOIN movements po ON po.order_id = o.id AND po.kind = 'payout'`,
+  );
 }
 
 interface DbRefund {
@@ -63,32 +58,31 @@ interface DbRefund {
   sellerPartMinor: number;
   fromSuspense: number;
   movementStatus: string | null;
-  /** Every reference its movement was sent with, comma-separated. */
-  refs: string | null;
+  /** Every reference its movement was sent with. */
+  refs: string[];
 }
 
-function readRefunds(dbPath: string): DbRefund[] {
-  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db
-      .prepare(
-        `SELECT r.id, r.order_id AS orderId, r.state, r.amount_minor AS amountMinor, r.seller_part_minor AS sellerPartMinor,
-          r.from_suspense AS fromSuspense, m.status AS movementStatus,
-          (SELECT group_concat(a.reference_id) FROM movement_attempts a WHERE a.movement_id = m.id) AS refs
-        FROM refunds r LEFT JOIN movements m ON m.id = r.movement_id`,
-      )
-      .all() as DbRefund[];
-  } finally {
-    db.close();
-  }
+async function readRefunds(sql: Sql): Promise<DbRefund[]> {
+  const refunds = await sql.all<Omit<DbRefund, 'refs'> & { movementId: number | null }>(
+    `SELECT r.id, r.order_id AS orderId, r.state, r.amount_minor AS amountMinor, r.seller_part_minor AS sellerPartMinor,
+      r.from_suspense AS fromSuspense, m.id AS movementId, m.status AS movementStatus
+    FROM refunds r LEFT JOIN movements m ON m.id = r.movement_id`,
+  );
+  // Grouped here rather than by group_concat, which PostgreSQL spells string_agg.
+  const attempts = await sql.all<{ movementId: number; referenceId: string }>(
+    `SELECT a.movement_id AS movementId, a.reference_id AS referenceId FROM movement_attempts a JOIN refunds r ON r.movement_id = a.movement_id`,
+  );
+  const refs = new Map<number, string[]>();
+  for (const a of attempts) refs.set(a.movementId, [...(refs.get(a.movementId) ?? []), a.referenceId]);
+  return refunds.map(({ movementId, ...r }) => ({ ...r, refs: movementId === null ? [] : (refs.get(movementId) ?? []) }));
 }
 
 /** Whether every order, payout and refund has reached a final state. */
-export function isQuiet(dbPath: string): boolean {
+export async function isQuiet(sql: Sql): Promise<boolean> {
   return (
-    readOrders(dbPath).every(
+    (await readOrders(sql)).every(
       (o) => ['settled', 'failed', 'payout_failed'].includes(o.status) && (o.payoutStatus === null || ['successful', 'failed', 'cancelled'].includes(o.payoutStatus)),
-    ) && readRefunds(dbPath).every((r) => !['pending_approval', 'approved'].includes(r.state))
+    ) && (await readRefunds(sql)).every((r) => !['pending_approval', 'approved'].includes(r.state))
   );
 }
 
@@ -118,15 +112,15 @@ function add(map: Map<string, number>, key: string, n: number): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-export function checkInvariants(dbPath: string, sandbox: SandboxRecord): InvariantReport {
-  const orders = readOrders(dbPath);
+export async function checkInvariants(sql: Sql, sandbox: SandboxRecord): Promise<InvariantReport> {
+  const orders = await readOrders(sql);
   const violations: string[] = [];
   const fail = (message: string) => violations.push(message);
 
   const collections = sandbox.transactions.filter((t) => t.kind === 'requesttopay');
   const transfers = sandbox.transactions.filter((t) => t.kind === 'transfer');
   const refundTxs = sandbox.transactions.filter((t) => t.kind === 'refund');
-  const refunds = readRefunds(dbPath);
+  const refunds = await readRefunds(sql);
   const collectionsByOrder = group(collections, externalId);
   const transfersByOrder = group(transfers, externalId);
   const orderById = new Map(orders.map((o) => [o.id, o]));
@@ -208,7 +202,7 @@ function checkRefunds(orders: DbOrder[], refunds: DbRefund[], refundTxs: Transac
   const byReference = new Map(refundTxs.map((t) => [t.referenceId, t]));
   const known = new Set<string>();
   for (const r of refunds) {
-    const references = r.refs ? r.refs.split(',') : [];
+    const references = r.refs;
     for (const reference of references) known.add(reference);
     const atSandbox = references.map((reference) => byReference.get(reference)).filter((t): t is TransactionView => t !== undefined);
     const successful = atSandbox.filter((t) => t.status === 'SUCCESSFUL');
@@ -318,48 +312,44 @@ export interface BooksReport {
  * balances equal the sandbox's accounts to the minor unit (the run books the opening balances
  * first, as an operator would).
  */
-export function checkBooks(dbPath: string, sandbox: SandboxRecord): BooksReport {
-  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+export async function checkBooks(sql: Sql, sandbox: SandboxRecord): Promise<BooksReport> {
   const violations: string[] = [];
   const lines: string[] = [];
-  try {
-    const journals = db.prepare('SELECT count(*) FROM journals').pluck().get() as number;
-    const unbalanced = db.prepare(`SELECT j.id, coalesce(sum(e.amount_minor), 0) AS sum, count(e.id) AS n FROM journals j
-      LEFT JOIN entries e ON e.journal_id = j.id GROUP BY j.id HAVING sum <> 0 OR n < 2`).all() as { id: number; sum: number; n: number }[];
-    for (const j of unbalanced) violations.push(`journal ${j.id}: ${j.n} entries summing to ${j.sum}`);
-    lines.push(unbalanced.length === 0 ? `every journal balances (${journals})` : `${unbalanced.length} of ${journals} journals do not balance`);
+  const journals = (await sql.get<{ n: number }>('SELECT count(*) AS n FROM journals'))?.n ?? 0;
+  // PostgreSQL allows no output alias in HAVING, so the aggregates are spelt out.
+  const unbalanced = await sql.all<{ id: number; sum: number; n: number }>(`SELECT j.id, coalesce(sum(e.amount_minor), 0) AS sum, count(e.id) AS n FROM journals j
+    LEFT JOIN entries e ON e.journal_id = j.id GROUP BY j.id HAVING coalesce(sum(e.amount_minor), 0) <> 0 OR count(e.id) < 2`);
+  for (const j of unbalanced) violations.push(`journal ${j.id}: ${j.n} entries summing to ${j.sum}`);
+  lines.push(unbalanced.length === 0 ? `every journal balances (${journals})` : `${unbalanced.length} of ${journals} journals do not balance`);
 
-    const payables = db.prepare(`SELECT s.id AS sellerId, o.currency,
-        coalesce((SELECT sum(o2.seller_amount_minor) FROM orders o2 JOIN movements c ON c.order_id = o2.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
-          WHERE o2.seller_id = s.id AND o2.currency = o.currency AND c.status = 'successful'), 0)
-        - coalesce((SELECT sum(p.amount_minor) FROM orders o3 JOIN movements p ON p.order_id = o3.id AND p.kind = 'payout' AND p.kind IN ('collection', 'payout')
-          WHERE o3.seller_id = s.id AND o3.currency = o.currency AND p.status = 'successful'), 0)
-        - coalesce((SELECT sum(r.seller_part_minor) FROM orders o4 JOIN refunds r ON r.order_id = o4.id
-          WHERE o4.seller_id = s.id AND o4.currency = o.currency AND r.state = 'refunded' AND r.from_suspense = 0), 0) AS expected,
-        -coalesce((SELECT sum(e.amount_minor) FROM entries e WHERE e.account = 'seller_payable:' || s.id AND e.currency = o.currency), 0) AS booked
-      FROM sellers s JOIN orders o ON o.seller_id = s.id GROUP BY s.id, o.currency`).all() as { sellerId: string; currency: string; expected: number; booked: number }[];
-    const wrong = payables.filter((p) => p.expected !== p.booked);
-    for (const p of wrong) violations.push(`seller ${p.sellerId}: payable ${p.booked} minor ${p.currency} in the books, shares of paid orders less payouts and claw-backs are ${p.expected}`);
-    lines.push(wrong.length === 0 ? `each seller's payable = shares of paid orders − successful payouts − claw-backs of refunds (${payables.length} sellers)` : `${wrong.length} seller payables disagree`);
+  const payables = await sql.all<{ sellerId: string; currency: string; expected: number; booked: number }>(`SELECT s.id AS sellerId, o.currency,
+      coalesce((SELECT sum(o2.seller_amount_minor) FROM orders o2 JOIN movements c ON c.order_id = o2.id AND c.kind = 'collection' AND c.kind IN ('collection', 'payout')
+        WHERE o2.seller_id = s.id AND o2.currency = o.currency AND c.status = 'successful'), 0)
+      - coalesce((SELECT sum(p.amount_minor) FROM orders o3 JOIN movements p ON p.order_id = o3.id AND p.kind = 'payout' AND p.kind IN ('collection', 'payout')
+        WHERE o3.seller_id = s.id AND o3.currency = o.currency AND p.status = 'successful'), 0)
+      - coalesce((SELECT sum(r.seller_part_minor) FROM orders o4 JOIN refunds r ON r.order_id = o4.id
+        WHERE o4.seller_id = s.id AND o4.currency = o.currency AND r.state = 'refunded' AND r.from_suspense = 0), 0) AS expected,
+      -coalesce((SELECT sum(e.amount_minor) FROM entries e WHERE e.account = 'seller_payable:' || s.id AND e.currency = o.currency), 0) AS booked
+    FROM sellers s JOIN orders o ON o.seller_id = s.id GROUP BY s.id, o.currency`);
+  const wrong = payables.filter((p) => p.expected !== p.booked);
+  for (const p of wrong) violations.push(`seller ${p.sellerId}: payable ${p.booked} minor ${p.currency} in the books, shares of paid orders less payouts and claw-backs are ${p.expected}`);
+  lines.push(wrong.length === 0 ? `each seller's payable = shares of paid orders − successful payouts − claw-backs of refunds (${payables.length} sellers)` : `${wrong.length} seller payables disagree`);
 
-    const booked = new Map((db.prepare(`SELECT account || ':' || currency AS k, sum(amount_minor) AS s FROM entries
-      WHERE account IN ('collection', 'disbursement') GROUP BY account, currency`).all() as { k: string; s: number }[]).map((r) => [r.k, r.s]));
-    const currencies = new Set([...booked.keys()].map((k) => k.slice(k.indexOf(':') + 1)));
-    for (const [account, byCurrency] of Object.entries(sandbox.balances.accounts)) {
-      if (account === 'collection' || account === 'disbursement') for (const currency of Object.keys(byCurrency)) currencies.add(currency);
-    }
-    const shown: string[] = [];
-    for (const currency of currencies) {
-      for (const account of ['collection', 'disbursement'] as const) {
-        const books = booked.get(`${account}:${currency}`) ?? 0;
-        const actual = parseDecimal(sandbox.balances.accounts[account]?.[currency] ?? sandbox.settings.balances[account], currency);
-        if (books !== actual) violations.push(`${account} ${currency}: the books expect ${books} minor, the sandbox holds ${actual}`);
-        shown.push(`${account} ${actual} ${currency}`);
-      }
-    }
-    lines.push(`expected MoMo balances ${violations.some((v) => /the books expect/.test(v)) ? 'DIFFER from' : '='} the sandbox's, in minor units: ${shown.join(', ')}`);
-    return { journals, lines, violations };
-  } finally {
-    db.close();
+  const booked = new Map((await sql.all<{ k: string; s: number }>(`SELECT account || ':' || currency AS k, sum(amount_minor) AS s FROM entries
+    WHERE account IN ('collection', 'disbursement') GROUP BY account, currency`)).map((r) => [r.k, r.s]));
+  const currencies = new Set([...booked.keys()].map((k) => k.slice(k.indexOf(':') + 1)));
+  for (const [account, byCurrency] of Object.entries(sandbox.balances.accounts)) {
+    if (account === 'collection' || account === 'disbursement') for (const currency of Object.keys(byCurrency)) currencies.add(currency);
   }
+  const shown: string[] = [];
+  for (const currency of currencies) {
+    for (const account of ['collection', 'disbursement'] as const) {
+      const books = booked.get(`${account}:${currency}`) ?? 0;
+      const actual = parseDecimal(sandbox.balances.accounts[account]?.[currency] ?? sandbox.settings.balances[account], currency);
+      if (books !== actual) violations.push(`${account} ${currency}: the books expect ${books} minor, the sandbox holds ${actual}`);
+      shown.push(`${account} ${actual} ${currency}`);
+    }
+  }
+  lines.push(`expected MoMo balances ${violations.some((v) => /the books expect/.test(v)) ? 'DIFFER from' : '='} the sandbox's, in minor units: ${shown.join(', ')}`);
+  return { journals, lines, violations };
 }

@@ -1,7 +1,7 @@
 // Memory and CPU of one process, read from /proc (Linux): VmRSS from status, utime + stime
 // from stat. Sampled on a timer, so the peak RSS is the peak of the samples.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | null = null;
 
@@ -64,4 +64,33 @@ export class ProcWatcher {
       cpuSeconds: this.last && this.first ? this.last.cpuSeconds - this.first.cpuSeconds : 0,
     };
   }
+}
+
+/** utime, stime, cutime and cstime of one process (its reaped children's CPU included), in ticks, with its parent's pid. */
+function ticksOf(pid: number): { ppid: number; ticks: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the ')': state, ppid (1), …, utime (11), stime (12), cutime (13), cstime (14).
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of a process and its children so far: a PostgreSQL server is a postmaster and a
+ * backend per connection. Children that have exited count through the parent's cutime/cstime,
+ * live ones through their own figures, so the difference of two readings is what the tree spent.
+ */
+export function treeCpuSeconds(pid: number): number {
+  const parent = ticksOf(pid);
+  if (parent === null) return 0;
+  let ticks = parent.ticks;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = ticksOf(Number(entry));
+    if (child?.ppid === pid) ticks += child.ticks;
+  }
+  return ticks / clockTicks();
 }

@@ -30,6 +30,13 @@ export interface Scenario {
   errors: number;
   /** A few distinct error messages, to say what went wrong. */
   errorSamples: string[];
+  /** What it ran on; absent in reports from before #17 (SQLite, one instance). */
+  database?: 'sqlite' | 'postgres';
+  instances?: number;
+  /** The round-robin proxy in front of several instances, on the same two cores. */
+  proxyCpuSeconds?: number;
+  /** The PostgreSQL server the bench started, postmaster and backends, on the same two cores. */
+  databaseCpuSeconds?: number;
   /** Only in the pending scenario. */
   pending?: { orders: number; limitPerSecond: number; statusReadsPerSecond: { max: number; mean: number } };
 }
@@ -92,6 +99,12 @@ function row(s: Scenario): string[] {
 
 function extras(s: Scenario): string[] {
   const lines = [`${s.name}: MoMo calls per settled order: ${Object.entries(s.momoCallsByEndpoint).map(([op, n]) => `${op} ${round(n, 3)}`).join(', ') || 'none'}`];
+  if (s.proxyCpuSeconds !== undefined) {
+    lines.push(`${s.name}: ${s.instances ?? '?'} instances on ${s.database ?? '?'}; CPU s and peak RSS are theirs summed; the proxy in front used ${round(s.proxyCpuSeconds)} CPU s (${round(cpuMsPerOrder(s.proxyCpuSeconds, s), 2)} ms/order)`);
+  }
+  if (s.databaseCpuSeconds !== undefined) {
+    lines.push(`${s.name}: PostgreSQL (postmaster and backends) used ${round(s.databaseCpuSeconds)} CPU s (${round(cpuMsPerOrder(s.databaseCpuSeconds, s), 2)} ms/order)`);
+  }
   if (s.pending) {
     const p = s.pending;
     lines.push(`${s.name}: ${p.orders} payments left pending; collection calls/s max ${round(p.statusReadsPerSecond.max)} mean ${round(p.statusReadsPerSecond.mean)} (limit ${p.limitPerSecond}/s)`);

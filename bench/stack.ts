@@ -1,9 +1,11 @@
 // The system under test, as separate processes on loopback: the standalone MoMo sandbox, and
-// Sokoni pointed at it with API users provisioned through the sandbox's control API. Used by
-// the bench, the chaos run and the chaos test.
+// Sokoni pointed at it with API users provisioned through the sandbox's control API: one
+// instance, or several on one database behind the round-robin proxy (fleet.ts). Used by the
+// bench, the chaos run and the chaos test.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BalancesView, CallsView, FaultRuleInput, SandboxSettings, SettingsPatch, TransactionView } from '../src/sandbox';
+import type { RunDatabase } from './database';
 import { freePort } from './ports';
 import { ROOT, spawnNode, type Child } from './procs';
 
@@ -69,20 +71,35 @@ export async function startSandboxProcess(dir: string, env: Record<string, strin
 }
 
 export interface SokoniLaunch {
-  /** Everything Sokoni is started with; a restart reuses it, database included. */
+  /** Everything every instance is started with but its PORT; a restart reuses it, database included. */
   env: Record<string, string>;
+  /** Where shoppers and MoMo's callbacks go: the one instance, or the proxy in front of several. */
   url: string;
+  /** Each instance's own address, in the order the proxy gives them turns. */
+  instanceUrls: string[];
   dir: string;
   nodeArgs: string[];
 }
 
+export interface FleetShape {
+  /** The run's database (database.ts); a SQLite file in `dir` when not given. */
+  database?: RunDatabase;
+  /** Sokoni processes on that database (1); more than one go behind the proxy. */
+  instances?: number;
+}
+
 /**
- * Sokoni's environment for the given sandbox: its own API users, a database in `dir`, and
- * PUBLIC_URL only when callbacks are wanted. `settings` override the rest (rate limits, worker).
+ * Sokoni's environment for the given sandbox: its own API users, the run's database, and
+ * PUBLIC_URL only when callbacks are wanted (the proxy's, with several instances, so a callback
+ * lands on any of them). `settings` override the rest (rate limits, worker).
  */
-export async function sokoniLaunch(dir: string, sandbox: SandboxProcess, callbacks: boolean, settings: Record<string, string> = {}, nodeArgs: string[] = []): Promise<SokoniLaunch> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+export async function sokoniLaunch(
+  dir: string, sandbox: SandboxProcess, callbacks: boolean, settings: Record<string, string> = {}, nodeArgs: string[] = [], shape: FleetShape = {},
+): Promise<SokoniLaunch> {
+  const count = shape.instances ?? 1;
+  const instanceUrls: string[] = [];
+  for (let i = 0; i < count; i++) instanceUrls.push(`http://127.0.0.1:${await freePort()}`);
+  const url = count === 1 ? instanceUrls[0]! : `http://127.0.0.1:${await freePort()}`;
   const credentials: Record<string, string> = {};
   for (const product of ['COLLECTION', 'DISBURSEMENT']) {
     const { apiUser, apiKey } = await sandbox.control.provision('127.0.0.1');
@@ -95,15 +112,18 @@ export async function sokoniLaunch(dir: string, sandbox: SandboxProcess, callbac
   return {
     dir,
     url,
+    instanceUrls,
     nodeArgs,
     env: {
       NODE_ENV: 'production',
-      PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_PATH: join(dir, 'sokoni.db'),
+      ...(shape.database?.env ?? { DATABASE_PATH: join(dir, 'sokoni.db') }),
       MOMO_BASE_URL: sandbox.url,
       ...credentials,
       ...(callbacks ? { PUBLIC_URL: url } : {}),
+      // Behind the proxy, as a deployment behind nginx would say (README, "Running several
+      // instances"): the proxy on loopback names the client in X-Forwarded-For.
+      ...(count > 1 ? { TRUST_PROXY: 'loopback' } : {}),
       // The storefront's per-client limits would refuse a load generator on one address.
       PAY_RATE_LIMIT_PER_MIN: '10000000',
       CALLBACK_RATE_LIMIT_PER_MIN: '10000000',
@@ -112,14 +132,17 @@ export async function sokoniLaunch(dir: string, sandbox: SandboxProcess, callbac
   };
 }
 
-export function startSokoniProcess(launch: SokoniLaunch): Promise<Child> {
+/** Instance `i` (0 by default) of the launch; with several, each logs to sokoni-<i+1>.log. */
+export function startSokoniProcess(launch: SokoniLaunch, i = 0): Promise<Child> {
+  const url = launch.instanceUrls[i];
+  if (url === undefined) throw new Error(`instance ${i} of ${launch.instanceUrls.length}`);
   return spawnNode({
     script: 'src/main.ts',
     cwd: launch.dir,
-    logFile: join(launch.dir, 'sokoni.log'),
-    url: launch.url,
+    logFile: join(launch.dir, launch.instanceUrls.length === 1 ? 'sokoni.log' : `sokoni-${i + 1}.log`),
+    url,
     readyPath: '/api/products',
-    env: launch.env,
+    env: { ...launch.env, PORT: new URL(url).port },
     nodeArgs: launch.nodeArgs,
   });
 }
