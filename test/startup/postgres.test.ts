@@ -183,4 +183,10 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(created.stdout).toMatch(/Created owner owner@example.com/);
     expect(await fresh.sql.all('SELECT email, role FROM people')).toEqual([{ email: 'owner@example.com', role: 'owner' }]);
   });
+
+  it('stops start-up naming DATABASE_URL when PostgreSQL answers and refuses (no such database)', async () => {
+    const url = new URL(postgres.url!);
+    url.pathname = '/sokoni_no_such_database';
+    await expect(startOnPostgres(url.toString(), cleanups)).rejects.toThrow(/^DATABASE_URL: PostgreSQL refused the connection: database "sokoni_no_such_database" does not exist$/);
+  });
 });
