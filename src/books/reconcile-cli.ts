@@ -6,7 +6,10 @@
 // cron can run it and mail whoever must look.
 import { readArgs } from '../cli-args';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase, pendingMigrations, SqliteSql } from '../db';
+import { openDatabase, pendingMigrations, SqliteSql, type Sql } from '../db';
+import { withoutPassword } from '../db/open';
+import { pendingPostgresMigrations } from '../db/postgres-migrate';
+import { PostgresSql } from '../db/postgres-sql';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createLogger } from '../log';
@@ -43,14 +46,31 @@ if (config.momo.mode === 'embedded' || !config.momo.baseUrl) {
   fail('The embedded sandbox lives inside the running Sokoni: reconcile there with POST /api/books/reconciliations, or set MOMO_BASE_URL and the credentials of a MoMo.');
 }
 
-const db = openDatabase(config.databasePath);
-const pending = pendingMigrations(db);
-if (pending.length) fail(`${config.databasePath} is behind (${pending.join(', ')}): run npm run migrate first.`);
+/** DATABASE_URL's PostgreSQL when set, else DATABASE_PATH's SQLite; refused while behind the code's migrations. */
+async function openStore(url: string | null, file: string): Promise<{ sql: Sql; close(): Promise<void> }> {
+  if (url !== null) {
+    const sql = PostgresSql.connect(url, { max: 2 });
+    const pending = await pendingPostgresMigrations(sql);
+    if (pending.length) fail(`${withoutPassword(url)} is behind (${pending.join(', ')}): run npm run migrate first.`);
+    return { sql, close: () => sql.end() };
+  }
+  const db = openDatabase(file);
+  const pending = pendingMigrations(db);
+  if (pending.length) fail(`${file} is behind (${pending.join(', ')}): run npm run migrate first.`);
+  return {
+    sql: new SqliteSql(db),
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+const store = await openStore(config.databaseUrl, config.databasePath);
 
 // Logs are JSON lines on stderr, beside the progress, so stdout holds only the report.
 const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(`${line}\n`) });
 const client = createMomoClient({ ...momoOptionsFromConfig(config.momo, config.momo.baseUrl), credentials: config.momo.credentials });
-const books = createBooksService({ sql: new SqliteSql(db), timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
+const books = createBooksService({ sql: store.sql, timezone: config.books.timezone, log, providers: [createMomoProvider(client, { approvalWindowMs: config.worker.approvalWindowS * 1000, targetEnvironment: config.momo.targetEnvironment })] });
 
 let period;
 try {
@@ -70,7 +90,7 @@ const report = await books.reconcile(period, 'cli', ({ checked, total }) => {
   }
 });
 if (shown > 0) process.stderr.write('\n');
-db.close();
+await store.close();
 
 const out = [
   `Reconciliation ${report.id}: ${isoInZone(report.fromAt, zone)} to ${isoInZone(report.toAt, zone)}`,
