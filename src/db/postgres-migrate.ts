@@ -37,6 +37,13 @@ async function applied(tx: PostgresTransaction): Promise<Set<string>> {
   return new Set((await tx.all<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name));
 }
 
+/** The files not applied yet (every one on an empty database), for a command that must not run on a schema behind the code. */
+export async function pendingPostgresMigrations(sql: PostgresSql, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
+  const table = await sql.get<{ found: string | null }>(`SELECT to_regclass('schema_migrations')::text AS found`);
+  const done = table?.found ? new Set((await sql.all<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name)) : new Set<string>();
+  return listMigrations(dir).filter((name) => !done.has(name));
+}
+
 /** Returns the names of the files applied now (empty when the database was up to date). */
 export async function applyPostgresMigrations(sql: PostgresSql, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
   const names = listMigrations(dir);
@@ -57,12 +64,4 @@ export async function applyPostgresMigrations(sql: PostgresSql, dir: string = PO
     if (ran) done.push(name);
   }
   return done;
-}
-
-
-/** The migration files the database has not had yet (all of them on a database never migrated). */
-export async function pendingPostgresMigrations(sql: PostgresSql, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
-  const table = await sql.get<{ name: string | null }>(`SELECT to_regclass('schema_migrations')::text AS name`);
-  const done = table?.name ? new Set((await sql.all<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name)) : new Set<string>();
-  return listMigrations(dir).filter((name) => !done.has(name));
 }

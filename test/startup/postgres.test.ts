@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoProductId, freePort, isFinal, pay, tempDir, waitForOrder } from '../checkout/helpers';
+import { demoProductId, freePort, isFinal, pay, quickWorker, tempDir, waitForOrder } from '../checkout/helpers';
 import { freshPostgres, postgres } from '../db/postgres-helpers';
+import supertest from 'supertest';
+import { loadConfig } from '../../src/config';
+import { silentLogger } from '../../src/log';
+import { startSandbox } from '../../src/sandbox';
+import { startSokoni } from '../../src/server';
 import { ROOT, runScript } from '../processes';
 import { startOnPostgres } from './postgres-store';
 
@@ -182,5 +187,40 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     expect(created.stderr).toBe('');
     expect(created.stdout).toMatch(/Created owner owner@example.com/);
     expect(await fresh.sql.all('SELECT email, role FROM people')).toEqual([{ email: 'owner@example.com', role: 'owner' }]);
+  });
+
+  it('stops start-up naming DATABASE_URL when PostgreSQL answers and refuses (no such database)', async () => {
+    const url = new URL(postgres.url!);
+    url.pathname = '/sokoni_no_such_database';
+    await expect(startOnPostgres(url.toString(), cleanups)).rejects.toThrow(/^DATABASE_URL: PostgreSQL refused the connection: database "sokoni_no_such_database" does not exist$/);
+  });
+
+  it('npm run reconcile reads the movements from the PostgreSQL at DATABASE_URL', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    const momo = await startSandbox({ approval: 'instant' }, { port: 0 });
+    cleanups.push(() => momo.close());
+    const user = momo.sandbox.control.provision('localhost');
+    const env: Record<string, string> = {
+      DATABASE_URL: fresh.url, DATABASE_PATH: '/proc/no-sqlite-here/sokoni.db', MOMO_BASE_URL: momo.url, ...quickWorker, PORT: '0',
+      COLLECTION_PRIMARY_KEY: 'key', COLLECTION_USER_ID: user.apiUser, COLLECTION_API_SECRET: user.apiKey,
+      DISBURSEMENT_PRIMARY_KEY: 'key', DISBURSEMENT_USER_ID: user.apiUser, DISBURSEMENT_API_SECRET: user.apiKey,
+    };
+    const sokoni = await startSokoni(loadConfig(env), { log: silentLogger });
+    let status: unknown;
+    try {
+      const placed = await supertest(sokoni.url).post('/pay').set('accept', 'application/json').set('prefer', 'wait=20')
+        .send({ productId: demoProductId, qty: 1, phone: '+256 772 123456' });
+      status = placed.body.status;
+    } finally {
+      await sokoni.close();
+    }
+    expect(status).toBe('settled');
+
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const run = runScript('src/books/reconcile-cli.ts', { args: ['--from', day(-1), '--to', day(1)], env });
+    cleanups.push(() => run.stop());
+    await run.exited;
+    expect(run.stdout()).toContain('attempts checked 2, matched 2, still in flight 0');
   });
 });
