@@ -9,6 +9,7 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { startSokoni } from '../../src/server';
 import { demoProductId, pay, quickWorker, tempDir, type Store } from '../checkout/helpers';
 import { freshPostgres, postgres } from '../db/postgres-helpers';
+import { openForm, postForm } from '../web/storefront-helpers';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -70,5 +71,19 @@ describe.skipIf(postgres.url === null)('two Sokoni instances on one PostgreSQL',
     expect(answer.body).toMatchObject({ id: orderId, status: 'settled', payment: { status: 'successful' }, payout: { status: 'successful' } });
     expect(heardOnB).toBeGreaterThan(0);
     expect(new Set(heardByAllOnB)).toEqual(new Set([orderId]));
+  });
+
+  it('a form shown by A posts to B: the CSRF key is shared through the database', async () => {
+    const fresh = await freshPostgres();
+    cleanups.push(fresh.drop);
+    const sandbox = await startSandbox({ approval: 'instant' }, { port: 0 });
+    cleanups.push(() => sandbox.close());
+    const a = await instance(fresh.url, sandbox);
+    const b = await instance(fresh.url, sandbox);
+
+    const form = await openForm(a, `/products/${demoProductId}`);
+    const posted = await postForm(b, '/pay', form, { _csrf: form.token, productId: demoProductId, qty: '1', phone: '+256 772 123456' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toMatch(/^\/orders\//);
   });
 });

@@ -49,13 +49,13 @@ export function hiddenField(html: string, name: string): string {
 }
 
 /** Opens a page holding a form, as a browser would: its CSRF token and the cookie that goes with it. */
-export async function openForm(shop: Shop, path: string): Promise<FormSession> {
+export async function openForm(shop: Pick<Shop, 'http'>, path: string): Promise<FormSession> {
   const page = await shop.http.get(path).set('accept', 'text/html').expect(200);
   return { cookie: page.headers['set-cookie'] as unknown as string[], token: hiddenField(page.text, '_csrf'), html: page.text };
 }
 
 /** A browser's form post with the session's cookie. */
-export function postForm(shop: Shop, path: string, session: Pick<FormSession, 'cookie'> | null, fields: Record<string, string>) {
+export function postForm(shop: Pick<Shop, 'http'>, path: string, session: Pick<FormSession, 'cookie'> | null, fields: Record<string, string>) {
   const req = shop.http.post(path).type('form').set('accept', 'text/html,application/xhtml+xml');
   if (session) req.set('Cookie', session.cookie);
   return req.send(fields);
