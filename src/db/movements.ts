@@ -133,6 +133,9 @@ export const movementSql = {
    * was scheduled by whoever ended its last step: reading it now would only repeat that read.
    */
   resumeShared: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE leased_until <= ?`,
+  /** The holders of leases still running, for start-up to ask which of them are gone. */
+  liveHolders: `SELECT DISTINCT leased_by AS holder FROM movements WHERE leased_by IS NOT NULL AND leased_until > CAST(? AS BIGINT)`,
+  releaseHolder: `UPDATE movements SET next_check_at = ?, leased_until = NULL, leased_by = NULL WHERE leased_by = ?`,
   /**
    * PostgreSQL's pick, for several instances on one database: picks and leases in one statement.
    * SKIP LOCKED passes over rows another instance's pick is taking at this moment instead of
@@ -278,11 +281,17 @@ export class MovementStore {
    * After a restart nothing is in flight: every unconfirmed send is read at once, and so is
    * every row whose step died with the process (it still holds a lease).
    */
-  async resume(now: number): Promise<void> {
+  async resume(now: number, isGone: (holder: string) => boolean = () => false): Promise<void> {
     // SQLite: one process owns the file, so every lease is this process's own, from before it
-    // restarted. PostgreSQL: other instances may be mid-step, and their leases are left alone.
-    if (this.sql.dialect === 'postgres') await this.sql.run(movementSql.resumeShared, [now, now]);
-    else await this.sql.run(movementSql.resume, [now]);
+    // restarted. PostgreSQL: other instances may be mid-step, and their leases are left alone,
+    // unless `isGone` knows their holder has ended (this instance before its restart, killed).
+    if (this.sql.dialect !== 'postgres') {
+      await this.sql.run(movementSql.resume, [now]);
+      return;
+    }
+    await this.sql.run(movementSql.resumeShared, [now, now]);
+    const holders = await this.sql.all<{ holder: string }>(movementSql.liveHolders, [now]);
+    for (const { holder } of holders) if (isGone(holder)) await this.sql.run(movementSql.releaseHolder, [now, holder]);
   }
 
   /**

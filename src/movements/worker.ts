@@ -1,6 +1,7 @@
 // The in-process worker that sends and reads due movements. All of its state that matters is
 // in the database (next_check_at, and the lease it takes on each row it works on), so a killed
 // process resumes where it stopped; what lives here is only when to look next.
+import { hostname } from 'node:os';
 import type { WorkerSettings } from '../config';
 import type { Movement, MovementStore, Sql } from '../db';
 import type { Logger } from '../log';
@@ -36,6 +37,24 @@ export interface WorkerDeps {
   holder: string;
 }
 
+/**
+ * Whether a lease's holder (`host:pid:…`, checkout/index.ts) was a process on this machine that no
+ * longer runs: an instance restarted after a crash or a kill frees its own old leases at once
+ * instead of waiting for them to run out. A holder on another machine, or whose process is
+ * still there, keeps its leases until they end.
+ */
+export function holderIsGone(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export class Worker {
   private timer: NodeJS.Timeout | null = null;
   /** When the sleeping worker will look next; null while it runs or is stopped. */
@@ -59,7 +78,7 @@ export class Worker {
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.deps.store.resume(this.deps.clock());
+    await this.deps.store.resume(this.deps.clock(), holderIsGone);
     // While serving, the writes of one turn share a commit (db/group-commit.ts).
     this.deps.sql.groupCommits?.(true);
     this.poke();

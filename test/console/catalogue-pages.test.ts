@@ -60,13 +60,13 @@ describe('sellers', () => {
   });
 
   it('refuses an inactive wallet on the form, with the reason by the number, and saves nothing', async () => {
-    const before = count(store, 'sellers');
+    const before = await count(store, 'sellers');
     // 46733123451 is the sandbox's NotActive account holder (momo-api.md §6.2).
     const res = await operator.post('/admin/sellers', { name: 'Dormant Wallet', msisdn: '46733123451', share: '80' }, { from: '/admin/sellers' });
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/<p class="field-error" id="seller-msisdn-error">msisdn is not an active MoMo wallet[^<]*<\/p>/);
     expect(res.text).toContain('value="Dormant Wallet"');
-    expect(count(store, 'sellers')).toBe(before);
+    expect(await count(store, 'sellers')).toBe(before);
     expect(lastAudit('seller.create')).toMatchObject({ outcome: 'refused', after: { refused: 'wallet_not_active', asked: { msisdn: '46733123451' } } });
   });
 
@@ -138,12 +138,12 @@ describe('products', () => {
 
   it('refuses a price it cannot read on the form, by the field, and saves nothing', async () => {
     const sellerId = await addSeller('Price Typo', '46733900006');
-    const before = count(store, 'products');
+    const before = await count(store, 'products');
     const res = await operator.post('/admin/products', { sellerId, name: 'Mystery', description: '', price: '12,50', currency: 'EUR' }, { from: '/admin/products' });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/id="product-price-error">The price must be an amount such as 45.00</);
     expect(res.text).toContain('value="Mystery"');
-    expect(count(store, 'products')).toBe(before);
+    expect(await count(store, 'products')).toBe(before);
   });
 });
 

@@ -80,6 +80,17 @@ describe.skipIf(postgres.skipped !== null)('several instances on one PostgreSQL'
     expect(takenOver.every((m) => m.leasedBy === 'alive')).toBe(true);
   });
 
+  it('an instance starting up frees at once the live leases of a holder it knows is gone (itself before a kill), and no one else’s', async () => {
+    const { fresh } = await databaseWithDue(4);
+    const live = instance(fresh.url).movements;
+    const starting = instance(fresh.url).movements;
+    await live.pick(now, 2, now - minute, { holder: 'live', until: now + minute });
+    await live.pick(now, 2, now - minute, { holder: 'killed', until: now + minute });
+    await starting.resume(now + 1_000, (holder) => holder === 'killed');
+    const rows = await fresh.sql.all<{ leasedBy: string | null }>('SELECT leased_by AS leasedBy FROM movements ORDER BY leased_by');
+    expect(rows.map((row) => row.leasedBy)).toEqual(['live', 'live', null, null]);
+  });
+
   it('an instance starting up leaves a live instance’s leases alone and frees only those that ran out', async () => {
     const { fresh, ids } = await databaseWithDue(4);
     const live = instance(fresh.url).movements;

@@ -1,11 +1,13 @@
 // Two workers (two instances, each its own pool and holder) on one PostgreSQL database (issue
 // #17): every due movement is stepped by exactly one of them. The engine is a stand-in that
 // records who stepped what and ends the step, so only the workers' picking is under test.
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { OrderStore, type Movement } from '../../src/db';
 import { silentLogger } from '../../src/log';
-import { Worker, type MovementEngine } from '../../src/movements';
+import { holderIsGone, Worker, type MovementEngine } from '../../src/movements';
 import { postgres } from '../db/postgres-helpers';
 import { databaseWithDue, instancePool } from '../db/postgres-movements';
 
@@ -55,5 +57,16 @@ describe.skipIf(postgres.skipped !== null)('two workers on one PostgreSQL', () =
     await Promise.all([a.stop(), b.stop()]);
     expect(stepped.map((step) => step.orderId).sort()).toEqual([...ids].sort());
     expect(new Set(stepped.map((step) => step.holder)).size).toBe(2);
+  });
+});
+
+describe('holderIsGone', () => {
+  it('is true only for a process of this machine that no longer runs', () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    expect(holderIsGone(`${hostname()}:${gone}:abc123`)).toBe(true);
+    expect(holderIsGone(`${hostname()}:${process.pid}:abc123`)).toBe(false);
+    expect(holderIsGone(`${hostname()}:${process.ppid}:abc123`)).toBe(false);
+    expect(holderIsGone(`another-machine-${hostname()}:${gone}:abc123`)).toBe(false);
+    expect(holderIsGone('nonsense')).toBe(false);
   });
 });

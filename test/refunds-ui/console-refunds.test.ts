@@ -39,7 +39,7 @@ describe('refunds in the console', () => {
     expect(asked.headers.location).toBe(`/admin/orders/${order.id}`);
     const [request] = refundRows();
     expect(request).toMatchObject({ state: 'pending_approval', amountMinor: 250 });
-    expect(count(store, "movements WHERE kind = 'refund'")).toBe(0);
+    expect(await count(store, "movements WHERE kind = 'refund'")).toBe(0);
 
     // The requester: the wait in words, and no buttons on their own request.
     const own = await operator.get(`/admin/orders/${order.id}`);
@@ -55,7 +55,7 @@ describe('refunds in the console', () => {
     const self = await operator.post(`/admin/refunds/${request!.id}/approve`, {}, { from: '/admin/refunds' });
     expect(self.status).toBe(403);
     expect(self.text).toContain('A second person must approve a refund');
-    expect(count(store, "movements WHERE kind = 'refund'")).toBe(0);
+    expect(await count(store, "movements WHERE kind = 'refund'")).toBe(0);
 
     // The shopper hears nothing before MoMo has it.
     const before = (await store.http.get(`/orders/${order.id}`).set('accept', 'application/json').expect(200)).body;

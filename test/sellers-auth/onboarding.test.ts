@@ -20,11 +20,11 @@ const INACTIVE_WALLET = '46733123451';
 
 describe('onboarding', () => {
   it('refuses a number whose wallet is not active, and writes no seller', async () => {
-    const sellers = count(store, 'sellers');
+    const sellers = await count(store, 'sellers');
     const res = await operator.post('/admin/sellers', { name: 'Closed Wallet', msisdn: INACTIVE_WALLET, share: '80' }, { from: '/admin/sellers' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('id="seller-msisdn-error">msisdn is not an active MoMo wallet');
-    expect(count(store, 'sellers')).toBe(sellers);
+    expect(await count(store, 'sellers')).toBe(sellers);
   });
 
   it('does not reactivate a seller whose wallet is no longer active', async () => {
