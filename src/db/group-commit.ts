@@ -256,8 +256,11 @@ export class GroupCommit {
   }
 }
 
-/** Each runs even if one before it throws; a throw is a defect, so it is raised, not swallowed. */
-function runAll(callbacks: readonly (() => void)[]): void {
+/**
+ * Runs every after-commit callback, each even if one before it throws; a throw is a defect, so it
+ * is raised, not swallowed. Both executors run their callbacks this way.
+ */
+export function runAll(callbacks: readonly (() => void)[]): void {
   let thrown: { error: unknown } | null = null;
   for (const fn of callbacks) {
     try {

@@ -9,6 +9,7 @@
 // hold exactly is refused loudly rather than silently rounded. The parsers are this pool's own
 // (pg's global `types.setTypeParser` would change every other pool in the process too).
 import pg from 'pg';
+import { runAll } from './group-commit';
 import { bindForPostgres, rewriteForPostgres, type PostgresStatement } from './postgres-statement';
 import type { Params, RunResult, Sql } from './sql';
 
@@ -242,17 +243,4 @@ export class PostgresSql implements Sql {
   end(): Promise<void> {
     return this.pool.end();
   }
-}
-
-/** Each runs even if one before it throws; a throw is a defect, so it is raised, not swallowed (as group-commit.ts does). */
-function runAll(after: (() => void)[]): void {
-  let thrown: { error: unknown } | null = null;
-  for (const fn of after) {
-    try {
-      fn();
-    } catch (error) {
-      thrown ??= { error };
-    }
-  }
-  if (thrown) throw thrown.error;
 }
