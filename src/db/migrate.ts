@@ -57,7 +57,8 @@ function ensureTable(db: Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
 }
 
-function listMigrations(dir: string): string[] {
+/** The NNN_name.sql files of `dir` in number order, refusing misnamed files and shared numbers (both dialects' runners). */
+export function listMigrations(dir: string): string[] {
   const names = fs.readdirSync(dir).filter((name) => name.endsWith('.sql'));
   const bad = names.filter((name) => !FILE_NAME.test(name));
   if (bad.length) throw new Error(`migration files must be named NNN_name.sql: ${bad.join(', ')}`);

@@ -8,29 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MigrationError } from './migrate';
+import { listMigrations, MigrationError } from './migrate';
 import type { PostgresSql, PostgresTransaction } from './postgres-sql';
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/postgres', import.meta.url));
 
 /** Sokoni's advisory lock key for migrations: any constant that no other lock in the database uses ("sokoni" in ASCII). */
 const MIGRATION_LOCK = 0x736f6b6f6e69;
-
-const FILE_NAME = /^(\d{3,})_[A-Za-z0-9_-]+\.sql$/;
-
-function listMigrations(dir: string): string[] {
-  const names = fs.readdirSync(dir).filter((name) => name.endsWith('.sql'));
-  const bad = names.filter((name) => !FILE_NAME.test(name));
-  if (bad.length) throw new Error(`migration files must be named NNN_name.sql: ${bad.join(', ')}`);
-  const number = (name: string) => Number(FILE_NAME.exec(name)![1]);
-  const seen = new Map<number, string>();
-  for (const name of names) {
-    const other = seen.get(number(name));
-    if (other) throw new Error(`two migrations share number ${number(name)}: ${other} and ${name}`);
-    seen.set(number(name), name);
-  }
-  return names.sort((a, b) => number(a) - number(b));
-}
 
 async function applied(tx: PostgresTransaction): Promise<Set<string>> {
   await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)');
