@@ -43,3 +43,10 @@ export async function freshPostgres(): Promise<FreshPostgres> {
     },
   };
 }
+
+/** A fresh database whose drop joins `cleanups`, which the test's afterEach runs. */
+export async function freshPostgresUntil(cleanups: (() => unknown)[]): Promise<FreshPostgres> {
+  const db = await freshPostgres();
+  cleanups.push(db.drop);
+  return db;
+}

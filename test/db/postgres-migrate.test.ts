@@ -8,18 +8,14 @@ import { applyPostgresMigrations, MigrationError, POSTGRES_MIGRATIONS_DIR } from
 import { pendingPostgresMigrations } from '../../src/db/postgres-migrate';
 import { PostgresSql } from '../../src/db/postgres-sql';
 import { tempDir } from './helpers';
-import { freshPostgres, postgres, type FreshPostgres } from './postgres-helpers';
+import { freshPostgresUntil, postgres } from './postgres-helpers';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fresh(): Promise<FreshPostgres> {
-  const db = await freshPostgres();
-  cleanups.push(db.drop);
-  return db;
-}
+const fresh = () => freshPostgresUntil(cleanups);
 
 const all = fs.readdirSync(POSTGRES_MIGRATIONS_DIR).filter((name) => name.endsWith('.sql')).sort();
 

@@ -4,18 +4,14 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db';
 import { parseDatabaseNumber, PostgresSql, UnsafeNumberError } from '../../src/db/postgres-sql';
-import { freshPostgres, postgres, type FreshPostgres } from './postgres-helpers';
+import { freshPostgresUntil, postgres } from './postgres-helpers';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fresh(): Promise<FreshPostgres> {
-  const db = await freshPostgres();
-  cleanups.push(db.drop);
-  return db;
-}
+const fresh = () => freshPostgresUntil(cleanups);
 
 describe('parseDatabaseNumber', () => {
   it('reads integers and decimals, and refuses an integer beyond Number.MAX_SAFE_INTEGER', () => {
