@@ -6,9 +6,7 @@
 // cron can run it and mail whoever must look.
 import { readArgs } from '../cli-args';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase, pendingMigrations, PostgresSql, SqliteSql, type Sql } from '../db';
-import { describeDatabase } from '../db/open';
-import { pendingPostgresMigrations } from '../db/postgres-migrate';
+import { describeDatabase, openForCommand } from '../db/open';
 import { DomainError } from '../domain-error';
 import { loadDotenv } from '../env-file';
 import { createLogger } from '../log';
@@ -29,23 +27,6 @@ stdout. Exit code 0: nothing unresolved; 1: differences; 2: the command or confi
 });
 loadDotenv();
 
-/** The store to reconcile, and the migrations it has not had (reconciling never migrates). */
-async function openStore(url: string | null, file: string): Promise<{ sql: Sql; pending: string[]; close(): Promise<void> }> {
-  if (url !== null) {
-    const sql = PostgresSql.connect(url, { max: 2 });
-    return { sql, pending: await pendingPostgresMigrations(sql), close: () => sql.end() };
-  }
-  const db = openDatabase(file);
-  return {
-    sql: new SqliteSql(db),
-    pending: pendingMigrations(db),
-    close: () => {
-      db.close();
-      return Promise.resolve();
-    },
-  };
-}
-
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
@@ -62,8 +43,8 @@ if (config.momo.mode === 'embedded' || !config.momo.baseUrl) {
   fail('The embedded sandbox lives inside the running Sokoni: reconcile there with POST /api/books/reconciliations, or set MOMO_BASE_URL and the credentials of a MoMo.');
 }
 
-// DATABASE_URL when set (PostgreSQL), else DATABASE_PATH, as Sokoni itself opens it.
-const store = await openStore(config.databaseUrl, config.databasePath);
+// DATABASE_URL when set (PostgreSQL), else DATABASE_PATH, as Sokoni itself opens it; reconciling never migrates.
+const store = await openForCommand(config, { migrate: false });
 if (store.pending.length) {
   await store.close();
   fail(`${describeDatabase(config)} is behind (${store.pending.join(', ')}): run npm run migrate first.`);

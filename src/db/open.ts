@@ -2,10 +2,10 @@
 // DATABASE_URL. Either way the server gets an `Sql` and the few things that differ by database
 // (readiness, committing before an answer, what runs beside serving) through a `Store`; what is
 // SQLite's alone (busy timeouts, the checkpointer, group commit) stays behind this door.
-import { applyMigrations } from './migrate';
+import { applyMigrations, pendingMigrations } from './migrate';
 import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { assertWritable, databaseStartupError, openDatabase, probeWritable, setBusyTimeout, SERVING_BUSY_TIMEOUT_MS, type Database } from './connection';
-import { applyPostgresMigrations } from './postgres-migrate';
+import { applyPostgresMigrations, pendingPostgresMigrations } from './postgres-migrate';
 import { PostgresSql } from './postgres-sql';
 import { ensureDemoCatalogue, type SeedOptions } from './seed';
 import { SqliteSql } from './sqlite-sql';
@@ -49,32 +49,51 @@ export function withoutPassword(url: string): string {
   return parsed.toString();
 }
 
-/** For a command (`npm run users:create`): the configured database, migrated, without what serving adds. */
-export async function openMigrated(config: { databaseUrl: string | null; databasePath: string }): Promise<{ sql: Sql; close(): Promise<void> }> {
+/** The configured database as a command holds it: no group commit, no checkpointer, no readiness. */
+export interface CommandStore {
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+/**
+ * For a command: the configured database (DATABASE_URL, else DATABASE_PATH) and the migrations it
+ * has not had. `migrate`: apply them first (`seed`, `users:create`); without it they are only
+ * listed, for a command that must not change the schema (`reconcile` refuses a database behind).
+ */
+export async function openForCommand(
+  config: { databaseUrl: string | null; databasePath: string },
+  options: { migrate: boolean },
+): Promise<CommandStore & { pending: string[] }> {
   if (config.databaseUrl !== null) {
-    const sql = PostgresSql.connect(config.databaseUrl, { max: 1 });
+    const sql = PostgresSql.connect(config.databaseUrl, { max: 2 });
     try {
-      await applyPostgresMigrations(sql);
+      if (options.migrate) await applyPostgresMigrations(sql);
+      return { sql, pending: await pendingPostgresMigrations(sql), close: () => sql.end() };
     } catch (error) {
       await sql.end();
       throw error;
     }
-    return { sql, close: () => sql.end() };
   }
   const db = openDatabase(config.databasePath);
   try {
-    applyMigrations(db);
+    if (options.migrate) applyMigrations(db);
+    return {
+      sql: new SqliteSql(db),
+      pending: pendingMigrations(db),
+      close() {
+        db.close();
+        return Promise.resolve();
+      },
+    };
   } catch (error) {
     db.close();
     throw error;
   }
-  return {
-    sql: new SqliteSql(db),
-    close() {
-      db.close();
-      return Promise.resolve();
-    },
-  };
+}
+
+/** For a command that writes (`npm run users:create`, `seed`): the configured database, migrated. */
+export function openMigrated(config: { databaseUrl: string | null; databasePath: string }): Promise<CommandStore> {
+  return openForCommand(config, { migrate: true });
 }
 
 /**

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
+import { openDatabase, pendingMigrations } from '../../src/db';
 import { silentLogger } from '../../src/log';
 import { startSandbox } from '../../src/sandbox';
 import { startSokoni } from '../../src/server';
@@ -135,5 +136,23 @@ describe('npm run reconcile', () => {
     const embedded = await cli(['--from', today(), '--to', tomorrow()], database.env, temp.dir);
     expect(embedded.code).toBe(2);
     expect(embedded.stderr).toContain('POST /api/books/reconciliations');
+  }, 60_000);
+
+  it('refuses a database that is behind with exit 2, and leaves it unmigrated', async () => {
+    const temp = tempDir();
+    cleanups.push(() => temp.remove());
+    const file = join(temp.dir, 'fresh.db');
+    const userId = '6f0a5d0e-3b1c-4d2e-9f3a-1b2c3d4e5f60';
+    const env = {
+      DATABASE_PATH: file, MOMO_BASE_URL: 'http://127.0.0.1:9', COLLECTION_PRIMARY_KEY: 'key', COLLECTION_USER_ID: userId, COLLECTION_API_SECRET: 'secret',
+      DISBURSEMENT_PRIMARY_KEY: 'key', DISBURSEMENT_USER_ID: userId, DISBURSEMENT_API_SECRET: 'secret',
+    };
+    const behind = await cli(['--from', today(), '--to', tomorrow()], env, temp.dir);
+    expect(behind.code).toBe(2);
+    expect(behind.stderr).toContain('is behind (001_initial.sql');
+    expect(behind.stderr).toContain('npm run migrate');
+    const db = openDatabase(file);
+    cleanups.push(() => db.close());
+    expect(pendingMigrations(db)).toContain('001_initial.sql');
   }, 60_000);
 });
