@@ -213,6 +213,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });
+  if (orderChanges) readiness.push({ name: 'orderChanges', check: () => orderChanges.readiness() });
   metrics.track({ breakers: () => client.health(), worker: () => checkout.health() });
   // The operator console (issue #13): people, sessions and API keys; ADMIN_TOKEN is an owner key for one more release.
   const accounts = createAccounts({ db: sql, owner2fa: config.owner2fa });

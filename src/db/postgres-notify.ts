@@ -57,6 +57,8 @@ export class PostgresOrderChanges implements OrderChanges {
   private failures = 0;
   /** Whether the connection is listening now. */
   private listeningNow = false;
+  /** Since when the connection has not been listening (epoch ms); null while it listens. */
+  private lostSince: number | null = null;
   /** Whether LISTEN ever succeeded: a later one follows a gap in which changes may have been missed. */
   private listenedBefore = false;
   private waiting: (() => void)[] = [];
@@ -79,6 +81,20 @@ export class PostgresOrderChanges implements OrderChanges {
   listening(): Promise<void> {
     if (this.listeningNow) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * For /readyz: whether this instance hears the others' changes now. Not hearing them does not
+   * stop it taking orders (its own changes reach its own watchers, and a long-poll reads again at
+   * its timeout), so the check stays ok and says what is late and since when.
+   */
+  readiness(): { ok: boolean; detail: string } {
+    if (this.listeningNow) return { ok: true, detail: 'listening for other instances\' order changes' };
+    if (this.lostSince === null) return { ok: true, detail: 'connecting the listener for other instances\' order changes' };
+    return {
+      ok: true,
+      detail: `not listening since ${new Date(this.lostSince).toISOString()} (${this.failures} tries); live pages hear other instances' changes only when they read again`,
+    };
   }
 
   publish(orderId: string): void {
@@ -115,6 +131,7 @@ export class PostgresOrderChanges implements OrderChanges {
       if (this.client === client) {
         this.client = null;
         this.listeningNow = false;
+        this.lostSince ??= Date.now();
       }
       client.removeAllListeners('notification');
       client.end().catch(() => undefined);
@@ -137,6 +154,7 @@ export class PostgresOrderChanges implements OrderChanges {
     if (this.failures > 0) this.options.log.info('orders.listen_recovered', { after: this.failures });
     this.failures = 0;
     this.listeningNow = true;
+    this.lostSince = null;
     const gap = this.listenedBefore;
     this.listenedBefore = true;
     for (const resolve of this.waiting.splice(0)) resolve();

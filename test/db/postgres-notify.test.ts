@@ -74,7 +74,10 @@ describe.skipIf(postgres.skipped !== null)('order changes across instances (LIST
     // Both instances' listeners were cut.
     expect(killed).toEqual([{ killed: true }, { killed: true }]);
     await until(() => b.log.lines.some((line) => line.event === 'orders.listen_lost'), 'the listener noticed its connection was lost');
+    // /readyz says so while it reconnects, without taking the instance out of service.
+    expect(b.changes.readiness()).toEqual({ ok: true, detail: expect.stringMatching(/^not listening since \S+ \(\d+ tries\)/) });
     await b.changes.listening();
+    expect(b.changes.readiness().detail).toMatch(/^listening/);
     expect(missed).toBe(1);
     // Published until heard: one sent while the listener was still reconnecting is lost, as it
     // would be for any instance, which is what `missed` is for.

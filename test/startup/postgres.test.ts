@@ -107,7 +107,9 @@ describe.skipIf(postgres.url === null)('Sokoni with DATABASE_URL', () => {
     cleanups.push(fresh.drop);
     const store = await startOnPostgres(fresh.url, cleanups);
 
-    expect((await store.http.get('/readyz').expect(200)).body.checks.database).toEqual({ ok: true, detail: 'answering' });
+    const ready = (await store.http.get('/readyz').expect(200)).body.checks;
+    expect(ready.database).toEqual({ ok: true, detail: 'answering' });
+    expect(ready.orderChanges).toEqual({ ok: true, detail: "listening for other instances' order changes" });
     const page = await store.http.get('/').expect(200);
     expect(page.text).toContain('Woven papyrus basket');
     expect(page.text).toContain('Beaded sandals');
