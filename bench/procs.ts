@@ -45,6 +45,13 @@ export interface SpawnOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * How long a started (or restarted) process may take to answer. Start-up compiles the sources
+ * (tsx) and costs a few CPU seconds; on the 2-core machine under a load average near 20, a chaos
+ * restart took more than 30 s to answer, and the run stopped on the harness, not on Sokoni.
+ */
+const STARTUP_TIMEOUT_MS = 120_000;
+
 async function waitUntilAnswers(url: string, exited: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -94,7 +101,7 @@ export async function spawnNode(options: SpawnOptions): Promise<Child> {
     },
   };
   try {
-    await waitUntilAnswers(`${options.url}${options.readyPath}`, () => gone, 30_000);
+    await waitUntilAnswers(`${options.url}${options.readyPath}`, () => gone, STARTUP_TIMEOUT_MS);
   } catch (error) {
     await handle.kill('SIGKILL');
     throw error;
