@@ -120,11 +120,11 @@ export class OrderStore {
   createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<void> {
     return atomically(this.sql, async (tx) => {
       await tx.run(orderSql.insertOrder, { ...order, now });
-      await tx.run(orderSql.insertEvent, [order.id, null, 'pending', null, now]);
+      // The order's first event goes in with its collection's, in one statement.
       await this.movements.in(tx).insert({
         orderId: order.id, kind: 'collection', provider, partyMsisdn: order.payerMsisdn,
         amountMinor: order.amountMinor, currency: order.currency, referenceId,
-      }, lease, now);
+      }, lease, now, [{ orderId: order.id, entity: 'order', from: null, to: 'pending', detail: null, at: now }]);
     });
   }
 

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/books';
 import { DomainError } from '../../src/domain-error';
-import type { Sql } from '../../src/db';
+import { BooksStore, ENTRIES_PER_INSERT, type Sql } from '../../src/db';
+import { countingSql } from '../db/counting-sql';
 import { testSql, type TestSql } from '../db/test-database';
 
 const SELLER = '11111111-1111-4111-8111-111111111111';
@@ -110,6 +111,41 @@ describe('append-only', () => {
     expect(await refused(`UPDATE journals SET note = 'changed' WHERE id = ?`, [id])).toMatch(/append-only/);
     expect(await refused('DELETE FROM journals WHERE id = ?', [id])).toMatch(/append-only/);
     expect(await t.sql.get('SELECT sum(amount_minor) AS n FROM entries')).toEqual({ n: 0 });
+    expect(await t.count('entries')).toBe(2);
+  });
+
+  it("writes a journal's entries in one statement, in the order of its lines", async () => {
+    await ledger();
+    const counted = countingSql(t.sql);
+    const lines = [
+      { account: 'collection', amountMinor: 1000 },
+      { account: `seller_payable:${SELLER}`, amountMinor: -800 },
+      { account: 'platform_revenue', amountMinor: -200 },
+    ];
+    const id = await new Ledger(counted).post({ kind: 'collection', currency: 'EUR', at: T, lines });
+    expect(counted.statements.filter((text) => text.startsWith('INSERT INTO entries'))).toHaveLength(1);
+    expect(await t.sql.all('SELECT account, seller_id AS sellerId, currency, amount_minor AS amountMinor, at FROM entries WHERE journal_id = ? ORDER BY id', [id])).toEqual([
+      { account: 'collection', sellerId: null, currency: 'EUR', amountMinor: 1000, at: T },
+      { account: `seller_payable:${SELLER}`, sellerId: SELLER, currency: 'EUR', amountMinor: -800, at: T },
+      { account: 'platform_revenue', sellerId: null, currency: 'EUR', amountMinor: -200, at: T },
+    ]);
+  });
+
+  it('writes a journal of more lines than one statement takes, whole', async () => {
+    await ledger();
+    const n = ENTRIES_PER_INSERT + 2;
+    const lines = Array.from({ length: n }, (_, i) => ({ account: i % 2 === 0 ? 'disbursement' : 'opening_equity', amountMinor: i % 2 === 0 ? 5 : -5 }));
+    const id = await new Ledger(t.sql).post({ kind: 'operator', currency: 'EUR', at: T, note: 'n', postedBy: 'a', lines });
+    expect(await t.sql.get('SELECT count(*) AS n, sum(amount_minor) AS total FROM entries WHERE journal_id = ?', [id])).toEqual({ n, total: 0 });
+  });
+
+  it('refuses a multi-row insert with one entry in another currency than its journal, and writes none of its rows', async () => {
+    await ledger();
+    const store = new BooksStore(t.sql);
+    const id = await store.insertJournal({ kind: 'operator', currency: 'EUR', orderId: null, movementId: null, note: 'n', postedBy: 'a', at: T },
+      [{ account: 'disbursement', sellerId: null, amountMinor: 10 }, { account: 'opening_equity', sellerId: null, amountMinor: -10 }]);
+    expect(await refused(`INSERT INTO entries (journal_id, account, currency, amount_minor, at) VALUES (?, 'suspense', 'EUR', 5, 0), (?, 'suspense', 'UGX', -5, 0)`, [id, id]))
+      .toMatch(/currency/);
     expect(await t.count('entries')).toBe(2);
   });
 

@@ -3,7 +3,7 @@
 // keep a grouped commit from committing half of it. A second connection to the same file is what
 // a crash would leave: it sees only what is committed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, SqliteSql, type Database } from '../../src/db';
+import { openDatabase, SqliteSql, type Database, type Sql } from '../../src/db';
 import { tempDatabase } from './helpers';
 
 const cleanups: (() => void)[] = [];
@@ -57,6 +57,23 @@ describe('SqliteSql', () => {
       }),
     ).rejects.toThrow(/UNIQUE/);
     expect(names()).toEqual([]);
+  });
+
+  it('a failing statement answers a rejected promise, never a synchronous throw: outside, inside, or waiting for a transaction', async () => {
+    const { sql, names } = setup();
+    // Called without await: a synchronous throw would escape here instead of reaching `rejects`.
+    const calls = (on: Sql) => [
+      on.run(insert, [null]), on.get('SELECT nope FROM notes'), on.all('SELECT nope FROM notes'),
+    ];
+    for (const call of calls(sql)) await expect(call).rejects.toThrow(/NOT NULL|no such column/);
+    let waiting: Promise<unknown>[] = [];
+    await sql.transaction(async (tx) => {
+      for (const call of calls(tx)) await expect(call).rejects.toThrow(/NOT NULL|no such column/);
+      waiting = calls(sql);
+      await tx.run(insert, ['in-tx']);
+    });
+    for (const call of waiting) await expect(call).rejects.toThrow(/NOT NULL|no such column/);
+    expect(names()).toEqual(['in-tx']);
   });
 
   it('a nested transaction is part of the outer one', async () => {
