@@ -18,18 +18,22 @@ import type { Statement } from 'better-sqlite3';
 
 const COMMAND = {
   name: 'tsx bench/workflow-cpu.ts',
-  usage: `usage: npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C] [--statements]
+  usage: `usage: npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C] [--latency-ms L] [--statements]
 
 Runs N orders (2000) through the checkout with C shoppers (64) against an in-process provider
 and prints per settled order (after 200 orders of warm-up) the CPU-ms, SQL statements, the
 worker's picks, commits (a write outside a transaction commits on its own), and the KB the
 process wrote (WAL frames, and the checkpointer copying them into the file every 500 ms, as
-a serving process does); --statements also lists each statement's runs per order.`,
-  options: { orders: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '64' }, statements: { type: 'boolean', default: false } },
+a serving process does); --latency-ms makes each provider call take L ms (0), as MoMo's
+round trip does, so steps overlap as they do when serving; --statements also lists each
+statement's runs per order.`,
+  options: { orders: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '64' }, 'latency-ms': { type: 'string', default: '0' }, statements: { type: 'boolean', default: false } },
 } as const;
 const flags = readArgs(COMMAND);
 const orders = numberArg(COMMAND, 'orders', flags.orders, { atLeast: 1, integer: true });
 const concurrency = numberArg(COMMAND, 'concurrency', flags.concurrency, { atLeast: 1, integer: true });
+const latencyMs = numberArg(COMMAND, 'latency-ms', flags['latency-ms'], { atLeast: 0, integer: true });
+const roundTrip = () => (latencyMs === 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, latencyMs)));
 
 const dir = mkdtempSync(join(tmpdir(), 'sokoni-workflow-'));
 const db = openDatabase(join(dir, 'sokoni.db'));
@@ -81,16 +85,17 @@ const provider: PaymentProvider = {
   name: 'momo',
   async send(request) {
     sent.set(request.referenceId, request);
-    await Promise.resolve();
+    await roundTrip();
     // MoMo calls back once the transaction is final: here, just after accepting it.
     setImmediate(() => noteCallback(request.referenceId));
   },
-  read(_kind, referenceId) {
+  async read(_kind, referenceId) {
+    await roundTrip();
     const request = sent.get(referenceId);
     const tx: ProviderTransaction | null = request
       ? { status: 'SUCCESSFUL', amountMinor: request.amountMinor, currency: request.currency, financialTransactionId: `fin-${referenceId}`, reason: null }
       : null;
-    return Promise.resolve(tx);
+    return tx;
   },
   balances: () => Promise.resolve({ collection: { availableBalance: '0', currency: 'EUR' }, disbursement: { availableBalance: '0', currency: 'EUR' } }),
   parseCallback: (callback) => (typeof callback.query.ref === 'string' ? callback.query.ref : null),
