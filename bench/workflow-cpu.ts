@@ -18,26 +18,29 @@ import type { Statement } from 'better-sqlite3';
 
 const COMMAND = {
   name: 'tsx bench/workflow-cpu.ts',
-  usage: `usage: npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C] [--latency-ms L] [--statements]
+  usage: `usage: npx tsx bench/workflow-cpu.ts [--orders N] [--concurrency C] [--latency-ms L] [--checkpoint-ms M] [--pragma P] [--statements]
 
 Runs N orders (2000) through the checkout with C shoppers (64) against an in-process provider
 and prints per settled order (after 200 orders of warm-up) the CPU-ms, SQL statements, the
 worker's picks, commits (a write outside a transaction commits on its own), and the KB the
 process wrote (WAL frames, and the checkpointer copying them into the file every 500 ms, as
 a serving process does); --latency-ms makes each provider call take L ms (0), as MoMo's
-round trip does, so steps overlap as they do when serving; --statements also lists each
-statement's runs per order.`,
-  options: { orders: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '64' }, 'latency-ms': { type: 'string', default: '0' }, statements: { type: 'boolean', default: false } },
+round trip does, so steps overlap as they do when serving; --checkpoint-ms checkpoints every M
+ms instead (500); --pragma runs PRAGMA P on the measured connection first (to try a setting);
+--statements also lists each statement's runs per order.`,
+  options: { orders: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '64' }, 'latency-ms': { type: 'string', default: '0' }, 'checkpoint-ms': { type: 'string', default: '500' }, pragma: { type: 'string', default: '' }, statements: { type: 'boolean', default: false } },
 } as const;
 const flags = readArgs(COMMAND);
 const orders = numberArg(COMMAND, 'orders', flags.orders, { atLeast: 1, integer: true });
 const concurrency = numberArg(COMMAND, 'concurrency', flags.concurrency, { atLeast: 1, integer: true });
 const latencyMs = numberArg(COMMAND, 'latency-ms', flags['latency-ms'], { atLeast: 0, integer: true });
+const checkpointMs = numberArg(COMMAND, 'checkpoint-ms', flags['checkpoint-ms'], { atLeast: 1, integer: true });
 const roundTrip = () => (latencyMs === 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, latencyMs)));
 
 const dir = mkdtempSync(join(tmpdir(), 'sokoni-workflow-'));
 const db = openDatabase(join(dir, 'sokoni.db'));
 applyMigrations(db);
+if (flags.pragma) db.pragma(flags.pragma);
 // On a connection of its own: the measured one's port must be made after the counting below starts.
 const seeding = openDatabase(join(dir, 'sokoni.db'));
 await seedDemoCatalogue(new SqliteSql(seeding), demoSeedOptions('sandbox', 8000)!);
@@ -114,7 +117,7 @@ const checkout = createCheckout({
 });
 noteCallback = (reference) => void checkout.noteCallback({ query: { ref: reference }, body: '' });
 await checkout.start();
-const checkpointer = startCheckpointer(db, join(dir, 'sokoni.db'), 500, (message) => console.error(message));
+const checkpointer = startCheckpointer(db, join(dir, 'sokoni.db'), checkpointMs, (message) => console.error(message));
 
 const FINAL = new Set(['settled', 'failed', 'payout_failed']);
 
