@@ -105,6 +105,11 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN CAST(${at} AS BIGIN
   read_requested = 0, leased_until = NULL, leased_by = NULL`;
 
 
+const pickOf = (age: string) => `UPDATE movements SET next_check_at = @until, leased_until = @until, leased_by = @holder, read_requested = 0
+  WHERE id IN (SELECT id FROM movements WHERE next_check_at <= @now AND ${age} AND (leased_until IS NULL OR leased_until <= @now)
+    ORDER BY next_check_at LIMIT @limit)
+  RETURNING ${columns}`;
+
 /** The statements, by what they do. */
 export const movementSql = {
   // Written counting its first send: its writer sends it at once (engine.send).
@@ -130,9 +135,6 @@ export const movementSql = {
     funds_waits = funds_waits + CASE WHEN status = 'waiting_funds' THEN 1 ELSE 0 END, sends = 1, checks = 0, reason = NULL, accepted_at = NULL,
     next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0, updated_at = ?
     WHERE id = ? AND status IN ('retry_wait', 'waiting_funds')`,
-  /** Takes `n` rows at once, each only in the state it was read in and only if no one holds it. */
-  lease: (n: number) => `UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
-    WHERE (${Array.from({ length: n }, () => 'id = ? AND status = ?').join(' OR ')}) AND (leased_until IS NULL OR leased_until <= ?) RETURNING id`,
   afterRead: `UPDATE movements SET ${afterStep('@nextCheckAt')}, checks = checks + 1, updated_at = @now
     WHERE id = @id AND status = @status RETURNING next_check_at AS nextCheckAt`,
   countSend: `UPDATE movements SET sends = sends + 1 WHERE id = ?`,
@@ -154,7 +156,7 @@ export const movementSql = {
    * PostgreSQL's pick, for several instances on one database: picks and leases in one statement.
    * SKIP LOCKED passes over rows another instance's pick is taking at this moment instead of
    * waiting for it, and a row it does lock is checked again as that pick left it (leased: no
-   * longer due), so each due row goes to exactly one instance. Young before old, as `due`.
+   * longer due), so each due row goes to exactly one instance. Young before old, as `pick` says.
    */
   pickShared: `UPDATE movements SET next_check_at = @until, leased_until = @until, leased_by = @holder, read_requested = 0
     FROM (SELECT id AS picked_id FROM movements
@@ -163,8 +165,14 @@ export const movementSql = {
       FOR UPDATE SKIP LOCKED) AS picked
     WHERE movements.id = picked.picked_id
     RETURNING ${columns}`,
-  dueYoung: `SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at >= ? ORDER BY next_check_at LIMIT ?`,
-  dueOld: `SELECT ${columns} FROM movements WHERE next_check_at <= ? AND created_at < ? ORDER BY next_check_at LIMIT ?`,
+  /**
+   * SQLite's pick (one process): up to @limit due rows of one age (young: created at or after
+   * @youngSince; old: before it), soonest due first, taken and read back in one statement. It
+   * is atomic on its own, so no other write comes between finding a row and leasing it; a row
+   * still held (by this process before a restart) takes no slot.
+   */
+  pickYoung: pickOf('created_at >= @youngSince'),
+  pickOld: pickOf('created_at < @youngSince'),
   nextDue: `SELECT min(next_check_at) AS t FROM movements`,
   // 0, due since ever: a read that a callback asked for goes before every read that is
   // merely on schedule (the worker picks by next_check_at), so a backlog of long-pending
@@ -256,23 +264,6 @@ export class MovementStore {
     });
   }
 
-  /**
-   * Takes rows for a step: hidden from every pick (next_check_at moves to the lease's end) until
-   * the step ends or the lease runs out. A row someone else holds, or that has moved on, is skipped.
-   */
-  async lease(rows: readonly Movement[], lease: Lease, now: number): Promise<Movement[]> {
-    // Nothing due takes no write lock: an idle worker's wake-up neither writes nor meets another
-    // process's lock (which would mark it failing for a write it never needed).
-    if (rows.length === 0) return [];
-    // One statement for the whole pick: atomic on its own, so it needs no transaction around it,
-    // and a pick costs the same whether the steps that freed its slots ended together or apart.
-    const taken = await this.sql.all<{ id: number }>(movementSql.lease(rows.length), [
-      lease.until, lease.until, lease.holder, ...rows.flatMap((row) => [row.id, row.status]), now,
-    ]);
-    const ids = new Set(taken.map((row) => row.id));
-    return rows.filter((row) => ids.has(row.id));
-  }
-
   /** After a read that settled nothing (or a send whose answer is unknown): the next read, and the lease released. */
   afterRead(row: Movement, nextCheckAt: number, now: number): Promise<StepEnd | null> {
     return atomically(this.sql, async (tx) => (await tx.get<StepEnd>(movementSql.afterRead, { nextCheckAt, now, id: row.id, status: row.status })) ?? null);
@@ -313,28 +304,22 @@ export class MovementStore {
   }
 
   /**
-   * Takes up to `limit` due rows for a step under `lease`, young before old (`due`). On SQLite
-   * (one process) a read and then a guarded lease; on PostgreSQL one statement that other
-   * instances' picks pass over (pickShared).
+   * Takes up to `limit` due rows for a step under `lease`: hidden from every pick (next_check_at
+   * moves to the lease's end) until the step ends or the lease runs out. Soonest due first, and
+   * those created since `youngSince` before any older one: after an outage, a shopper still
+   * waiting at the till goes before a backlog of payments nobody is waiting for. Answered young
+   * first (RETURNING keeps no order). On SQLite one statement, a second only when the young
+   * leave slots free; on PostgreSQL one that other instances' picks pass over (pickShared).
    */
   async pick(now: number, limit: number, youngSince: number, lease: Lease): Promise<Movement[]> {
+    const params = { until: lease.until, holder: lease.holder, now, youngSince, limit };
     if (this.sql.dialect === 'postgres') {
-      const taken = await this.sql.all<Movement>(movementSql.pickShared, { until: lease.until, holder: lease.holder, now, youngSince, limit });
-      // RETURNING keeps no order: young first, so they start first.
+      const taken = await this.sql.all<Movement>(movementSql.pickShared, params);
       return taken.sort((a, b) => Number(a.createdAt < youngSince) - Number(b.createdAt < youngSince));
     }
-    return this.lease(await this.due(now, limit, youngSince), lease, now);
-  }
-
-  /**
-   * Up to `limit` due movements, soonest due first, those created since `youngSince` before any
-   * older one: after an outage, a shopper still waiting at the till goes before a backlog of
-   * payments nobody is waiting for.
-   */
-  async due(now: number, limit: number, youngSince: number): Promise<Movement[]> {
-    const young = await this.sql.all<Movement>(movementSql.dueYoung, [now, youngSince, limit]);
+    const young = await this.sql.all<Movement>(movementSql.pickYoung, params);
     if (young.length >= limit) return young;
-    return [...young, ...(await this.sql.all<Movement>(movementSql.dueOld, [now, youngSince, limit - young.length]))];
+    return [...young, ...(await this.sql.all<Movement>(movementSql.pickOld, { ...params, limit: limit - young.length }))];
   }
 
   async nextDueAt(): Promise<number | null> {

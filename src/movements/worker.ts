@@ -9,7 +9,12 @@ import type { MovementEngine } from './engine';
 
 /** How long a row taken for a step is hidden from the next pick, in case the step dies. */
 export const leaseMs = 60_000;
-/** The longest the worker sleeps, so rows written by another process are noticed too. */
+/**
+ * The longest the worker goes without looking, asleep or busy, so rows made due by another
+ * process are noticed too. On PostgreSQL it bounds how late this instance sees a row that
+ * another instance's callback made due (nothing here hears of it; that instance's own worker,
+ * poked by the callback, usually takes it first).
+ */
 const idleWakeMs = 1_000;
 /** While the database fails (disk full, locked by another process), the worker backs off to this. */
 const maxFailingBackoffMs = 30_000;
@@ -60,7 +65,6 @@ export class Worker {
   /** When the sleeping worker will look next; null while it runs or is stopped. */
   private wakeAt: number | null = null;
   private running = false;
-  private again = false;
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
   /** Runs in a row that failed on a local error (the database), for the backoff. */
@@ -73,6 +77,19 @@ export class Worker {
   private readonly orphaned = new Set<number>();
   /** The earliest next check as last read (going to sleep, or for health), for the lag. */
   private nextDue: number | null = null;
+  /**
+   * When a pick may next find something (issue #16). A pick that found fewer rows than it had
+   * slots for took everything due; picking again after every step, as the worker did, mostly
+   * found nothing. So the next pick waits for what can make a row due: a poke (a callback's
+   * markDueNow, a new movement), a step that ended with its next check at or before now, a
+   * check this process scheduled coming due (`scheduled`), or idleWakeMs since the last pick.
+   * -Infinity: at once (the last pick was full, or something may have become due since).
+   */
+  private pickBy = -Infinity;
+  /** Next checks this process scheduled (wakeBy), for the time the next pick is worth making. */
+  private readonly scheduled = new MinHeap();
+  /** Ends a draining worker's wait for its steps early: a pick may be due sooner than it planned. */
+  private nudge: (() => void) | null = null;
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -88,20 +105,33 @@ export class Worker {
   poke(): void {
     if (this.stopped) return;
     if (this.running) {
-      this.again = true;
+      this.pickSoon(-Infinity);
       return;
     }
     this.arm(this.deps.clock());
   }
 
   /**
-   * A check was scheduled for `at`. While draining, the worker reads the next due time from the
-   * database when it finishes, so only a sleeping worker may need to wake earlier.
+   * A check was scheduled for `at` (a step or a send ended). A draining worker picks once it is
+   * due; a sleeping one wakes for it if it planned to sleep past it.
    */
   wakeBy(at: number): void {
+    if (this.stopped) return;
+    if (at > this.deps.clock()) this.scheduled.push(at);
+    if (this.running) this.pickSoon(at);
+    else this.wakeSleeping(at);
+  }
+
+  private wakeSleeping(at: number): void {
     if (this.stopped || this.running) return;
     if (this.wakeAt !== null && this.wakeAt <= at) return;
     this.arm(at);
+  }
+
+  private pickSoon(at: number): void {
+    if (at >= this.pickBy) return;
+    this.pickBy = at;
+    this.nudge?.();
   }
 
   /** Stops picking new work and waits for the steps in flight to finish. */
@@ -110,7 +140,9 @@ export class Worker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.wakeAt = null;
+    this.nudge?.();
     await this.idle;
+    this.scheduled.clear();
     // What the last turn wrote is committed before whoever stopped us closes the database.
     this.deps.sql.groupCommits?.(false);
   }
@@ -128,11 +160,12 @@ export class Worker {
     let finish!: () => void;
     this.idle = new Promise((resolve) => (finish = resolve));
     this.stepError = null;
+    // Woken by a poke, a due time or the idle wake: whatever is due now is worth a pick.
+    this.pickBy = -Infinity;
     try {
-      do {
-        this.again = false;
-        await this.drain();
-      } while (this.again && !this.stopped);
+      // Something heard between the drain's last look and its end (a poke) makes it look again.
+      do await this.drain();
+      while (!this.stopped && this.mayBeDue());
       if (this.stepError !== null) this.failed(this.stepError);
       else this.succeeded();
     } catch (error) {
@@ -170,28 +203,59 @@ export class Worker {
       // Only as many as there are free slots, picked afresh each time one frees: a row that
       // becomes due meanwhile (a callback, a new order) then waits for one step to finish, not
       // for a whole batch picked before it, which under MoMo's rate limit took seconds.
-      const batch = await this.pick(concurrency - active.size);
-      if (batch.length === 0 && active.size === 0) break;
-      for (const movement of batch) {
-        const task = this.check(movement).finally(() => active.delete(task));
-        active.add(task);
+      const free = concurrency - active.size;
+      if (free > 0 && this.mayBeDue()) {
+        for (const movement of await this.pick(free)) {
+          const task = this.check(movement).finally(() => active.delete(task));
+          active.add(task);
+        }
+        continue;
       }
-      if (active.size > 0 && (batch.length === 0 || active.size >= concurrency)) await Promise.race(active);
+      if (active.size === 0) break;
+      await this.stepOrPickDue(active, free > 0);
     }
     await Promise.all(active);
   }
 
+  /** Whether a pick is worth making: one is due (`pickBy`), or steps that died on the database here wait to be freed. */
+  private mayBeDue(): boolean {
+    return this.orphaned.size > 0 || this.deps.clock() >= this.pickBy;
+  }
+
+  /** Waits until a step ends or, while a slot is free, a pick is due (a nudge, or the time `pickBy` comes). */
+  private async stepOrPickDue(active: Set<Promise<void>>, slotFree: boolean): Promise<void> {
+    if (!slotFree) {
+      await Promise.race(active);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const due = new Promise<void>((resolve) => {
+      this.nudge = resolve;
+      timer = setTimeout(resolve, Math.max(0, this.pickBy - this.deps.clock()));
+    });
+    try {
+      await Promise.race([...active, due]);
+    } finally {
+      this.nudge = null;
+      clearTimeout(timer);
+    }
+  }
+
   private async pick(limit: number): Promise<Movement[]> {
-    if (limit <= 0) return [];
     const { store, clock, holder } = this.deps;
     const now = clock();
-    // Steps that died on the database here are due again as soon as it answers.
     if (this.orphaned.size > 0) {
       await store.release([...this.orphaned], holder, now);
       this.orphaned.clear();
     }
+    // Set before the pick, so a poke or a due time heard while it runs still stands after it.
+    this.scheduled.dropUntil(now);
+    this.pickBy = Math.min(now + idleWakeMs, this.scheduled.peek() ?? Infinity);
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
-    return store.pick(now, limit, youngSince, { holder, until: now + leaseMs });
+    const picked = await store.pick(now, limit, youngSince, { holder, until: now + leaseMs });
+    // A full pick may have left more behind: the next free slot picks again.
+    if (picked.length >= limit) this.pickBy = -Infinity;
+    return picked;
   }
 
   private async check(movement: Movement): Promise<void> {
@@ -214,11 +278,11 @@ export class Worker {
     const now = this.deps.clock();
     if (this.failures > 0) {
       // Back off exponentially while the database fails; a poke still looks at once.
-      this.wakeBy(now + Math.min(idleWakeMs * 2 ** (this.failures - 1), maxFailingBackoffMs));
+      this.wakeSleeping(now + Math.min(idleWakeMs * 2 ** (this.failures - 1), maxFailingBackoffMs));
       return;
     }
     const next = await this.readNextDue();
-    this.wakeBy(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
+    this.wakeSleeping(next === null ? now + idleWakeMs : Math.min(next, now + idleWakeMs));
   }
 
   private async readNextDue(): Promise<number | null> {
@@ -241,5 +305,52 @@ export class Worker {
     void this.readNextDue();
     const lagMs = next !== null && next > 0 && next < now ? now - next : 0;
     return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs, databaseErrors: this.databaseErrors };
+  }
+}
+
+/** The smallest of a set of times at hand, for the next check this process scheduled. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const items = this.items;
+    let at = items.push(value) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[at] = items[parent]!;
+      at = parent;
+    }
+    items[at] = value;
+  }
+
+  peek(): number | undefined {
+    return this.items[0];
+  }
+
+  /** Drops every time at or before `t`. */
+  dropUntil(t: number): void {
+    while (this.items.length > 0 && this.items[0]! <= t) this.pop();
+  }
+
+  clear(): void {
+    this.items.length = 0;
+  }
+
+  private pop(): void {
+    const items = this.items;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child = right < items.length && items[right]! < items[left]! ? right : left;
+      if (items[child]! >= last) break;
+      items[at] = items[child]!;
+      at = child;
+    }
+    items[at] = last;
   }
 }

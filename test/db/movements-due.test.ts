@@ -1,20 +1,23 @@
 // Which due movements the worker takes first (issue #9): after an outage many are due at once,
 // and a payment whose payer is still at the till (inside the approval window) goes before a
-// backlog nobody is waiting for, whatever their due times say.
+// backlog nobody is waiting for, whatever their due times say. A pick finds and leases its rows
+// in one statement (issue #16): nothing can take a row between the two.
 import { randomUUID } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { DEMO_PRODUCT_IDS, OrderStore } from '../../src/db';
 import { testSql, type TestSql } from './test-database';
 
 let t: TestSql | undefined;
 afterEach(() => t?.close());
 
-it('takes young movements before old ones, then the old by due time', async () => {
+const now = 10_000_000;
+const lease = { holder: 'worker', until: now + 60_000 };
+
+async function store(): Promise<{ orders: OrderStore; place: (createdAt: number, dueAt: number) => Promise<string> }> {
   t = await testSql();
   await t.seedDemo();
   const orders = new OrderStore(t.sql);
   const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
-  const now = 10_000_000;
   const place = async (createdAt: number, dueAt: number) => {
     const id = randomUUID();
     await orders.createOrderWithPayment({
@@ -25,42 +28,64 @@ it('takes young movements before old ones, then the old by due time', async () =
     await t!.sql.run('UPDATE movements SET leased_until = NULL, leased_by = NULL WHERE order_id = ?', [id]);
     return id;
   };
+  return { orders, place };
+}
+
+it('takes young movements before old ones, then the old by due time', async () => {
+  const { orders, place } = await store();
   const oldest = await place(now - 3_600_000, now - 3_000_000);
   const older = await place(now - 1_800_000, now - 1_000_000);
   const young = await place(now - 30_000, now - 1_000);
   const youngSince = now - 300_000;
+  const pick = async (limit: number, since: number) => (await orders.movements.pick(now, limit, since, lease)).map((m) => m.orderId);
 
-  const due = async (limit: number, since: number) => (await orders.movements.due(now, limit, since)).map((m) => m.orderId);
-  expect(await due(1, youngSince)).toEqual([young]);
-  expect(await due(3, youngSince)).toEqual([young, oldest, older]);
-  // By due time alone, the young one would have come last.
-  expect(await due(3, 0)).toEqual([oldest, older, young]);
+  expect(await pick(1, youngSince)).toEqual([young]);
+  expect(await pick(1, youngSince)).toEqual([oldest]);
+  expect(await pick(3, youngSince)).toEqual([older]);
+  expect(await pick(3, youngSince)).toEqual([]);
+
+  // Due again: by due time alone, the young one would have come last.
+  await t!.sql.run('UPDATE movements SET next_check_at = created_at, leased_until = NULL, leased_by = NULL');
+  expect((await pick(2, 0)).sort()).toEqual([oldest, older].sort());
+  // Answered young first whatever order the statement gave them in.
+  await t!.sql.run('UPDATE movements SET next_check_at = created_at, leased_until = NULL, leased_by = NULL');
+  expect((await pick(3, youngSince))[0]).toBe(young);
 });
 
-it('a pick leases its rows in one statement: only those still in the state read and held by no one, in the order read', async () => {
-  t = await testSql();
-  await t.seedDemo();
-  const orders = new OrderStore(t.sql);
-  const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
-  const now = 10_000_000;
-  for (let i = 0; i < 4; i++) {
-    await orders.createOrderWithPayment({
-      id: randomUUID(), idempotencyKey: null, productId: product.id, sellerId: product.sellerId, qty: 1, unitPriceMinor: 1000, amountMinor: 1000,
-      currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
-    }, randomUUID(), now - 1000 + i, { holder: 'test', until: now - 500 + i }, 'momo');
-  }
-  const [a, b, c, d] = await orders.movements.due(now, 4, 0);
-  expect(d).toBeDefined();
-  // b is held by another process until later; c moved on since it was read.
-  await t.sql.run('UPDATE movements SET leased_until = ?, leased_by = ? WHERE id = ?', [now + 60_000, 'another', b!.id]);
-  await t.sql.run(`UPDATE movements SET status = 'pending' WHERE id = ?`, [c!.id]);
-  const taken = await orders.movements.lease([d!, c!, b!, a!], { holder: 'worker', until: now + 60_000 }, now);
-  expect(taken.map((m) => m.id)).toEqual([d!.id, a!.id]);
-  const held = await t.sql.all('SELECT id, leased_by AS holder, next_check_at AS at FROM movements ORDER BY id');
-  expect(held).toEqual([
-    { id: a!.id, holder: 'worker', at: now + 60_000 },
-    { id: b!.id, holder: 'another', at: now - 499 },
-    { id: c!.id, holder: 'test', at: now - 498 },
-    { id: d!.id, holder: 'worker', at: now + 60_000 },
+it('a pick leases its rows as it finds them: a row still held takes no slot, and each comes back as leased', async () => {
+  const { orders, place } = await store();
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await place(now - 1000 + i, now - 500 + i));
+  const [a, b, c, d] = ids;
+  // a, the soonest due, is still held by another process until later.
+  await t!.sql.run('UPDATE movements SET leased_until = ?, leased_by = ? WHERE order_id = ?', [now + 60_000, 'another', a!]);
+  const [first] = await orders.movements.pick(now, 1, 0, lease);
+  expect(first).toMatchObject({ orderId: b, leasedBy: 'worker', leasedUntil: now + 60_000, nextCheckAt: now + 60_000 });
+  expect((await orders.movements.pick(now, 5, 0, lease)).map((m) => m.orderId).sort()).toEqual([c!, d!].sort());
+  expect(await orders.movements.pick(now, 5, 0, lease)).toEqual([]);
+  const held = await t!.sql.all<{ orderId: string; holder: string; at: number }>(
+    'SELECT order_id AS "orderId", leased_by AS holder, next_check_at AS at FROM movements ORDER BY id',
+  );
+  expect(held.map(({ orderId, holder, at }) => ({ orderId, holder, at: Number(at) }))).toEqual([
+    { orderId: a, holder: 'another', at: now - 500 },
+    { orderId: b, holder: 'worker', at: now + 60_000 },
+    { orderId: c, holder: 'worker', at: now + 60_000 },
+    { orderId: d, holder: 'worker', at: now + 60_000 },
   ]);
+});
+
+it('a pick is one statement when the young fill its slots, and two only when the old must fill the rest', async () => {
+  const { orders, place } = await store();
+  const youngSince = now - 300_000;
+  await place(now - 30_000, now - 2_000);
+  await place(now - 20_000, now - 1_000);
+  await place(now - 3_600_000, now - 3_000_000);
+  const statements = ['all', 'get', 'run', 'transaction'].map((method) => vi.spyOn(t!.sql, method as 'all'));
+  const counted = () => statements.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+
+  expect(await orders.movements.pick(now, 1, youngSince, lease)).toHaveLength(1);
+  expect(counted()).toBe(1);
+  const rest = await orders.movements.pick(now, 5, youngSince, lease);
+  expect(rest.map((m) => m.createdAt < youngSince)).toEqual([false, true]);
+  expect(counted()).toBe(t!.sql.dialect === 'postgres' ? 2 : 3);
 });

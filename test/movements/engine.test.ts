@@ -197,12 +197,14 @@ describe('the movement engine', () => {
     const s = await setup();
     await s.engine.send(await s.movement());
     const store = s.orders.movements;
-    const [leased] = await store.lease([(await s.movement())], { holder: 'test-process', until: s.now() + 60_000 }, s.now());
+    // Picked once its first read is due.
+    const due = (await s.movement()).nextCheckAt!;
+    const [leased] = await store.pick(due, 1, 0, { holder: 'test-process', until: due + 60_000 });
     expect(leased).toBeDefined();
     // Hidden while leased: a second pick does not take it, and a callback does not expose it.
-    expect(await store.lease([(await s.movement())], { holder: 'another', until: s.now() + 60_000 }, s.now())).toEqual([]);
-    expect(await store.markDueNow((await s.movement()).referenceId, s.now())).toBe(true);
-    expect((await s.movement()).nextCheckAt).toBe(s.now() + 60_000);
+    expect(await store.pick(due, 1, 0, { holder: 'another', until: due + 60_000 })).toEqual([]);
+    expect(await store.markDueNow((await s.movement()).referenceId, due)).toBe(true);
+    expect((await s.movement()).nextCheckAt).toBe(due + 60_000);
 
     s.fake.readScript.push(() => tx('PENDING'));
     await s.engine.check(await s.movement());
