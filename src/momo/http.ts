@@ -30,7 +30,7 @@ export interface Transport {
   send(exchange: Exchange): Promise<HttpAnswer>;
   /**
    * Closes the connections once the exchanges under way have ended (each within its deadline);
-   * sends after it fail with NETWORK_ERROR.
+   * sends after it fail with NETWORK_ERROR. Calling it again waits for the same closing.
    */
   close(): Promise<void>;
 }
@@ -98,6 +98,8 @@ export function createTransport(options: TransportOptions): Transport {
     bodyTimeout: 0,
     connect: { timeout: options.timeoutMs },
   });
+
+  let closing: Promise<void> | null = null;
 
   const exchangeOnce = (exchange: Exchange): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
@@ -185,6 +187,7 @@ export function createTransport(options: TransportOptions): Transport {
         throw failure;
       }
     },
-    close: () => pool.close(),
+    // Once: a second close() (a test's cleanup after the server's shutdown) waits for the first.
+    close: () => (closing ??= pool.close()),
   };
 }
