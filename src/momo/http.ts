@@ -5,9 +5,9 @@
 // onRequest hook.
 //
 // undici rather than node:http: the four MoMo calls of a settled order cost about 15% of Sokoni's
-// CPU with node's client and agent. undici (Node's own, under fetch) parses with llhttp in WASM
-// and keeps no IncomingMessage or agent bookkeeping per request, and its dispatch API hands the
-// answer over in callbacks without a stream, so an exchange costs a fraction (figures from
+// CPU with node's client and agent. undici (the Node.js project's client, under fetch) makes no
+// ClientRequest, IncomingMessage or agent bookkeeping per exchange, and its dispatch API hands the
+// answer over in callbacks without a stream, so an exchange costs about half (figures from
 // bench/transport-cpu.ts in the README's client section). fetch on the same undici costs more
 // than node:http: its WHATWG Request, Response and streams are what an exchange here must avoid.
 import { Pool, type Dispatcher } from 'undici';
