@@ -297,6 +297,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       nightly?.stop();
       refunds.stop();
       await checkout.stop();
+      await client.close();
       sandbox?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

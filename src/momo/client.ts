@@ -120,6 +120,7 @@ export function createMomoClient(options: MomoClientOptions): MomoClient {
       }
       return provisioning;
     },
+    close: () => transport.close(),
   };
 }
 

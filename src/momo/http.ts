@@ -1,13 +1,16 @@
-// The only place that speaks HTTP. It sends one exchange over a keep-alive agent with a bounded
-// number of sockets, never throws for an HTTP status (the layers above decide what a status
-// means), turns network failures and timeouts into MomoErrors that carry no request (its headers
-// hold the Authorization and subscription key), and reports each exchange to the onRequest hook.
+// The only place that speaks HTTP. It sends one exchange over an undici Pool of keep-alive
+// connections, bounded in number, never throws for an HTTP status (the layers above decide what a
+// status means), turns network failures and timeouts into MomoErrors that carry no request (its
+// headers hold the Authorization and subscription key), and reports each exchange to the
+// onRequest hook.
 //
-// Plain node:http rather than axios: measured against the standalone sandbox, axios cost about
-// 400 CPU ms per 1000 exchanges and node:http with a keep-alive agent about 120 (figures in the
-// README's client section), and the client needs none of what axios adds.
-import http from 'node:http';
-import https from 'node:https';
+// undici rather than node:http: the four MoMo calls of a settled order cost about 15% of Sokoni's
+// CPU with node's client and agent. undici (the Node.js project's client, under fetch) makes no
+// ClientRequest, IncomingMessage or agent bookkeeping per exchange, and its dispatch API hands the
+// answer over in callbacks without a stream, so an exchange costs about half (figures from
+// bench/transport-cpu.ts in the README's client section). fetch on the same undici costs more
+// than node:http: its WHATWG Request, Response and streams are what an exchange here must avoid.
+import { Pool, type Dispatcher } from 'undici';
 import { describeBody, MomoError, type HttpAnswer } from './errors';
 import type { MomoProduct, MomoRequestEvent } from './types';
 
@@ -25,12 +28,17 @@ export interface Exchange {
 
 export interface Transport {
   send(exchange: Exchange): Promise<HttpAnswer>;
+  /**
+   * Closes the connections once the exchanges under way have ended (each within its deadline);
+   * sends after it fail with NETWORK_ERROR. Calling it again waits for the same closing.
+   */
+  close(): Promise<void>;
 }
 
 export interface TransportOptions {
   baseUrl: string;
   timeoutMs: number;
-  /** Sockets open at once to MoMo; further exchanges wait for one to be free. */
+  /** Connections open at once to MoMo; further exchanges wait for one to be free. */
   maxSockets: number;
   onRequest?: (event: MomoRequestEvent) => void;
   now: () => number;
@@ -48,7 +56,7 @@ function parseBody(raw: string): unknown {
   }
 }
 
-function plainHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+function plainHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   // Names come from the remote server, so they are kept off Object.prototype.
   const out = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(headers)) {
@@ -74,48 +82,72 @@ function transportError(error: unknown, exchange: Exchange, timeoutMs: number): 
 
 export function createTransport(options: TransportOptions): Transport {
   const base = new URL(options.baseUrl);
-  const secure = base.protocol === 'https:';
-  const request = secure ? https.request : http.request;
-  // Idle sockets are closed after 4 s, before the 5 s after which Node servers (the sandbox)
-  // close them, so a request is rarely written to a socket the far end is closing; when it is,
-  // the NETWORK_ERROR is retried with the same reference id like any other.
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' as const, timeout: 4_000 };
-  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const target = {
-    hostname: base.hostname.replace(/^\[|\]$/g, ''),
-    port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
-    prefix: base.pathname.replace(/\/+$/, ''),
-  };
+  const prefix = base.pathname.replace(/\/+$/, '');
+  // One request per connection at a time (pipelining 1), as node's agent did: an answer MoMo is
+  // slow to give never holds up the exchanges queued behind it on the same connection. Idle
+  // connections are closed after 4 s (or sooner when the server says so in Keep-Alive), before
+  // the 5 s after which Node servers (the sandbox) close them, so a request is rarely written to
+  // a connection the far end is closing; when it is, the NETWORK_ERROR is retried with the same
+  // reference id like any other. undici's own header and body timeouts are off: the exchange's
+  // deadline below covers connecting, the headers and the body at once.
+  const pool = new Pool(base.origin, {
+    connections: options.maxSockets,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { timeout: options.timeoutMs },
+  });
+
+  let closing: Promise<void> | null = null;
 
   const exchangeOnce = (exchange: Exchange): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
-      const body = exchange.body === undefined ? undefined : JSON.stringify(exchange.body);
-      const headers: http.OutgoingHttpHeaders =
-        body === undefined ? exchange.headers : { ...exchange.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
-      let timedOut = false;
+      const body = exchange.body === undefined ? null : JSON.stringify(exchange.body);
+      const headers = body === null ? exchange.headers : { ...exchange.headers, 'Content-Type': 'application/json' };
+      let settled = false;
+      // Known once the request is written to a connection; until then it waits in the pool.
+      let controller: Dispatcher.DispatchController | null = null;
+      let status = 0;
+      let answerHeaders: Record<string, string | string[] | undefined> = {};
+      const chunks: Buffer[] = [];
       const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(deadline);
-        reject(timedOut ? new DeadlineError() : error);
+        reject(error);
       };
-      const req = request({ ...target, path: target.prefix + exchange.path, method: exchange.method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
-        res.on('close', () => {
-          if (!res.complete) fail(new Error('connection closed before the answer was complete'));
-        });
-        res.on('end', () => {
-          clearTimeout(deadline);
-          resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')), headers: plainHeaders(res.headers) });
-        });
-      });
-      // One deadline for the whole exchange, waiting for a socket and reading the body included.
+      // One deadline for the whole exchange, waiting for a connection and reading the body
+      // included. A request still waiting in the pool is dropped when its turn comes, unsent.
       const deadline = setTimeout(() => {
-        timedOut = true;
-        req.destroy();
+        fail(new DeadlineError());
+        controller?.abort(new DeadlineError());
       }, options.timeoutMs);
-      req.on('error', fail);
-      req.end(body);
+      pool.dispatch(
+        { path: prefix + exchange.path, method: exchange.method, headers, body },
+        {
+          onRequestStart(started) {
+            if (settled) started.abort(new DeadlineError());
+            else controller = started;
+          },
+          onResponseStart(_controller, statusCode, received) {
+            status = statusCode;
+            answerHeaders = received;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            resolve({ status, body: parseBody(Buffer.concat(chunks).toString('utf8')), headers: plainHeaders(answerHeaders) });
+          },
+          onResponseError(_controller, error) {
+            fail(error);
+          },
+        },
+      );
     });
 
   const report = (exchange: Exchange, startedAt: number, status: number | null, errorCode: string | null): void => {
@@ -155,5 +187,7 @@ export function createTransport(options: TransportOptions): Transport {
         throw failure;
       }
     },
+    // Once: a second close() (a test's cleanup after the server's shutdown) waits for the first.
+    close: () => (closing ??= pool.close()),
   };
 }

@@ -198,4 +198,10 @@ export interface MomoClient {
   provisioning(subscriptionKey: string): Provisioning;
   /** Each product's circuit, read without calling MoMo: cheap enough for every request to /readyz. */
   health(): Record<MomoProduct, ProductHealth>;
+  /**
+   * Closes the client's connections to MoMo once the exchanges under way have ended (each within
+   * MOMO_TIMEOUT_MS); calls after it fail with NETWORK_ERROR. Idle connections never hold the
+   * process open, so a short-lived client need not call it.
+   */
+  close(): Promise<void>;
 }
