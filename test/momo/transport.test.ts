@@ -1,5 +1,6 @@
 // The HTTP layer itself: keep-alive connections, bounded in number, base URLs with a path, and
 // one exchange's contract on undici (deadline, failures, answers, https, close).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,10 +10,10 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMomoClient, newReferenceId, type MomoRequestEvent } from '../../src/momo';
 import { createTransport, type Exchange, type Transport, type TransportOptions } from '../../src/momo/http';
-import { ROOT, runScript } from '../processes';
+import { tempDir } from '../checkout/helpers';
+import { runScript } from '../processes';
 import { RAW_CREDENTIALS, rejection, startRawServer, TOKEN_ANSWER } from './helpers';
 
-const TLS_DIR = join(ROOT, 'test/momo/tls');
 
 const NOT_FOUND = { status: 404, body: JSON.stringify({ code: 'RESOURCE_NOT_FOUND', message: 'Requested resource was not found.' }) };
 
@@ -179,7 +180,14 @@ describe('one exchange on undici', () => {
   });
 
   it('speaks https and refuses a certificate nobody vouches for', async () => {
-    const tls = { key: readFileSync(join(TLS_DIR, 'key.pem')), cert: readFileSync(join(TLS_DIR, 'cert.pem')) };
+    // A certificate made for this run, so no private key lives in the repository.
+    const temp = tempDir();
+    cleanups.push(() => Promise.resolve(temp.remove()));
+    const keyFile = join(temp.dir, 'key.pem');
+    const certFile = join(temp.dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    const tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
     const paths: string[] = [];
     const handshakes: string[] = [];
     const server = createHttpsServer(tls, (req, res) => {
@@ -198,7 +206,7 @@ describe('one exchange on undici', () => {
     await vi.waitFor(() => expect(handshakes).toHaveLength(1));
 
     // Trusted by the child's NODE_EXTRA_CA_CERTS, the same certificate carries an exchange.
-    const child = runScript('test/momo/tls/exchange.ts', { args: [url], env: { NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'cert.pem') } });
+    const child = runScript('test/momo/tls/exchange.ts', { args: [url], env: { NODE_EXTRA_CA_CERTS: certFile } });
     cleanups.push(() => child.stop());
     expect(await child.exited).toBe(0);
     expect(JSON.parse(child.stdout())).toMatchObject({ status: 200, body: { status: 'SUCCESSFUL' } });

@@ -1,4 +1,4 @@
-// Run as a child process with NODE_EXTRA_CA_CERTS=test/momo/tls/cert.pem, the only way to make
+// Run as a child process with NODE_EXTRA_CA_CERTS naming the certificate the test made, the only way to make
 // Node trust a test certificate: one status read over https to the URL given, printed as JSON.
 import { createTransport } from '../../../src/momo/http';
 
