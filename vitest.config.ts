@@ -16,6 +16,9 @@ const onPostgres = [
   'test/movements/**/*.test.ts',
   'test/refunds/**/*.test.ts',
   'test/books/**/*.test.ts',
+  'test/console/**/*.test.ts',
+  'test/seller-portal/**/*.test.ts',
+  'test/accounts/**/*.test.ts',
   'test/db/catalogue.test.ts',
   'test/db/movements-due.test.ts',
 ];
