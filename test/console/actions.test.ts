@@ -8,6 +8,8 @@ import { demoProductId, pay, sellerWithProduct, startStore, waitForOrder, type S
 import http from 'node:http';
 import { inlineCode } from '../web/storefront-helpers';
 import { auditRowsOf, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
+import { postgresBehindDoor } from './database-door';
+import { onPostgres } from '../db/test-database';
 
 let store: ConsoleStore | Store | undefined;
 afterEach(async () => {
@@ -171,10 +173,18 @@ describe('live and health', () => {
 
 describe('when the database is gone', () => {
   it('says so in words, with a 503, instead of a bare error', async () => {
-    const s = (store = await startConsole());
+    // On PostgreSQL, Sokoni reaches its database through a door that shuts as a stopped server's socket goes.
+    const door = onPostgres ? await postgresBehindDoor() : null;
+    const s = (store = await startConsole(door ? { DATABASE_URL: door.url } : {}));
+    const closeStore = s.close.bind(s);
+    s.close = async () => {
+      await closeStore();
+      await door?.close();
+    };
     const viewer = await signedIn(s, 'viewer');
     await s.sokoni.checkout.stop();
-    s.sokoni.db.close();
+    if (door) await door.shut();
+    else s.sokoni.db.close();
     const page = await viewer.get('/admin');
     expect(page.status).toBe(503);
     expect(page.text).toContain('The database is not answering');
