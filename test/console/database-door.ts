@@ -89,7 +89,8 @@ export async function databaseThatGoes(): Promise<GoneDatabase> {
     };
   }
   const door = await postgresBehindDoor();
-  const sql = PostgresSql.connect(door.url, { max: 2 });
+  // One connection: statements run in the order they were made, as on SQLite's one connection.
+  const sql = PostgresSql.connect(door.url, { max: 1 });
   return {
     sql,
     goAway: () => door.shut(),
