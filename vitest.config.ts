@@ -40,6 +40,10 @@ const noDatabase = [
   'test/books/time.test.ts',
 ];
 
+// The seller's Chromium journey (a minute or more) drives pages whose routes and live stream
+// test/seller-portal/routes.test.ts already runs on both databases: once, in `sqlite`, is enough.
+const browserOnce = ['test/seller-portal/journey-browser.test.ts'];
+
 // Without PostgreSQL here there is no second project (the harness's tests say how to install it);
 // under CI=true the global setup fails the run instead.
 const postgresHere = process.env.CI === 'true' || findBinaries() !== null;
@@ -49,7 +53,7 @@ const postgres = {
     ...shared,
     name: 'postgres',
     include: onPostgres,
-    exclude: [...sqliteOnly, ...noDatabase],
+    exclude: [...sqliteOnly, ...noDatabase, ...browserOnce],
     env: { NODE_ENV: 'test', SOKONI_TEST_DB: 'postgres' },
   },
 };
