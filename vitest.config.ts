@@ -16,6 +16,9 @@ const onPostgres = [
   'test/movements/**/*.test.ts',
   'test/refunds/**/*.test.ts',
   'test/books/**/*.test.ts',
+  'test/console/**/*.test.ts',
+  'test/seller-portal/**/*.test.ts',
+  'test/accounts/**/*.test.ts',
   'test/db/catalogue.test.ts',
   'test/db/movements-due.test.ts',
 ];
@@ -37,6 +40,10 @@ const noDatabase = [
   'test/books/time.test.ts',
 ];
 
+// The seller's Chromium journey (a minute or more) drives pages whose routes and live stream
+// test/seller-portal/routes.test.ts already runs on both databases: once, in `sqlite`, is enough.
+const browserOnce = ['test/seller-portal/journey-browser.test.ts'];
+
 // Without PostgreSQL here there is no second project (the harness's tests say how to install it);
 // under CI=true the global setup fails the run instead.
 const postgresHere = process.env.CI === 'true' || findBinaries() !== null;
@@ -46,7 +53,7 @@ const postgres = {
     ...shared,
     name: 'postgres',
     include: onPostgres,
-    exclude: [...sqliteOnly, ...noDatabase],
+    exclude: [...sqliteOnly, ...noDatabase, ...browserOnce],
     env: { NODE_ENV: 'test', SOKONI_TEST_DB: 'postgres' },
   },
 };

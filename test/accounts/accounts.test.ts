@@ -1,22 +1,22 @@
-// The accounts service over a real SQLite file: passwords, throttling, sessions, API keys, the
+// The accounts service over the suite's database (a real SQLite file, or PostgreSQL): passwords, throttling, sessions, API keys, the
 // second factor and the append-only audit log. Time is a hand-moved clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_POLICY, createAccounts, totpCode, type Accounts, type ActionContext } from '../../src/accounts';
-import { SqliteSql } from '../../src/db';
-import { tempDatabase, type TempDatabase } from '../db/helpers';
+import type { Sql } from '../../src/db';
+import { testSql, type TestSql } from '../db/test-database';
 
 const PASSWORD = 'correct horse battery';
-let t: TempDatabase;
+let t: TestSql;
 let now: number;
-let sql: SqliteSql;
+let sql: Sql;
 let accounts: Accounts;
 
 const ownerCtx = (id: string): ActionContext => ({ caller: { personId: id, email: 'owner@example.com', role: 'owner', via: 'session', mustEnrol: false }, address: '10.0.0.1' });
 
-beforeEach(() => {
-  t = tempDatabase();
+beforeEach(async () => {
+  t = await testSql();
   now = Date.UTC(2026, 0, 1, 9);
-  sql = new SqliteSql(t.db);
+  sql = t.sql;
   accounts = createAccounts({ db: sql, owner2fa: false, clock: () => now });
 });
 afterEach(() => t.close());
@@ -28,13 +28,13 @@ describe('people', () => {
   it('stores an argon2id hash, never the password, and refuses short passwords, bad roles and taken emails', async () => {
     const person = await accounts.createPerson(null, { email: 'Owner@Example.com', role: 'owner', password: PASSWORD });
     expect(person.email).toBe('owner@example.com');
-    const stored = t.db.prepare('SELECT password_hash FROM people').pluck().get() as string;
+    const stored = (await sql.get<{ hash: string }>('SELECT password_hash AS hash FROM people'))!.hash;
     expect(stored.startsWith('$argon2id$')).toBe(true);
     expect(stored).not.toContain(PASSWORD);
     await expect(accounts.createPerson(null, { email: 'a@example.com', role: 'viewer', password: 'elevenchars' })).rejects.toMatchObject({ code: 'weak_password', field: 'password' });
     await expect(accounts.createPerson(null, { email: 'a@example.com', role: 'admin', password: PASSWORD })).rejects.toMatchObject({ field: 'role' });
     await expect(accounts.createPerson(null, { email: 'OWNER@example.com', role: 'viewer', password: PASSWORD })).rejects.toMatchObject({ code: 'email_taken' });
-    expect(t.count('people')).toBe(1);
+    expect(await t.count('people')).toBe(1);
   });
 
   it('keeps at least one active owner', async () => {
@@ -115,14 +115,14 @@ describe('sessions', () => {
 
   it('stores only a hash of the id, and ends after 30 idle minutes', async () => {
     const id = await session();
-    expect(t.db.prepare('SELECT id_hash FROM sessions').pluck().get()).not.toBe(id);
+    expect((await sql.get<{ hash: string }>('SELECT id_hash AS hash FROM sessions'))?.hash).not.toBe(id);
     now += 29 * 60_000;
     expect((await accounts.sessionCaller(id))?.email).toBe('owner@example.com');
     now += 29 * 60_000;
     expect(await accounts.sessionCaller(id)).not.toBeNull();
     now += 31 * 60_000;
     expect(await accounts.sessionCaller(id)).toBeNull();
-    expect(t.count('sessions')).toBe(0);
+    expect(await t.count('sessions')).toBe(0);
   });
 
   it('ends after 12 hours however busy', async () => {
@@ -162,7 +162,7 @@ describe('API keys', () => {
     const opCtx: ActionContext = { caller: { personId: op.id, email: op.email, role: 'operator', via: 'session', mustEnrol: false }, address: null };
     const { id, key } = await accounts.createApiKey(opCtx, 'payout script');
     expect(key).toMatch(/^sok_[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify(t.db.prepare('SELECT * FROM api_keys').all())).not.toContain(key);
+    expect(JSON.stringify(await sql.all('SELECT * FROM api_keys'))).not.toContain(key);
     expect(await accounts.apiKeyCaller(key)).toMatchObject({ email: 'op@example.com', role: 'operator', via: 'api_key' });
     await accounts.changeRole(ownerCtx(owner.id), op.id, 'viewer');
     expect((await accounts.apiKeyCaller(key))?.role).toBe('viewer');
@@ -184,8 +184,8 @@ describe('the audit log', () => {
     expect(entry).toMatchObject({ actorEmail: 'owner@example.com', actorRole: 'owner', via: 'session', objectType: 'person', objectId: viewer.id, outcome: 'done', address: '10.0.0.1' });
     expect(JSON.parse(entry!.before!)).toMatchObject({ role: 'viewer' });
     expect(JSON.parse(entry!.after!)).toMatchObject({ role: 'operator' });
-    expect(() => t.db.prepare('UPDATE audit_log SET actor_email = ?').run('someone else')).toThrow(/append-only/);
-    expect(() => t.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    await expect(sql.run('UPDATE audit_log SET actor_email = ?', ['someone else'])).rejects.toThrow(/append-only/);
+    await expect(sql.run('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     expect((await accounts.auditLog({ actor: 'owner@example.com', limit: 10 })).map((e) => e.action)).toEqual(['person.role', 'person.create']);
   });
 

@@ -7,7 +7,9 @@ import type { Logger } from '../../src/log';
 import { demoProductId, pay, sellerWithProduct, startStore, waitForOrder, type Store } from '../checkout/helpers';
 import http from 'node:http';
 import { inlineCode } from '../web/storefront-helpers';
-import { auditRows, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
+import { auditRowsOf, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
+import { postgresBehindDoor } from './database-door';
+import { onPostgres } from '../db/test-database';
 
 let store: ConsoleStore | Store | undefined;
 afterEach(async () => {
@@ -38,14 +40,14 @@ describe('the audit log', () => {
     await owner.post('/admin/sign-out', {});
     expect((await new Browser(s.sokoni.url).signIn('owner@example.com', 'a brand new passphrase')).status).toBe(303);
 
-    const actions = auditRows(s).filter((r) => r.actorEmail === 'owner@example.com').map((r) => r.action);
+    const actions = (await auditRowsOf(s)).filter((r) => r.actorEmail === 'owner@example.com').map((r) => r.action);
     expect(actions).toEqual(['sign_in', 'person.role', 'person.disable', 'person.enable', 'person.reset', 'api_key.create', 'api_key.revoke', 'person.password', 'sign_out', 'sign_in']);
-    const role = auditRows(s, 'person.role')[0]!;
+    const role = (await auditRowsOf(s, 'person.role'))[0]!;
     expect([JSON.parse(role.before!).role, JSON.parse(role.after!).role]).toEqual(['viewer', 'operator']);
-    const disable = auditRows(s, 'person.disable')[0]!;
+    const disable = (await auditRowsOf(s, 'person.disable'))[0]!;
     expect([JSON.parse(disable.before!).disabled, JSON.parse(disable.after!).disabled]).toEqual([false, true]);
     // A one-time password is never written down, not even in the audit log.
-    expect(JSON.stringify(auditRows(s))).not.toContain(oneTime!);
+    expect(JSON.stringify(await auditRowsOf(s))).not.toContain(oneTime!);
   });
 
   it('records an API write made with a key, and refuses one beyond the key’s role', async () => {
@@ -54,11 +56,11 @@ describe('the audit log', () => {
     const key = /class="mono key">(sok_[^<]+)</.exec((await operator.post('/admin/account/api-keys', { label: 'catalogue sync' })).text)![1]!;
     const created = await s.http.post('/api/sellers').set('authorization', `Bearer ${key}`).send({ name: 'Kato Farm', msisdn: '256772000321' });
     expect(created.status).toBe(201);
-    expect(auditRows(s, 'POST /api/sellers')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', outcome: 'done' })]);
+    expect(await auditRowsOf(s, 'POST /api/sellers')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', outcome: 'done' })]);
     const viewer = await signedIn(s, 'viewer');
     const viewerKey = /class="mono key">(sok_[^<]+)</.exec((await viewer.post('/admin/account/api-keys', { label: 'read only' })).text)![1]!;
     expect((await s.http.post('/api/sellers').set('authorization', `Bearer ${viewerKey}`).send({ name: 'X', msisdn: '256772000322' })).status).toBe(403);
-    expect(auditRows(s, 'forbidden').at(-1)).toMatchObject({ actorEmail: 'viewer@example.com', outcome: 'refused' });
+    expect((await auditRowsOf(s, 'forbidden')).at(-1)).toMatchObject({ actorEmail: 'viewer@example.com', outcome: 'refused' });
   });
 
   it('filters by person and exports the same entries as CSV', async () => {
@@ -84,7 +86,7 @@ describe('pages', () => {
     const s = (store = await startConsole());
     const id = (await pay(s, { productId: demoProductId, qty: 1, phone: '256772000446' })).body.id as string;
     const owner = await signedIn(s, 'owner');
-    const sellerId = (s.sokoni.db.prepare('SELECT id FROM sellers LIMIT 1').get() as { id: string }).id;
+    const sellerId = (await s.sokoni.sql.get<{ id: string }>('SELECT id FROM sellers LIMIT 1'))!.id;
     const pages = ['/admin', '/admin/orders', `/admin/orders/${id}`, `/admin/orders/${id}/live`, '/admin/attention', '/admin/people', '/admin/audit', '/admin/account', '/admin/account/two-factor'];
     pages.push('/admin/sellers', `/admin/sellers/${sellerId}`, '/admin/products', `/admin/products/${demoProductId}`);
     for (const path of pages) {
@@ -171,10 +173,18 @@ describe('live and health', () => {
 
 describe('when the database is gone', () => {
   it('says so in words, with a 503, instead of a bare error', async () => {
-    const s = (store = await startConsole());
+    // On PostgreSQL, Sokoni reaches its database through a door that shuts as a stopped server's socket goes.
+    const door = onPostgres ? await postgresBehindDoor() : null;
+    const s = (store = await startConsole(door ? { DATABASE_URL: door.url } : {}));
+    const closeStore = s.close.bind(s);
+    s.close = async () => {
+      await closeStore();
+      await door?.close();
+    };
     const viewer = await signedIn(s, 'viewer');
     await s.sokoni.checkout.stop();
-    s.sokoni.db.close();
+    if (door) await door.shut();
+    else s.sokoni.db.close();
     const page = await viewer.get('/admin');
     expect(page.status).toBe(503);
     expect(page.text).toContain('The database is not answering');

@@ -1,13 +1,12 @@
 // The back office's order query, parsed from what people type, and its answer (and the
-// catalogue desk's) when the database is gone.
+// catalogue desk's) when the database is gone, on either dialect.
 import { describe, expect, it } from 'vitest';
 import { createAccounts } from '../../src/accounts';
 import { createBackoffice, createCatalogueDesk, parseOrderQuery } from '../../src/backoffice';
 import { createCatalogue } from '../../src/catalogue';
 import type { Checkout } from '../../src/checkout';
 import { loadConfig } from '../../src/config';
-import { SqliteSql } from '../../src/db';
-import { tempDatabase } from '../db/helpers';
+import { databaseThatGoes } from './database-door';
 
 describe('parseOrderQuery', () => {
   it('reads digits as phone digits and a financial transaction id, anything else as an exact id or reference', () => {
@@ -44,26 +43,32 @@ describe('parseOrderQuery', () => {
   });
 });
 
-it('answers a busy refusal that says the database is not answering once it is closed', async () => {
-  const t = tempDatabase();
-  const config = loadConfig({ DATABASE_PATH: t.file });
-  const checkout = { balances: () => Promise.reject(new Error('no MoMo here')) } as unknown as Checkout;
-  const backoffice = createBackoffice({ sql: new SqliteSql(t.db), checkout, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }), settings: config.worker, providerTimeoutMs: 100 });
-  expect((await backoffice.listOrders({})).orders).toEqual([]);
-  t.db.close();
-  await expect(backoffice.listOrders({})).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
-  await expect(backoffice.today()).rejects.toThrow(/database is not answering/);
-  expect(await backoffice.health()).toEqual({ database: false, momo: false, balances: null });
-  t.close();
+it('answers a busy refusal that says the database is not answering once it is gone', async () => {
+  const database = await databaseThatGoes();
+  try {
+    const config = loadConfig({});
+    const checkout = { balances: () => Promise.reject(new Error('no MoMo here')) } as unknown as Checkout;
+    const backoffice = createBackoffice({ sql: database.sql, checkout, accounts: createAccounts({ db: database.sql, owner2fa: false }), settings: config.worker, providerTimeoutMs: 100 });
+    expect((await backoffice.listOrders({})).orders).toEqual([]);
+    await database.goAway();
+    await expect(backoffice.listOrders({})).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+    await expect(backoffice.today()).rejects.toThrow(/database is not answering/);
+    expect(await backoffice.health()).toEqual({ database: false, momo: false, balances: null });
+  } finally {
+    await database.close();
+  }
 });
 
-it('has the catalogue desk say the database is not answering once it is closed', async () => {
-  const t = tempDatabase();
-  const catalogue = createCatalogue({ sql: new SqliteSql(t.db), acceptsCurrency: () => true, verifyWallet: null });
-  const desk = createCatalogueDesk({ catalogue, accounts: createAccounts({ db: new SqliteSql(t.db), owner2fa: false }) });
-  expect(await desk.sellers()).toEqual([]);
-  t.db.close();
-  await expect(desk.sellers()).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
-  await expect(desk.products()).rejects.toThrow(/Sellers and products cannot be shown/);
-  t.close();
+it('has the catalogue desk say the database is not answering once it is gone', async () => {
+  const database = await databaseThatGoes();
+  try {
+    const catalogue = createCatalogue({ sql: database.sql, acceptsCurrency: () => true, verifyWallet: null });
+    const desk = createCatalogueDesk({ catalogue, accounts: createAccounts({ db: database.sql, owner2fa: false }) });
+    expect(await desk.sellers()).toEqual([]);
+    await database.goAway();
+    await expect(desk.sellers()).rejects.toThrow(expect.objectContaining({ kind: 'busy', code: 'database_unavailable' }));
+    await expect(desk.products()).rejects.toThrow(/Sellers and products cannot be shown/);
+  } finally {
+    await database.close();
+  }
 });

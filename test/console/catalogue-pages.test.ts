@@ -4,7 +4,7 @@
 // storefront, every change is audited before → after, and a viewer's forged post is a 403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from '../checkout/helpers';
-import { auditRows, signedIn, startConsole, type Browser, type ConsoleStore } from './helpers';
+import { auditRowsOf, signedIn, startConsole, type Browser, type ConsoleStore } from './helpers';
 
 let store: ConsoleStore;
 let operator: Browser;
@@ -25,8 +25,8 @@ function idIn(html: string, kind: 'sellers' | 'products'): string {
 const forSale = async (productId: string) =>
   ((await store.http.get('/api/products').expect(200)).body as { products: { id: string }[] }).products.some((p) => p.id === productId);
 
-const lastAudit = (action: string) => {
-  const rows = auditRows(store, action);
+const lastAudit = async (action: string) => {
+  const rows = await auditRowsOf(store, action);
   const row = rows[rows.length - 1]!;
   return { ...row, before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>), after: JSON.parse(row.after!) as Record<string, unknown> };
 };
@@ -50,7 +50,7 @@ describe('sellers', () => {
     expect(res.text).toMatch(/<dt>Name MoMo has<\/dt><dd data-wallet-name>Sand Box<\/dd>\s*<dt>Name typed<\/dt><dd>Mama Ngozi<\/dd>/);
     expect(res.text).toContain('The names differ');
     const id = idIn(res.text, 'sellers');
-    expect(lastAudit('seller.create')).toMatchObject({
+    expect(await lastAudit('seller.create')).toMatchObject({
       actorEmail: 'operator@example.com', objectId: id, outcome: 'done', before: null,
       after: { name: 'Mama Ngozi', msisdn: '46733900001', shareBps: 8500, active: true, walletName: 'Sand Box' },
     });
@@ -67,7 +67,7 @@ describe('sellers', () => {
     expect(res.text).toMatch(/<p class="field-error" id="seller-msisdn-error">msisdn is not an active MoMo wallet[^<]*<\/p>/);
     expect(res.text).toContain('value="Dormant Wallet"');
     expect(await count(store, 'sellers')).toBe(before);
-    expect(lastAudit('seller.create')).toMatchObject({ outcome: 'refused', after: { refused: 'wallet_not_active', asked: { msisdn: '46733123451' } } });
+    expect(await lastAudit('seller.create')).toMatchObject({ outcome: 'refused', after: { refused: 'wallet_not_active', asked: { msisdn: '46733123451' } } });
   });
 
   it("refuses a number another seller holds, by the field, naming that seller", async () => {
@@ -88,18 +88,18 @@ describe('sellers', () => {
     const renamed = await operator.post(`/admin/sellers/${id}`, { name: 'Kato Crafts Ltd', msisdn: '46733900002', share: '75' }, { from: `/admin/sellers/${id}` });
     expect(renamed.status).toBe(200);
     expect(renamed.text).not.toContain('Name MoMo has');
-    expect(lastAudit('seller.update')).toMatchObject({
+    expect(await lastAudit('seller.update')).toMatchObject({
       objectId: id,
       before: { name: 'Kato Crafts', shareBps: 8000 },
       after: { name: 'Kato Crafts Ltd', shareBps: 7500 },
     });
     const moved = await operator.post(`/admin/sellers/${id}`, { name: 'Kato Crafts Ltd', msisdn: '46733900003', share: '75' }, { from: `/admin/sellers/${id}` });
     expect(moved.text).toContain('data-wallet-name>Sand Box<');
-    expect(lastAudit('seller.update')).toMatchObject({ before: { msisdn: '46733900002' }, after: { msisdn: '46733900003', walletName: 'Sand Box' } });
+    expect(await lastAudit('seller.update')).toMatchObject({ before: { msisdn: '46733900002' }, after: { msisdn: '46733900003', walletName: 'Sand Box' } });
     const refused = await operator.post(`/admin/sellers/${id}`, { name: 'Kato Crafts Ltd', msisdn: '46733123451', share: '75' }, { from: `/admin/sellers/${id}` });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('id="seller-msisdn-error"');
-    expect(store.sokoni.db.prepare('SELECT msisdn FROM sellers WHERE id = ?').get(id)).toEqual({ msisdn: '46733900003' });
+    expect(await store.sokoni.sql.get('SELECT msisdn FROM sellers WHERE id = ?', [id])).toEqual({ msisdn: '46733900003' });
   });
 
   it("deactivates a seller: their products leave the storefront, and come back on reactivation", async () => {
@@ -109,11 +109,11 @@ describe('sellers', () => {
     const res = await operator.post(`/admin/sellers/${sellerId}/deactivate`, {}, { from: `/admin/sellers/${sellerId}` });
     expect(res.status).toBe(303);
     expect(await forSale(productId)).toBe(false);
-    expect(lastAudit('seller.deactivate')).toMatchObject({ objectId: sellerId, before: { active: true }, after: { active: false } });
+    expect(await lastAudit('seller.deactivate')).toMatchObject({ objectId: sellerId, before: { active: true }, after: { active: false } });
     expect((await operator.get(`/admin/sellers/${sellerId}`)).text).toContain('Reactivate seller');
     await operator.post(`/admin/sellers/${sellerId}/reactivate`, {}, { from: `/admin/sellers/${sellerId}` });
     expect(await forSale(productId)).toBe(true);
-    expect(lastAudit('seller.reactivate')).toMatchObject({ before: { active: false }, after: { active: true } });
+    expect(await lastAudit('seller.reactivate')).toMatchObject({ before: { active: false }, after: { active: true } });
   });
 });
 
@@ -121,18 +121,18 @@ describe('products', () => {
   it('adds, changes and deactivates a product, each audited before → after', async () => {
     const sellerId = await addSeller('Jua Kali Metal', '46733900005');
     const productId = await addProduct(sellerId, 'Charcoal Stove', '12.50');
-    expect(lastAudit('product.create')).toMatchObject({ objectId: productId, after: { name: 'Charcoal Stove', priceMinor: 1250, currency: 'EUR', active: true } });
+    expect(await lastAudit('product.create')).toMatchObject({ objectId: productId, after: { name: 'Charcoal Stove', priceMinor: 1250, currency: 'EUR', active: true } });
     const shop = await store.http.get(`/api/products/${productId}`).expect(200);
     expect(shop.body).toMatchObject({ name: 'Charcoal Stove', priceMinor: 1250 });
 
     const changed = await operator.post(`/admin/products/${productId}`, { sellerId, name: 'Charcoal Stove, large', description: 'Fresh', price: '14', currency: 'EUR' }, { from: `/admin/products/${productId}` });
     expect(changed.status).toBe(200);
-    expect(lastAudit('product.update')).toMatchObject({ before: { name: 'Charcoal Stove', priceMinor: 1250 }, after: { name: 'Charcoal Stove, large', priceMinor: 1400 } });
+    expect(await lastAudit('product.update')).toMatchObject({ before: { name: 'Charcoal Stove', priceMinor: 1250 }, after: { name: 'Charcoal Stove, large', priceMinor: 1400 } });
     expect((await store.http.get(`/api/products/${productId}`).expect(200)).body).toMatchObject({ priceMinor: 1400 });
 
     await operator.post(`/admin/products/${productId}/deactivate`, {}, { from: `/admin/products/${productId}` });
     expect(await forSale(productId)).toBe(false);
-    expect(lastAudit('product.deactivate')).toMatchObject({ objectId: productId, before: { active: true }, after: { active: false } });
+    expect(await lastAudit('product.deactivate')).toMatchObject({ objectId: productId, before: { active: true }, after: { active: false } });
     expect((await operator.get('/admin/products')).text).toMatch(/Charcoal Stove, large[\s\S]*?Inactive/);
   });
 
@@ -158,8 +158,8 @@ describe('a viewer', () => {
     expect((await viewer.get('/admin/sellers')).text).not.toContain('Add a seller');
     const forged = await viewer.post(`/admin/sellers/${sellerId}/deactivate`, {}, { from: '/admin/sellers' });
     expect(forged.status).toBe(403);
-    expect(store.sokoni.db.prepare('SELECT active FROM sellers WHERE id = ?').get(sellerId)).toEqual({ active: 1 });
-    expect(lastAudit('forbidden')).toMatchObject({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: sellerId, outcome: 'refused' });
+    expect(await store.sokoni.sql.get('SELECT active FROM sellers WHERE id = ?', [sellerId])).toEqual({ active: 1 });
+    expect(await lastAudit('forbidden')).toMatchObject({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: sellerId, outcome: 'refused' });
   });
 });
 

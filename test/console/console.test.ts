@@ -2,7 +2,7 @@
 // finding an order, its page, a payout retry by an operator and a forged one by a viewer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pay, sellerWithProduct, waitForOrder, isFinal } from '../checkout/helpers';
-import { auditRows, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
+import { auditRowsOf, Browser, PASSWORD, signedIn, startConsole, type ConsoleStore } from './helpers';
 
 let store: ConsoleStore | undefined;
 afterEach(async () => {
@@ -45,7 +45,7 @@ describe('signing in', () => {
     expect((await supertestGet(store, '/admin', `sokoni.session=${first}`)).status).toBe(303);
     await browser.post('/admin/sign-out', {});
     expect((await browser.get('/admin')).status).toBe(303);
-    expect(auditRows(store).map((r) => r.action)).toEqual(expect.arrayContaining(['sign_in', 'sign_out']));
+    expect((await auditRowsOf(store)).map((r) => r.action)).toEqual(expect.arrayContaining(['sign_in', 'sign_out']));
   });
 
   it('uses the __Host- prefix and Secure under an https PUBLIC_URL', async () => {
@@ -61,12 +61,12 @@ describe('signing in', () => {
   it('refuses a form without its CSRF token, and changes nothing', async () => {
     store = await startConsole();
     const owner = await signedIn(store, 'owner');
-    const before = auditRows(store).length;
+    const before = (await auditRowsOf(store)).length;
     const res = await owner.post('/admin/people', { email: 'new@example.com', role: 'viewer', password: 'another long password' }, { csrf: false });
     expect(res.status).toBe(403);
     expect(res.text).toContain('did not come from this shop');
     expect((await store.accounts.people()).map((p) => p.email)).not.toContain('new@example.com');
-    expect(auditRows(store).length).toBe(before);
+    expect((await auditRowsOf(store)).length).toBe(before);
   });
 
   it('throttles sign-in with 429 and Retry-After after a few failures', async () => {
@@ -111,7 +111,7 @@ describe('orders', () => {
     expect(retried.status).toBe(303);
     expect(retried.headers.location).toBe(`/admin/orders/${id}`);
     expect((await waitForOrder(store, id, isFinal)).status).toBe('settled');
-    const [entry] = auditRows(store, 'payout.retry');
+    const [entry] = await auditRowsOf(store, 'payout.retry');
     expect(entry).toMatchObject({ actorEmail: 'operator@example.com', actorRole: 'operator', objectId: id, outcome: 'done' });
     expect(JSON.parse(entry!.before!)).toEqual({ status: 'paid', payout: 'waiting_funds' });
     expect(JSON.parse(entry!.after!)).toMatchObject({ status: 'paid' });
@@ -132,7 +132,7 @@ describe('orders', () => {
     const forged = await viewer.post(`/admin/orders/${id}/retry-payout`, {}, { from: `/admin/orders/${id}` });
     expect(forged.status).toBe(403);
     expect((await waitForOrder(store, id, () => true)).payout).toMatchObject({ status: 'waiting_funds' });
-    expect(auditRows(store, 'forbidden')).toEqual([
+    expect(await auditRowsOf(store, 'forbidden')).toEqual([
       expect.objectContaining({ actorEmail: 'viewer@example.com', actorRole: 'viewer', objectId: id, outcome: 'refused' }),
     ]);
 
@@ -142,7 +142,7 @@ describe('orders', () => {
     expect(attention.text).toContain(`/admin/orders/${id}/retry-payout`);
     const retried = await operator.post(`/admin/orders/${id}/retry-payout`, { back: 'attention' }, { from: '/admin/attention' });
     expect(retried.headers.location).toBe('/admin/attention');
-    expect(auditRows(store, 'payout.retry')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', outcome: 'done' })]);
+    expect(await auditRowsOf(store, 'payout.retry')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', outcome: 'done' })]);
   });
 
   it('pages with a next cursor until the last page', async () => {
@@ -173,7 +173,7 @@ describe('people and API keys', () => {
     expect(weak.text).toContain('at least 12 characters');
     const newcomer = new Browser(store.sokoni.url);
     expect((await newcomer.signIn('new.op@example.com', 'brand new passphrase')).status).toBe(303);
-    expect(auditRows(store, 'person.create').at(-1)).toMatchObject({ actorEmail: 'owner@example.com', outcome: 'done' });
+    expect((await auditRowsOf(store, 'person.create')).at(-1)).toMatchObject({ actorEmail: 'owner@example.com', outcome: 'done' });
   });
 
   it('gives a key once, which then acts with its person’s role', async () => {

@@ -3,7 +3,7 @@
 // by the books, audited), and a viewer sees it without the form.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_TOKEN, demoProductId, pay } from '../checkout/helpers';
-import { auditRows, signedIn, startConsole, type ConsoleStore } from './helpers';
+import { auditRowsOf, signedIn, startConsole, type ConsoleStore } from './helpers';
 
 let store: ConsoleStore;
 beforeAll(async () => {
@@ -36,7 +36,7 @@ it('lists a difference, lets an operator resolve it with a note, and shows a vie
   const done = await operator.post(`/admin/reconciliation-items/${id}/resolve`, { note: 'MTN confirmed the transfer arrived' }, { from: '/admin/attention' });
   expect(done.status).toBe(303);
   expect((await operator.get('/admin/attention')).text).toContain('Reconciliation differences (1)');
-  expect(auditRows(store, 'reconciliation.resolve')).toEqual([
+  expect(await auditRowsOf(store, 'reconciliation.resolve')).toEqual([
     expect.objectContaining({ actorEmail: 'operator@example.com', objectId: id, outcome: 'refused' }),
     expect.objectContaining({ actorEmail: 'operator@example.com', objectId: id, outcome: 'done' }),
   ]);

@@ -86,6 +86,7 @@ export interface AuditRow { action: string; actorEmail: string; actorRole: strin
 
 const AUDIT_ROWS = 'SELECT action, actor_email AS actorEmail, actor_role AS actorRole, object_id AS objectId, outcome, before, after FROM audit_log';
 
+/** The audit log read from SQLite directly, for suites that run on SQLite only (sellers-auth, refunds-ui); the others use auditRowsOf. */
 export function auditRows(store: Store, action?: string): AuditRow[] {
   return store.sokoni.db
     .prepare(`${AUDIT_ROWS} WHERE ? IS NULL OR action = ? ORDER BY id`)

@@ -9,14 +9,13 @@ import { createBackoffice, createCatalogueDesk } from '../../src/backoffice';
 import type { Checkout } from '../../src/checkout';
 import { createCatalogue } from '../../src/catalogue';
 import { loadConfig } from '../../src/config';
-import { SqliteSql } from '../../src/db';
 import { createAdminRouter } from '../../src/web/admin-routes';
 import { createCatalogueRouter } from '../../src/web/catalogue-routes';
 import { createConsoleRouter } from '../../src/web/console-routes';
 import { silentLogger } from '../../src/log';
 import { createRefunds } from '../../src/refunds';
 import { createCsrf } from '../../src/web/csrf';
-import { tempDatabase } from '../db/helpers';
+import { testSql } from '../db/test-database';
 import { pay, demoProductId } from '../checkout/helpers';
 import { Browser, csrfOf, signedIn, startConsole, type ConsoleStore } from './helpers';
 
@@ -111,12 +110,12 @@ beforeAll(async () => {
 });
 afterAll(() => store?.close());
 
-it('has a line for every admin route there is', () => {
-  const t = tempDatabase();
-  const config = loadConfig({ DATABASE_PATH: t.file });
-  const accounts = createAccounts({ db: new SqliteSql(t.db), owner2fa: false });
+it('has a line for every admin route there is', async () => {
+  const t = await testSql();
+  const config = loadConfig({});
+  const sql = t.sql;
+  const accounts = createAccounts({ db: sql, owner2fa: false });
   const checkout = {} as Checkout;
-  const sql = new SqliteSql(t.db);
   const catalogue = createCatalogue({ sql, acceptsCurrency: () => true, verifyWallet: null });
   const routers = [
     createConsoleRouter({
@@ -132,7 +131,7 @@ it('has a line for every admin route there is', () => {
     createCatalogueRouter({ catalogue, config }),
   ];
   expect(routesOf(routers).sort()).toEqual([...MATRIX.keys()].sort());
-  t.close();
+  await t.close();
 });
 
 const concrete = (path: string) =>

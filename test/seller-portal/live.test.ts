@@ -1,31 +1,31 @@
-// The seller live hub on a real SQLite file: a change to an order reaches only its seller's open
-// pages; with no page open it does not listen at all; and a look-up that fails (the database
-// closed at shutdown) never throws back into the engine that announced the change.
+// The seller live hub on the suite's database: a change to an order reaches only its seller's open
+// pages; with no page open it does not listen at all; and a look-up that fails (the database gone)
+// never throws back into the engine that announced the change.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSeller, createProduct, SqliteSql } from '../../src/db';
+import { createSeller, createProduct, type Sql } from '../../src/db';
 import { createSellerLive } from '../../src/sellers';
-import { tempDatabase, type TempDatabase } from '../db/helpers';
+import { databaseThatGoes, type GoneDatabase } from '../console/database-door';
 
-let temp: TempDatabase | undefined;
-afterEach(() => {
-  temp?.close();
-  temp = undefined;
+let database: GoneDatabase | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
 });
 
-function orderOf(t: TempDatabase, sellerId: string, productId: string, id: string): void {
-  t.db.prepare(`INSERT INTO orders (id, product_id, seller_id, qty, unit_price_minor, amount_minor, currency, seller_share_bps,
+async function orderOf(sql: Sql, sellerId: string, productId: string, id: string): Promise<void> {
+  await sql.run(`INSERT INTO orders (id, product_id, seller_id, qty, unit_price_minor, amount_minor, currency, seller_share_bps,
     seller_amount_minor, platform_amount_minor, payer_msisdn, status, created_at, updated_at)
-    VALUES (?, ?, ?, 1, 1000, 1000, 'EUR', 8000, 800, 200, '256772000999', 'paid', 1, 1)`).run(id, productId, sellerId);
+    VALUES (?, ?, ?, 1, 1000, 1000, 'EUR', 8000, 800, 200, '256772000999', 'paid', 1, 1)`, [id, productId, sellerId]);
 }
 
 describe('seller live hub', () => {
   it("tells only the order's seller, listens only while a page is open, and swallows a failed look-up", async () => {
-    const t = (temp = tempDatabase());
-    const sql = new SqliteSql(t.db);
+    const gone = (database = await databaseThatGoes());
+    const sql = gone.sql;
     const a = await createSeller(sql, { name: 'A', msisdn: '256772000001', shareBps: 8000 });
     const b = await createSeller(sql, { name: 'B', msisdn: '256772000002', shareBps: 8000 });
     const productOfA = await createProduct(sql, { sellerId: a.id, name: 'Basket', description: '', priceMinor: 1000, currency: 'EUR', active: true });
-    orderOf(t, a.id, productOfA.id, '00000000-0000-4000-8000-00000000000a');
+    await orderOf(sql, a.id, productOfA.id, '00000000-0000-4000-8000-00000000000a');
 
     let announce: ((orderId: string) => void) | null = null;
     const live = createSellerLive(sql, (listener) => {
@@ -48,10 +48,10 @@ describe('seller live hub', () => {
 
     live.watch(a.id, () => told.a++);
     const notice = announce!;
-    t.db.close();
+    await gone.goAway();
     expect(() => notice('00000000-0000-4000-8000-00000000000a')).not.toThrow();
     // The failed look-up settles (a read queued behind it answers) without telling anyone.
-    await expect(sql.get('SELECT 1')).rejects.toThrow(/not open/);
+    await expect(sql.get('SELECT 1')).rejects.toThrow();
     expect(told.a).toBe(1);
   });
 });

@@ -145,7 +145,7 @@ describe('seller portal service', () => {
     expect(sales.get(before.id)).toMatchObject({ unitPriceMinor: 1000, amountMinor: 1000 });
     expect(sales.get(after.id)).toMatchObject({ unitPriceMinor: 2500, amountMinor: 2500 });
 
-    const audit = store.sokoni.db.prepare(`SELECT action, object_id AS objectId, before, after, outcome FROM audit_log WHERE action = 'product.seller_update'`).all();
+    const audit = await store.sokoni.sql.all(`SELECT action, object_id AS objectId, before, after, outcome FROM audit_log WHERE action = 'product.seller_update'`);
     expect(audit).toEqual([{
       action: 'product.seller_update', objectId: a.productId, outcome: 'done',
       before: JSON.stringify({ description: '', priceMinor: 1000, active: true }),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionContext } from '../../src/accounts';
 import { DomainError } from '../../src/domain-error';
 import { sellerWithProduct } from '../checkout/helpers';
-import { auditRows, signedIn, startConsole, type Browser, type ConsoleStore } from '../console/helpers';
+import { auditRowsOf, signedIn, startConsole, type Browser, type ConsoleStore } from '../console/helpers';
 
 let store: ConsoleStore;
 let operator: Browser;
@@ -30,7 +30,7 @@ describe('product lock', () => {
     const locked = await operator.post(`/admin/products/${productId}/lock`, {}, { from: `/admin/products/${productId}` });
     expect(locked.status).toBe(303);
     expect((await operator.get(`/admin/products/${productId}`)).text).toContain('Unlock product');
-    expect(auditRows(store, 'product.lock')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', objectId: productId, outcome: 'done', after: '{"locked":true}' })]);
+    expect(await auditRowsOf(store, 'product.lock')).toEqual([expect.objectContaining({ actorEmail: 'operator@example.com', objectId: productId, outcome: 'done', after: '{"locked":true}' })]);
 
     let refusal: unknown;
     try {
@@ -41,10 +41,10 @@ describe('product lock', () => {
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal).toMatchObject({ kind: 'refused', code: 'product_locked', message: expect.stringContaining('locked this product') });
     expect(await portal.product(sellerId, productId)).toMatchObject({ priceMinor: 1000, locked: true });
-    expect(auditRows(store, 'product.seller_update')).toEqual([expect.objectContaining({ objectId: productId, outcome: 'refused' })]);
+    expect(await auditRowsOf(store, 'product.seller_update')).toEqual([expect.objectContaining({ objectId: productId, outcome: 'refused' })]);
 
     await operator.post(`/admin/products/${productId}/unlock`, {}, { from: `/admin/products/${productId}` });
-    expect(auditRows(store, 'product.unlock')).toHaveLength(1);
+    expect(await auditRowsOf(store, 'product.unlock')).toHaveLength(1);
     expect((await portal.updateProduct(seller, sellerId, productId, { priceMinor: 5000 })).priceMinor).toBe(5000);
   });
 });

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, isFinal, pay, waitForOrder } from '../checkout/helpers';
-import { auditRows, signedIn, startConsole, type Browser, type ConsoleStore } from '../console/helpers';
+import { auditRowsOf, signedIn, startConsole, type Browser, type ConsoleStore } from '../console/helpers';
 import { sellerSignedIn } from '../sellers-auth/helpers';
 import { inlineCode } from '../web/storefront-helpers';
 
@@ -149,7 +149,7 @@ describe('the product form', () => {
     const saved = await amina.browser.post(`/seller/products/${amina.productId}`, { description: 'Bigger', price: '25.00', available: 'yes' }, { from: `/seller/products/${amina.productId}` });
     expect(saved.status).toBe(303);
     expect((await amina.browser.get(saved.headers.location!)).text).toContain('Saved.');
-    expect(auditRows(store, 'product.seller_update').at(-1)).toMatchObject({ objectId: amina.productId, outcome: 'done', actorRole: 'seller' });
+    expect((await auditRowsOf(store, 'product.seller_update')).at(-1)).toMatchObject({ objectId: amina.productId, outcome: 'done', actorRole: 'seller' });
 
     const after = await sale(amina.productId);
     expect(after.amountMinor).toBe(2500);
