@@ -74,3 +74,20 @@ export function isBusy(error: unknown): boolean {
   const found = code(error);
   return found !== undefined && (found.startsWith('SQLITE_BUSY') || found === '55P03');
 }
+
+// The server cannot be reached (now), as opposed to one that answered "no": the socket refused,
+// reset, broken (EPIPE on a pooled connection's next write), timed out or gone (a stopped local
+// server removes its Unix socket file: ENOENT), the name not resolving, and PostgreSQL starting up
+// or shutting down (57P01–57P03) or any class 08 connection exception.
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EAI_AGAIN', '57P01', '57P02', '57P03',
+]);
+
+/** PostgreSQL cannot be reached: at start-up Sokoni waits for it; while serving it is a 503. */
+export function isUnreachable(error: unknown): boolean {
+  const found = code(error);
+  if (found !== undefined) return UNREACHABLE_CODES.has(found) || found.startsWith('08');
+  // pg's own "Connection terminated" and its connection timeout carry no code.
+  const message = fields(error).message;
+  return typeof message === 'string' && /timeout|terminated|ECONNREFUSED/i.test(message);
+}

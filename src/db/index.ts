@@ -8,7 +8,7 @@ export { SqliteSql } from './sqlite-sql';
 export { PostgresSql, PostgresTransaction, postgresPoolConfig, UnsafeNumberError } from './postgres-sql';
 export { applyPostgresMigrations, POSTGRES_MIGRATIONS_DIR } from './postgres-migrate';
 export { PostgresOrderChanges, ORDER_CHANNEL, LISTENER_APPLICATION_NAME, type OrderChanges, type PostgresOrderChangesOptions } from './postgres-notify';
-export { isUniqueViolation, isSerializationFailure, isBusy, type UniqueTarget } from './errors';
+export { isUniqueViolation, isSerializationFailure, isBusy, isUnreachable, type UniqueTarget } from './errors';
 export { startCheckpointer, type Checkpointer } from './checkpointer';
 export * from './catalogue';
 export { seedDemoCatalogue, ensureDemoCatalogue, demoSeedOptions, DEMO_SELLER_IDS, DEMO_PRODUCT_IDS, type SeedOptions } from './seed';

@@ -2,6 +2,7 @@
 // DATABASE_URL. Either way the server gets an `Sql` and the few things that differ by database
 // (readiness, committing before an answer, what runs beside serving) through a `Store`; what is
 // SQLite's alone (busy timeouts, the checkpointer, group commit) stays behind this door.
+import { isUnreachable } from './errors';
 import { applyMigrations, pendingMigrations } from './migrate';
 import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { assertWritable, databaseStartupError, openDatabase, probeWritable, setBusyTimeout, SERVING_BUSY_TIMEOUT_MS, type Database } from './connection';
@@ -221,18 +222,6 @@ function startProbe(sql: PostgresSql, everyMs: number, timeoutMs: number): { las
   const timer = setInterval(() => void ask(), everyMs);
   timer.unref();
   return probe;
-}
-
-// Errors that say the server cannot be reached (yet), as opposed to one that answered "no":
-// the socket's (ECONNREFUSED, a timeout), pg's own "Connection terminated", and PostgreSQL
-// starting up or shutting down (57P03 cannot_connect_now, class 08 connection exceptions).
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
-
-function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return UNREACHABLE_CODES.has(code) || code.startsWith('08');
-  const message = error instanceof Error ? error.message : '';
-  return /timeout|terminated|ECONNREFUSED/i.test(message);
 }
 
 /** The refusals a person fixes in DATABASE_URL: the user, the password, the database's name. */
