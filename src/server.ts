@@ -34,7 +34,7 @@ import { createPayRouter } from './web/pay-routes';
 import { createRefunds, type Refunds } from './refunds';
 import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
-import { createRateLimitRouter } from './web/rate-limits';
+import { createRateLimitRouter, createRateLimits } from './web/rate-limits';
 import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createSellerPortalRouter } from './web/seller-portal-routes';
 import { requireSeller } from './web/seller-session';
@@ -233,11 +233,13 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   const catalogueDesk = createCatalogueDesk({ catalogue, accounts });
+  // One set of per-address counters for both lanes: the hot routes and the Express routes.
+  const limits = createRateLimits(config);
   handle = createApp({
     config,
     catalogue,
-    firstRouters: [createCallbackRouter({ config, checkout, log })],
-    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(config), identifyCallers({ accounts, config, log })],
+    firstRouters: [createCallbackRouter({ config, checkout, log, limits })],
+    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(limits), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,
