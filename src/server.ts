@@ -34,6 +34,7 @@ import { createPayRouter } from './web/pay-routes';
 import { createRefunds, type Refunds } from './refunds';
 import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
+import { createHotRoutes } from './web/hot-routes';
 import { createRateLimitRouter, createRateLimits } from './web/rate-limits';
 import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createSellerPortalRouter } from './web/seller-portal-routes';
@@ -238,6 +239,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   handle = createApp({
     config,
     catalogue,
+    hotRoutes: createHotRoutes({ config, checkout, log, limits }),
     firstRouters: [createCallbackRouter({ config, checkout, log, limits })],
     rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(limits), identifyCallers({ accounts, config, log })],
     routers: [
