@@ -236,10 +236,11 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const catalogueDesk = createCatalogueDesk({ catalogue, accounts });
   // One set of per-address counters for both lanes: the hot routes and the Express routes.
   const limits = createRateLimits(config);
+  const refundsShopperSees = async (orderId: string) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []);
   handle = createApp({
     config,
     catalogue,
-    hotRoutes: createHotRoutes({ config, checkout, log, limits }),
+    hotRoutes: createHotRoutes({ config, checkout, log, limits, refunds: refundsShopperSees }),
     firstRouters: [createCallbackRouter({ config, checkout, log, limits })],
     rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(limits), identifyCallers({ accounts, config, log })],
     routers: [
@@ -247,7 +248,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
       storefront.router,
       createOrderRouter({
         config, checkout, csrf, pages,
-        refunds: async (orderId) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []),
+        refunds: refundsShopperSees,
         streamOpened: () => metrics.streamOpened(),
       }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),
