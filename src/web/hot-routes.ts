@@ -72,8 +72,15 @@ function readBody(req: IncomingMessage, done: (error: Error | undefined, text: s
     if (size > BODY_LIMIT_BYTES) tooLarge = true;
     if (!tooLarge) chunks.push(chunk);
   });
-  req.on('error', () => done(bodyError('request.aborted'), ''));
+  // An aborted request may report an error after its data; only the first outcome counts.
+  let settled = false;
+  req.on('error', () => {
+    if (!settled) done(bodyError('request.aborted'), '');
+    settled = true;
+  });
   req.on('end', () => {
+    if (settled) return;
+    settled = true;
     if (tooLarge) return done(bodyError('entity.too.large'), '');
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
     done(undefined, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
