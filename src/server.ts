@@ -34,7 +34,8 @@ import { createPayRouter } from './web/pay-routes';
 import { createRefunds, type Refunds } from './refunds';
 import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
-import { createRateLimitRouter } from './web/rate-limits';
+import { createHotRoutes } from './web/hot-routes';
+import { createRateLimitRouter, createRateLimits } from './web/rate-limits';
 import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createSellerPortalRouter } from './web/seller-portal-routes';
 import { requireSeller } from './web/seller-session';
@@ -234,17 +235,21 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   const pages = createPages(config);
   const storefront = createStorefront({ config, catalogue, csrf, pages });
   const catalogueDesk = createCatalogueDesk({ catalogue, accounts });
+  // One set of per-address counters for both lanes: the hot routes and the Express routes.
+  const limits = createRateLimits(config);
+  const refundsShopperSees = async (orderId: string) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []);
   handle = createApp({
     config,
     catalogue,
-    firstRouters: [createCallbackRouter({ config, checkout, log })],
-    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(config), identifyCallers({ accounts, config, log })],
+    hotRoutes: createHotRoutes({ config, checkout, log, limits, refunds: refundsShopperSees }),
+    firstRouters: [createCallbackRouter({ config, checkout, log, limits })],
+    rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(limits), identifyCallers({ accounts, config, log })],
     routers: [
       csrf.router,
       storefront.router,
       createOrderRouter({
         config, checkout, csrf, pages,
-        refunds: async (orderId) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []),
+        refunds: refundsShopperSees,
         streamOpened: () => metrics.streamOpened(),
       }),
       createPayRouter({ config, checkout, payFormRefused: storefront.payFormRefused }),

@@ -4,13 +4,13 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import cors from 'cors';
 import express from 'express';
-import helmet from 'helmet';
 import morgan from 'morgan';
 import type { Config } from '../config';
 import type { Catalogue } from '../catalogue';
 import { accessLogFormat } from './access-log';
 import { createCatalogueRouter } from './catalogue-routes';
 import { ApiError, errorHandler, notFound, type HtmlErrorRenderer } from './errors';
+import { createHelmet } from './security-headers';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
@@ -29,6 +29,11 @@ export interface AppDeps {
   catalogue: Catalogue;
   /** Mounted after the catalogue API, before the 404 handler. */
   routers?: express.Router[];
+  /**
+   * Runs first (after the access log): the hot routes (hot-routes.ts), which answer the
+   * exchanges every order makes without the middleware below, or pass the request on untouched.
+   */
+  hotRoutes?: express.RequestHandler;
   /**
    * Mounted first, before security headers, CORS, the access log and the body parsers: routes
    * that answer servers, not browsers, on the hot path (/callback), with their own limits.
@@ -76,18 +81,6 @@ function commitBeforeAnswer(commit: () => void): express.RequestHandler {
   };
 }
 
-export const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'self'"],
-  objectSrc: ["'none'"],
-};
-
 export function createApp(deps: AppDeps): express.Express {
   const { config } = deps;
   const app = express();
@@ -102,16 +95,11 @@ export function createApp(deps: AppDeps): express.Express {
   // see them, and the first routers (the callback) answer before the rest of the middleware.
   if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream } : {}));
   // Their answers need no commit first either (answersWithoutCommit).
+  if (deps.hotRoutes) app.use(deps.hotRoutes);
   for (const router of deps.firstRouters ?? []) app.use(router);
   if (deps.commitWrites) app.use(commitBeforeAnswer(deps.commitWrites));
 
-  // HSTS only when the store's public URL is https: a plain-http store has nothing to pin, and
-  // the header would tell browsers to refuse that host over http for a year.
-  const https = config.publicUrl?.startsWith('https://') ?? false;
-  app.use(helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    strictTransportSecurity: https,
-  }));
+  app.use(createHelmet(config));
   // With no configured origins the middleware is not mounted at all, so browsers on other
   // origins get no Access-Control-* header and cannot read any answer.
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins }));

@@ -33,6 +33,12 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'request.size.invalid': { status: 400, code: 'invalid_body', message: 'The body length does not match Content-Length' },
 };
 
+/** A body refusal of the kind body-parser reports, for routes that read their own bodies (hot-routes.ts). */
+export function bodyError(type: 'entity.parse.failed' | 'entity.too.large' | 'request.aborted'): ApiError {
+  const known = BODY_ERRORS[type]!;
+  return new ApiError(known.status, known.code, known.message);
+}
+
 // For 4xx errors raised by middleware (CSRF, routing) that carry only a status.
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -104,7 +110,8 @@ export const renderErrorView: HtmlErrorRenderer = (error, _req, res, fallback) =
   });
 };
 
-function wantsHtml(req: Request): boolean {
+/** Whether the error handler answers `req` with a page rather than JSON. */
+export function wantsHtml(req: Request): boolean {
   if (req.path.startsWith('/api/') || req.path === '/api') return false;
   return req.accepts(['json', 'html']) === 'html';
 }

@@ -40,11 +40,33 @@ export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, w
   return (await checkout.snapshot(orderId))!;
 }
 
-export function createOrderRouter({ config, checkout, csrf, pages, refunds = () => Promise.resolve([]), streamOpened }: OrderRouteDeps): express.Router {
-  const router = express.Router();
+/** The order's refunds as the shopper sees them; none without the refunds room. */
+type RefundsOf = (snapshot: OrderSnapshot) => Promise<readonly OrderRefund[]>;
+
+function refundsReader(refunds: OrderRouteDeps['refunds'] = () => Promise.resolve([])): RefundsOf {
   // Most orders never have a refund: the snapshot says whether there is anything to read.
-  const refundsOf = async (snapshot: OrderSnapshot): Promise<readonly OrderRefund[]> => (snapshot.hasRefunds ? refunds(snapshot.order.id) : []);
-  const json = async (snapshot: OrderSnapshot) => orderJson(snapshot, await refundsOf(snapshot));
+  return async (snapshot) => (snapshot.hasRefunds ? refunds(snapshot.order.id) : []);
+}
+
+/**
+ * GET /orders/:id for a JSON client: the order once final, or as it is after `waitMs`; a 404
+ * for an id that is no order. Shared by this router and the hot routes (hot-routes.ts).
+ */
+export function orderJsonAnswer({ checkout, refunds }: Pick<OrderRouteDeps, 'checkout' | 'refunds'>): (id: string, waitMs: number) => Promise<ReturnType<typeof orderJson>> {
+  const refundsOf = refundsReader(refunds);
+  return async (id, waitMs) => {
+    // Only whether it exists first: the snapshot is read once, for the answer.
+    const parsed = uuid.safeParse(id);
+    if (!parsed.success || !(await checkout.orderStatus(parsed.data))) throw new ApiError(404, 'order_not_found', 'No order with this id');
+    const snapshot = await untilFinalOrTimeout(checkout, parsed.data, waitMs);
+    return orderJson(snapshot, await refundsOf(snapshot));
+  };
+}
+
+export function createOrderRouter({ config, checkout, csrf, pages, refunds, streamOpened }: OrderRouteDeps): express.Router {
+  const router = express.Router();
+  const refundsOf = refundsReader(refunds);
+  const json = orderJsonAnswer({ checkout, refunds });
 
   async function orderSnapshot(id: unknown, message = 'No order with this id'): Promise<OrderSnapshot> {
     const parsed = uuid.safeParse(id);
@@ -74,10 +96,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds = () 
 
   router.get('/orders/:id', async (req: Request, res: Response) => {
     if (wantsJson(req)) {
-      // Only whether it exists first: the snapshot is read once, for the answer.
-      const parsed = uuid.safeParse(req.params.id);
-      if (!parsed.success || !(await checkout.orderStatus(parsed.data))) throw new ApiError(404, 'order_not_found', 'No order with this id');
-      res.json(await json(await untilFinalOrTimeout(checkout, parsed.data, preferredWaitMs(req))));
+      res.json(await json(String(req.params.id), preferredWaitMs(req)));
       return;
     }
     const snapshot = await orderSnapshot(req.params.id);

@@ -27,25 +27,30 @@ function paySchema(targetEnvironment: string, defaultCountryCode: string | null)
   });
 }
 
-export interface PayRouteDeps {
-  config: Config;
-  checkout: Checkout;
-  /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
-  payFormRefused: (error: ApiError, req: Request, res: Response, next: NextFunction) => void;
+/** What a payment request says, whichever lane read it. */
+export interface PayRequest {
+  /** The parsed body: a form's fields or a JSON object. */
+  sent: Record<string, unknown>;
+  /** The Idempotency-Key header, for clients that send the key there. */
+  idempotencyKeyHeader: string | undefined;
+  /** A form post (asked about a repeat purchase), not a JSON client. */
+  fromForm: boolean;
 }
 
-export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDeps): express.Router {
-  const router = express.Router();
+/**
+ * Placing an order from POST /pay and its JSON answer, shared by this router and the hot
+ * routes (hot-routes.ts), which serve JSON clients without Express's middleware.
+ */
+export function createPayment({ config, checkout }: Pick<PayRouteDeps, 'config' | 'checkout'>) {
   const schema = paySchema(config.momo.targetEnvironment, config.defaultCountryCode);
 
-  async function place(req: Request) {
-    const sent = (req.body ?? {}) as Record<string, unknown>;
-    const body: Record<string, unknown> = { ...sent, idempotencyKey: sent.idempotencyKey ?? req.get('idempotency-key') };
+  async function place({ sent, idempotencyKeyHeader, fromForm }: PayRequest) {
+    const body: Record<string, unknown> = { ...sent, idempotencyKey: sent.idempotencyKey ?? idempotencyKeyHeader };
     if (body.idempotencyKey === undefined) delete body.idempotencyKey;
     const input = parseBody(schema, body);
     // A shopper who went back after paying and pays again most likely did not mean to: the form
     // says so and asks. API clients have idempotency keys for that.
-    if (!wantsJson(req) && sent.confirmRepeat !== 'yes') {
+    if (fromForm && sent.confirmRepeat !== 'yes') {
       const recent = await checkout.recentSameOrder({ msisdn: input.phone, productId: input.productId, qty: input.qty }, repeatWindowMs);
       // The same form sent twice (its idempotency key) is one order, not a second purchase.
       if (recent && recent.idempotencyKey !== (input.idempotencyKey ?? null)) {
@@ -62,10 +67,34 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
     });
   }
 
+  /** A JSON client's answer: 200 once the order is final (waiting up to `waitMs` for it), else 202. */
+  async function jsonAnswer(orderId: string, waitMs: number) {
+    const snapshot = await untilFinalOrTimeout(checkout, orderId, waitMs);
+    return { status: isFinalOrder(snapshot.order.status) ? 200 : 202, body: orderJson(snapshot) };
+  }
+
+  return { place, jsonAnswer };
+}
+
+export interface PayRouteDeps {
+  config: Config;
+  checkout: Checkout;
+  /** A form post to /pay was refused (4xx): show the form again with the reason by the field. */
+  payFormRefused: (error: ApiError, req: Request, res: Response, next: NextFunction) => void;
+}
+
+export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDeps): express.Router {
+  const router = express.Router();
+  const payment = createPayment({ config, checkout });
+
   router.post('/pay', async (req: Request, res: Response, next: NextFunction) => {
     let placed;
     try {
-      placed = await place(req);
+      placed = await payment.place({
+        sent: (req.body ?? {}) as Record<string, unknown>,
+        idempotencyKeyHeader: req.get('idempotency-key'),
+        fromForm: !wantsJson(req),
+      });
     } catch (caught) {
       const error = toApiError(caught);
       if (error.status < 500 && !wantsJson(req)) return payFormRefused(error, req, res, next);
@@ -77,8 +106,8 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
       res.redirect(303, `/orders/${orderId}`);
       return;
     }
-    const snapshot = await untilFinalOrTimeout(checkout, orderId, preferredWaitMs(req));
-    res.status(isFinalOrder(snapshot.order.status) ? 200 : 202).json(orderJson(snapshot));
+    const { status, body } = await payment.jsonAnswer(orderId, preferredWaitMs(req));
+    res.status(status).json(body);
   });
 
   return router;

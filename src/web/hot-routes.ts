@@ -1,0 +1,200 @@
+// The hot routes (issue #16): the three exchanges every order makes, served ahead of Express's
+// middleware stack. A settled order is one POST /pay (JSON), one GET /orders/:id (JSON,
+// long-polled with `Prefer: wait`) and two callbacks from MoMo; through the router, helmet, the
+// body parsers, the rate limiter and res.json they cost about a fifth of Sokoni's CPU.
+//
+// Mounted as the app's first handler (after the access log, which must see every request), it
+// matches method and path itself and answers with one writeHead/end, the security headers
+// computed once at start-up. It owns a request only when it can answer it exactly as the
+// Express routes would; anything else (a form post, an HTML Accept, an Origin when CORS is on,
+// a compressed body or another charset, a path Express would match only loosely) goes to
+// `next()` untouched, and the routes stay the one implementation of those cases. The business
+// logic is the routes' own (createPayment, orderJsonAnswer, callbackNoter); refusals go to the
+// app's error handler with `next(error)`, so their shape is the one every route has.
+//
+// What the hot answers leave out: the ETag res.json would add. /pay's is on a POST, which is
+// never revalidated, and an order's JSON is long-polled for its next change, which a 304 for
+// the unchanged one would only delay; computing it hashed every body.
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Checkout } from '../checkout';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { CALLBACK_RECEIVED, callbackNoter } from './callback-routes';
+import { bodyError, wantsHtml } from './errors';
+import { orderJsonAnswer, type OrderRouteDeps } from './order-routes';
+import { createPayment } from './pay-routes';
+import type { RateLimiter, RateLimits } from './rate-limits';
+import { helmetHeaders } from './security-headers';
+import { preferredWaitMs, wantsJson } from './wants';
+
+/** As the body parsers' limit (app.ts BODY_LIMIT). */
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+const ORDER_PATH = /^\/orders\/([0-9A-Za-z-]+)$/;
+
+export interface HotRoutesDeps {
+  config: Config;
+  checkout: Checkout;
+  log: Logger;
+  limits: RateLimits;
+  refunds?: OrderRouteDeps['refunds'];
+}
+
+/**
+ * The media type of a body we can read as the body parsers would: no Content-Encoding to
+ * inflate and UTF-8 or no charset. undefined when the Express lane must read it; '' when there
+ * is no Content-Type.
+ */
+function plainMediaType(req: IncomingMessage): string | undefined {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) return '';
+  const [type = '', ...params] = contentType.split(';');
+  for (const param of params) {
+    if (!/^\s*charset\s*=\s*"?utf-8"?\s*$/i.test(param)) return undefined;
+  }
+  return type.trim().toLowerCase();
+}
+
+/**
+ * The body as UTF-8 text (a byte-order mark dropped, as the body parsers' decoder does), or
+ * the body parsers' 413 past the limit, read to its end first as they do.
+ */
+function readBody(req: IncomingMessage, done: (error: Error | undefined, text: string) => void): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  let tooLarge = declared > BODY_LIMIT_BYTES;
+  let size = 0;
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > BODY_LIMIT_BYTES) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  });
+  // An aborted request may report an error after its data; only the first outcome counts.
+  let settled = false;
+  req.on('error', () => {
+    if (!settled) done(bodyError('request.aborted'), '');
+    settled = true;
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    if (tooLarge) return done(bodyError('entity.too.large'), '');
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+    done(undefined, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  });
+}
+
+/** A JSON body as express.json() reads it: empty is {}, and only an object or array is JSON here (its strict mode). */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return {};
+  const first = /^[ \t\n\r]*([^ \t\n\r])/.exec(text)?.[1];
+  if (first !== '{' && first !== '[') throw bodyError('entity.parse.failed');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw bodyError('entity.parse.failed');
+  }
+}
+
+export function createHotRoutes({ config, checkout, log, limits, refunds }: HotRoutesDeps): RequestHandler {
+  const noteCallback = callbackNoter({ config, checkout, log });
+  const payment = createPayment({ config, checkout });
+  const orderJson = orderJsonAnswer({ checkout, ...(refunds ? { refunds } : {}) });
+  const corsOn = config.corsOrigins.length > 0;
+
+  // What every browser-facing answer carries through the app's middleware: helmet's headers,
+  // and cors's Vary when CORS is on (it names the Origin it would allow; without one, only that).
+  const security = helmetHeaders(config);
+  if (corsOn) security.push(['Vary', 'Origin']);
+  const securityFlat = security.flat();
+
+  /** Writes a JSON answer in one go. `secure`: with the security headers (not for callbacks, which answer servers). */
+  function answer(res: Response, status: number, body: unknown, secure: boolean, location?: string): void {
+    const json = JSON.stringify(body);
+    const headers: string[] = secure ? [...securityFlat] : [];
+    if (location !== undefined) headers.push('Location', location);
+    headers.push('Content-Type', 'application/json; charset=utf-8');
+    const length = String(Buffer.byteLength(json));
+    // The access log reads Content-Length back with getHeader, which only headers set one by
+    // one keep; without the log, writeHead takes them all at once.
+    if (config.accessLog) res.setHeader('Content-Length', length);
+    else headers.push('Content-Length', length);
+    res.writeHead(status, headers);
+    res.end(json);
+  }
+
+  /** A refusal, in the app's error handler's shape; `secure` as for `answer`. */
+  function refuse(res: Response, next: NextFunction, error: unknown, secure: boolean): void {
+    if (secure && !res.headersSent) for (const [name, value] of security) res.setHeader(name, value);
+    next(error);
+  }
+
+  /** Counts the request against `limiter`; false (and the 429 sent on) when it is over. */
+  function allowed(limiter: RateLimiter, req: Request, res: Response, next: NextFunction, secure: boolean): boolean {
+    const refusal = limiter.take(req, res);
+    if (refusal) refuse(res, next, refusal, secure);
+    return refusal === undefined;
+  }
+
+  function callback(req: Request, res: Response, next: NextFunction): void {
+    if (plainMediaType(req) === undefined) return next();
+    if (!allowed(limits.callback, req, res, next, false)) return;
+    readBody(req, (error, body) => {
+      if (error) return refuse(res, next, error, false);
+      noteCallback({ query: req.query, body })
+        .then(() => answer(res, 200, CALLBACK_RECEIVED, false))
+        .catch((caught: unknown) => refuse(res, next, caught, false));
+    });
+  }
+
+  function pay(req: Request, res: Response, next: NextFunction): void {
+    if (!allowed(limits.pay, req, res, next, true)) return;
+    readBody(req, (error, text) => {
+      if (error) return refuse(res, next, error, true);
+      let sent: Record<string, unknown>;
+      try {
+        sent = (parseJsonBody(text) ?? {}) as Record<string, unknown>;
+      } catch (caught) {
+        return refuse(res, next, caught, true);
+      }
+      const header = req.headers['idempotency-key'];
+      payment.place({ sent, idempotencyKeyHeader: Array.isArray(header) ? header[0] : header, fromForm: false })
+        .then(async (placed) => {
+          const orderId = placed.snapshot.order.id;
+          const { status, body } = await payment.jsonAnswer(orderId, preferredWaitMs(req));
+          answer(res, status, body, true, `/orders/${orderId}`);
+        })
+        .catch((caught: unknown) => refuse(res, next, caught, true));
+    });
+  }
+
+  function order(req: Request, res: Response, next: NextFunction, id: string): void {
+    orderJson(id, preferredWaitMs(req))
+      .then((body) => answer(res, 200, body, true))
+      .catch((caught: unknown) => refuse(res, next, caught, true));
+  }
+
+  return (req, res, next) => {
+    const url = req.url;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method;
+    if (path === '/callback' && (method === 'POST' || method === 'PUT')) return callback(req, res, next);
+    // A browser on another origin gets cors's answer from the Express lane.
+    if (corsOn && req.headers.origin !== undefined) return next();
+    if (path === '/pay' && method === 'POST') {
+      // Only JSON is exempt from the CSRF check: a form or text/plain post goes the long way,
+      // and so does a client whose refusals would be rendered as a page.
+      if (plainMediaType(req) !== 'application/json' || wantsHtml(req)) return next();
+      return pay(req, res, next);
+    }
+    if (method === 'GET') {
+      const id = ORDER_PATH.exec(path)?.[1];
+      if (id !== undefined && wantsJson(req) && !wantsHtml(req)) return order(req, res, next, id);
+    }
+    next();
+  };
+}
