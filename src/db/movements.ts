@@ -105,10 +105,9 @@ const afterStep = (at: string) => `next_check_at = CASE WHEN CAST(${at} AS BIGIN
   read_requested = 0, leased_until = NULL, leased_by = NULL`;
 
 
-const pickOf = (age: string) => `UPDATE movements SET next_check_at = @until, leased_until = @until, leased_by = @holder, read_requested = 0
-  WHERE id IN (SELECT id FROM movements WHERE next_check_at <= @now AND ${age} AND (leased_until IS NULL OR leased_until <= @now)
-    ORDER BY next_check_at LIMIT @limit)
-  RETURNING ${columns}`;
+const dueOf = (age: string) => `SELECT ${columns} FROM movements
+  WHERE next_check_at <= @now AND ${age} AND (leased_until IS NULL OR leased_until <= @now)
+  ORDER BY next_check_at LIMIT @limit`;
 
 /** The statements, by what they do. */
 export const movementSql = {
@@ -167,12 +166,15 @@ export const movementSql = {
     RETURNING ${columns}`,
   /**
    * SQLite's pick (one process): up to @limit due rows of one age (young: created at or after
-   * @youngSince; old: before it), soonest due first, taken and read back in one statement. It
-   * is atomic on its own, so no other write comes between finding a row and leasing it; a row
-   * still held (by this process before a restart) takes no slot.
+   * @youngSince; old: before it), soonest due first, then leased by id in the same transaction; a
+   * row still held (by this process before a restart) takes no slot. Not one UPDATE … WHERE id IN
+   * (…) RETURNING: SQLite runs that form about six times slower than the select and the update
+   * apart (112 µs against 27 µs a pick on a bench database; 250 µs a call at callbacks-peak).
    */
-  pickYoung: pickOf('created_at >= @youngSince'),
-  pickOld: pickOf('created_at < @youngSince'),
+  dueYoung: dueOf('created_at >= @youngSince'),
+  dueOld: dueOf('created_at < @youngSince'),
+  leaseIds: (n: number) => `UPDATE movements SET next_check_at = ?, leased_until = ?, leased_by = ?, read_requested = 0
+    WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`,
   nextDue: `SELECT min(next_check_at) AS t FROM movements`,
   // 0, due since ever: a read that a callback asked for goes before every read that is
   // merely on schedule (the worker picks by next_check_at), so a backlog of long-pending
@@ -308,8 +310,9 @@ export class MovementStore {
    * moves to the lease's end) until the step ends or the lease runs out. Soonest due first, and
    * those created since `youngSince` before any older one: after an outage, a shopper still
    * waiting at the till goes before a backlog of payments nobody is waiting for. Answered young
-   * first (RETURNING keeps no order). On SQLite one statement, a second only when the young
-   * leave slots free; on PostgreSQL one that other instances' picks pass over (pickShared).
+   * first (PostgreSQL's RETURNING keeps no order). On SQLite a select (a second only when the
+   * young leave slots free) and the lease, in one transaction; on PostgreSQL one statement that
+   * other instances' picks pass over (pickShared).
    */
   async pick(now: number, limit: number, youngSince: number, lease: Lease): Promise<Movement[]> {
     const params = { until: lease.until, holder: lease.holder, now, youngSince, limit };
@@ -317,9 +320,13 @@ export class MovementStore {
       const taken = await this.sql.all<Movement>(movementSql.pickShared, params);
       return taken.sort((a, b) => Number(a.createdAt < youngSince) - Number(b.createdAt < youngSince));
     }
-    const young = await this.sql.all<Movement>(movementSql.pickYoung, params);
-    if (young.length >= limit) return young;
-    return [...young, ...(await this.sql.all<Movement>(movementSql.pickOld, { ...params, limit: limit - young.length }))];
+    return atomically(this.sql, async (tx) => {
+      const young = await tx.all<Movement>(movementSql.dueYoung, params);
+      const rows = young.length >= limit ? young : [...young, ...(await tx.all<Movement>(movementSql.dueOld, { ...params, limit: limit - young.length }))];
+      if (rows.length === 0) return rows;
+      await tx.run(movementSql.leaseIds(rows.length), [lease.until, lease.until, lease.holder, ...rows.map((row) => row.id)]);
+      return rows.map((row) => ({ ...row, nextCheckAt: lease.until, leasedUntil: lease.until, leasedBy: lease.holder }));
+    });
   }
 
   async nextDueAt(): Promise<number | null> {
