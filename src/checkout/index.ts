@@ -142,11 +142,15 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const answerWithinMs = options.answerWithinMs ?? 3_000;
 
   const snapshot = async (orderId: string): Promise<OrderSnapshot | undefined> => {
-    // Two reads, not six: the order with its names and a refunds flag, and both its movements.
-    // Both start at once: on SQLite they then run together, so they see one state, and a
-    // watcher woken by a commit sees exactly what was committed.
-    const [named, movements] = await Promise.all([orders.orderWithNames(orderId), orders.movements.paymentAndPayout(orderId)]);
+    // Two reads, not six: the order with its names and a refunds flag, then both its movements.
+    // In that order: a step moves a movement and its order in one transaction, so movements read
+    // after the order are at least as new as it, and a final order never shows beside the payment
+    // it was before. Run at once, on PostgreSQL (two statements on two pooled connections, each
+    // seeing what was committed when it ran) the test of a failed payment saw the order failed and
+    // its payment still pending.
+    const named = await orders.orderWithNames(orderId);
     if (!named) return undefined;
+    const movements = await orders.movements.paymentAndPayout(orderId);
     const { order } = named;
     const payment = movements.payment!;
     const failed = order.status === 'failed';

@@ -102,8 +102,7 @@ export class SqliteSql implements Sql {
   all<T>(sql: string, params?: Params): Promise<T[]> {
     if (this.running) return this.afterRunning(() => this.all<T>(sql, params));
     try {
-      const prepared = statement(this.raw, sql);
-      return Promise.resolve(this.readOrWrite(prepared, () => prepared.all(...bind(params)) as T[]));
+      return Promise.resolve(statement(this.raw, sql).all(...bind(params)) as T[]);
     } catch (error) {
       return rejected(error);
     }
@@ -112,8 +111,7 @@ export class SqliteSql implements Sql {
   get<T>(sql: string, params?: Params): Promise<T | undefined> {
     if (this.running) return this.afterRunning(() => this.get<T>(sql, params));
     try {
-      const prepared = statement(this.raw, sql);
-      return Promise.resolve(this.readOrWrite(prepared, () => prepared.get(...bind(params)) as T | undefined));
+      return Promise.resolve(statement(this.raw, sql).get(...bind(params)) as T | undefined);
     } catch (error) {
       return rejected(error);
     }
@@ -127,15 +125,6 @@ export class SqliteSql implements Sql {
     } catch (error) {
       return rejected(error);
     }
-  }
-
-  /**
-   * A write that answers rows (`UPDATE … RETURNING`, the worker's pick, a movement's insert) is a
-   * write like `run`'s: it joins the turn's commit. Run bare it would be SQLite's own autocommit
-   * transaction, a commit of its own: the pick cost 235 µs a call that way at callbacks-peak.
-   */
-  private readOrWrite<T>(prepared: BetterSqlite3.Statement, fn: () => T): T {
-    return prepared.readonly ? fn() : this.group.writeOne(fn);
   }
 
   private async afterRunning<T>(statement: () => Promise<T>): Promise<T> {
