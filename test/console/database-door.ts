@@ -4,11 +4,11 @@
 // `host=/var/run/postgresql`) finds no file there (ENOENT). The door is such a socket, in a temp
 // folder, that passes through to the run's throwaway cluster until it is shut.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresSql, SqliteSql, type Sql } from '../../src/db';
 import { tempDatabase } from '../db/helpers';
+import { socketDoor } from '../db/postgres-helpers';
 import { migratedPostgres, onPostgres } from '../db/test-database';
 
 export interface DatabaseDoor {
@@ -27,30 +27,13 @@ export async function postgresBehindDoor(): Promise<DatabaseDoor> {
   const port = target.port || '5432';
   const upstream = join(target.searchParams.get('host')!, `.s.PGSQL.${port}`);
   const dir = mkdtempSync(join(tmpdir(), 'sokoni-door-'));
-  const live = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const toServer = net.connect(upstream);
-    for (const [a, b] of [[client, toServer], [toServer, client]] as const) {
-      live.add(a);
-      a.on('error', () => b.destroy());
-      a.on('close', () => {
-        live.delete(a);
-        b.destroy();
-      });
-      a.pipe(b);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(join(dir, `.s.PGSQL.${port}`), resolve);
-  });
+  const door = await socketDoor(upstream, join(dir, `.s.PGSQL.${port}`));
   let open = true;
   const shut = async () => {
     if (!open) return;
     open = false;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of live) socket.destroy();
-    await closed;
+    door.shut();
+    await door.close();
   };
   const url = new URL(database.url);
   url.searchParams.set('host', dir);

@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoProductId, freePort, isFinal, pay, quickWorker, tempDir, waitForOrder } from '../checkout/helpers';
-import { freshPostgres, postgres } from '../db/postgres-helpers';
+import { freshPostgres, postgres, socketDoor } from '../db/postgres-helpers';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/log';
@@ -49,32 +48,8 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 15_
  */
 async function door(clusterUrl: string): Promise<{ url(database: string): string; shut(): void; open(): void; close(): Promise<void> }> {
   const cluster = new URL(clusterUrl);
-  const socket = `${cluster.searchParams.get('host')!}/.s.PGSQL.${cluster.port || '5432'}`;
-  let shut = false;
-  const live = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (shut) return void client.destroy();
-    const upstream = net.connect(socket);
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
-      live.add(a);
-      a.on('error', () => b.destroy());
-      a.on('close', () => {
-        live.delete(a);
-        b.destroy();
-      });
-      a.pipe(b);
-    }
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-  return {
-    url: (database) => `postgres://${cluster.username}@127.0.0.1:${port}/${database}`,
-    shut() {
-      shut = true;
-      for (const socket of live) socket.destroy();
-    },
-    open: () => void (shut = false),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const through = await socketDoor(`${cluster.searchParams.get('host')!}/.s.PGSQL.${cluster.port || '5432'}`, 0);
+  return { ...through, url: (database) => `postgres://${cluster.username}@127.0.0.1:${through.port}/${database}` };
 }
 
 describe('Sokoni with DATABASE_URL that does not answer', () => {
