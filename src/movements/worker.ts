@@ -3,6 +3,7 @@
 // process resumes where it stopped; what lives here is only when to look next.
 import { hostname } from 'node:os';
 import type { WorkerSettings } from '../config';
+import { DeadlineHeap } from '../deadline-heap';
 import type { Movement, MovementStore, Sql } from '../db';
 import type { Logger } from '../log';
 import type { MovementEngine } from './engine';
@@ -87,7 +88,7 @@ export class Worker {
    */
   private pickBy = -Infinity;
   /** Next checks this process scheduled (wakeBy), for the time the next pick is worth making. */
-  private readonly scheduled = new MinHeap();
+  private readonly scheduled = new DeadlineHeap<null>();
   /** Ends a draining worker's wait for its steps early: a pick may be due sooner than it planned. */
   private nudge: (() => void) | null = null;
 
@@ -117,7 +118,7 @@ export class Worker {
    */
   wakeBy(at: number): void {
     if (this.stopped) return;
-    if (at > this.deps.clock()) this.scheduled.push(at);
+    if (at > this.deps.clock()) this.scheduled.push(at, null);
     if (this.running) this.pickSoon(at);
     else this.wakeSleeping(at);
   }
@@ -249,8 +250,8 @@ export class Worker {
       this.orphaned.clear();
     }
     // Set before the pick, so a poke or a due time heard while it runs still stands after it.
-    this.scheduled.dropUntil(now);
-    this.pickBy = Math.min(now + idleWakeMs, this.scheduled.peek() ?? Infinity);
+    while ((this.scheduled.peek()?.at ?? Infinity) <= now) this.scheduled.pop();
+    this.pickBy = Math.min(now + idleWakeMs, this.scheduled.peek()?.at ?? Infinity);
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
     const picked = await store.pick(now, limit, youngSince, { holder, until: now + leaseMs });
     // A full pick may have left more behind: the next free slot picks again.
@@ -305,52 +306,5 @@ export class Worker {
     void this.readNextDue();
     const lagMs = next !== null && next > 0 && next < now ? now - next : 0;
     return { state: this.failingSince === null ? 'ok' : 'failing', failingSince: this.failingSince, lagMs, databaseErrors: this.databaseErrors };
-  }
-}
-
-/** The smallest of a set of times at hand, for the next check this process scheduled. */
-class MinHeap {
-  private readonly items: number[] = [];
-
-  push(value: number): void {
-    const items = this.items;
-    let at = items.push(value) - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (items[parent]! <= value) break;
-      items[at] = items[parent]!;
-      at = parent;
-    }
-    items[at] = value;
-  }
-
-  peek(): number | undefined {
-    return this.items[0];
-  }
-
-  /** Drops every time at or before `t`. */
-  dropUntil(t: number): void {
-    while (this.items.length > 0 && this.items[0]! <= t) this.pop();
-  }
-
-  clear(): void {
-    this.items.length = 0;
-  }
-
-  private pop(): void {
-    const items = this.items;
-    const last = items.pop()!;
-    if (items.length === 0) return;
-    let at = 0;
-    for (;;) {
-      const left = 2 * at + 1;
-      if (left >= items.length) break;
-      const right = left + 1;
-      const child = right < items.length && items[right]! < items[left]! ? right : left;
-      if (items[child]! >= last) break;
-      items[at] = items[child]!;
-      at = child;
-    }
-    items[at] = last;
   }
 }

@@ -5,7 +5,7 @@
 // so results never depend on timer jitter and a clock advance takes effect at once.
 import type { Clock, Timers } from './clock';
 import type { Callbacks, CallbackState } from './callbacks';
-import { DeadlineHeap } from './heap';
+import { DeadlineHeap } from '../deadline-heap';
 import type { Product } from './products';
 import { formatReason } from './reasons';
 import type { SandboxSettings } from './settings';

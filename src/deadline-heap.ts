@@ -1,4 +1,5 @@
-// A binary min-heap on `at`, so tens of thousands of pending deadlines cost one timer in total.
+// A binary min-heap on `at`: the soonest of many deadlines at hand, so tens of thousands of them
+// cost one timer in total (the sandbox's pending approvals) or one look (the worker's next checks).
 export interface Due<T> {
   at: number;
   item: T;
