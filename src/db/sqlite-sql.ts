@@ -99,22 +99,15 @@ export class SqliteSql implements Sql {
 
   // No transaction running (the usual case): answered at once. Else the statement waits for it
   // to end, and asks again (another transaction may have started meanwhile).
+  // A read outside a transaction is the same statement on the same connection as one inside.
   all<T>(sql: string, params?: Params): Promise<T[]> {
     if (this.running) return this.afterRunning(() => this.all<T>(sql, params));
-    try {
-      return Promise.resolve(statement(this.raw, sql).all(...bind(params)) as T[]);
-    } catch (error) {
-      return rejected(error);
-    }
+    return this.inside.all<T>(sql, params);
   }
 
   get<T>(sql: string, params?: Params): Promise<T | undefined> {
     if (this.running) return this.afterRunning(() => this.get<T>(sql, params));
-    try {
-      return Promise.resolve(statement(this.raw, sql).get(...bind(params)) as T | undefined);
-    } catch (error) {
-      return rejected(error);
-    }
+    return this.inside.get<T>(sql, params);
   }
 
   /** One statement is atomic on its own: while grouping it joins the turn's commit without a savepoint. */
