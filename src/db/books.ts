@@ -1,7 +1,7 @@
 // Every SQL statement of the books (src/books): journals and entries (append-only, enforced by
 // triggers in migrations/004_books.sql), the reports' sums, keyset pages for the exports, and
 // reconciliation runs with their items. The books room decides; this file only reads and writes.
-import { atomically, type Sql } from './sql';
+import { atomically, valueRows, type Sql } from './sql';
 
 export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator' | 'refund';
 
@@ -179,8 +179,7 @@ const runColumns = `id, from_at AS fromAt, to_at AS toAt, started_by AS startedB
 export const ENTRIES_PER_INSERT = 500;
 
 /** `n` entries in one statement, written in the order given (their ids follow it). */
-const insertEntries = (n: number) => `INSERT INTO entries (journal_id, account, seller_id, currency, amount_minor, at) VALUES
-  ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+const insertEntries = (n: number) => `INSERT INTO entries (journal_id, account, seller_id, currency, amount_minor, at) VALUES ${valueRows(n, 6)}`;
 
 export class BooksStore {
   constructor(private readonly sql: Sql) {}

@@ -1,7 +1,7 @@
 // Every SQL statement the movement engine runs, for every kind of movement alike. The engine
 // decides which state changes are legal; this file only writes them, each guarded by the state
 // it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
-import { atomically, type Sql } from './sql';
+import { atomically, valueRows, type Sql } from './sql';
 
 export type MovementKind = 'collection' | 'payout' | 'refund';
 /** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
@@ -120,8 +120,7 @@ export const movementSql = {
     VALUES (?, ?, ?, 'sending', ?, ?)`,
   insertEvent: `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
   /** `n` events in one statement, written in the order given. */
-  insertEvents: (n: number) => `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES
-    ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+  insertEvents: (n: number) => `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES ${valueRows(n, 6)}`,
   byId: `SELECT ${columns} FROM movements WHERE id = ?`,
   byOrder: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`,
   paymentAndPayout: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind IN ('collection', 'payout')`,
@@ -216,8 +215,7 @@ export class MovementStore {
       const { id } = (await tx.get<{ id: number }>(movementSql.insert, { ...movement, until: lease.until, holder: lease.holder, now }))!;
       await tx.run(movementSql.insertAttempt, [movement.referenceId, id, movement.partyMsisdn, now, now]);
       const events = [...before, { orderId: movement.orderId, entity: movement.kind, from: null, to: 'sending', detail: movement.referenceId, at: now }];
-      await tx.run(events.length === 1 ? movementSql.insertEvent : movementSql.insertEvents(events.length),
-        events.flatMap((event) => [event.orderId, event.entity, event.from, event.to, event.detail, event.at]));
+      await tx.run(movementSql.insertEvents(events.length), events.flatMap((event) => [event.orderId, event.entity, event.from, event.to, event.detail, event.at]));
       return id;
     });
   }

@@ -47,3 +47,9 @@ export interface Sql {
 export function atomically<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
   return sql.inTransaction ? fn(sql) : sql.transaction(fn);
 }
+
+/** `rows` parenthesised rows of `columns` placeholders, for a multi-row INSERT's VALUES. */
+export function valueRows(rows: number, columns: number): string {
+  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => row).join(', ');
+}
