@@ -170,8 +170,8 @@ export class MovementEngine {
     return now + nextCheckDelay(this.deps.settings, movement.checks, now - movement.createdAt);
   }
 
-  private async reschedule(movement: Movement, at = this.nextCheckAt(movement)): Promise<void> {
-    const ended = await this.deps.store.afterRead(movement, at, this.deps.clock());
+  private async reschedule(movement: Movement, at = this.nextCheckAt(movement), now = this.deps.clock()): Promise<void> {
+    const ended = await this.deps.store.afterRead(movement, at, now);
     if (ended?.nextCheckAt != null) this.deps.wake(ended.nextCheckAt);
   }
 
@@ -300,16 +300,19 @@ export class MovementEngine {
       return null;
     }
     if (tx.status !== 'PENDING') return { movement, tx };
-    this.warnIfStuck(movement);
+    // One moment for the warning and the row's updated_at: judged at one clock reading and
+    // written at a later one, a read straddling STUCK_AFTER_S would write a stuck updated_at
+    // without warning, and every later read would take the warning as given.
+    const now = this.deps.clock();
+    this.warnIfStuck(movement, now);
     // The provider has it and it is still PENDING: what was `sending` is known to have arrived.
     if (movement.status === 'sending') await this.move(movement, { to: 'pending', nextCheckAt: this.nextCheckAt(movement) });
-    else await this.reschedule(movement);
+    else await this.reschedule(movement, this.nextCheckAt(movement), now);
     return null;
   }
 
   /** Logged once, by the first read that finds the movement past STUCK_AFTER_S (the read before it was not). */
-  private warnIfStuck(movement: Movement): void {
-    const now = this.deps.clock();
+  private warnIfStuck(movement: Movement, now: number): void {
     const { settings } = this.deps;
     if (isStuck(settings, movement.createdAt, now) && !isStuck(settings, movement.createdAt, movement.updatedAt)) {
       this.deps.log.warn('order.stuck', { orderId: movement.orderId, what: this.handler(movement).label, ageS: Math.round((now - movement.createdAt) / 1000) });
