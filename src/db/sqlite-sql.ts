@@ -6,19 +6,20 @@
 // on I/O (sql.ts), so the wait is a few microtasks, never a network round trip.
 //
 // Writes join the turn's group commit (group-commit.ts) when the serving worker has turned it on.
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './connection';
 import { groupCommit, type GroupCommit } from './group-commit';
 import type { Params, RunResult, Sql } from './sql';
-import { statement } from './statements';
+import { statement, type Prepared } from './statements';
 
-function bind(params: Params | undefined): unknown[] {
-  if (params === undefined) return [];
+const NO_PARAMS: readonly unknown[] = [];
+
+function bind(params: Params | undefined): readonly unknown[] {
+  if (params === undefined) return NO_PARAMS;
   return Array.isArray(params) ? params : [params];
 }
 
-function runOne(prepared: BetterSqlite3.Statement, params: Params | undefined): RunResult {
-  return { changes: prepared.run(...bind(params)).changes };
+function runOne(prepared: Prepared, params: Params | undefined): RunResult {
+  return { changes: prepared.run(bind(params)).changes };
 }
 
 // The statements answer with a settled promise, made at once: SQLite's synchronous throw becomes
@@ -41,7 +42,7 @@ class SqliteTransaction implements Sql {
 
   all<T>(sql: string, params?: Params): Promise<T[]> {
     try {
-      return Promise.resolve(statement(this.db, sql).all(...bind(params)) as T[]);
+      return Promise.resolve(statement(this.db, sql).all(bind(params)) as T[]);
     } catch (error) {
       return rejected(error);
     }
@@ -49,7 +50,7 @@ class SqliteTransaction implements Sql {
 
   get<T>(sql: string, params?: Params): Promise<T | undefined> {
     try {
-      return Promise.resolve(statement(this.db, sql).get(...bind(params)) as T | undefined);
+      return Promise.resolve(statement(this.db, sql).get(bind(params)) as T | undefined);
     } catch (error) {
       return rejected(error);
     }

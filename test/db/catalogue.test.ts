@@ -116,18 +116,3 @@ describe('seller activity and numbers (migration 003)', () => {
     }
   });
 });
-
-// SQLite only: the cache of better-sqlite3's prepared statements.
-describe.skipIf(onPostgres)('statement cache', () => {
-  it('does not leak one caller\'s pluck into the next', async () => {
-    const { statement } = await import('../../src/db');
-    const t = tempDatabase();
-    try {
-      const sql = 'SELECT count(*) AS n FROM sellers';
-      expect(statement(t.db, sql).pluck().get()).toBe(0);
-      expect(statement(t.db, sql).get()).toEqual({ n: 0 });
-    } finally {
-      t.close();
-    }
-  });
-});
