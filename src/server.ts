@@ -34,7 +34,8 @@ import { createPayRouter } from './web/pay-routes';
 import { createRefunds, type Refunds } from './refunds';
 import { createRefundRouter } from './web/refund-routes';
 import { answerStarting, createHealthApp, HEALTH_PATHS, type ReadinessCheck } from './web/health-routes';
-import { createHotRoutes } from './web/hot-routes';
+import { trustOf } from './web/client-address';
+import { createHotRoutes, hotRoutesAhead } from './web/hot-routes';
 import { createRateLimitRouter, createRateLimits } from './web/rate-limits';
 import { createSellerAuthRouter } from './web/seller-auth-routes';
 import { createSellerPortalRouter } from './web/seller-portal-routes';
@@ -238,10 +239,12 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
   // One set of per-address counters for both lanes: the hot routes and the Express routes.
   const limits = createRateLimits(config);
   const refundsShopperSees = async (orderId: string) => shopperRefunds((await refunds.ofOrder(orderId)) ?? []);
-  handle = createApp({
+  const hotRoutes = createHotRoutes({ config, checkout, log, limits, refunds: refundsShopperSees, trust: trustOf(config.trustProxy) });
+  const app = createApp({
     config,
     catalogue,
-    hotRoutes: createHotRoutes({ config, checkout, log, limits, refunds: refundsShopperSees }),
+    // The access log must see every request, so with it on the hot routes run inside the app.
+    ...(config.accessLog ? { hotRoutes } : {}),
     firstRouters: [createCallbackRouter({ config, checkout, log, limits })],
     rawRouters: [sandboxMount, createMetricsRouter({ config, metrics }), createRateLimitRouter(limits), identifyCallers({ accounts, config, log })],
     routers: [
@@ -280,6 +283,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     logError: (error, req) => log.error('request.failed', { method: req.method, path: req.path, error }),
     ...(options.accessLogStream ? { accessLogStream: options.accessLogStream } : {}),
   });
+  handle = config.accessLog ? app : hotRoutesAhead(hotRoutes, app);
   await checkout.start();
   refunds.start();
   store.serve();

@@ -9,7 +9,9 @@ import type { Config } from '../config';
 import type { Catalogue } from '../catalogue';
 import { accessLogFormat } from './access-log';
 import { createCatalogueRouter } from './catalogue-routes';
+import { trustOf } from './client-address';
 import { ApiError, errorHandler, notFound, type HtmlErrorRenderer } from './errors';
+import { raiseHotRefusal, type HotRoutes } from './hot-routes';
 import { createHelmet } from './security-headers';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
@@ -32,8 +34,9 @@ export interface AppDeps {
   /**
    * Runs first (after the access log): the hot routes (hot-routes.ts), which answer the
    * exchanges every order makes without the middleware below, or pass the request on untouched.
+   * Only with the access log on; otherwise the server runs them ahead of the app.
    */
-  hotRoutes?: express.RequestHandler;
+  hotRoutes?: HotRoutes;
   /**
    * Mounted first, before security headers, CORS, the access log and the body parsers: routes
    * that answer servers, not browsers, on the hot path (/callback), with their own limits.
@@ -88,12 +91,13 @@ export function createApp(deps: AppDeps): express.Express {
   // Off unless a deployment names its proxy (TRUST_PROXY): otherwise X-Forwarded-For would let
   // anyone choose the client address that logs and rate limits see. Behind ngrok or nginx, the
   // proxy's own address is all there is without it, and every shopper would share one bucket.
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', trustOf(config.trustProxy));
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   // The access log comes first: a developer watching callbacks arrive through a tunnel needs to
   // see them, and the first routers (the callback) answer before the rest of the middleware.
   if (config.accessLog) app.use(morgan(accessLogFormat, deps.accessLogStream ? { stream: deps.accessLogStream } : {}));
+  app.use(raiseHotRefusal);
   // Their answers need no commit first either (answersWithoutCommit).
   if (deps.hotRoutes) app.use(deps.hotRoutes);
   for (const router of deps.firstRouters ?? []) app.use(router);

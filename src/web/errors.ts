@@ -1,5 +1,7 @@
 // One error shape for the whole API: {error: {code, message, field?}}. Bad input is always a
 // 4xx; only our own faults are 5xx, and those never show their details to the client.
+import type { IncomingMessage } from 'node:http';
+import accepts from 'accepts';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { DomainError, isBusyError, type DomainErrorKind } from '../domain-error';
 
@@ -110,10 +112,16 @@ export const renderErrorView: HtmlErrorRenderer = (error, _req, res, fallback) =
   });
 };
 
-/** Whether the error handler answers `req` with a page rather than JSON. */
-export function wantsHtml(req: Request): boolean {
-  if (req.path.startsWith('/api/') || req.path === '/api') return false;
-  return req.accepts(['json', 'html']) === 'html';
+/**
+ * Whether the error handler answers `req` with a page rather than JSON. A plain request as well
+ * as an Express one, for the hot routes (hot-routes.ts); `accepts` is what Express's is.
+ */
+export function wantsHtml(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (path.startsWith('/api/') || path === '/api') return false;
+  return accepts(req).types(['json', 'html']) === 'html';
 }
 
 export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {

@@ -1,26 +1,31 @@
-// The hot routes (issue #16): the three exchanges every order makes, served ahead of Express's
-// middleware stack. A settled order is one POST /pay (JSON), one GET /orders/:id (JSON,
-// long-polled with `Prefer: wait`) and two callbacks from MoMo; through the router, helmet, the
-// body parsers, the rate limiter and res.json they cost about a fifth of Sokoni's CPU.
+// The hot routes (issue #16): the three exchanges every order makes, served without Express. A
+// settled order is one POST /pay (JSON), one GET /orders/:id (JSON, long-polled with `Prefer:
+// wait`) and two callbacks from MoMo; through the router, helmet, the body parsers, the rate
+// limiter and res.json they cost about a fifth of Sokoni's CPU.
 //
-// Mounted as the app's first handler (after the access log, which must see every request), it
-// matches method and path itself and answers with one writeHead/end, the security headers
-// computed once at start-up. It owns a request only when it can answer it exactly as the
-// Express routes would; anything else (a form post, an HTML Accept, an Origin when CORS is on,
-// a compressed body or another charset, a path Express would match only loosely) goes to
-// `next()` untouched, and the routes stay the one implementation of those cases. The business
-// logic is the routes' own (createPayment, orderJsonAnswer, callbackNoter); refusals go to the
-// app's error handler with `next(error)`, so their shape is the one every route has.
+// Ahead of the app (`hotRoutesAhead`), they see the request before Express does: Express gives
+// every request it handles its own prototypes, and that alone made node's HTTP code that reads
+// them afterwards slower. They match method and path themselves and answer with one
+// writeHead/end, the security headers computed once at start-up. They own a request only when
+// they can answer it exactly as the Express routes would; anything else (a form post, an HTML
+// Accept, an Origin when CORS is on, a compressed body or another charset, a path Express would
+// match only loosely) goes to the app untouched, and the routes stay the one implementation of
+// those cases. The business logic is the routes' own (createPayment, orderJsonAnswer,
+// callbackNoter); a refusal goes to the app's error handler (`raiseHotRefusal`), so its shape is
+// the one every route has. With the access log on they are mounted inside the app instead,
+// after the log, which must see every request.
 //
 // What the hot answers leave out: the ETag res.json would add. /pay's is on a POST, which is
 // never revalidated, and an order's JSON is long-polled for its next change, which a 304 for
 // the unchanged one would only delay; computing it hashed every body.
-import type { IncomingMessage } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { RequestHandler } from 'express';
 import type { Checkout } from '../checkout';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { CALLBACK_RECEIVED, callbackNoter } from './callback-routes';
+import { clientAddress, type Trust } from './client-address';
 import { bodyError, wantsHtml } from './errors';
 import { orderJsonAnswer, type OrderRouteDeps } from './order-routes';
 import { createPayment } from './pay-routes';
@@ -39,7 +44,15 @@ export interface HotRoutesDeps {
   log: Logger;
   limits: RateLimits;
   refunds?: OrderRouteDeps['refunds'];
+  /** Which forwarding proxies to believe for the client's address (the app's, client-address.ts). */
+  trust: Trust;
 }
+
+/** Passes a request on: to the app, or to its error handler with the refusal. */
+type Next = (error?: unknown) => void;
+
+/** The hot routes as one handler: it answers, or calls `next` (a refusal, or not one of its requests). */
+export type HotRoutes = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
 /**
  * The media type of a body we can read as the body parsers would: no Content-Encoding to
@@ -99,7 +112,7 @@ function parseJsonBody(text: string): unknown {
   }
 }
 
-export function createHotRoutes({ config, checkout, log, limits, refunds }: HotRoutesDeps): RequestHandler {
+export function createHotRoutes({ config, checkout, log, limits, refunds, trust }: HotRoutesDeps): HotRoutes {
   const noteCallback = callbackNoter({ config, checkout, log });
   const payment = createPayment({ config, checkout });
   const orderJson = orderJsonAnswer({ checkout, ...(refunds ? { refunds } : {}) });
@@ -112,7 +125,7 @@ export function createHotRoutes({ config, checkout, log, limits, refunds }: HotR
   const securityFlat = security.flat();
 
   /** Writes a JSON answer in one go. `secure`: with the security headers (not for callbacks, which answer servers). */
-  function answer(res: Response, status: number, body: unknown, secure: boolean, location?: string): void {
+  function answer(res: ServerResponse, status: number, body: unknown, secure: boolean, location?: string): void {
     const json = JSON.stringify(body);
     const headers: string[] = secure ? [...securityFlat] : [];
     if (location !== undefined) headers.push('Location', location);
@@ -127,30 +140,30 @@ export function createHotRoutes({ config, checkout, log, limits, refunds }: HotR
   }
 
   /** A refusal, in the app's error handler's shape; `secure` as for `answer`. */
-  function refuse(res: Response, next: NextFunction, error: unknown, secure: boolean): void {
+  function refuse(res: ServerResponse, next: Next, error: unknown, secure: boolean): void {
     if (secure && !res.headersSent) for (const [name, value] of security) res.setHeader(name, value);
     next(error);
   }
 
   /** Counts the request against `limiter`; false (and the 429 sent on) when it is over. */
-  function allowed(limiter: RateLimiter, req: Request, res: Response, next: NextFunction, secure: boolean): boolean {
-    const refusal = limiter.take(req, res);
+  function allowed(limiter: RateLimiter, req: IncomingMessage, res: ServerResponse, next: Next, secure: boolean): boolean {
+    const refusal = limiter.take(clientAddress(req, trust), res);
     if (refusal) refuse(res, next, refusal, secure);
     return refusal === undefined;
   }
 
-  function callback(req: Request, res: Response, next: NextFunction): void {
+  function callback(req: IncomingMessage, res: ServerResponse, next: Next, query: string): void {
     if (plainMediaType(req) === undefined) return next();
     if (!allowed(limits.callback, req, res, next, false)) return;
     readBody(req, (error, body) => {
       if (error) return refuse(res, next, error, false);
-      noteCallback({ query: req.query, body })
+      noteCallback({ query: parseQuery(query), body })
         .then(() => answer(res, 200, CALLBACK_RECEIVED, false))
         .catch((caught: unknown) => refuse(res, next, caught, false));
     });
   }
 
-  function pay(req: Request, res: Response, next: NextFunction): void {
+  function pay(req: IncomingMessage, res: ServerResponse, next: Next): void {
     if (!allowed(limits.pay, req, res, next, true)) return;
     readBody(req, (error, text) => {
       if (error) return refuse(res, next, error, true);
@@ -171,18 +184,19 @@ export function createHotRoutes({ config, checkout, log, limits, refunds }: HotR
     });
   }
 
-  function order(req: Request, res: Response, next: NextFunction, id: string): void {
+  function order(req: IncomingMessage, res: ServerResponse, next: Next, id: string): void {
     orderJson(id, preferredWaitMs(req))
       .then((body) => answer(res, 200, body, true))
       .catch((caught: unknown) => refuse(res, next, caught, true));
   }
 
   return (req, res, next) => {
-    const url = req.url;
+    const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method;
-    if (path === '/callback' && (method === 'POST' || method === 'PUT')) return callback(req, res, next);
+    // As Express's query parser ('simple': node's querystring), so a callback reads its token alike.
+    if (path === '/callback' && (method === 'POST' || method === 'PUT')) return callback(req, res, next, q < 0 ? '' : url.slice(q + 1));
     // A browser on another origin gets cors's answer from the Express lane.
     if (corsOn && req.headers.origin !== undefined) return next();
     if (path === '/pay' && method === 'POST') {
@@ -198,3 +212,27 @@ export function createHotRoutes({ config, checkout, log, limits, refunds }: HotR
     next();
   };
 }
+
+/** A refusal the hot routes made ahead of the app, for `raiseHotRefusal` to hand to its error handler. */
+const refusals = new WeakMap<IncomingMessage, unknown>();
+
+/**
+ * The server's listener: the hot routes first, then the app, for what they pass on. A refusal
+ * reaches the app marked, and its first middleware raises it (`raiseHotRefusal`).
+ */
+export function hotRoutesAhead(hot: HotRoutes, app: RequestListener): RequestListener {
+  return (req, res) => {
+    hot(req, res, (error) => {
+      if (error !== undefined) refusals.set(req, error);
+      app(req, res);
+    });
+  };
+}
+
+/** The app's first middleware: a refusal the hot routes made goes straight to the error handler. */
+export const raiseHotRefusal: RequestHandler = (req, _res, next) => {
+  const refusal = refusals.get(req);
+  if (refusal === undefined) return next();
+  refusals.delete(req);
+  next(refusal);
+};

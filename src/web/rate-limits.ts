@@ -7,7 +7,8 @@
 // buckets. It replaces express-rate-limit, whose draft-8 headers hashed a partition key with
 // sha256 on every request (issue #16): an allowed request now costs a Map lookup and carries no
 // RateLimit headers; a refusal carries them, as the README promises, with Retry-After.
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import express, { type RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Config } from '../config';
 import { ApiError } from './errors';
@@ -37,15 +38,14 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request from the client `req` names (its address as Express sees it, after
-   * TRUST_PROXY; an IPv6 client by its /56, as express-rate-limit did). Returns the refusal
-   * when it is over the limit, with its headers set on `res`; undefined when it may go on.
+   * Counts one request from the client at `ip` (its address after TRUST_PROXY, client-address.ts;
+   * an IPv6 client by its /56, as express-rate-limit did). Returns the refusal when it is over
+   * the limit, with its headers set on `res`; undefined when it may go on.
    */
-  take(req: Request, res: Response): ApiError | undefined {
+  take(ip: string, res: ServerResponse): ApiError | undefined {
     const now = this.now();
     // Expired windows are dropped once a window, so an address that went away costs nothing.
     if (now >= this.nextSweepAt) this.sweep(now);
-    const ip = req.ip ?? '';
     const key = ip.includes(':') ? ipKeyGenerator(ip) : ip;
     let window = this.windows.get(key);
     if (!window || now >= window.endsAt) {
@@ -68,7 +68,7 @@ export class RateLimiter {
 
   /** As Express middleware; the refusal goes through the app's error handler (its JSON shape, or the page for a browser). */
   middleware(): RequestHandler {
-    return (req, res, next) => next(this.take(req, res));
+    return (req, res, next) => next(this.take(req.ip ?? '', res));
   }
 
   private sweep(now: number): void {

@@ -49,6 +49,23 @@ describe('TRUST_PROXY', () => {
     expect(shop.logLines.some((l) => l.includes('203.0.113'))).toBe(false);
   });
 
+  // Without the access log the JSON payments are served ahead of Express (hot-routes.ts), which
+  // must name the client as Express's req.ip does, from the same setting.
+  for (const trust of ['1', 'loopback']) {
+    it(`with ${trust} and no access log, the hot lane counts each forwarded client apart too`, async () => {
+      shop = await startShop({ PAY_RATE_LIMIT_PER_MIN: '3', TRUST_PROXY: trust, ACCESS_LOG: 'false' });
+      const placed = await junkThenValid(shop);
+      expect([200, 202]).toContain(placed.status);
+      await shop.http.post('/pay').set('accept', 'application/json').set('X-Forwarded-For', '203.0.113.1').send(junk).expect(429);
+    });
+  }
+
+  it('unset and with no access log, the hot lane ignores a forged X-Forwarded-For too', async () => {
+    shop = await startShop({ PAY_RATE_LIMIT_PER_MIN: '3', ACCESS_LOG: 'false' });
+    expect((await junkThenValid(shop)).status).toBe(429);
+    expect(shop.count('orders')).toBe(0);
+  });
+
   it('takes a hop count or addresses and subnets, and refuses "true" and junk', () => {
     const parse = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
     expect(parse('')).toBe(false);

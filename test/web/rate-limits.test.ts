@@ -1,15 +1,15 @@
 // The per-address fixed-window limiter both lanes share: its window per address, its refusal
 // and headers, IPv6 clients by their /56, and forgetting addresses whose window has passed.
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/web/rate-limits';
 
 function fakeResponse() {
   const headers = new Map<string, string>();
-  return { headers, res: { setHeader: (name: string, value: string) => headers.set(name, value) } as unknown as Response };
+  return { headers, res: { setHeader: (name: string, value: string) => headers.set(name, value) } as unknown as ServerResponse };
 }
 
-const from = (ip: string) => ({ ip }) as Request;
+const from = (ip: string) => ip;
 
 describe('RateLimiter', () => {
   it('allows `limit` requests per address per window, then refuses with 429 and its headers until the window ends', () => {
