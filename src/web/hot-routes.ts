@@ -176,9 +176,8 @@ export function createHotRoutes({ config, checkout, log, limits, refunds, trust 
       const header = req.headers['idempotency-key'];
       payment.place({ sent, idempotencyKeyHeader: Array.isArray(header) ? header[0] : header, fromForm: false })
         .then(async (placed) => {
-          const orderId = placed.snapshot.order.id;
-          const { status, body } = await payment.jsonAnswer(orderId, preferredWaitMs(req));
-          answer(res, status, body, true, `/orders/${orderId}`);
+          const { status, body } = await payment.jsonAnswer(placed.snapshot, preferredWaitMs(req));
+          answer(res, status, body, true, `/orders/${placed.snapshot.order.id}`);
         })
         .catch((caught: unknown) => refuse(res, next, caught, true));
     });

@@ -1,7 +1,7 @@
 // /orders/:id in all its forms: JSON (long-polled with `Prefer: wait`), the order page, its
 // live fragment, its event stream, and "try again" after a failed payment.
 import express, { type Request, type Response } from 'express';
-import { isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
+import { isFinalOrder, type Checkout, type OrderSnapshot, type OrderStatus } from '../checkout';
 import type { Config } from '../config';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError } from './errors';
@@ -28,11 +28,11 @@ export interface OrderRouteDeps {
 /**
  * Waits for the order to become final, at most `waitMs`; the snapshot as it is then. A wake-up
  * reads only the status (several come per order, one per committed change); the whole snapshot
- * is read once, for the answer.
+ * is read once, for the answer. `statusNow`: the status a caller has just read.
  */
-export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, waitMs: number): Promise<OrderSnapshot> {
+export async function untilFinalOrTimeout(checkout: Checkout, orderId: string, waitMs: number, statusNow?: OrderStatus): Promise<OrderSnapshot> {
   const deadline = Date.now() + waitMs;
-  let status = (await checkout.orderStatus(orderId))!;
+  let status = statusNow ?? (await checkout.orderStatus(orderId))!;
   while (!isFinalOrder(status) && Date.now() < deadline) {
     await checkout.nextChange(orderId, deadline - Date.now());
     status = (await checkout.orderStatus(orderId))!;
@@ -57,8 +57,9 @@ export function orderJsonAnswer({ checkout, refunds }: Pick<OrderRouteDeps, 'che
   return async (id, waitMs) => {
     // Only whether it exists first: the snapshot is read once, for the answer.
     const parsed = uuid.safeParse(id);
-    if (!parsed.success || !(await checkout.orderStatus(parsed.data))) throw new ApiError(404, 'order_not_found', 'No order with this id');
-    const snapshot = await untilFinalOrTimeout(checkout, parsed.data, waitMs);
+    const status = parsed.success ? await checkout.orderStatus(parsed.data) : undefined;
+    if (!parsed.success || !status) throw new ApiError(404, 'order_not_found', 'No order with this id');
+    const snapshot = await untilFinalOrTimeout(checkout, parsed.data, waitMs, status);
     return orderJson(snapshot, await refundsOf(snapshot));
   };
 }

@@ -2,7 +2,7 @@
 // post gets 303 to the order page, or the form again with the reason by the field.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isFinalOrder, type Checkout } from '../checkout';
+import { isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
 import { ApiError, toApiError } from './errors';
@@ -67,9 +67,14 @@ export function createPayment({ config, checkout }: Pick<PayRouteDeps, 'config' 
     });
   }
 
-  /** A JSON client's answer: 200 once the order is final (waiting up to `waitMs` for it), else 202. */
-  async function jsonAnswer(orderId: string, waitMs: number) {
-    const snapshot = await untilFinalOrTimeout(checkout, orderId, waitMs);
+  /**
+   * A JSON client's answer to `placed`: 200 once the order is final (waiting up to `waitMs` for
+   * it), else 202. Placing read the order after its writes were committed, so a client that
+   * does not wait, or an order already final, is answered from that snapshot, not a second read.
+   */
+  async function jsonAnswer(placed: OrderSnapshot, waitMs: number) {
+    const final = isFinalOrder(placed.order.status);
+    const snapshot = waitMs === 0 || final ? placed : await untilFinalOrTimeout(checkout, placed.order.id, waitMs, placed.order.status);
     return { status: isFinalOrder(snapshot.order.status) ? 200 : 202, body: orderJson(snapshot) };
   }
 
@@ -106,7 +111,7 @@ export function createPayRouter({ config, checkout, payFormRefused }: PayRouteDe
       res.redirect(303, `/orders/${orderId}`);
       return;
     }
-    const { status, body } = await payment.jsonAnswer(orderId, preferredWaitMs(req));
+    const { status, body } = await payment.jsonAnswer(placed.snapshot, preferredWaitMs(req));
     res.status(status).json(body);
   });
 
