@@ -2,7 +2,7 @@
 // fresh database per scenario, orders through POST /pay followed until settled. Every scenario
 // runs with callbacks and with polling only; `--pending P` adds the many-unanswered-payments one.
 // Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
-//        --limit L --new-rate R --only NAME --json FILE --cpu-prof --no-record --notes TEXT
+//        --limit L --new-rate R --only NAME --json FILE --cpu-prof --perf-map --no-record --notes TEXT
 //        --set NAME=VALUE (any Sokoni setting, repeatable; recorded with the figures)
 //        --db sqlite|postgres --instances 1,2 (every scenario once per count, behind a proxy when >1)
 import { numberArg, readArgs, refuse } from '../src/cli-args';
@@ -41,6 +41,8 @@ to bench/RESULTS.md. About two minutes with the defaults.
                            proxy and need --db postgres (1)
   --json FILE              also write the report as JSON
   --cpu-prof               write Sokoni's CPU profile to bench/out/…
+  --perf-map               run Sokoni with a perf map of its JIT code and print its pid, for
+                           \`perf record -g -p PID\` (bench/perf-profile.ts reads the result)
   --no-record              do not append to bench/RESULTS.md
   --notes TEXT             a note recorded with the figures
   -h, --help               this text`,
@@ -56,6 +58,7 @@ to bench/RESULTS.md. About two minutes with the defaults.
     only: { type: 'string' },
     json: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'perf-map': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
     notes: { type: 'string', default: '' },
     set: { type: 'string', multiple: true, default: [] as string[] },
@@ -116,12 +119,18 @@ interface Stack {
 async function startStack(label: string, callbacks: boolean, shape: Shape): Promise<Stack> {
   const dir = runDir(label);
   const sandbox = await startSandboxProcess(dir);
-  const nodeArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  // V8's own profiler samples wall time on the main thread only, so a native call that waits for
+  // the CPU counts as busy; perf counts every thread's time on the CPU, named by this map.
+  const nodeArgs = [
+    ...(flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+    ...(flags['perf-map'] ? ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack'] : []),
+  ];
   let database: RunDatabase | undefined;
   let fleet: Fleet;
   try {
     database = await scenarioDatabase(label);
     fleet = await Fleet.start(await sokoniLaunch(dir, sandbox, callbacks, BENCH_SETTINGS, nodeArgs, { ...(database ? { database } : {}), instances: shape.instances }));
+    if (flags['perf-map']) console.log(`· ${label}: Sokoni's pid ${fleet.pids().join(', ')}, perf map /tmp/perf-<pid>.map`);
   } catch (error) {
     await sandbox.child.kill('SIGKILL');
     await database?.close();
