@@ -107,7 +107,7 @@ function extras(s: Scenario): string[] {
   }
   if (s.pending) {
     const p = s.pending;
-    lines.push(`${s.name}: ${p.orders} payments left pending; collection calls/s max ${round(p.statusReadsPerSecond.max)} mean ${round(p.statusReadsPerSecond.mean)} (limit ${p.limitPerSecond}/s)`);
+    lines.push(`${s.name}: ${p.orders} payments left pending; collection status reads/s max ${round(p.statusReadsPerSecond.max)} mean ${round(p.statusReadsPerSecond.mean)} (limit ${p.limitPerSecond}/s)`);
   }
   for (const e of s.errorSamples) lines.push(`${s.name}: error: ${e}`);
   return lines;
