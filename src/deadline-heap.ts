@@ -49,6 +49,12 @@ export class DeadlineHeap<T> {
     return top;
   }
 
+  /** The soonest deadline if it is at or before `now`, taken off the heap; else undefined. */
+  popDue(now: number): Due<T> | undefined {
+    const top = this.items[0];
+    return top !== undefined && top.at <= now ? this.pop() : undefined;
+  }
+
   clear(): void {
     this.items.length = 0;
   }

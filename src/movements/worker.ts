@@ -250,7 +250,7 @@ export class Worker {
       this.orphaned.clear();
     }
     // Set before the pick, so a poke or a due time heard while it runs still stands after it.
-    while ((this.scheduled.peek()?.at ?? Infinity) <= now) this.scheduled.pop();
+    while (this.scheduled.popDue(now));
     this.pickBy = Math.min(now + idleWakeMs, this.scheduled.peek()?.at ?? Infinity);
     const youngSince = now - this.deps.settings.approvalWindowS * 1000;
     const picked = await store.pick(now, limit, youngSince, { holder, until: now + leaseMs });

@@ -326,8 +326,7 @@ export class MomoAccounts {
   /** Settles every transaction whose deadline has passed, then re-arms the single timer. */
   tick(): void {
     const now = this.clock.now();
-    for (let due = this.deadlines.peek(); due && due.at <= now; due = this.deadlines.peek()) {
-      this.deadlines.pop();
+    for (let due = this.deadlines.popDue(now); due; due = this.deadlines.popDue(now)) {
       // Entries of transactions that finished early (handset answers) are skipped here.
       if (due.item.status === 'PENDING' && due.item.deadline === due.at) this.expire(due.item);
     }
