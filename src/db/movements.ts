@@ -109,6 +109,9 @@ const dueOf = (age: string) => `SELECT ${columns} FROM movements
   WHERE next_check_at <= @now AND ${age} AND (leased_until IS NULL OR leased_until <= @now)
   ORDER BY next_check_at LIMIT @limit`;
 
+/** `n` events of an order's history in one statement, written in the order given. */
+const insertEvents = (n: number) => `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES ${valueRows(n, 6)}`;
+
 /** The statements, by what they do. */
 export const movementSql = {
   // Written counting its first send: its writer sends it at once (engine.send).
@@ -118,9 +121,8 @@ export const movementSql = {
     RETURNING id`,
   insertAttempt: `INSERT INTO movement_attempts (reference_id, movement_id, party_msisdn, status, created_at, updated_at)
     VALUES (?, ?, ?, 'sending', ?, ?)`,
-  insertEvent: `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
-  /** `n` events in one statement, written in the order given. */
-  insertEvents: (n: number) => `INSERT INTO order_events (order_id, entity, from_state, to_state, detail, at) VALUES ${valueRows(n, 6)}`,
+  insertEvent: insertEvents(1),
+  insertEvents,
   byId: `SELECT ${columns} FROM movements WHERE id = ?`,
   byOrder: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind = ?`,
   paymentAndPayout: `SELECT ${columns} FROM movements WHERE order_id = ? AND kind IN ('collection', 'payout')`,

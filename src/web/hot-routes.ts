@@ -115,7 +115,7 @@ function parseJsonBody(text: string): unknown {
 export function createHotRoutes({ config, checkout, log, limits, refunds, trust }: HotRoutesDeps): HotRoutes {
   const noteCallback = callbackNoter({ config, checkout, log });
   const payment = createPayment({ config, checkout });
-  const orderJson = orderJsonAnswer({ checkout, ...(refunds ? { refunds } : {}) });
+  const orderAnswer = orderJsonAnswer({ checkout, ...(refunds ? { refunds } : {}) });
   const corsOn = config.corsOrigins.length > 0;
 
   // What every browser-facing answer carries through the app's middleware: helmet's headers,
@@ -184,7 +184,7 @@ export function createHotRoutes({ config, checkout, log, limits, refunds, trust 
   }
 
   function order(req: IncomingMessage, res: ServerResponse, next: Next, id: string): void {
-    orderJson(id, preferredWaitMs(req))
+    orderAnswer(id, preferredWaitMs(req))
       .then((body) => answer(res, 200, body, true))
       .catch((caught: unknown) => refuse(res, next, caught, true));
   }
