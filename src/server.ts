@@ -211,7 +211,7 @@ export async function startSokoni(config: Config, options: SokoniOptions = {}): 
     settings: config.worker,
     log,
     callbackUrl: (reference) => (callbackUrl ? `${callbackUrl}?ref=${reference}${tokenParam}` : null),
-    forSale: async (productId) => (await catalogue.findForSale(productId)) !== undefined,
+    forSale: (product) => catalogue.isForSale(product),
   });
   readiness.push({ name: 'momo', check: () => momoReadiness(client) });
   readiness.push({ name: 'worker', check: () => workerReadiness(checkout.health()) });

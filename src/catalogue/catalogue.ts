@@ -40,11 +40,16 @@ export interface SellerWrite {
   walletName?: string | null;
 }
 
+/** What decides whether a product is for sale. */
+export type Sellable = Pick<Product, 'active' | 'sellerActive' | 'currency'>;
+
 export interface Catalogue {
   /** What a shopper may buy: active products of active sellers, in a currency MoMo takes here. */
   listForSale(): Promise<Product[]>;
   /** One product a shopper may buy, or undefined. */
   findForSale(id: string): Promise<Product | undefined>;
+  /** Whether a product as read elsewhere (placing an order reads it with its order) is for sale: the same rule as `findForSale`. */
+  isForSale(product: Sellable): boolean;
   /** Any product, also one not for sale (for the merchant). */
   findProduct(id: string): Promise<Product | undefined>;
   /** Every product, also those not for sale (for the console). */
@@ -111,7 +116,7 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
   const store = deps.sql;
   const clock = deps.clock ?? Date.now;
   const holdMs = deps.payoutNumberHoldMs ?? 0;
-  const forSale = (p: Product) => p.active && p.sellerActive && deps.acceptsCurrency(p.currency);
+  const forSale = (p: Sellable) => p.active && p.sellerActive && deps.acceptsCurrency(p.currency);
 
   function checkCurrency(currency: string): void {
     if (!deps.acceptsCurrency(currency)) {
@@ -146,6 +151,7 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
       const product = await db.getProduct(store, id);
       return product && forSale(product) ? product : undefined;
     },
+    isForSale: forSale,
     findProduct: (id) => db.getProduct(store, id),
     listProducts: () => db.listProducts(store),
 

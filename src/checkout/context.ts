@@ -1,7 +1,7 @@
 // What placing and following orders needs, passed explicitly so tests can build it around a
 // real database and a real provider, and nothing hides in module state.
 import type { WorkerSettings } from '../config';
-import type { OrderStore } from '../db';
+import type { OrderStore, ProductForOrder } from '../db';
 import type { Logger } from '../log';
 import type { MovementEngine } from '../movements';
 import type { ProviderRegistry } from '../providers';
@@ -13,5 +13,5 @@ export interface CheckoutContext {
   settings: WorkerSettings;
   log: Logger;
   clock: () => number;
-  forSale: (productId: string) => boolean | Promise<boolean>;
+  forSale: (product: ProductForOrder) => boolean;
 }

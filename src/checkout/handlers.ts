@@ -86,11 +86,10 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       await moveOrder(tx, orderId, 'paid', 'settled', now, 'share netted against refunds the seller owes');
       return [];
     }
-    await inTx.movements.insert({
+    return [await inTx.movements.insert({
       orderId, kind: 'payout', provider, partyMsisdn: sellerMsisdn!,
       amountMinor, currency: order.currency, referenceId: randomUUID(),
-    }, lease, now);
-    return [(await inTx.movements.of(orderId, 'payout'))!];
+    }, lease, now)];
   };
 
   return {
@@ -98,9 +97,9 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       label: 'payment',
       maxAttempts: 1,
       firstCheckMs: (settings) => settings.firstCheckMs,
-      async messages(movement) {
+      async sendPlan(movement) {
         const { order, productName } = (await orders.orderForSend(movement.orderId))!;
-        return collectMessages(productName || 'order', order.qty);
+        return { ...collectMessages(productName || 'order', order.qty), notBefore: null };
       },
       succeeded: (tx, movement, now, lease) => paid(tx, movement, now, lease),
       async failed(tx, movement, reason, now, moved) {
@@ -117,9 +116,12 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       label: 'payout',
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
-      async messages(movement) {
-        const { order, productName } = (await orders.orderForSend(movement.orderId))!;
-        return { payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, productName || 'order') };
+      // The hold is read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
+      async sendPlan(movement) {
+        const { order, productName, payoutHoldUntil } = (await orders.orderForSend(movement.orderId))!;
+        return {
+          payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, productName || 'order'), notBefore: payoutHoldUntil,
+        };
       },
       async succeeded(tx, movement, now) {
         await moveOrder(tx, movement.orderId, 'paid', 'settled', now);
@@ -131,8 +133,6 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
         if (moved) await books.movedAgainstFailure(tx, movement, moved, now);
       },
       waitsForFunds: true,
-      // Read at each send, so a hold set or ended meanwhile counts, and so does a retry's new number.
-      notBefore: async (movement) => (await orders.orderForSend(movement.orderId))!.payoutHoldUntil,
       // Every new attempt goes to the seller's number as it is now, e.g. after an operator fixed it.
       partyFor: async (movement) => (await orders.orderForSend(movement.orderId))!.sellerMsisdn ?? movement.partyMsisdn,
     },
@@ -142,11 +142,11 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       label: 'refund',
       maxAttempts: maxPayoutAttempts,
       firstCheckMs: firstPayoutCheckMs,
-      async messages(movement) {
+      async sendPlan(movement) {
         const { order, productName } = (await orders.orderForSend(movement.orderId))!;
         const name = productName || 'order';
         const text = `Sokoni refund ${toDecimalString(movement.amountMinor, movement.currency)} ${movement.currency}: ${order.qty}x ${name}`.slice(0, 150);
-        return { payerMessage: text, payeeNote: text };
+        return { payerMessage: text, payeeNote: text, notBefore: null };
       },
       async succeeded(tx, movement, now) {
         const refundsInTx = refunds.in(tx);

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createPostings } from '../books';
 import type { WorkerSettings } from '../config';
-import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderChanges, type OrderRow, type OrderStatus } from '../db';
+import { OrderStore, RefundStore, type Lease, type MovementOf, type OrderChanges, type OrderRow, type OrderStatus, type ProductForOrder } from '../db';
 import type { Logger } from '../log';
 import { isStuck, MovementEngine, Worker, type WorkerHealth, type WorkerSql } from '../movements';
 import { ProviderRegistry, type IncomingCallback, type PaymentProvider, type ReasonKind } from '../providers';
@@ -49,10 +49,10 @@ export interface CheckoutOptions {
   sendGraceMs?: number;
   /**
    * Whether the catalogue sells this product now (its seller is active, its currency one the
-   * provider takes); placing an order for anything else is refused. Everything is for sale
-   * without it. A promise too: the catalogue's answer once its room is on the async port.
+   * provider takes), judged on the product as placing the order read it, so the product is read
+   * once; placing an order for anything else is refused. Everything is for sale without it.
    */
-  forSale?: (productId: string) => boolean | Promise<boolean>;
+  forSale?: (product: ProductForOrder) => boolean;
   /**
    * Where order changes are shared with the other instances on the same database (PostgreSQL's
    * LISTEN/NOTIFY), so that a watcher here hears what another instance's worker changed. Without
@@ -194,13 +194,13 @@ export function createCheckout(options: CheckoutOptions): Checkout {
 
   return {
     async placeOrder(input) {
-      const { order, created } = await createOrder(ctx, input);
+      const placed = await createOrder(ctx, input);
+      const { order, created } = placed;
       // Written with this turn's other writes (group commit): a commit that fails is this
       // order's failure, reported before anything is sent or answered.
       await sql.committed();
-      if (created) {
-        const collection = (await orders.movements.of(order.id, 'collection'))!;
-        const sending = engine.send(collection).catch((error: unknown) =>
+      if (placed.created) {
+        const sending = engine.send(placed.collection).catch((error: unknown) =>
           options.log.error('payment.send_crashed', { orderId: order.id, error }),
         );
         let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 // Placing an order: validate against the catalogue, write the order and its collection (with
 // the provider's reference) in one transaction, and only then ask the provider to collect.
 import { randomUUID } from 'node:crypto';
-import { isUniqueViolation, type OrderRow } from '../db';
+import { isUniqueViolation, type MovementOf, type OrderRow } from '../db';
 import { DomainError } from '../domain-error';
 import { currencyOf, splitShare, formatMoney } from '../money';
 import type { CheckoutContext } from './context';
@@ -32,14 +32,16 @@ function isIdempotencyCollision(error: unknown): boolean {
   return isUniqueViolation(error, { table: 'orders', columns: ['idempotency_key'] });
 }
 
-/** Returns the order, and whether this call created it (false for a repeated idempotency key). */
-export async function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): Promise<{ order: OrderRow; created: boolean }> {
+/** What placing answers: the order, and its collection as written when this call created it (not for a repeated idempotency key). */
+export type PlacedOrder = { order: OrderRow; created: false } | { order: OrderRow; created: true; collection: MovementOf<'collection'> };
+
+export async function createOrder(ctx: CheckoutContext, input: PlaceOrderInput): Promise<PlacedOrder> {
   const existing = await existingFor(ctx, input);
   if (existing) return { order: existing, created: false };
 
   const product = await ctx.orders.productForOrder(input.productId);
   if (!product) throw new DomainError('refused', 'product_not_found', 'No product with this id', 'productId');
-  if (!product.active || !(await ctx.forSale(product.id))) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
+  if (!product.active || !ctx.forSale(product)) throw new DomainError('refused', 'product_inactive', 'This product is not for sale at the moment', 'productId');
 
   const currency = currencyOf(product.currency);
   const amountMinor = product.priceMinor * input.qty;
@@ -64,16 +66,17 @@ export async function createOrder(ctx: CheckoutContext, input: PlaceOrderInput):
     platformAmountMinor: split.platform,
     payerMsisdn: input.msisdn,
   };
+  let collection: MovementOf<'collection'>;
   try {
     // Until the send settles, the collection is held by this process's lease; if the process
     // dies first, the worker finds it due when the lease runs out (or at once on restart).
-    await ctx.orders.createOrderWithPayment(order, randomUUID(), now, ctx.engine.sendLease(now), ctx.providers.default.name);
+    collection = await ctx.orders.createOrderWithPayment(order, randomUUID(), now, ctx.engine.sendLease(now), ctx.providers.default.name);
   } catch (error) {
     if (input.idempotencyKey && isIdempotencyCollision(error)) {
       return { order: (await existingFor(ctx, input))!, created: false };
     }
     throw error;
   }
-  // The row as written (createOrderWithPayment): no need to read it back.
-  return { order: { ...order, status: 'pending', createdAt: now, updatedAt: now }, created: true };
+  // The rows as written (createOrderWithPayment): no need to read them back.
+  return { order: { ...order, status: 'pending', createdAt: now, updatedAt: now }, created: true, collection };
 }

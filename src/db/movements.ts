@@ -189,6 +189,16 @@ export const movementSql = {
     WHERE status IN ('sending', 'pending', 'abandoned') AND id = (SELECT movement_id FROM movement_attempts WHERE reference_id = ?)`,
 } as const;
 
+/** A movement as `insert` writes it: the columns' defaults, and its first send counted. */
+function asWritten<K extends MovementKind>(id: number, movement: NewMovement & { kind: K }, lease: Lease, now: number): MovementOf<K> {
+  const { orderId, kind, provider, partyMsisdn, amountMinor, currency, referenceId } = movement;
+  return {
+    id, orderId, kind, provider, partyMsisdn, amountMinor, currency, referenceId, status: 'sending', reason: null,
+    financialTransactionId: null, attempts: 1, fundsWaits: 0, sends: 1, checks: 0, acceptedAt: null, nextCheckAt: lease.until,
+    leasedUntil: lease.until, leasedBy: lease.holder, createdAt: now, updatedAt: now,
+  };
+}
+
 /** What an attempt becomes when its movement moves to `to`. */
 export function attemptStatusFor(to: MovementStatus): MovementStatus {
   // An attempt waits for a retry (or for funds) only once it is known to have failed; an
@@ -208,17 +218,18 @@ export class MovementStore {
 
   /**
    * Writes a movement and its first attempt, in `sending` and held by `lease` while its create
-   * call is out; if the holder dies, it is due when the lease runs out. Returns its id. `before`:
-   * events of the same transaction to record ahead of the movement's own (a new order's), in the
-   * same statement as it: one INSERT of the history instead of one per event (issue #16).
+   * call is out; if the holder dies, it is due when the lease runs out. Answers the row as written,
+   * so its writer sends it without reading it back (issue #16). `before`: events of the same
+   * transaction to record ahead of the movement's own (a new order's), in the same statement as
+   * it: one INSERT of the history instead of one per event.
    */
-  insert(movement: NewMovement, lease: Lease, now: number, before: readonly OrderEvent[] = []): Promise<number> {
+  insert<K extends MovementKind>(movement: NewMovement & { kind: K }, lease: Lease, now: number, before: readonly OrderEvent[] = []): Promise<MovementOf<K>> {
     return atomically(this.sql, async (tx) => {
       const { id } = (await tx.get<{ id: number }>(movementSql.insert, { ...movement, until: lease.until, holder: lease.holder, now }))!;
       await tx.run(movementSql.insertAttempt, [movement.referenceId, id, movement.partyMsisdn, now, now]);
       const events = [...before, { orderId: movement.orderId, entity: movement.kind, from: null, to: 'sending', detail: movement.referenceId, at: now }];
       await tx.run(movementSql.insertEvents(events.length), events.flatMap((event) => [event.orderId, event.entity, event.from, event.to, event.detail, event.at]));
-      return id;
+      return asWritten(id, movement, lease, now);
     });
   }
 

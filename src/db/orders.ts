@@ -1,7 +1,7 @@
 // Orders: every SQL statement about an order itself and what placing one needs to read. Its
 // movements (the collection, the payout) are in movements.ts; both write in one transaction
 // through the same connection.
-import { MovementStore, type Lease } from './movements';
+import { MovementStore, type Lease, type MovementOf } from './movements';
 import { atomically, type Sql } from './sql';
 
 export type OrderStatus = 'pending' | 'paid' | 'settled' | 'failed' | 'payout_failed';
@@ -54,6 +54,7 @@ export interface ProductForOrder {
   active: boolean;
   sellerId: string;
   sellerName: string;
+  sellerActive: boolean;
   sellerMsisdn: string;
   sellerShareBps: number;
 }
@@ -78,7 +79,7 @@ export const orderSql = {
   orderByKey: `SELECT ${orderColumns} FROM orders WHERE idempotency_key = ?`,
   moveOrder: `UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?`,
   productForOrder: `SELECT p.id, p.name, p.price_minor AS priceMinor, p.currency, p.active, s.id AS sellerId,
-    s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps
+    s.name AS sellerName, s.msisdn AS sellerMsisdn, s.share_bps AS sellerShareBps, s.active AS sellerActive
     FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = ?`,
   recentSame: `SELECT ${orderColumns} FROM orders WHERE payer_msisdn = ? AND created_at >= ? AND product_id = ? AND qty = ?
     AND status <> 'failed' ORDER BY created_at DESC LIMIT 1`,
@@ -108,20 +109,20 @@ export class OrderStore {
 
   /** What placing an order needs to know about a product and its seller, in one read. */
   async productForOrder(productId: string): Promise<ProductForOrder | undefined> {
-    const row = await this.sql.get<Omit<ProductForOrder, 'active'> & { active: number }>(orderSql.productForOrder, [productId]);
-    return row && { ...row, active: row.active === 1 };
+    const row = await this.sql.get<Omit<ProductForOrder, 'active' | 'sellerActive'> & { active: number; sellerActive: number }>(orderSql.productForOrder, [productId]);
+    return row && { ...row, active: row.active === 1, sellerActive: row.sellerActive === 1 };
   }
 
   /**
    * The order and its collection (with the reference it will be sent with) in one transaction,
-   * before anything leaves. The collection is held by `lease` while its create call is out; a
+   * before anything leaves; answers the collection as written. The collection is held by `lease` while its create call is out; a
    * process that dies first leaves it due when the lease runs out (or at once on restart).
    */
-  createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<void> {
+  createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<MovementOf<'collection'>> {
     return atomically(this.sql, async (tx) => {
       await tx.run(orderSql.insertOrder, { ...order, now });
       // The order's first event goes in with its collection's, in one statement.
-      await this.movements.in(tx).insert({
+      return this.movements.in(tx).insert({
         orderId: order.id, kind: 'collection', provider, partyMsisdn: order.payerMsisdn,
         amountMinor: order.amountMinor, currency: order.currency, referenceId,
       }, lease, now, [{ orderId: order.id, entity: 'order', from: null, to: 'pending', detail: null, at: now }]);

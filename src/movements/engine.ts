@@ -26,8 +26,14 @@ export interface KindHandler<K extends MovementKind> {
   maxAttempts: number;
   /** How soon to read once the provider has accepted the create. */
   firstCheckMs(settings: WorkerSettings): number;
-  /** The texts the request carries to the payer and the payee. */
-  messages(movement: MovementOf<K>): Promise<{ payerMessage: string; payeeNote: string }>;
+  /**
+   * What a create for this movement carries to the payer and the payee, and the earliest time it
+   * may leave (e.g. a payout to a seller's newly changed number is held), null when it may leave
+   * now. Read once at each send, so a hold set or ended meanwhile counts. A held movement stays
+   * `sending`, unsent, and is looked at again when the hold ends, or sooner when something makes
+   * it due.
+   */
+  sendPlan(movement: MovementOf<K>): Promise<SendPlan>;
   /**
    * Runs inside the transaction that marks the movement SUCCESSFUL, on its `tx`; returns the
    * movements it wrote (each held by `lease`), which are sent once that transaction has committed.
@@ -53,12 +59,14 @@ export interface KindHandler<K extends MovementKind> {
   partyFor?(movement: MovementOf<K>): Promise<string>;
   /** A refund's: the reference of the movement attempt whose money it gives back. */
   refundOf?(movement: MovementOf<K>): Promise<string>;
-  /**
-   * The earliest time a create may leave for this movement (e.g. a payout to a seller's newly
-   * changed number is held); null or past: now. A held movement stays `sending`, unsent, and is
-   * looked at again when the hold ends, or sooner when something makes it due.
-   */
-  notBefore?(movement: MovementOf<K>): Promise<number | null>;
+}
+
+/** What a send carries and when it may leave (`KindHandler.sendPlan`). */
+export interface SendPlan {
+  payerMessage: string;
+  payeeNote: string;
+  /** Null or past: it may leave now. */
+  notBefore: number | null;
 }
 
 export type HandlerTable = { readonly [K in MovementKind]: KindHandler<K> };
@@ -194,14 +202,13 @@ export class MovementEngine {
       await this.abandon(movement);
       return;
     }
-    const notBefore = (await handler.notBefore?.(movement)) ?? null;
+    const { notBefore, ...messages } = await handler.sendPlan(movement);
     if (notBefore !== null && clock() < notBefore) {
       log.info(`${handler.label}.held`, { orderId: movement.orderId, until: new Date(notBefore).toISOString() });
       await this.deps.store.uncountSend(movement);
       await this.reschedule(movement, notBefore);
       return;
     }
-    const messages = await handler.messages(movement);
     const refundOf = handler.refundOf ? { refundOf: await handler.refundOf(movement) } : {};
     // The reference, and the row it belongs to, are committed before the request leaves: a
     // create MoMo has seen must always be found again after a crash (group-commit.ts).

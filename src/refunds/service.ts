@@ -195,7 +195,7 @@ export function createRefunds(options: RefundsOptions): Refunds {
     const { store, orders } = within(tx);
     const order = (await orders.order(row.orderId))!;
     const collection = (await orders.movements.of(row.orderId, 'collection'))!;
-    const movementId = await orders.movements.insert({
+    const { id: movementId } = await orders.movements.insert({
       orderId: row.orderId, kind: 'refund', provider: collection.provider, partyMsisdn: collection.partyMsisdn,
       amountMinor: row.amountMinor, currency: row.currency, referenceId: randomUUID(),
     }, checkout.sendLease(now), now);

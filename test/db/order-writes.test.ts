@@ -51,3 +51,21 @@ it('a payout written later records its one event alone', async () => {
     { entity: 'payout', to: 'sending', detail: payoutReference },
   ]);
 });
+
+it('answers each movement as written, the same row a read finds, so a send needs no read back', async () => {
+  t = await testSql();
+  await t.seedDemo();
+  const orders = new OrderStore(t.sql);
+  const product = (await orders.productForOrder(DEMO_PRODUCT_IDS[0]!))!;
+  const id = randomUUID();
+  const collection = await orders.createOrderWithPayment({
+    id, idempotencyKey: null, productId: product.id, sellerId: product.sellerId, qty: 1, unitPriceMinor: 1000, amountMinor: 1000,
+    currency: 'EUR', sellerShareBps: 8000, sellerAmountMinor: 800, platformAmountMinor: 200, payerMsisdn: '256772123456',
+  }, randomUUID(), 5_000, { holder: 'test', until: 65_000 }, 'momo');
+  expect(collection).toEqual(await orders.movements.of(id, 'collection'));
+  const payout = await orders.movements.insert({
+    orderId: id, kind: 'payout', provider: 'momo', partyMsisdn: '256772000001', amountMinor: 800, currency: 'EUR', referenceId: randomUUID(),
+  }, { holder: 'test', until: 70_000 }, 6_000);
+  expect(payout).toEqual(await orders.movements.of(id, 'payout'));
+  expect(payout).toMatchObject({ status: 'sending', sends: 1, nextCheckAt: 70_000, leasedUntil: 70_000, leasedBy: 'test', createdAt: 6_000 });
+});

@@ -61,7 +61,7 @@ async function setup(maxAttempts = 1, kind: 'collection' | 'payout' = 'collectio
     label: 'test',
     maxAttempts,
     firstCheckMs: () => 100,
-    messages: () => Promise.resolve({ payerMessage: 'pay', payeeNote: 'note' }),
+    sendPlan: () => Promise.resolve({ payerMessage: 'pay', payeeNote: 'note', notBefore: null }),
     succeeded: (_tx: Sql, m: Movement) => {
       calls.succeeded.push(m.id);
       return Promise.resolve([]);
