@@ -1,7 +1,7 @@
 // Every SQL statement of the books (src/books): journals and entries (append-only, enforced by
 // triggers in migrations/004_books.sql), the reports' sums, keyset pages for the exports, and
 // reconciliation runs with their items. The books room decides; this file only reads and writes.
-import { atomically, valueRows, type Sql } from './sql';
+import { atomically, insertId, valueRows, type Sql } from './sql';
 
 export type JournalKind = 'collection' | 'payout' | 'suspense' | 'operator' | 'refund';
 
@@ -202,8 +202,8 @@ export class BooksStore {
    */
   insertJournal(journal: NewJournal, entries: readonly NewEntry[]): Promise<number> {
     return atomically(this.sql, async (tx) => {
-      const { id } = (await tx.get<{ id: number }>(`INSERT INTO journals (kind, currency, order_id, movement_id, note, posted_by, at)
-        VALUES (@kind, @currency, @orderId, @movementId, @note, @postedBy, @at) RETURNING id`, { ...journal }))!;
+      const id = await insertId(tx, `INSERT INTO journals (kind, currency, order_id, movement_id, note, posted_by, at)
+        VALUES (@kind, @currency, @orderId, @movementId, @note, @postedBy, @at)`, { ...journal });
       for (let from = 0; from < entries.length; from += ENTRIES_PER_INSERT) {
         const chunk = entries.slice(from, from + ENTRIES_PER_INSERT);
         await tx.run(insertEntries(chunk.length),

@@ -3,7 +3,7 @@ export { openDatabase, assertWritable, probeWritable, setBusyTimeout, databaseSt
 export { applyMigrations, pendingMigrations, MigrationError, MIGRATIONS_DIR } from './migrate';
 export { statement } from './statements';
 export { groupCommit } from './group-commit';
-export { atomically, type Sql, type Params, type RunResult, type Dialect } from './sql';
+export { atomically, insertId, type Sql, type Params, type RunResult, type Dialect } from './sql';
 export { SqliteSql } from './sqlite-sql';
 export { PostgresSql, PostgresTransaction, postgresPoolConfig, UnsafeNumberError } from './postgres-sql';
 export { applyPostgresMigrations, POSTGRES_MIGRATIONS_DIR } from './postgres-migrate';

@@ -1,7 +1,7 @@
 // Every SQL statement the movement engine runs, for every kind of movement alike. The engine
 // decides which state changes are legal; this file only writes them, each guarded by the state
 // it expects to find (`WHERE status = ?`), so two racing writers cannot both win.
-import { atomically, valueRows, type Sql } from './sql';
+import { atomically, insertId, valueRows, type Sql } from './sql';
 
 export type MovementKind = 'collection' | 'payout' | 'refund';
 /** What every kind passes through. `sending`: the row is written and the create call may or may not have reached the provider. */
@@ -117,8 +117,7 @@ export const movementSql = {
   // Written counting its first send: its writer sends it at once (engine.send).
   insert: `INSERT INTO movements (order_id, kind, provider, party_msisdn, amount_minor, currency, reference_id, status, sends,
     next_check_at, leased_until, leased_by, created_at, updated_at)
-    VALUES (@orderId, @kind, @provider, @partyMsisdn, @amountMinor, @currency, @referenceId, 'sending', 1, @until, @until, @holder, @now, @now)
-    RETURNING id`,
+    VALUES (@orderId, @kind, @provider, @partyMsisdn, @amountMinor, @currency, @referenceId, 'sending', 1, @until, @until, @holder, @now, @now)`,
   insertAttempt: `INSERT INTO movement_attempts (reference_id, movement_id, party_msisdn, status, created_at, updated_at)
     VALUES (?, ?, ?, 'sending', ?, ?)`,
   insertEvent: insertEvents(1),
@@ -225,7 +224,7 @@ export class MovementStore {
    */
   insert<K extends MovementKind>(movement: NewMovement & { kind: K }, lease: Lease, now: number, before: readonly OrderEvent[] = []): Promise<MovementOf<K>> {
     return atomically(this.sql, async (tx) => {
-      const { id } = (await tx.get<{ id: number }>(movementSql.insert, { ...movement, until: lease.until, holder: lease.holder, now }))!;
+      const id = await insertId(tx, movementSql.insert, { ...movement, until: lease.until, holder: lease.holder, now });
       await tx.run(movementSql.insertAttempt, [movement.referenceId, id, movement.partyMsisdn, now, now]);
       const events = [...before, { orderId: movement.orderId, entity: movement.kind, from: null, to: 'sending', detail: movement.referenceId, at: now }];
       await tx.run(movementSql.insertEvents(events.length), events.flatMap((event) => [event.orderId, event.entity, event.from, event.to, event.detail, event.at]));

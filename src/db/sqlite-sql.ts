@@ -19,7 +19,8 @@ function bind(params: Params | undefined): readonly unknown[] {
 }
 
 function runOne(prepared: Prepared, params: Params | undefined): RunResult {
-  return { changes: prepared.run(bind(params)).changes };
+  const { changes, lastInsertRowid } = prepared.run(bind(params));
+  return { changes, lastInsertRowid: Number(lastInsertRowid) };
 }
 
 // The statements answer with a settled promise, made at once: SQLite's synchronous throw becomes

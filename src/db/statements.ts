@@ -10,7 +10,7 @@ export interface Prepared {
   readonly source: string;
   all(params: readonly unknown[]): unknown[];
   get(params: readonly unknown[]): unknown;
-  run(params: readonly unknown[]): { changes: number };
+  run(params: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 
 /**

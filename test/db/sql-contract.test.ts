@@ -3,7 +3,7 @@
 // throwaway cluster. A room's code written against `Sql` must get the same answers from either.
 // A second connection reads what is committed, as another process (or instance) would.
 import { afterEach, describe, expect, it } from 'vitest';
-import { atomically, openDatabase, SqliteSql, type Sql } from '../../src/db';
+import { atomically, insertId, openDatabase, SqliteSql, type Sql } from '../../src/db';
 import { isUniqueViolation } from '../../src/db/errors';
 import { PostgresSql } from '../../src/db/postgres-sql';
 import { tempDatabase } from './helpers';
@@ -67,7 +67,7 @@ for (const executor of executors) {
   describe.skipIf(executor.skip !== null)(`the Sql contract on ${executor.name}`, () => {
     it('binds positional and named parameters, and answers rows, one row or none, and changes', async () => {
       const { sql } = await executor.make();
-      expect(await sql.run(insert, ['a'])).toEqual({ changes: 1 });
+      expect(await sql.run(insert, ['a'])).toMatchObject({ changes: 1 });
       await sql.run('INSERT INTO notes (name, amount_minor) VALUES (@name, @amount)', { name: 'b', amount: 250 });
       // A name used twice is one parameter.
       await sql.run('INSERT INTO notes (name, tag) VALUES (@name, @name)', { name: 'c' });
@@ -75,8 +75,22 @@ for (const executor of executors) {
       expect(await sql.get('SELECT name, amount_minor FROM notes WHERE name = ?', ['b'])).toEqual({ name: 'b', amount_minor: 250 });
       expect(await sql.get('SELECT name, tag FROM notes WHERE tag = @tag', { tag: 'c' })).toEqual({ name: 'c', tag: 'c' });
       expect(await sql.get('SELECT name FROM notes WHERE name = ?', ['z'])).toBeUndefined();
-      expect(await sql.run('UPDATE notes SET amount_minor = 1 WHERE name <> ?', ['b'])).toEqual({ changes: 2 });
-      expect(await sql.run('DELETE FROM notes')).toEqual({ changes: 3 });
+      expect(await sql.run('UPDATE notes SET amount_minor = 1 WHERE name <> ?', ['b'])).toMatchObject({ changes: 2 });
+      expect(await sql.run('DELETE FROM notes')).toMatchObject({ changes: 3 });
+    });
+
+    it('insertId answers the id of the row an INSERT wrote, alone and inside a transaction', async () => {
+      const { sql } = await executor.make();
+      await sql.run(`CREATE TABLE tickets (id ${sql.dialect === 'postgres' ? 'BIGSERIAL' : 'INTEGER'} PRIMARY KEY, label TEXT NOT NULL)`);
+      const first = await insertId(sql, 'INSERT INTO tickets (label) VALUES (?)', ['first']);
+      const [second, third] = await sql.transaction(async (tx) => [
+        await insertId(tx, 'INSERT INTO tickets (label) VALUES (@label)', { label: 'second' }),
+        await insertId(tx, 'INSERT INTO tickets (label) VALUES (@label)', { label: 'third' }),
+      ]);
+      expect(await sql.all('SELECT id, label FROM tickets ORDER BY id')).toEqual([
+        { id: first, label: 'first' }, { id: second, label: 'second' }, { id: third, label: 'third' },
+      ]);
+      expect(new Set([first, second, third]).size).toBe(3);
     });
 
     it('leaves ? and @x alone inside string literals, quoted names and comments', async () => {

@@ -26,12 +26,12 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 describe('SqliteSql', () => {
   it('runs positional and named parameters, and answers rows, one row or none, and changes', async () => {
     const { sql } = setup();
-    expect(await sql.run(insert, ['a'])).toEqual({ changes: 1 });
+    expect(await sql.run(insert, ['a'])).toEqual({ changes: 1, lastInsertRowid: 1 });
     await sql.run('INSERT INTO notes (name) VALUES (@name)', { name: 'b' });
     expect(await sql.all<{ name: string }>('SELECT name FROM notes ORDER BY name')).toEqual([{ name: 'a' }, { name: 'b' }]);
     expect(await sql.get('SELECT name FROM notes WHERE name = ?', ['b'])).toEqual({ name: 'b' });
     expect(await sql.get('SELECT name FROM notes WHERE name = ?', ['z'])).toBeUndefined();
-    expect(await sql.run('DELETE FROM notes')).toEqual({ changes: 2 });
+    expect(await sql.run('DELETE FROM notes')).toMatchObject({ changes: 2 });
   });
 
   it('a statement outside a running transaction waits for it, so it is never rolled back with it', async () => {
