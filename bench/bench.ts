@@ -24,6 +24,8 @@ POST /pay until settled, with callbacks and with polling only, prints one table 
 to bench/RESULTS.md. About two minutes with the defaults.
 
   --orders N               orders in each closed-loop (peak) scenario (2000)
+  --warm-up N              orders placed before each scenario is measured, at its mode's
+                           peak concurrency, so that V8 has compiled the hot path (2000)
   --concurrency C          shoppers in the callbacks peak (64)
   --polling-concurrency C  shoppers in the polling-only peak (1000)
   --rate R                 orders/s offered in the open-loop scenario (200)
@@ -48,6 +50,7 @@ to bench/RESULTS.md. About two minutes with the defaults.
   -h, --help               this text`,
   options: {
     orders: { type: 'string', default: '2000' },
+    'warm-up': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
     'polling-concurrency': { type: 'string', default: '1000' },
     rate: { type: 'string', default: '200' },
@@ -69,7 +72,7 @@ to bench/RESULTS.md. About two minutes with the defaults.
 const flags = readArgs(COMMAND);
 const fleetShape = fleetFlags(COMMAND, flags);
 
-const NUMBERS = ['orders', 'concurrency', 'polling-concurrency', 'rate', 'duration', 'pending', 'limit', 'new-rate'] as const;
+const NUMBERS = ['orders', 'concurrency', 'polling-concurrency', 'rate', 'duration', 'pending', 'limit', 'new-rate', 'warm-up'] as const;
 const num = (name: (typeof NUMBERS)[number]): number => numberArg(COMMAND, name, flags[name], { above: 0 });
 // Every number is checked now, not when its scenario comes up minutes later.
 for (const name of NUMBERS) if (flags[name] !== undefined) num(name);
@@ -151,9 +154,15 @@ async function startStack(label: string, callbacks: boolean, shape: Shape): Prom
   };
 }
 
-/** A few orders first: JIT, SQLite's page cache and the first access tokens are not what we measure. */
-async function warmUp(stack: Stack): Promise<void> {
-  const run = await runLoad({ client: stack.client, orders: 200, pace: { kind: 'closed', concurrency: 16 }, payer: (i) => shopper(i + 4000) });
+/**
+ * Orders first, unmeasured: JIT, SQLite's page cache and the first access tokens are not what we
+ * measure. 2000 by default, at the mode's peak concurrency: after the 200 at 16 shoppers this
+ * once was, V8 was still compiling the hot path through the measured run (its optimising
+ * compiler spent 1.2 s on Sokoni after the first order, against 4.4 s for the 2000 measured,
+ * and the JIT threads were 17% of Sokoni's CPU in a whole run, 2% in a long one: issue #16).
+ */
+async function warmUp(stack: Stack, concurrency: number): Promise<void> {
+  const run = await runLoad({ client: stack.client, orders: num('warm-up'), pace: { kind: 'closed', concurrency }, payer: (i) => shopper(i + 4000) });
   const failed = run.results.filter((r) => r.error);
   if (failed.length) throw new Error(`warm-up failed: ${failed[0]!.error}`);
 }
@@ -224,7 +233,7 @@ async function scenario(name: string, callbacks: boolean, pace: Pace, orders: nu
   process.stderr.write(`· ${name} …\n`);
   const stack = await startStack(name, callbacks, shape);
   try {
-    await warmUp(stack);
+    await warmUp(stack, num(callbacks ? 'concurrency' : 'polling-concurrency'));
     const result = await measured(stack, name, callbacks, pace, orders);
     // Progress only; the table is printed once, at the end.
     process.stderr.write(`· ${name}: ${result.settledPerSecond.toFixed(1)} settled/s, p50 ${result.latencyMs.p50.toFixed(0)} ms, ${result.errors} errors\n`);

@@ -91,7 +91,7 @@ function row(s: Scenario): string[] {
   return [
     s.name, String(s.orders), load, String(round(s.settledPerSecond)), String(round(s.latencyMs.p50)), String(round(s.latencyMs.p95)),
     String(round(s.latencyMs.p99)), String(round(s.payLatencyMs.p50)), String(round(s.payLatencyMs.p99)), String(round(s.momoCallsPerOrder, 2)),
-    String(round(s.peakRssMb)), String(round(s.cpuSeconds)), String(round(s.sandboxCpuSeconds)), String(round(s.loadGeneratorCpuSeconds)),
+    String(round(s.peakRssMb)), String(s.cpuSeconds.toFixed(2)), String(round(s.sandboxCpuSeconds)), String(round(s.loadGeneratorCpuSeconds)),
     String(round(cpuMsPerOrder(s.cpuSeconds, s), 2)), String(round(cpuMsPerOrder(s.sandboxCpuSeconds, s), 2)),
     String(round(cpuMsPerOrder(s.loadGeneratorCpuSeconds, s), 2)), String(s.errors),
   ];
