@@ -125,12 +125,21 @@ export function createMetrics({ sql }: { sql: Sql }): Metrics {
     },
   });
 
+  // Each series looked up once: labels by object made prom-client sort and join the label names
+  // on every call, four times per order (issue #16). Operations and outcomes are Sokoni's own
+  // short lists (outcomes.ts), so the map stays small.
+  const callSeries = new Map<string, { calls: ReturnType<typeof calls.labels>; duration: ReturnType<typeof durations.labels> }>();
+
   const streams = new Gauge({ name: 'sokoni_sse_connections', help: 'Order event streams (Server-Sent Events) open now', registers });
 
   return {
     momoCall(event) {
-      calls.inc({ operation: event.operation, outcome: outcomes.label(event.outcome) });
-      durations.observe({ operation: event.operation }, event.durationMs / 1000);
+      const outcome = outcomes.label(event.outcome);
+      const key = `${event.operation} ${outcome}`;
+      let series = callSeries.get(key);
+      if (!series) callSeries.set(key, (series = { calls: calls.labels(event.operation, outcome), duration: durations.labels(event.operation) }));
+      series.calls.inc();
+      series.duration.observe(event.durationMs / 1000);
     },
     streamOpened() {
       streams.inc();
