@@ -9,6 +9,7 @@ import { findCurrency, toDecimalString } from '../money';
 import type { HandlerTable } from '../movements';
 import { SEND_DEADLINE } from '../providers';
 import { assertOrderMove } from './states';
+import { shortId } from '../uuid';
 
 /** After this many failed attempts a payout stops and waits for a person. */
 export const maxPayoutAttempts = 5;
@@ -120,7 +121,7 @@ export function orderHandlers(orders: OrderStore, books: Postings, refunds: Refu
       async sendPlan(movement) {
         const { order, productName, payoutHoldUntil } = (await orders.orderForSend(movement.orderId))!;
         return {
-          payerMessage: `Sokoni payout for order ${movement.orderId.slice(0, 8)}`, payeeNote: payoutNote(order, productName || 'order'), notBefore: payoutHoldUntil,
+          payerMessage: `Sokoni payout for order ${shortId(movement.orderId)}`, payeeNote: payoutNote(order, productName || 'order'), notBefore: payoutHoldUntil,
         };
       },
       async succeeded(tx, movement, now) {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { isUniqueViolation, type MovementOf, type OrderRow } from '../db';
 import { DomainError } from '../domain-error';
 import { currencyOf, splitShare, formatMoney } from '../money';
+import { timeOrderedUuid } from '../uuid';
 import type { CheckoutContext } from './context';
 
 export interface PlaceOrderInput {
@@ -53,7 +54,8 @@ export async function createOrder(ctx: CheckoutContext, input: PlaceOrderInput):
   const split = splitShare(amountMinor, product.sellerShareBps);
   const now = ctx.clock();
   const order = {
-    id: randomUUID(),
+    // Time-ordered: each order's rows go beside the last order's in every index on an order id.
+    id: timeOrderedUuid(now),
     idempotencyKey: input.idempotencyKey,
     productId: product.id,
     sellerId: product.sellerId,

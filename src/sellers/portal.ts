@@ -31,6 +31,7 @@ import { formatMoney } from '../money';
 import { sokoniReasons, type PaymentProvider, type ReasonKind } from '../providers';
 import { cursorOf, encodeCursor, lineCursorOf, monthStart, PAGE_SIZE, periodOf, type Query } from './query';
 import { lineLabel, payoutFailure, payoutWords, type PayoutWords } from './words';
+import { shortId } from '../uuid';
 
 export interface SellerPortalOptions {
   sql: Sql;
@@ -166,7 +167,7 @@ export function createSellerPortal(options: SellerPortalOptions) {
       const notices: Notice[] = [];
       for (const failed of await failedPayouts(sql, sellerId, 5)) {
         const words = payoutFailure(reasonKind(failed.provider, failed.reason));
-        notices.push({ text: `A payout for order ${failed.orderId.slice(0, 8)} failed. ${words.what} ${words.next}`, orderId: failed.orderId });
+        notices.push({ text: `A payout for order ${shortId(failed.orderId)} failed. ${words.what} ${words.next}`, orderId: failed.orderId });
       }
       for (const f of figures.values()) {
         if (f.owedMinor < 0) {

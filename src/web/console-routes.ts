@@ -15,6 +15,7 @@ import { uuid } from './fields';
 import { mountCataloguePages } from './console/catalogue-pages';
 import { helpers, phone, statusWord } from './console/format';
 import { mountRefundPages, refundFormLocals, type RefundDesk } from './console/refund-pages';
+import { shortId } from '../uuid';
 
 export interface ConsoleDeps {
   config: Config;
@@ -256,7 +257,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
 
   router.get('/admin/orders/:id', viewer, async (req, res) => {
     const locals = await orderLocals(req, res);
-    render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals });
+    render(req, res, 'order', { title: `Order ${shortId(locals.detail.order.id)}`, ...locals });
   });
 
   // The live part of the order page, fetched by public/js/console-order.js on each change.
@@ -306,7 +307,7 @@ export function createConsoleRouter({ config, accounts, backoffice, catalogueDes
       order: (orderId) => backoffice.order(orderId),
       renderOrder: async (req, res, extra, status) => {
         const locals = await orderLocals(req, res);
-        render(req, res, 'order', { title: `Order ${locals.detail.order.id.slice(0, 8)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);
+        render(req, res, 'order', { title: `Order ${shortId(locals.detail.order.id)}`, ...locals, refunding: locals.refunding && { ...locals.refunding, ...extra } }, status);
       },
     });
   }

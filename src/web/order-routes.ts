@@ -10,6 +10,7 @@ import { orderJson } from './order-json';
 import { isOpenRefund, orderView, type OrderRefund } from './order-view';
 import type { Pages } from './pages';
 import { preferredWaitMs, wantsJson } from './wants';
+import { shortId } from '../uuid';
 
 // A comment line now and then keeps proxies and phones from closing an idle event stream.
 const keepAliveMs = 20_000;
@@ -101,7 +102,7 @@ export function createOrderRouter({ config, checkout, csrf, pages, refunds, stre
       return;
     }
     const snapshot = await orderSnapshot(req.params.id);
-    pages.render(res, 'order', { title: `Order ${snapshot.order.id.slice(0, 8)}`, ...(await orderLocals(req, res, snapshot)) });
+    pages.render(res, 'order', { title: `Order ${shortId(snapshot.order.id)}`, ...(await orderLocals(req, res, snapshot)) });
   });
 
   // The live part of the order page, fetched by public/js/order.js when the order changes.

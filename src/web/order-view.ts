@@ -4,6 +4,7 @@ import { collectMessages, type OrderSnapshot } from '../checkout';
 import { formatMoney } from '../money';
 import type { ReasonKind } from '../providers';
 import type { RefundView } from '../refunds';
+import { shortId } from '../uuid';
 
 /** `contacting`: the request has not yet been accepted by MoMo, so nobody is asked to approve anything yet. */
 export type OrderStage = 'contacting' | 'waiting' | 'paid' | 'settled' | 'failed' | 'payout_failed';
@@ -200,7 +201,7 @@ export function orderView(s: OrderSnapshot, { maskedPhone, now, timezone, refund
   const refundsNow = refundsView(refunds, payment.status === 'successful' ? order.amountMinor : 0, timezone);
   return {
     id: order.id,
-    shortId: order.id.slice(0, 8),
+    shortId: shortId(order.id),
     stage,
     // A refund still to land keeps the page live, so it shows the money back when it arrives.
     final: (stage === 'settled' || stage === 'failed' || stage === 'payout_failed') && !refundsNow.open,

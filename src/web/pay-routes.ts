@@ -10,6 +10,7 @@ import { msisdn, parseBody, qty, uuid } from './fields';
 import { orderJson } from './order-json';
 import { untilFinalOrTimeout } from './order-routes';
 import { preferredWaitMs, wantsJson } from './wants';
+import { shortId } from '../uuid';
 
 /** A second order for the same basket from the same number within this is asked about first. */
 const repeatWindowMs = 10 * 60_000;
@@ -56,7 +57,7 @@ export function createPayment({ config, checkout }: Pick<PayRouteDeps, 'config' 
       if (recent && recent.idempotencyKey !== (input.idempotencyKey ?? null)) {
         const minutes = Math.max(1, Math.round((Date.now() - recent.createdAt) / 60_000));
         throw new DomainError('conflict', 'repeat_purchase',
-          `This number already ordered this ${minutes === 1 ? 'a minute' : `${minutes} minutes`} ago (order ${recent.id.slice(0, 8)}). Pay again?`);
+          `This number already ordered this ${minutes === 1 ? 'a minute' : `${minutes} minutes`} ago (order ${shortId(recent.id)}). Pay again?`);
       }
     }
     return checkout.placeOrder({

@@ -12,6 +12,7 @@ import { ApiError, toApiError } from './errors';
 import * as fields from './fields';
 import type { Pages } from './pages';
 import { sellerOf } from './seller-session';
+import { shortId } from '../uuid';
 
 export interface SellerPortalDeps {
   portal: SellerPortal;
@@ -49,7 +50,7 @@ function viewHelpers(zone: string) {
     when: (at: number) => dateTime.format(at),
     /** "2026-12-02": the local day, as a date field wants it. */
     day: (at: number) => day.format(at),
-    short: (id: string) => id.slice(0, 8),
+    short: shortId,
   };
 }
 
@@ -152,7 +153,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
 
   router.get('/seller/sales/:id', guard, async (req, res) => {
     const sale = await portal.sale(sellerOf(res).sellerId, String(req.params.id));
-    await render(req, res, 'sale', { title: `Sale ${sale.orderId.slice(0, 8)}`, sale });
+    await render(req, res, 'sale', { title: `Sale ${shortId(sale.orderId)}`, sale });
   });
 
   router.get('/seller/payouts', guard, async (req, res) => {
@@ -171,7 +172,7 @@ export function createSellerPortalRouter({ portal, live, csrf, pages, guard }: S
 
   router.get('/seller/payouts/:id', guard, async (req, res) => {
     const payout = await portal.payout(sellerOf(res).sellerId, String(req.params.id));
-    await render(req, res, 'payout', { title: `Payout for sale ${payout.orderId.slice(0, 8)}`, payout });
+    await render(req, res, 'payout', { title: `Payout for sale ${shortId(payout.orderId)}`, payout });
   });
 
   router.get('/seller/statement', guard, async (req, res) => {

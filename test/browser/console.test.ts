@@ -8,6 +8,7 @@ import { createAccounts } from '../../src/accounts';
 import { pay, sellerWithProduct, startStore, waitForOrder, type Store } from '../checkout/helpers';
 import { browserRequired, chromiumPath, INSTALL_HINT, launchChromium } from './chromium';
 import { journey } from './journey';
+import { shortId } from '../../src/uuid';
 
 const executablePath = chromiumPath();
 if (!executablePath && !browserRequired) console.warn(`Browser tests skipped. ${INSTALL_HINT}`);
@@ -75,7 +76,7 @@ describe.skipIf(!executablePath)('the operator console in Chromium', () => {
         await rows.first().waitFor({ timeout: waitMs });
         expect(await rows.count()).toBe(1);
         expect(await rows.first().getAttribute('data-order')).toBe(retried);
-        await page.getByRole('link', { name: retried.slice(0, 8) }).click();
+        await page.getByRole('link', { name: shortId(retried) }).click();
       });
       await step('reads the timeline', async () => {
         await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: waitMs });

@@ -1,6 +1,7 @@
 // How the console writes times, money, phones and events: one set of helpers for every page.
 import { formatMoney } from '../../money';
 import { maskMsisdn } from '../fields';
+import { shortId } from '../../uuid';
 
 /** "2026-01-31 14:05:09 UTC": operators across time zones read the same time. */
 export function time(at: number | null): string {
@@ -48,4 +49,4 @@ export function eventWord(entity: string, status: string): string {
   return entity === 'order' ? statusWord(status) : movementWord(status);
 }
 
-export const helpers = { time, money, phone, statusWord, movementWord, eventWord };
+export const helpers = { time, money, phone, statusWord, movementWord, eventWord, shortId };
