@@ -1,7 +1,7 @@
 // `npm run bench`: Sokoni and the standalone MoMo sandbox as separate processes on loopback, a
 // fresh database per scenario, orders through POST /pay followed until settled. Every scenario
 // runs with callbacks and with polling only; `--pending P` adds the many-unanswered-payments one.
-// Flags: --orders N --concurrency C --polling-concurrency C --rate R --duration S --pending P
+// Flags: --orders N --warm-up N --concurrency C --polling-concurrency C --rate R --duration S --pending P
 //        --limit L --new-rate R --only NAME --json FILE --cpu-prof --perf-map --no-record --notes TEXT
 //        --set NAME=VALUE (any Sokoni setting, repeatable; recorded with the figures)
 //        --db sqlite|postgres --instances 1,2 (every scenario once per count, behind a proxy when >1)
@@ -21,7 +21,7 @@ const COMMAND = {
 
 Runs the standalone MoMo sandbox and Sokoni as processes on 127.0.0.1, drives orders through
 POST /pay until settled, with callbacks and with polling only, prints one table and appends it
-to bench/RESULTS.md. About two minutes with the defaults.
+to bench/RESULTS.md. About a minute with the defaults.
 
   --orders N               orders in each closed-loop (peak) scenario (2000)
   --warm-up N              orders placed before each scenario is measured, at its mode's
