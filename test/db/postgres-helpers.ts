@@ -5,9 +5,13 @@ import net from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { PostgresSql } from '../../src/db/postgres-sql';
-import '../global/postgres-context';
+import type { PostgresContext } from '../global/postgres-context';
 
-export const postgres = inject('postgres');
+/**
+ * The run's PostgreSQL. A script outside vitest that reuses the test helpers (the README's
+ * screenshot scripts) has none: vitest's inject() throws there, so it runs on SQLite alone.
+ */
+export const postgres: PostgresContext = process.env.VITEST ? inject('postgres') : { url: null, skipped: 'not under vitest: SQLite only' };
 
 export interface FreshPostgres {
   sql: PostgresSql;
