@@ -115,8 +115,9 @@ export class OrderStore {
 
   /**
    * The order and its collection (with the reference it will be sent with) in one transaction,
-   * before anything leaves; answers the collection as written. The collection is held by `lease` while its create call is out; a
-   * process that dies first leaves it due when the lease runs out (or at once on restart).
+   * before anything leaves; answers the collection as written. The collection is held by `lease`
+   * while its create call is out; a process that dies first leaves it due when the lease runs out
+   * (or at once on restart).
    */
   createOrderWithPayment(order: NewOrder, referenceId: string, now: number, lease: Lease, provider: string): Promise<MovementOf<'collection'>> {
     return atomically(this.sql, async (tx) => {

@@ -52,8 +52,8 @@ export function atomically<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T>
 
 /**
  * Runs an INSERT of one row into a table keyed by `id INTEGER PRIMARY KEY` and answers the new
- * id. SQLite says it without RETURNING, which it answers through a temporary table: at
- * callbacks-peak that made the movements' insert cost half as much again (issue #16).
+ * id. SQLite says it without RETURNING, which it answers through a temporary table: the
+ * movements' insert cost 8.6 µs with it and 6.1 without, alone, and more under load (issue #16).
  */
 export async function insertId(sql: Sql, text: string, params: Params): Promise<number> {
   if (sql.dialect === 'postgres') return (await sql.get<{ id: number }>(`${text} RETURNING id`, params))!.id;
