@@ -8,8 +8,8 @@ import type { Lease, Movement, OrderRow, OrderStatus, OrderStore, RefundStore, S
 import { findCurrency, toDecimalString } from '../money';
 import type { HandlerTable } from '../movements';
 import { SEND_DEADLINE } from '../providers';
-import { assertOrderMove } from './states';
 import { shortId } from '../uuid';
+import { assertOrderMove } from './states';
 
 /** After this many failed attempts a payout stops and waits for a person. */
 export const maxPayoutAttempts = 5;

@@ -29,9 +29,9 @@ import {
 import { DomainError } from '../domain-error';
 import { formatMoney } from '../money';
 import { sokoniReasons, type PaymentProvider, type ReasonKind } from '../providers';
+import { shortId } from '../uuid';
 import { cursorOf, encodeCursor, lineCursorOf, monthStart, PAGE_SIZE, periodOf, type Query } from './query';
 import { lineLabel, payoutFailure, payoutWords, type PayoutWords } from './words';
-import { shortId } from '../uuid';
 
 export interface SellerPortalOptions {
   sql: Sql;

@@ -8,6 +8,7 @@ import { ROLES, allows, type Caller, type Role } from '../accounts';
 import { compareBalances, ORDER_STATUSES, type Backoffice, type CatalogueDesk, type ExpectedBalance, type OrderListRow } from '../backoffice';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
+import { shortId } from '../uuid';
 import { actionContext, callerOf, requireRole, sessionCookie, sessionIdOf, type GuardOptions } from './admin-auth';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
@@ -15,7 +16,6 @@ import { uuid } from './fields';
 import { mountCataloguePages } from './console/catalogue-pages';
 import { helpers, phone, statusWord } from './console/format';
 import { mountRefundPages, refundFormLocals, type RefundDesk } from './console/refund-pages';
-import { shortId } from '../uuid';
 
 export interface ConsoleDeps {
   config: Config;

@@ -3,6 +3,7 @@
 import express, { type Request, type Response } from 'express';
 import { isFinalOrder, type Checkout, type OrderSnapshot, type OrderStatus } from '../checkout';
 import type { Config } from '../config';
+import { shortId } from '../uuid';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError } from './errors';
 import { maskMsisdn, uuid } from './fields';
@@ -10,7 +11,6 @@ import { orderJson } from './order-json';
 import { isOpenRefund, orderView, type OrderRefund } from './order-view';
 import type { Pages } from './pages';
 import { preferredWaitMs, wantsJson } from './wants';
-import { shortId } from '../uuid';
 
 // A comment line now and then keeps proxies and phones from closing an idle event stream.
 const keepAliveMs = 20_000;

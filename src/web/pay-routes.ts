@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { isFinalOrder, type Checkout, type OrderSnapshot } from '../checkout';
 import type { Config } from '../config';
 import { DomainError } from '../domain-error';
+import { shortId } from '../uuid';
 import { ApiError, toApiError } from './errors';
 import { msisdn, parseBody, qty, uuid } from './fields';
 import { orderJson } from './order-json';
 import { untilFinalOrTimeout } from './order-routes';
 import { preferredWaitMs, wantsJson } from './wants';
-import { shortId } from '../uuid';
 
 /** A second order for the same basket from the same number within this is asked about first. */
 const repeatWindowMs = 10 * 60_000;

@@ -7,12 +7,12 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { DomainError } from '../domain-error';
 import { findCurrency, formatMoney, MoneyError, parseDecimal, toDecimalString } from '../money';
 import type { ProductChanges, SellerLive, SellerPortal } from '../sellers';
+import { shortId } from '../uuid';
 import { CSRF_FIELD, type Csrf } from './csrf';
 import { ApiError, toApiError } from './errors';
 import * as fields from './fields';
 import type { Pages } from './pages';
 import { sellerOf } from './seller-session';
-import { shortId } from '../uuid';
 
 export interface SellerPortalDeps {
   portal: SellerPortal;

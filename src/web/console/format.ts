@@ -1,7 +1,7 @@
 // How the console writes times, money, phones and events: one set of helpers for every page.
 import { formatMoney } from '../../money';
-import { maskMsisdn } from '../fields';
 import { shortId } from '../../uuid';
+import { maskMsisdn } from '../fields';
 
 /** "2026-01-31 14:05:09 UTC": operators across time zones read the same time. */
 export function time(at: number | null): string {
